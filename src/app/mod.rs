@@ -1,0 +1,75 @@
+//! The UI: the HTML shell, the router, and the room page's components.
+
+mod composer;
+mod connection;
+mod message_item;
+mod message_list;
+mod not_found;
+mod room;
+mod room_page;
+mod time_format;
+mod timeline;
+
+pub use connection::ConnectionState;
+pub use timeline::Timeline;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app's routes. `/` is redirected to `/r/lobby` by the server.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/chat.css" />
+        <Title text="Chat" />
+        <Router>
+            <Routes fallback=not_found::NotFound>
+                // Async: the page arrives complete, so it reads the same without JavaScript.
+                <Route path=path!("/r/:room") view=room_page::RoomPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Whether the page has been hydrated: `false` while rendering on the server and until the
+/// wasm has attached, then `true`. Tests wait for `data-hydrated="true"`.
+#[derive(Debug, Clone, Copy)]
+pub struct Hydrated(pub ReadSignal<bool>);
+
+impl Hydrated {
+    /// Provides the flag to the components below and flips it once the browser runs them.
+    pub fn provide() -> Self {
+        let (hydrated, set_hydrated) = signal(false);
+        Effect::new(move |_| set_hydrated.set(true));
+        let flag = Self(hydrated);
+        provide_context(flag);
+        flag
+    }
+
+    pub fn get(self) -> bool {
+        self.0.get()
+    }
+}

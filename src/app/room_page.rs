@@ -1,0 +1,48 @@
+use super::room::Room;
+use crate::api::get_room;
+use crate::error::ChatError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// `/r/{room}`: loads the room's newest messages, then shows the room.
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let room = move || params.read().get("room").unwrap_or_default();
+    let snapshot = Resource::new(room, get_room);
+
+    view! {
+        <Suspense fallback=|| view! { <p class="page-message">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match snapshot.await {
+                    Ok(snapshot) => view! { <Room snapshot /> }.into_any(),
+                    Err(error) => view! { <RoomUnavailable error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Shown instead of the room when it cannot be loaded, with the status to match.
+#[component]
+fn RoomUnavailable(error: ChatError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let status = match error {
+            ChatError::Invalid(_) => 404,
+            _ => error.status_code(),
+        };
+        if let Ok(status) = axum::http::StatusCode::from_u16(status) {
+            response.set_status(status);
+        }
+    }
+    view! {
+        <main class="page-message">
+            <h1>"This room cannot be shown"</h1>
+            <p>{error.to_string()}</p>
+            <p>
+                <a href="/r/lobby">"Go to the lobby"</a>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,20 @@
+//! A real-time chat: Leptos pages rendered on the server and hydrated in the browser,
+//! messages sent through server functions and delivered live over Server-Sent Events.
+
+pub mod api;
+pub mod app;
+pub mod domain;
+pub mod error;
+
+#[cfg(feature = "hydrate")]
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The browser entry point: attaches the app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,130 @@
+//! Typed settings: defaults first, then the environment.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen. Port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// The SQLite database, e.g. `sqlite://data/chat.db`.
+    pub database_url: String,
+    /// How often an idle SSE stream sends a heartbeat comment.
+    pub heartbeat: Duration,
+    /// The `retry:` the browser waits before reconnecting a dropped stream.
+    pub retry: Duration,
+    /// How many events a stream may fall behind live before it catches up from the store.
+    pub broadcast_capacity: usize,
+}
+
+/// A setting in the environment that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name} = {value:?} is not valid: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: "sqlite://data/chat.db".to_owned(),
+            heartbeat: Duration::from_secs(15),
+            retry: Duration::from_secs(2),
+            broadcast_capacity: 1024,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
+    /// `DATABASE_URL`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
+    /// `CHAT_BROADCAST_CAPACITY`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The same, reading variables through `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut settings = Self::default();
+        if let Some(addr) = lookup("CHAT_ADDR").or_else(|| lookup("LEPTOS_SITE_ADDR")) {
+            settings.addr = parse("CHAT_ADDR", addr)?;
+        }
+        if let Some(url) = lookup("DATABASE_URL") {
+            settings.database_url = url;
+        }
+        if let Some(secs) = lookup("CHAT_HEARTBEAT_SECS") {
+            settings.heartbeat = Duration::from_secs(parse("CHAT_HEARTBEAT_SECS", secs)?);
+        }
+        if let Some(ms) = lookup("CHAT_RETRY_MS") {
+            settings.retry = Duration::from_millis(parse("CHAT_RETRY_MS", ms)?);
+        }
+        if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
+            settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
+        }
+        if settings.heartbeat.is_zero() {
+            return Err(ConfigError {
+                name: "CHAT_HEARTBEAT_SECS",
+                value: "0".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(settings)
+    }
+}
+
+fn parse<T>(name: &'static str, value: String) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value.trim().parse().map_err(|e: T::Err| ConfigError {
+        name,
+        reason: e.to_string(),
+        value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn with_nothing_set_the_app_runs_on_the_embedded_default() {
+        let settings = from(&[]).expect("defaults are valid");
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(settings.database_url, "sqlite://data/chat.db");
+        assert_eq!(settings.heartbeat, Duration::from_secs(15));
+    }
+
+    #[test]
+    fn the_environment_overrides_defaults() {
+        let settings = from(&[
+            ("CHAT_ADDR", "0.0.0.0:8080"),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:9"),
+            ("DATABASE_URL", "sqlite:/tmp/x.db"),
+            ("CHAT_HEARTBEAT_SECS", "5"),
+        ])
+        .expect("valid");
+        assert_eq!(settings.addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(settings.database_url, "sqlite:/tmp/x.db");
+        assert_eq!(settings.heartbeat, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable() {
+        let err = from(&[("CHAT_ADDR", "nowhere")]).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("CHAT_ADDR")));
+        assert!(from(&[("CHAT_HEARTBEAT_SECS", "0")]).is_err());
+    }
+}

@@ -1,0 +1,108 @@
+//! Fan-out on one node: a broadcast channel per room with at least one open stream. Publishing
+//! hands the shared frame to the channel and returns; each stream does its own writing.
+
+use crate::domain::{ChatMessage, RoomName, Seq};
+use crate::server::sse_frame;
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::broadcast;
+
+/// One published event: its seq (to order and de-duplicate) and its encoded SSE frame.
+#[derive(Debug, Clone)]
+pub struct RoomEvent {
+    pub seq: Seq,
+    pub frame: Bytes,
+}
+
+/// The rooms with open streams on this node, each with its broadcast sender.
+#[derive(Debug)]
+pub struct Hub {
+    rooms: Mutex<HashMap<RoomName, broadcast::Sender<RoomEvent>>>,
+    capacity: usize,
+}
+
+impl Hub {
+    /// `capacity` is how many events a stream may fall behind before it must catch up from
+    /// the store.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            rooms: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Starts receiving the room's events published from now on.
+    pub fn subscribe(&self, room: &RoomName) -> broadcast::Receiver<RoomEvent> {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms
+            .entry(room.clone())
+            .or_insert_with(|| broadcast::channel(self.capacity).0)
+            .subscribe()
+    }
+
+    /// Encodes the message's frame once and hands it to every stream of its room.
+    pub fn publish(&self, message: &ChatMessage) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(sender) = rooms.get(&message.room) else {
+            return;
+        };
+        let event = RoomEvent {
+            seq: message.seq,
+            frame: sse_frame::message_frame(message),
+        };
+        if sender.send(event).is_err() {
+            // Nobody listens any more: forget the room until someone subscribes again.
+            rooms.remove(&message.room);
+        }
+    }
+
+    /// How many rooms have a channel (for tests and metrics).
+    pub fn active_rooms(&self) -> usize {
+        self.rooms.lock().map(|r| r.len()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(seq: u64) -> ChatMessage {
+        ChatMessage {
+            seq: Seq(seq),
+            room: RoomName::lobby(),
+            author: "ann".into(),
+            body: "hi".into(),
+            sent_at: 0,
+        }
+    }
+
+    #[test]
+    fn every_subscriber_gets_the_same_encoded_frame() {
+        let hub = Hub::new(8);
+        let mut a = hub.subscribe(&RoomName::lobby());
+        let mut b = hub.subscribe(&RoomName::lobby());
+        hub.publish(&message(1));
+        let (fa, fb) = match (a.try_recv(), b.try_recv()) {
+            (Ok(fa), Ok(fb)) => (fa.frame, fb.frame),
+            other => panic!("both should receive: {other:?}"),
+        };
+        assert_eq!(fa.as_ptr(), fb.as_ptr(), "the frame must be shared, not re-encoded");
+    }
+
+    #[test]
+    fn a_room_is_forgotten_once_its_last_stream_closes() {
+        let hub = Hub::new(8);
+        drop(hub.subscribe(&RoomName::lobby()));
+        assert_eq!(hub.active_rooms(), 1);
+        hub.publish(&message(1));
+        assert_eq!(hub.active_rooms(), 0);
+    }
+
+    #[test]
+    fn publishing_to_a_room_nobody_watches_does_nothing() {
+        let hub = Hub::new(8);
+        hub.publish(&message(1));
+        assert_eq!(hub.active_rooms(), 0);
+    }
+}

@@ -1,0 +1,15 @@
+//! Everything that runs only on the server: HTTP routes, the SSE feed, fan-out, storage.
+
+pub mod api_error;
+pub mod config;
+pub mod health;
+pub mod hub;
+pub mod identity;
+pub mod server_fn_status;
+pub mod sse;
+pub mod sse_frame;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod subscription;
+pub mod telemetry;

@@ -1,0 +1,76 @@
+//! `GET /api/rooms/{room}/events`: the room's live feed as Server-Sent Events, resumable from
+//! `Last-Event-ID` or `?after=`.
+
+use crate::domain::{RoomName, Seq};
+use crate::server::api_error::ApiError;
+use crate::server::state::AppState;
+use crate::server::subscription::Subscription;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// The query string of an events request.
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    after: Option<String>,
+}
+
+/// Opens a room's event stream. `Last-Event-ID` (sent by the browser when it reconnects on
+/// its own) wins over `?after=`, which a page uses for its first connection; with neither,
+/// the stream starts with the next event.
+#[tracing::instrument(name = "sse", skip_all, fields(room = %room))]
+pub async fn room_events(
+    State(state): State<AppState>,
+    Path(room): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room = RoomName::parse(&room)?;
+    let cursor = match headers.get("last-event-id") {
+        Some(value) => Some(parse_cursor(value.to_str().ok(), "Last-Event-ID")?),
+        None => query
+            .after
+            .as_deref()
+            .map(|after| parse_cursor(Some(after), "after"))
+            .transpose()?,
+    };
+
+    // Subscribe first, then read the store: nothing published in between is missed.
+    let live = state.hub.subscribe(&room);
+    let after = match cursor {
+        Some(after) => after,
+        None => state.store.last_seq(&room).await?,
+    };
+    tracing::debug!(%after, "stream opened");
+
+    let stream = Subscription::new(
+        room,
+        state.store.clone(),
+        live,
+        after,
+        state.streams,
+        state.shutdown.clone(),
+    )
+    .into_stream();
+
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // Tells nginx-like proxies not to buffer the stream.
+            (
+                header::HeaderName::from_static("x-accel-buffering"),
+                HeaderValue::from_static("no"),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+fn parse_cursor(raw: Option<&str>, name: &'static str) -> Result<Seq, ApiError> {
+    raw.and_then(Seq::parse_cursor)
+        .ok_or(ApiError::BadCursor(name))
+}

@@ -1,0 +1,114 @@
+//! Builds the application from settings and runs it until shutdown. Tests use the same path
+//! on port 0 with a temporary database.
+
+use crate::app::{shell, App};
+use crate::server::config::Settings;
+use crate::server::hub::Hub;
+use crate::server::state::AppState;
+use crate::server::store::{SqliteStore, Store, StoreError};
+use crate::server::subscription::StreamSettings;
+use crate::server::{health, server_fn_status, sse};
+use axum::http::Request;
+use axum::response::Redirect;
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not open the store: {0}")]
+    Store(#[from] StoreError),
+    #[error("could not listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("invalid Leptos configuration: {0}")]
+    Leptos(#[from] leptos::config::errors::LeptosConfigError),
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Opens the store, binds the address (port 0 picks a free one) and builds the router.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let store = SqliteStore::connect(&settings.database_url).await?;
+        let listener = TcpListener::bind(settings.addr).await?;
+        let addr = listener.local_addr()?;
+
+        let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
+        leptos_options.site_addr = addr;
+
+        let shutdown = CancellationToken::new();
+        let state = AppState {
+            leptos_options,
+            store: Arc::new(store) as Arc<dyn Store>,
+            hub: Arc::new(Hub::new(settings.broadcast_capacity)),
+            streams: StreamSettings {
+                heartbeat: settings.heartbeat,
+                retry: settings.retry,
+            },
+            shutdown: shutdown.clone(),
+        };
+        let router = router(state);
+        tracing::info!(%addr, database = %settings.database_url, "listening");
+        Ok(Self {
+            listener,
+            router,
+            addr,
+            shutdown,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Cancelling this token shuts the server down gracefully: open SSE streams end, then
+    /// in-flight requests finish, then `run` returns.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        let shutdown = self.shutdown;
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+    }
+}
+
+/// Every route: plain axum routes first, then the Leptos pages and server functions.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    Router::new()
+        .route("/", get(|| async { Redirect::temporary("/r/lobby") }))
+        .route("/healthz", get(health::healthz))
+        .route("/api/rooms/{room}/events", get(sse::room_events))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::map_response(server_fn_status::set_error_status))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,20 @@
+//! The one value every handler, page and server function shares.
+
+use crate::server::hub::Hub;
+use crate::server::store::Store;
+use crate::server::subscription::StreamSettings;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// Shared state, handed to axum and provided to Leptos as context.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub streams: StreamSettings,
+    /// Cancelled on shutdown: every open SSE stream ends when it is.
+    pub shutdown: CancellationToken,
+}
