@@ -1,7 +1,7 @@
 //! Server functions: the only way the UI changes or reads state. Each has a fixed endpoint
 //! under `/api/` because scripts, tests and benchmarks call them too.
 
-use crate::domain::ChatMessage;
+use crate::domain::{ChatMessage, OptionalField};
 use crate::error::ChatError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -31,7 +31,7 @@ pub struct RoomSnapshot {
 pub async fn send_message(
     room: String,
     body: String,
-    author: Option<String>,
+    #[server(default)] author: OptionalField,
     client_id: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
     use self::ssr::*;
@@ -41,9 +41,9 @@ pub async fn send_message(
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
     let headers = request_headers();
-    let author = match author {
+    let author = match author.sent() {
         Some(raw) => {
-            let name = Nickname::parse(&raw)?;
+            let name = Nickname::parse(raw)?;
             remember(&name);
             name
         }
@@ -87,12 +87,12 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::domain::{ClientId, MessageBody, Nickname, RoomName};
-    pub use crate::server::identity;
-    pub use crate::server::store::{Appended, NewMessage};
     use crate::domain::Nickname as Name;
+    pub use crate::domain::{ClientId, MessageBody, Nickname, RoomName};
     use crate::error::ChatError;
+    pub use crate::server::identity;
     use crate::server::state::AppState;
+    pub use crate::server::store::{Appended, NewMessage};
     use axum::http::{header, HeaderMap};
     use leptos::prelude::use_context;
 

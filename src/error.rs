@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 /// What went wrong with a server function call, in words a person can act on.
 ///
 /// Internal failures carry no detail: the server logs the cause once and the browser only
-/// learns that it was not its fault.
+/// learns that it was not its fault. On the wire it is `{"error": kind, "message": text}`,
+/// so scripts get the same sentence the UI shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "ErrorBody", try_from = "ErrorBody")]
 pub enum ChatError {
-    /// The input broke one of the domain rules.
-    #[error(transparent)]
-    Invalid(#[from] DomainError),
+    /// The input broke one of the domain rules; the text says which.
+    #[error("{0}")]
+    Invalid(String),
     /// The request could not be read at all: a field missing, or a body that is not text.
     #[error("The request could not be read: {0}")]
     Malformed(String),
@@ -27,6 +29,55 @@ pub enum ChatError {
     /// The browser could not reach the server (offline, server restarting).
     #[error("Could not reach the server. Check your connection and try again.")]
     Network,
+}
+
+impl From<DomainError> for ChatError {
+    fn from(error: DomainError) -> Self {
+        ChatError::Invalid(error.to_string())
+    }
+}
+
+/// The JSON form of a `ChatError`.
+#[derive(Serialize, Deserialize)]
+struct ErrorBody {
+    error: String,
+    message: String,
+}
+
+impl From<ChatError> for ErrorBody {
+    fn from(error: ChatError) -> Self {
+        let kind = match &error {
+            ChatError::Invalid(_) => "invalid_input",
+            ChatError::Malformed(_) => "malformed_request",
+            ChatError::Unavailable => "unavailable",
+            ChatError::Internal => "internal",
+            ChatError::Network => "network",
+        };
+        ErrorBody {
+            error: kind.to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl TryFrom<ErrorBody> for ChatError {
+    type Error = String;
+
+    fn try_from(body: ErrorBody) -> Result<Self, String> {
+        Ok(match body.error.as_str() {
+            "invalid_input" => ChatError::Invalid(body.message),
+            "malformed_request" => ChatError::Malformed(
+                body.message
+                    .strip_prefix("The request could not be read: ")
+                    .map(str::to_owned)
+                    .unwrap_or(body.message),
+            ),
+            "unavailable" => ChatError::Unavailable,
+            "internal" => ChatError::Internal,
+            "network" => ChatError::Network,
+            other => return Err(format!("unknown error kind {other:?}")),
+        })
+    }
 }
 
 impl ChatError {
@@ -62,9 +113,8 @@ mod tests {
 
     #[test]
     fn unreadable_arguments_are_the_callers_fault() {
-        let err = ChatError::from_server_fn_error(ServerFnErrorErr::Args(
-            "missing field `body`".into(),
-        ));
+        let err =
+            ChatError::from_server_fn_error(ServerFnErrorErr::Args("missing field `body`".into()));
         assert_eq!(err.status_code(), 400);
         assert!(err.to_string().contains("missing field `body`"));
     }
@@ -74,6 +124,23 @@ mod tests {
         let err = ChatError::from(DomainError::EmptyMessage);
         assert_eq!(err.status_code(), 422);
         assert_eq!(err.to_string(), "Write something before sending.");
+    }
+
+    #[test]
+    fn the_wire_form_carries_the_sentence_and_round_trips() {
+        let err = ChatError::from(DomainError::EmptyMessage);
+        let json = serde_json::to_string(&err).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"error":"invalid_input","message":"Write something before sending."}"#
+        );
+        assert_eq!(serde_json::from_str::<ChatError>(&json).ok(), Some(err));
+        let malformed = ChatError::Malformed("missing field `room`".into());
+        let json = serde_json::to_string(&malformed).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<ChatError>(&json).ok(),
+            Some(malformed)
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ impl ConnectionState {
 /// A small status pill; rendered only once the page runs JavaScript (without it there is no
 /// live feed to report on).
 #[component]
-pub fn ConnectionBadge(state: ReadSignal<ConnectionState>, hydrated: super::Hydrated) -> impl IntoView {
+pub fn ConnectionBadge(
+    state: ReadSignal<ConnectionState>,
+    hydrated: super::Hydrated,
+) -> impl IntoView {
     view! {
         <Show when=move || hydrated.get()>
             <span class=move || state.get().class() role="status" data-state=move || format!("{:?}", state.get()).to_lowercase()>

@@ -46,7 +46,11 @@ mod tests {
 
     #[test]
     fn uuids_and_hex_keys_are_accepted() {
-        for key in ["3f2b8c1e-9a4d-4c6e-8f00-1234567890ab", "k_1", &"a".repeat(64)] {
+        for key in [
+            "3f2b8c1e-9a4d-4c6e-8f00-1234567890ab",
+            "k_1",
+            &"a".repeat(64),
+        ] {
             assert!(ClientId::parse(key).is_ok(), "{key}");
         }
         assert_eq!(ClientId::from_random(255).as_str().len(), 32);

@@ -19,7 +19,10 @@ impl MessageBody {
         if text.contains(REPLACEMENT_CHARACTER) {
             return Err(DomainError::InvalidUtf8);
         }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(DomainError::ControlCharacter);
         }
         let len = text.chars().count();
@@ -47,7 +50,10 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_kept_trimmed() {
-        assert_eq!(MessageBody::parse("  hello  ").map(MessageBody::into_inner), Ok("hello".into()));
+        assert_eq!(
+            MessageBody::parse("  hello  ").map(MessageBody::into_inner),
+            Ok("hello".into())
+        );
     }
 
     #[test]
@@ -59,7 +65,11 @@ mod tests {
     #[test]
     fn empty_and_whitespace_only_bodies_are_refused() {
         for raw in ["", "   ", "\n\t\r\n"] {
-            assert_eq!(MessageBody::parse(raw), Err(DomainError::EmptyMessage), "{raw:?}");
+            assert_eq!(
+                MessageBody::parse(raw),
+                Err(DomainError::EmptyMessage),
+                "{raw:?}"
+            );
         }
     }
 
@@ -68,25 +78,44 @@ mod tests {
         assert!(MessageBody::parse(&"é".repeat(MessageBody::MAX_CHARS)).is_ok());
         assert_eq!(
             MessageBody::parse(&"a".repeat(MessageBody::MAX_CHARS + 1)),
-            Err(DomainError::MessageTooLong { len: 4_001, max: 4_000 })
+            Err(DomainError::MessageTooLong {
+                len: 4_001,
+                max: 4_000
+            })
         );
     }
 
     #[test]
     fn control_characters_other_than_newline_and_tab_are_refused() {
-        for raw in ["a\0b", "bell\u{7}", "esc\u{1b}[31m", "del\u{7f}", "c1\u{85}x"] {
-            assert_eq!(MessageBody::parse(raw), Err(DomainError::ControlCharacter), "{raw:?}");
+        for raw in [
+            "a\0b",
+            "bell\u{7}",
+            "esc\u{1b}[31m",
+            "del\u{7f}",
+            "c1\u{85}x",
+        ] {
+            assert_eq!(
+                MessageBody::parse(raw),
+                Err(DomainError::ControlCharacter),
+                "{raw:?}"
+            );
         }
     }
 
     #[test]
     fn text_left_broken_by_a_lossy_utf8_decoder_is_refused() {
-        assert_eq!(MessageBody::parse("bad \u{FFFD} bytes"), Err(DomainError::InvalidUtf8));
+        assert_eq!(
+            MessageBody::parse("bad \u{FFFD} bytes"),
+            Err(DomainError::InvalidUtf8)
+        );
     }
 
     #[test]
     fn markup_is_just_text() {
         let raw = "<script>alert(1)</script>";
-        assert_eq!(MessageBody::parse(raw).map(MessageBody::into_inner), Ok(raw.into()));
+        assert_eq!(
+            MessageBody::parse(raw).map(MessageBody::into_inner),
+            Ok(raw.into())
+        );
     }
 }

@@ -6,6 +6,7 @@ mod error;
 mod message;
 mod message_body;
 mod nickname;
+mod optional_field;
 mod room_name;
 mod seq;
 
@@ -14,5 +15,6 @@ pub use error::DomainError;
 pub use message::ChatMessage;
 pub use message_body::MessageBody;
 pub use nickname::Nickname;
+pub use optional_field::OptionalField;
 pub use room_name::RoomName;
 pub use seq::Seq;

@@ -51,7 +51,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_may_use_any_script() {
-        assert_eq!(Nickname::parse("  Zoë 🦀 ").map(|n| n.to_string()), Ok("Zoë 🦀".into()));
+        assert_eq!(
+            Nickname::parse("  Zoë 🦀 ").map(|n| n.to_string()),
+            Ok("Zoë 🦀".into())
+        );
     }
 
     #[test]
@@ -70,7 +73,10 @@ mod tests {
 
     #[test]
     fn names_stay_on_one_line() {
-        assert_eq!(Nickname::parse("two\nlines"), Err(DomainError::NameControlCharacter));
+        assert_eq!(
+            Nickname::parse("two\nlines"),
+            Err(DomainError::NameControlCharacter)
+        );
     }
 
     #[test]

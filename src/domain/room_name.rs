@@ -58,13 +58,25 @@ mod tests {
     #[test]
     fn lowercase_letters_digits_and_dashes_are_accepted() {
         for name in ["lobby", "rust-2026", "a", &"x".repeat(32)] {
-            assert_eq!(RoomName::parse(name).map(|r| r.to_string()), Ok(name.to_owned()));
+            assert_eq!(
+                RoomName::parse(name).map(|r| r.to_string()),
+                Ok(name.to_owned())
+            );
         }
     }
 
     #[test]
     fn empty_long_uppercase_and_punctuated_names_are_refused() {
-        for name in ["", &"x".repeat(33), "Lobby", "a b", "a/b", "café", "../etc", "a_b"] {
+        for name in [
+            "",
+            &"x".repeat(33),
+            "Lobby",
+            "a b",
+            "a/b",
+            "café",
+            "../etc",
+            "a_b",
+        ] {
             assert!(RoomName::parse(name).is_err(), "{name:?} was accepted");
         }
     }

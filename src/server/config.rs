@@ -94,8 +94,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -123,7 +125,9 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_the_variable() {
-        let err = from(&[("CHAT_ADDR", "nowhere")]).err().map(|e| e.to_string());
+        let err = from(&[("CHAT_ADDR", "nowhere")])
+            .err()
+            .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("CHAT_ADDR")));
         assert!(from(&[("CHAT_HEARTBEAT_SECS", "0")]).is_err());
     }

@@ -87,7 +87,11 @@ mod tests {
             (Ok(fa), Ok(fb)) => (fa.frame, fb.frame),
             other => panic!("both should receive: {other:?}"),
         };
-        assert_eq!(fa.as_ptr(), fb.as_ptr(), "the frame must be shared, not re-encoded");
+        assert_eq!(
+            fa.as_ptr(),
+            fb.as_ptr(),
+            "the frame must be shared, not re-encoded"
+        );
     }
 
     #[test]

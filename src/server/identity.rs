@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn a_tampered_cookie_is_ignored() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("chat_name=ev%07il"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("chat_name=ev%07il"),
+        );
         assert_eq!(remembered_name(&headers), None);
     }
 }

@@ -57,7 +57,10 @@ pub async fn room_events(
 
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             // Tells nginx-like proxies not to buffer the stream.
             (

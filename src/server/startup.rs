@@ -43,6 +43,15 @@ impl Application {
     /// Opens the store, binds the address (port 0 picks a free one) and builds the router.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let store = SqliteStore::connect(&settings.database_url).await?;
+        tracing::info!(database = %settings.database_url, "store open");
+        Self::with_store(settings, Arc::new(store)).await
+    }
+
+    /// The same, on a store opened by the caller.
+    pub async fn with_store(
+        settings: Settings,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
 
@@ -52,7 +61,7 @@ impl Application {
         let shutdown = CancellationToken::new();
         let state = AppState {
             leptos_options,
-            store: Arc::new(store) as Arc<dyn Store>,
+            store,
             hub: Arc::new(Hub::new(settings.broadcast_capacity)),
             streams: StreamSettings {
                 heartbeat: settings.heartbeat,
@@ -61,7 +70,7 @@ impl Application {
             shutdown: shutdown.clone(),
         };
         let router = router(state);
-        tracing::info!(%addr, database = %settings.database_url, "listening");
+        tracing::info!(%addr, "listening");
         Ok(Self {
             listener,
             router,

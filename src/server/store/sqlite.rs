@@ -50,6 +50,11 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// Closes every connection; later calls fail as "unavailable".
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn find_by_client_id(
         &self,
         room: &RoomName,
@@ -214,8 +219,14 @@ mod tests {
 
     #[test]
     fn the_database_folder_is_found_in_both_url_forms() {
-        assert_eq!(database_dir("sqlite://data/chat.db"), Some(Path::new("data")));
-        assert_eq!(database_dir("sqlite:/tmp/x/chat.db?mode=rwc"), Some(Path::new("/tmp/x")));
+        assert_eq!(
+            database_dir("sqlite://data/chat.db"),
+            Some(Path::new("data"))
+        );
+        assert_eq!(
+            database_dir("sqlite:/tmp/x/chat.db?mode=rwc"),
+            Some(Path::new("/tmp/x"))
+        );
         assert_eq!(database_dir("sqlite::memory:"), None);
         assert_eq!(database_dir("sqlite:chat.db"), None);
     }

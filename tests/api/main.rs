@@ -1,0 +1,11 @@
+//! Integration tests: each starts the real server on port 0 with a fresh SQLite file and
+//! talks to it over HTTP, as a browser or a script would. `TEST_LOG=1` shows the server log.
+
+mod bad_input;
+mod delivery;
+mod helpers;
+mod lag;
+mod pages;
+mod persistence;
+mod resume;
+mod shutdown;

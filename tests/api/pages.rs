@@ -1,0 +1,102 @@
+//! The server-rendered pages and the health check.
+
+use crate::helpers::{spawn_app, spawn_app_with_store};
+
+#[tokio::test]
+async fn the_root_leads_to_the_lobby() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/")).send().await.expect("request");
+    assert!(response.status().is_redirection());
+    assert_eq!(
+        response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/r/lobby")
+    );
+}
+
+#[tokio::test]
+async fn a_room_page_is_rendered_with_its_latest_messages_and_markup_as_text() {
+    let app = spawn_app().await;
+    for i in 1..=60 {
+        app.send("lobby", &format!("message number {i}")).await;
+    }
+    app.send(
+        "lobby",
+        "<script>alert('x')</script> <img src=x onerror=alert(1)>",
+    )
+    .await;
+    let html = app
+        .client
+        .get(app.url("/r/lobby"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("message number 60"));
+    assert!(
+        html.contains("message number 12"),
+        "the newest 50 are shown"
+    );
+    assert!(
+        !html.contains("message number 11<"),
+        "only the newest 50 are shown"
+    );
+    assert!(html.contains("&lt;script&gt;alert("), "markup is escaped");
+    assert!(!html.contains("<img src=x"), "markup is never interpreted");
+    assert!(
+        html.contains("name=\"body\""),
+        "the composer is a real form"
+    );
+    assert!(html.contains("action=\"/api/send_message\""));
+}
+
+#[tokio::test]
+async fn a_malformed_room_url_is_not_found() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/r/Not_A_Room"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("Room names are 1 to 32 characters"));
+}
+
+#[tokio::test]
+async fn health_is_ok_while_the_store_answers_and_503_when_it_does_not() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = chat::server::store::SqliteStore::connect(&crate::helpers::database_url(&dir))
+        .await
+        .expect("store");
+    store.close().await;
+    let down = spawn_app_with_store(store).await;
+    let response = down
+        .client
+        .get(down.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 503);
+    let response = down.post_send(&[("room", "lobby"), ("body", "hi")]).await;
+    assert_eq!(response.status(), 503, "a send to a dead store says so");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert!(
+        !body.to_string().to_lowercase().contains("pool"),
+        "no backend detail leaks"
+    );
+}
