@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what is
+# missing first (scripts/setup.sh), and skip what is already there.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+# wasm-opt from npm, and what cargo installs.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run dev test test-rust test-e2e lint
+
+## Build the release and serve it on http://127.0.0.1:3000 (SQLite file in data/).
+run:
+	scripts/setup.sh build
+	cargo leptos serve --release
+
+## Rebuild and reload on every change, for development.
+dev:
+	scripts/setup.sh build
+	cargo leptos watch
+
+## Every test: lints, unit and integration tests, then Playwright against the release build.
+test:
+	scripts/setup.sh test
+	$(MAKE) lint test-rust test-e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+test-rust:
+	cargo test --features ssr
+
+test-e2e:
+	cargo leptos build --release
+	cd end2end && npx playwright test

@@ -1,0 +1,143 @@
+import { expect, test } from "@playwright/test";
+import { ChatPage, freshRoom } from "./fixtures/chat_page";
+
+test("a message sent in one browser appears live in another", async ({ browser }) => {
+  const room = freshRoom("live");
+  const alice = new ChatPage(await (await browser.newContext()).newPage());
+  const bob = new ChatPage(await (await browser.newContext()).newPage());
+  await alice.goto(room);
+  await bob.goto(room);
+  await bob.waitUntilLive();
+
+  await alice.name.fill("Alice");
+  await alice.send("Hi Bob, can you see this?");
+
+  await expect(bob.message("Hi Bob, can you see this?")).toBeVisible();
+  await expect(bob.message("Hi Bob, can you see this?")).toContainText("Alice");
+  await expect(alice.message("Hi Bob, can you see this?")).toHaveCount(1);
+  await expect(alice.body).toHaveValue("");
+});
+
+test("reloading shows the history, each message once and in order", async ({ page }) => {
+  const room = freshRoom("history");
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  for (const text of ["first", "second", "third"]) {
+    await chat.send(text);
+    await expect(chat.message(text)).toBeVisible();
+  }
+  await page.reload();
+  await expect(page.locator('main[data-hydrated="true"]')).toBeVisible();
+  expect(await chat.bodies()).toEqual(["first", "second", "third"]);
+});
+
+test("the display name is remembered by the browser", async ({ page }) => {
+  const room = freshRoom("name");
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  await expect(chat.name).toHaveValue(/^guest-\d{4}$/);
+  await chat.name.fill("Zoë");
+  await chat.send("hello");
+  await expect(chat.message("hello")).toContainText("Zoë");
+  await page.reload();
+  await expect(chat.name).toHaveValue("Zoë");
+});
+
+test("sending works with JavaScript disabled", async ({ browser }) => {
+  const room = freshRoom("nojs");
+  const watcher = new ChatPage(await (await browser.newContext()).newPage());
+  await watcher.goto(room);
+  await watcher.waitUntilLive();
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const chat = new ChatPage(await context.newPage());
+  await chat.goto(room, { hydrated: false });
+  await chat.body.fill("sent without JavaScript");
+  await chat.sendButton.click();
+
+  await expect(chat.page).toHaveURL(new RegExp(`/r/${room}$`));
+  await expect(chat.message("sent without JavaScript")).toBeVisible();
+  await expect(watcher.message("sent without JavaScript")).toBeVisible();
+});
+
+test("an empty message shows an error and sends nothing", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("empty"));
+  await chat.send("   ");
+  await expect(chat.error).toHaveText("Write something before sending.");
+  await expect(chat.messages.getByRole("listitem")).toHaveCount(0);
+});
+
+test("an over-long message shows an error and keeps the text", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("long"));
+  const text = "x".repeat(4001);
+  await chat.send(text);
+  await expect(chat.error).toContainText("at most 4000 characters");
+  await expect(chat.body).toHaveValue(text);
+  await expect(chat.messages.getByRole("listitem")).toHaveCount(0);
+});
+
+test("markup in a message is shown as text and never runs", async ({ browser }) => {
+  const room = freshRoom("xss");
+  const sender = new ChatPage(await (await browser.newContext()).newPage());
+  const reader = new ChatPage(await (await browser.newContext()).newPage());
+  let dialogs = 0;
+  for (const chat of [sender, reader]) chat.page.on("dialog", () => dialogs++);
+  await sender.goto(room);
+  await reader.goto(room);
+  await reader.waitUntilLive();
+
+  const script = "<script>window.__pwned = 1; alert(1)</script>";
+  const img = '<img src="x" onerror="window.__pwned = 2; alert(2)">';
+  await sender.send(script);
+  await sender.send(img);
+
+  for (const chat of [sender, reader]) {
+    await expect(chat.message(script)).toBeVisible();
+    await expect(chat.message(img)).toBeVisible();
+    expect(await chat.messages.locator("img, script").count()).toBe(0);
+  }
+  // The same again from the server-rendered page.
+  await reader.page.reload();
+  await expect(reader.message(img)).toBeVisible();
+  expect(await reader.messages.locator("img, script").count()).toBe(0);
+  for (const chat of [sender, reader]) {
+    expect(await chat.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  }
+  expect(dialogs).toBe(0);
+});
+
+test("Enter sends and Shift+Enter adds a line that is kept", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("keys"));
+  await chat.body.click();
+  await chat.body.pressSequentially("line one");
+  await chat.body.press("Shift+Enter");
+  await chat.body.pressSequentially("line two");
+  await chat.body.press("Enter");
+  const item = chat.messages.locator(".message-body").first();
+  await expect(item).toHaveText("line one\nline two");
+});
+
+test("messages sent while a page was offline appear once, in order, after it reconnects", async ({ browser }) => {
+  const room = freshRoom("offline");
+  const readerContext = await browser.newContext();
+  const reader = new ChatPage(await readerContext.newPage());
+  const sender = new ChatPage(await (await browser.newContext()).newPage());
+  await reader.goto(room);
+  await sender.goto(room);
+  await reader.waitUntilLive();
+  await sender.send("before");
+  await expect(reader.message("before")).toBeVisible();
+
+  await readerContext.setOffline(true);
+  for (const text of ["while away 1", "while away 2", "while away 3"]) {
+    await sender.send(text);
+    await expect(sender.message(text)).toBeVisible();
+  }
+  await readerContext.setOffline(false);
+
+  await expect(reader.message("while away 3")).toBeVisible({ timeout: 20_000 });
+  expect(await reader.bodies()).toEqual(["before", "while away 1", "while away 2", "while away 3"]);
+});
