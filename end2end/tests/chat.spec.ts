@@ -55,9 +55,16 @@ test("sending works with JavaScript disabled", async ({ browser }) => {
   await chat.body.fill("sent without JavaScript");
   await chat.sendButton.click();
 
-  await expect(chat.page).toHaveURL(new RegExp(`/r/${room}$`));
+  // The form posts, the server redirects back to the room (leptos leaves a bare "?").
+  await expect(chat.page).toHaveURL(new RegExp(`/r/${room}\\??$`));
   await expect(chat.message("sent without JavaScript")).toBeVisible();
   await expect(watcher.message("sent without JavaScript")).toBeVisible();
+
+  // Errors come back too, next to the composer.
+  await chat.body.fill("");
+  await chat.sendButton.click();
+  await expect(chat.error).toHaveText("Write something before sending.");
+  await expect(chat.messages.getByRole("listitem")).toHaveCount(1);
 });
 
 test("an empty message shows an error and sends nothing", async ({ page }) => {

@@ -55,7 +55,8 @@ pub fn Composer(
                     name="body"
                     node_ref=body
                     rows="2"
-                    placeholder="Write a message… (Enter sends, Shift+Enter adds a line)"
+                    placeholder="Write a message…"
+                    title="Enter sends, Shift+Enter adds a line"
                     aria-describedby="composer-error"
                     aria-invalid=move || error().is_some().to_string()
                     data-max-chars=MessageBody::MAX_CHARS
@@ -75,4 +76,5 @@ pub fn Composer(
             </p>
         </ActionForm>
     }
+    .into_any()
 }

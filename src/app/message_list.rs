@@ -22,4 +22,5 @@ pub fn MessageList(timeline: Timeline) -> impl IntoView {
             </For>
         </ol>
     }
+    .into_any()
 }

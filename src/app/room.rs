@@ -42,4 +42,5 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
             <Composer room viewer_name client_id on_sent />
         </main>
     }
+    .into_any()
 }
