@@ -43,13 +43,14 @@ impl Hub {
 
     /// Encodes the message's frame once and hands it to every stream of its room.
     pub fn publish(&self, message: &ChatMessage) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(sender) = rooms.get(&message.room) else {
-            return;
-        };
+        // Encoded before taking the lock, so subscribers never wait on serialization.
         let event = RoomEvent {
             seq: message.seq,
             frame: sse_frame::message_frame(message),
+        };
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(sender) = rooms.get(&message.room) else {
+            return;
         };
         if sender.send(event).is_err() {
             // Nobody listens any more: forget the room until someone subscribes again.

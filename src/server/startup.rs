@@ -18,7 +18,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted. A 4,000-character message of 4-byte characters,
+/// percent-encoded, is under 48 KiB; anything bigger is refused (413) before it is read.
+const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::map_response(server_fn_status::set_error_status))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 tracing::info_span!("http", method = %request.method(), path = %request.uri().path())

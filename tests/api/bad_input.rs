@@ -125,3 +125,15 @@ async fn bytes_that_are_not_utf8_are_refused() {
     }
     assert_nothing_stored(&app, stream).await;
 }
+
+#[tokio::test]
+async fn a_huge_request_body_is_refused_before_it_is_read() {
+    let app = spawn_app().await;
+    let stream = app.events("lobby", "", None).await;
+    let huge = "a".repeat(1024 * 1024);
+    let response = app
+        .post_send(&[("room", "lobby"), ("body", huge.as_str())])
+        .await;
+    assert_eq!(response.status(), 413);
+    assert_nothing_stored(&app, stream).await;
+}
