@@ -9,3 +9,4 @@ mod pages;
 mod persistence;
 mod resume;
 mod shutdown;
+mod store;

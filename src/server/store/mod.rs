@@ -51,6 +51,18 @@ pub enum StoreError {
     Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl StoreError {
+    /// The same kind of error with the same text, for every caller that shared the failed
+    /// operation (the cause itself cannot be cloned).
+    pub fn shared(&self) -> StoreError {
+        let text: Box<dyn std::error::Error + Send + Sync> = self.to_string().into();
+        match self {
+            StoreError::Unavailable(_) => StoreError::Unavailable(text),
+            StoreError::Failed(_) => StoreError::Failed(text),
+        }
+    }
+}
+
 /// Durable, ordered history per room.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {

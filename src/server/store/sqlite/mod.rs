@@ -1,7 +1,9 @@
 //! The embedded default: one SQLite file in WAL mode, through sqlx.
 
+mod writer;
+
 use super::{Appended, NewMessage, Store, StoreError};
-use crate::domain::{ChatMessage, ClientId, RoomName, Seq};
+use crate::domain::{ChatMessage, RoomName, Seq};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqlitePool};
@@ -9,14 +11,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Messages in a SQLite file. Each append is one `INSERT … SELECT` statement, so assigning the
-/// seq and storing the row are one atomic, durable step (`synchronous = FULL`).
+/// seq and storing the row are one atomic step; appends are committed in groups by one writer
+/// task (see `writer`), durably (`synchronous = FULL`), before anyone is answered.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: writer::Writer,
 }
 
 #[derive(FromRow)]
-struct MessageRow {
+pub(super) struct MessageRow {
     room: String,
     seq: i64,
     author: String,
@@ -47,65 +51,20 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Failed(Box::new(e)))?;
-        Ok(Self { pool })
+        let writer = writer::Writer::spawn(pool.clone());
+        Ok(Self { pool, writer })
     }
 
     /// Closes every connection; later calls fail as "unavailable".
     pub async fn close(&self) {
         self.pool.close().await;
     }
-
-    async fn find_by_client_id(
-        &self,
-        room: &RoomName,
-        client_id: &str,
-    ) -> Result<ChatMessage, StoreError> {
-        let row: MessageRow = sqlx::query_as(
-            "SELECT room, seq, author, body, sent_at FROM messages WHERE room = ? AND client_id = ?",
-        )
-        .bind(room.as_str())
-        .bind(client_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(classify)?;
-        row.try_into()
-    }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        let inserted: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO messages (room, seq, author, body, sent_at, client_id) \
-             SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM messages WHERE room = ?1 \
-             ON CONFLICT (room, client_id) WHERE client_id IS NOT NULL DO NOTHING \
-             RETURNING seq",
-        )
-        .bind(message.room.as_str())
-        .bind(message.author.as_str())
-        .bind(message.body.as_str())
-        .bind(message.sent_at)
-        .bind(message.client_id.as_ref().map(ClientId::as_str))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(classify)?;
-
-        match (inserted, message.client_id.as_ref()) {
-            (Some((seq,)), _) => Ok(Appended::New(ChatMessage {
-                seq: to_seq(seq)?,
-                room: message.room,
-                author: message.author.as_str().to_owned(),
-                body: message.body.into_inner(),
-                sent_at: message.sent_at,
-            })),
-            (None, Some(client_id)) => self
-                .find_by_client_id(&message.room, client_id.as_str())
-                .await
-                .map(Appended::Duplicate),
-            (None, None) => Err(StoreError::Failed(
-                "insert without client_id stored nothing".into(),
-            )),
-        }
+        self.writer.append(message).await
     }
 
     async fn read_after(
@@ -187,7 +146,7 @@ fn database_dir(url: &str) -> Option<&std::path::Path> {
         .filter(|p| !p.as_os_str().is_empty())
 }
 
-fn to_seq(raw: i64) -> Result<Seq, StoreError> {
+pub(super) fn to_seq(raw: i64) -> Result<Seq, StoreError> {
     u64::try_from(raw)
         .map(Seq)
         .map_err(|e| StoreError::Failed(Box::new(e)))
@@ -203,7 +162,7 @@ fn failed(e: sqlx::Error) -> StoreError {
 }
 
 /// Timeouts and I/O mean "try again later"; anything else is a failure.
-fn classify(e: sqlx::Error) -> StoreError {
+pub(super) fn classify(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
             StoreError::Unavailable(Box::new(e))

@@ -1,0 +1,67 @@
+//! The SQLite store under concurrent appends (group commit).
+
+use chat::domain::{ClientId, MessageBody, Nickname, RoomName, Seq};
+use chat::server::store::{Appended, NewMessage, SqliteStore, Store};
+use std::sync::Arc;
+
+fn message(text: &str, client_id: Option<&str>) -> NewMessage {
+    NewMessage {
+        room: RoomName::lobby(),
+        author: Nickname::guest(1),
+        body: MessageBody::parse(text).expect("valid body"),
+        sent_at: 0,
+        client_id: client_id.map(|id| ClientId::parse(id).expect("valid key")),
+    }
+}
+
+async fn store() -> (Arc<SqliteStore>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::connect(&crate::helpers::database_url(&dir))
+        .await
+        .expect("store");
+    (Arc::new(store), dir)
+}
+
+#[tokio::test]
+async fn concurrent_appends_get_consecutive_seqs_and_all_are_stored() {
+    let (store, _dir) = store().await;
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append(message(&format!("m{i}"), None)).await })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for task in tasks {
+        match task.await.expect("task").expect("append") {
+            Appended::New(m) => seqs.push(m.seq.get()),
+            Appended::Duplicate(m) => panic!("no key, yet a duplicate: {m:?}"),
+        }
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+    let stored = store
+        .read_after(&RoomName::lobby(), Seq::ZERO, 500)
+        .await
+        .expect("read");
+    assert_eq!(stored.len(), 200);
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_client_id_store_one_message() {
+    let (store, _dir) = store().await;
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append(message("once", Some("retry-key"))).await })
+        })
+        .collect();
+    let mut new = 0;
+    for task in tasks {
+        let appended = task.await.expect("task").expect("append");
+        assert_eq!(appended.message().seq, Seq(1));
+        new += usize::from(matches!(appended, Appended::New(_)));
+    }
+    assert_eq!(new, 1, "exactly one append stored the message");
+    assert_eq!(store.last_seq(&RoomName::lobby()).await.expect("seq"), Seq(1));
+}
