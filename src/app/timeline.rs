@@ -52,25 +52,14 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RoomName;
-
-    fn message(seq: u64) -> ChatMessage {
-        ChatMessage {
-            seq: Seq(seq),
-            room: RoomName::lobby(),
-            author: "ann".into(),
-            body: format!("m{seq}"),
-            sent_at: 0,
-        }
-    }
 
     #[test]
     fn messages_show_once_in_seq_order_whatever_order_they_arrive_in() {
         let owner = Owner::new();
         owner.with(|| {
-            let timeline = Timeline::new(vec![message(1), message(2)]);
+            let timeline = Timeline::new(vec![ChatMessage::sample(1), ChatMessage::sample(2)]);
             for seq in [4, 3, 2, 4, 5, 1] {
-                timeline.insert(message(seq));
+                timeline.insert(ChatMessage::sample(seq));
             }
             let seqs: Vec<u64> = timeline.messages().iter().map(|m| m.seq.get()).collect();
             assert_eq!(seqs, vec![1, 2, 3, 4, 5]);

@@ -12,3 +12,17 @@ pub struct ChatMessage {
     /// Milliseconds since the Unix epoch, as the server's clock read them when storing.
     pub sent_at: i64,
 }
+
+#[cfg(test)]
+impl ChatMessage {
+    /// A message in the lobby with this seq, for tests.
+    pub(crate) fn sample(seq: u64) -> Self {
+        ChatMessage {
+            seq: Seq(seq),
+            room: RoomName::lobby(),
+            author: "ann".into(),
+            body: format!("m{seq}"),
+            sent_at: 0,
+        }
+    }
+}

@@ -68,22 +68,12 @@ impl Hub {
 mod tests {
     use super::*;
 
-    fn message(seq: u64) -> ChatMessage {
-        ChatMessage {
-            seq: Seq(seq),
-            room: RoomName::lobby(),
-            author: "ann".into(),
-            body: "hi".into(),
-            sent_at: 0,
-        }
-    }
-
     #[test]
     fn every_subscriber_gets_the_same_encoded_frame() {
         let hub = Hub::new(8);
         let mut a = hub.subscribe(&RoomName::lobby());
         let mut b = hub.subscribe(&RoomName::lobby());
-        hub.publish(&message(1));
+        hub.publish(&ChatMessage::sample(1));
         let (fa, fb) = match (a.try_recv(), b.try_recv()) {
             (Ok(fa), Ok(fb)) => (fa.frame, fb.frame),
             other => panic!("both should receive: {other:?}"),
@@ -100,14 +90,14 @@ mod tests {
         let hub = Hub::new(8);
         drop(hub.subscribe(&RoomName::lobby()));
         assert_eq!(hub.active_rooms(), 1);
-        hub.publish(&message(1));
+        hub.publish(&ChatMessage::sample(1));
         assert_eq!(hub.active_rooms(), 0);
     }
 
     #[test]
     fn publishing_to_a_room_nobody_watches_does_nothing() {
         let hub = Hub::new(8);
-        hub.publish(&message(1));
+        hub.publish(&ChatMessage::sample(1));
         assert_eq!(hub.active_rooms(), 0);
     }
 }

@@ -70,22 +70,7 @@ async fn concurrent_senders_are_delivered_in_seq_order_without_gaps() {
     let app = spawn_app().await;
     let mut stream = app.events("lobby", "", None).await;
     let senders: Vec<_> = (0..8)
-        .map(|sender| {
-            let client = app.client.clone();
-            let url = app.url("/api/send_message");
-            tokio::spawn(async move {
-                for i in 0..10 {
-                    let body = format!("sender {sender} message {i}");
-                    let response = client
-                        .post(&url)
-                        .form(&[("room", "lobby"), ("body", body.as_str())])
-                        .send()
-                        .await
-                        .expect("send");
-                    assert_eq!(response.status(), 200);
-                }
-            })
-        })
+        .map(|sender| app.spawn_sender("lobby", &format!("sender {sender} message"), 10))
         .collect();
     for sender in senders {
         sender.await.expect("sender finished");

@@ -110,6 +110,25 @@ impl TestApp {
         response.json().await.expect("message JSON")
     }
 
+    /// Starts a task that sends `count` messages to `room`, one after another.
+    pub fn spawn_sender(&self, room: &str, label: &str, count: usize) -> JoinHandle<()> {
+        let client = self.client.clone();
+        let url = self.url("/api/send_message");
+        let (room, label) = (room.to_owned(), label.to_owned());
+        tokio::spawn(async move {
+            for i in 1..=count {
+                let body = format!("{label} {i}");
+                let response = client
+                    .post(&url)
+                    .form(&[("room", room.as_str()), ("body", body.as_str())])
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(response.status(), 200);
+            }
+        })
+    }
+
     /// Opens the room's event stream with optional extra query and `Last-Event-ID`.
     pub async fn events(&self, room: &str, query: &str, last_event_id: Option<u64>) -> SseStream {
         let mut request = self

@@ -17,21 +17,7 @@ async fn a_reconnecting_client_gets_every_missed_message_once_in_order() {
     for i in 1..=5 {
         app.send("lobby", &format!("while away {i}")).await;
     }
-    let sender = {
-        let client = app.client.clone();
-        let url = app.url("/api/send_message");
-        tokio::spawn(async move {
-            for i in 1..=20 {
-                let body = format!("during reconnect {i}");
-                client
-                    .post(&url)
-                    .form(&[("room", "lobby"), ("body", body.as_str())])
-                    .send()
-                    .await
-                    .expect("send");
-            }
-        })
-    };
+    let sender = app.spawn_sender("lobby", "during reconnect", 20);
     let mut resumed = app.events("lobby", "", Some(last_seen)).await;
     sender.await.expect("sender");
 

@@ -63,5 +63,8 @@ async fn concurrent_retries_with_one_client_id_store_one_message() {
         new += usize::from(matches!(appended, Appended::New(_)));
     }
     assert_eq!(new, 1, "exactly one append stored the message");
-    assert_eq!(store.last_seq(&RoomName::lobby()).await.expect("seq"), Seq(1));
+    assert_eq!(
+        store.last_seq(&RoomName::lobby()).await.expect("seq"),
+        Seq(1)
+    );
 }
