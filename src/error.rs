@@ -20,6 +20,12 @@ pub enum ChatError {
     /// The request could not be read at all: a field missing, or a body that is not text.
     #[error("The request could not be read: {0}")]
     Malformed(String),
+    /// The request is not allowed for this person (another user's message, another site).
+    #[error("{0}")]
+    Forbidden(String),
+    /// What the request names does not exist (any more).
+    #[error("{0}")]
+    NotFound(String),
     /// The store does not answer; trying again later may work.
     #[error("The chat is unavailable right now. Please try again in a moment.")]
     Unavailable,
@@ -49,6 +55,8 @@ impl From<ChatError> for ErrorBody {
         let kind = match &error {
             ChatError::Invalid(_) => "invalid_input",
             ChatError::Malformed(_) => "malformed_request",
+            ChatError::Forbidden(_) => "forbidden",
+            ChatError::NotFound(_) => "not_found",
             ChatError::Unavailable => "unavailable",
             ChatError::Internal => "internal",
             ChatError::Network => "network",
@@ -72,6 +80,8 @@ impl TryFrom<ErrorBody> for ChatError {
                     .map(str::to_owned)
                     .unwrap_or(body.message),
             ),
+            "forbidden" => ChatError::Forbidden(body.message),
+            "not_found" => ChatError::NotFound(body.message),
             "unavailable" => ChatError::Unavailable,
             "internal" => ChatError::Internal,
             "network" => ChatError::Network,
@@ -86,6 +96,8 @@ impl ChatError {
         match self {
             ChatError::Invalid(_) => 422,
             ChatError::Malformed(_) => 400,
+            ChatError::Forbidden(_) => 403,
+            ChatError::NotFound(_) => 404,
             ChatError::Unavailable => 503,
             ChatError::Internal => 500,
             ChatError::Network => 502,

@@ -1,51 +1,46 @@
+use super::RoomState;
 use crate::api::SendMessage;
-use crate::domain::{ChatMessage, MessageBody, Nickname};
 use leptos::html::Textarea;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// The message form. It is a real `<form>` posting to the `send_message` server function, so
-/// it works before the wasm has loaded and with JavaScript off; once hydrated, it sends
-/// without reloading, shows errors next to the text, and clears itself after a send.
+/// it works before the wasm has loaded and with JavaScript off. Once hydrated, Enter sends
+/// without reloading: the message shows as pending until the server confirms it, a failed
+/// one can be retried (with the same `client_id`, so never twice), and a refused one comes
+/// back to the text box with the reason next to it.
 #[component]
-pub fn Composer(
-    room: String,
-    viewer_name: String,
-    client_id: String,
-    on_sent: Callback<ChatMessage>,
-) -> impl IntoView {
-    let send = ServerAction::<SendMessage>::new();
-    let client_id = RwSignal::new(client_id);
+pub fn Composer() -> impl IntoView {
+    let state = expect_context::<RoomState>();
     let body = NodeRef::<Textarea>::new();
-
-    Effect::new(move |_| {
-        if let Some(Ok(message)) = send.value().get() {
-            on_sent.run(message);
-            #[cfg(feature = "hydrate")]
-            crate::client::composer::reset(body, client_id);
-        }
-    });
-
-    let error = move || {
-        send.value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| error.to_string())
-    };
+    // Without JavaScript a refused send returns in the URL; the server action reads it.
+    let refused = ServerAction::<SendMessage>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err)
+        .map(|error| error.to_string());
+    let error = RwSignal::new(refused);
+    let last_typing = StoredValue::new(0.0_f64);
+    let action = <SendMessage as ServerFn>::PATH;
 
     view! {
-        <ActionForm action=send attr:class="composer" attr:aria-label="Send a message">
-            <input type="hidden" name="room" value=room />
-            <input type="hidden" name="client_id" value=move || client_id.get() />
-            <div class="composer-name">
-                <label for="composer-author">"Your name"</label>
-                <input
-                    id="composer-author"
-                    name="author"
-                    value=viewer_name
-                    maxlength=Nickname::MAX_CHARS
-                    autocomplete="nickname"
-                />
-            </div>
+        <form
+            class="composer"
+            action=action
+            method="post"
+            aria-label="Send a message"
+            on:submit=move |event| {
+                #[cfg(feature = "hydrate")]
+                {
+                    event.prevent_default();
+                    crate::client::outbox::submit(state, body, error);
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = event;
+            }
+        >
+            <input type="hidden" name="room" value=state.room() />
+            <input type="hidden" name="client_id" value=move || state.client_id.get() />
             <div class="composer-row">
                 <label for="composer-body" class="visually-hidden">
                     "Message"
@@ -58,23 +53,26 @@ pub fn Composer(
                     placeholder="Write a message…"
                     title="Enter sends, Shift+Enter adds a line"
                     aria-describedby="composer-error"
-                    aria-invalid=move || error().is_some().to_string()
-                    data-max-chars=MessageBody::MAX_CHARS
+                    aria-invalid=move || error.with(Option::is_some).to_string()
                     on:keydown=move |event| {
                         #[cfg(feature = "hydrate")]
                         crate::client::composer::send_on_enter(&event);
                         #[cfg(not(feature = "hydrate"))]
                         let _ = event;
                     }
+                    on:input=move |_| {
+                        error.set(None);
+                        #[cfg(feature = "hydrate")]
+                        crate::client::composer::signal_typing(state, last_typing);
+                        #[cfg(not(feature = "hydrate"))]
+                        let _ = last_typing;
+                    }
                 ></textarea>
-                <button type="submit" disabled=move || send.pending().get()>
-                    "Send"
-                </button>
+                <button type="submit">"Send"</button>
             </div>
             <p id="composer-error" class="composer-error" role="alert">
-                {error}
+                {move || error.get()}
             </p>
-        </ActionForm>
+        </form>
     }
-    .into_any()
 }

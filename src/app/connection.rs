@@ -1,12 +1,14 @@
 use leptos::prelude::*;
 
-/// The state of the page's live feed, shown to the person so they know whether what they
-/// see is current.
+/// The state of the page's live feed, shown so the person knows whether what they see is
+/// current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionState {
     Connecting,
     Live,
     Reconnecting,
+    /// The browser reports no network.
+    Offline,
 }
 
 impl ConnectionState {
@@ -15,14 +17,16 @@ impl ConnectionState {
             ConnectionState::Connecting => "Connecting…",
             ConnectionState::Live => "Live",
             ConnectionState::Reconnecting => "Reconnecting…",
+            ConnectionState::Offline => "Offline",
         }
     }
 
-    fn class(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
-            ConnectionState::Connecting => "connection connecting",
-            ConnectionState::Live => "connection live",
-            ConnectionState::Reconnecting => "connection reconnecting",
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Live => "live",
+            ConnectionState::Reconnecting => "reconnecting",
+            ConnectionState::Offline => "offline",
         }
     }
 }
@@ -31,12 +35,16 @@ impl ConnectionState {
 /// live feed to report on).
 #[component]
 pub fn ConnectionBadge(
-    state: ReadSignal<ConnectionState>,
+    state: RwSignal<ConnectionState>,
     hydrated: super::Hydrated,
 ) -> impl IntoView {
     view! {
         <Show when=move || hydrated.get()>
-            <span class=move || state.get().class() role="status" data-state=move || format!("{:?}", state.get()).to_lowercase()>
+            <span
+                class=move || format!("connection {}", state.get().name())
+                role="status"
+                data-state=move || state.get().name()
+            >
                 {move || state.get().label()}
             </span>
         </Show>

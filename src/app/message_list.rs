@@ -1,26 +1,69 @@
 use super::message_item::MessageItem;
-use super::Timeline;
+use super::pending_item::PendingItem;
+use super::RoomState;
 use leptos::html::Ol;
 use leptos::prelude::*;
 
-/// The room's messages, oldest at the top. New ones are announced to screen readers.
+/// The room's messages, oldest at the top, then the person's unconfirmed ones. New messages
+/// are announced to screen readers; older ones load when scrolling up.
 #[component]
-pub fn MessageList(timeline: Timeline) -> impl IntoView {
+pub fn MessageList() -> impl IntoView {
+    let state = expect_context::<RoomState>();
+    let timeline = state.timeline;
     let list = NodeRef::<Ol>::new();
+    let loading = RwSignal::new(false);
 
-    // Keep the newest message in view as messages arrive, unless the reader scrolled up.
     #[cfg(feature = "hydrate")]
-    crate::client::scroll::follow_newest(list, move || timeline.newest());
+    {
+        crate::client::scroll::follow_newest(state);
+        crate::client::scroll::load_older_near_top(state, loading);
+    }
+    let load_older = move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::client::scroll::load_older(state, loading);
+    };
 
     view! {
-        <Show when=move || timeline.is_empty()>
+        <div class="history-controls">
+            <Show when=move || timeline.has_older()>
+                <button
+                    type="button"
+                    class="load-older"
+                    on:click=load_older
+                    disabled=move || loading.get()
+                >
+                    {move || if loading.get() { "Loading…" } else { "Load older messages" }}
+                </button>
+            </Show>
+        </div>
+        <Show when=move || timeline.is_empty() && state.outbox.items().is_empty()>
             <p class="empty-room">"No messages yet. Say hello!"</p>
         </Show>
         <ol class="messages" node_ref=list aria-live="polite" aria-label="Messages">
-            <For each=move || timeline.messages() key=|message| message.seq let:message>
-                <MessageItem message />
+            <For
+                each=move || timeline.shown()
+                key=|shown| {
+                    (shown.message.seq, shown.message.edited_at, shown.message.deleted, shown.continued)
+                }
+                let:shown
+            >
+                <MessageItem shown />
+            </For>
+            <For each=move || state.outbox.items() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
+                <PendingItem pending />
             </For>
         </ol>
+        <Show when=move || { state.below.get() > 0 }>
+            <button type="button" class="new-messages" on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                crate::client::scroll::to_bottom(state);
+            }>
+                {move || match state.below.get() {
+                    1 => "1 new message ↓".to_owned(),
+                    n => format!("{n} new messages ↓"),
+                }}
+            </button>
+        </Show>
     }
     .into_any()
 }

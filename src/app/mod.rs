@@ -2,15 +2,26 @@
 
 mod composer;
 mod connection;
+mod message_editor;
 mod message_item;
 mod message_list;
+mod name_form;
 mod not_found;
+mod outbox;
+mod pending_item;
+mod presence_list;
 mod room;
 mod room_page;
+mod room_state;
+mod rooms_page;
 mod time_format;
 mod timeline;
+mod typing_indicator;
 
 pub use connection::ConnectionState;
+pub use outbox::{Outbox, Pending};
+pub use room_state::RoomState;
+
 pub use timeline::Timeline;
 
 use leptos::prelude::*;
@@ -39,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app's routes. `/` is redirected to `/r/lobby` by the server.
+/// The app's routes: the room list and the rooms.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -48,7 +59,8 @@ pub fn App() -> impl IntoView {
         <Title text="Chat" />
         <Router>
             <Routes fallback=not_found::NotFound>
-                // Async: the page arrives complete, so it reads the same without JavaScript.
+                // Async: pages arrive complete, so they read the same without JavaScript.
+                <Route path=path!("/") view=rooms_page::RoomsPage ssr=SsrMode::Async />
                 <Route path=path!("/r/:room") view=room_page::RoomPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -1,45 +1,56 @@
 use super::composer::Composer;
-use super::connection::{ConnectionBadge, ConnectionState};
+use super::connection::ConnectionBadge;
 use super::message_list::MessageList;
-use super::{Hydrated, Timeline};
+use super::name_form::NameForm;
+use super::presence_list::PresenceList;
+use super::typing_indicator::TypingIndicator;
+use super::{Hydrated, RoomState};
 use crate::api::RoomSnapshot;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// A room: its messages, live, and the composer.
+/// A room: its messages, live, who is online, and the composer.
 #[component]
 pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
-    let RoomSnapshot {
-        room,
-        messages,
-        viewer_name,
-        client_id,
-    } = snapshot;
     let hydrated = Hydrated::provide();
-    let timeline = Timeline::new(messages);
-    let (connection, set_connection) = signal(ConnectionState::Connecting);
+    let state = RoomState::new(snapshot);
+    provide_context(state);
 
     #[cfg(feature = "hydrate")]
-    crate::client::room_feed::follow(room.clone(), timeline, set_connection);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_connection;
+    {
+        crate::client::room_feed::follow(state);
+        crate::client::attention::count_unread(state);
+    }
 
-    let on_sent = Callback::new(move |message| timeline.insert(message));
-
+    let room = state.room();
+    let title = move || match state.unread.get() {
+        0 => format!("#{} · Chat", state.room()),
+        n => format!("({n}) #{} · Chat", state.room()),
+    };
     view! {
-        <Title text=format!("#{room} · Chat") />
+        <Title text=title />
         <main class="room" data-hydrated=move || hydrated.get().to_string()>
             <header class="room-header">
+                <a class="back" href="/" aria-label="All rooms">
+                    "←"
+                </a>
                 <h1>
                     <span class="room-hash" aria-hidden="true">
                         "#"
                     </span>
-                    {room.clone()}
+                    {room}
                 </h1>
-                <ConnectionBadge state=connection hydrated />
+                <ConnectionBadge state=state.connection hydrated />
+                <NameForm />
             </header>
-            <MessageList timeline />
-            <Composer room viewer_name client_id on_sent />
+            <div class="room-body">
+                <section class="room-conversation" aria-label="Conversation">
+                    <MessageList />
+                    <TypingIndicator />
+                    <Composer />
+                </section>
+                <PresenceList />
+            </div>
         </main>
     }
     .into_any()

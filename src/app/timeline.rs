@@ -1,69 +1,225 @@
-use crate::domain::{ChatMessage, Seq};
+use crate::domain::{ChatMessage, LogEvent, Seq, UserId};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 /// The messages a room page shows, keyed by seq: whichever way a message arrives (first
-/// render, SSE, the send's own answer, a replay after reconnecting), it is shown once and in
-/// seq order.
+/// render, the live feed, the send's own answer, a replay after reconnecting, an older
+/// page), it is shown once and in seq order; edits and deletes change it in place.
 #[derive(Debug, Clone, Copy)]
-pub struct Timeline(RwSignal<BTreeMap<Seq, ChatMessage>>);
+pub struct Timeline {
+    messages: RwSignal<BTreeMap<Seq, ChatMessage>>,
+    /// The newest log event applied: where the live feed resumes from.
+    cursor: RwSignal<Seq>,
+    has_older: RwSignal<bool>,
+}
+
+/// A message as the list shows it: `continued` when it follows a message by the same
+/// author within a few minutes, so the name and time are not repeated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub message: ChatMessage,
+    pub continued: bool,
+}
+
+/// Messages by one author closer together than this are grouped.
+const GROUP_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 impl Timeline {
-    pub fn new(messages: Vec<ChatMessage>) -> Self {
-        Self(RwSignal::new(
-            messages.into_iter().map(|m| (m.seq, m)).collect(),
-        ))
+    pub fn new(messages: Vec<ChatMessage>, cursor: Seq, has_older: bool) -> Self {
+        Self {
+            messages: RwSignal::new(messages.into_iter().map(|m| (m.seq, m)).collect()),
+            cursor: RwSignal::new(cursor),
+            has_older: RwSignal::new(has_older),
+        }
+    }
+
+    /// Applies a log event from the live feed (or a replay) and moves the cursor past it.
+    pub fn apply(self, event: LogEvent) {
+        let seq = event.seq();
+        if self.cursor.get_untracked() < seq {
+            self.cursor.set(seq);
+        }
+        match event {
+            LogEvent::Message(message) => self.insert(message),
+            LogEvent::Edit(ref edit) => self.update(edit.target, &event),
+            LogEvent::Delete(ref delete) => self.update(delete.target, &event),
+        }
     }
 
     /// Adds a message unless one with its seq is already shown.
     pub fn insert(self, message: ChatMessage) {
-        let known = self.0.with_untracked(|m| m.contains_key(&message.seq));
+        let known = self
+            .messages
+            .with_untracked(|m| m.contains_key(&message.seq));
         if !known {
-            self.0.update(|messages| {
+            self.messages.update(|messages| {
                 messages.insert(message.seq, message);
             });
         }
     }
 
-    /// The messages in seq order.
-    pub fn messages(self) -> Vec<ChatMessage> {
-        self.0.with(|m| m.values().cloned().collect())
+    fn update(self, target: Seq, event: &LogEvent) {
+        let shown = self.messages.with_untracked(|m| m.contains_key(&target));
+        // A change to a message not loaded (older than the first page) shows up when
+        // that page is loaded, since pages carry the current text.
+        if shown {
+            self.messages.update(|messages| {
+                if let Some(message) = messages.get_mut(&target) {
+                    message.apply(event);
+                }
+            });
+        }
+    }
+
+    /// Adds an older page (scroll-back).
+    pub fn prepend(self, older: Vec<ChatMessage>, has_older: bool) {
+        self.messages.update(|messages| {
+            for message in older {
+                messages.entry(message.seq).or_insert(message);
+            }
+        });
+        self.has_older.set(has_older);
+    }
+
+    /// The messages in seq order, grouped by author.
+    pub fn shown(self) -> Vec<Shown> {
+        self.messages.with(|messages| {
+            let mut previous: Option<&ChatMessage> = None;
+            messages
+                .values()
+                .map(|message| {
+                    let continued = previous.is_some_and(|p| {
+                        p.author_id == message.author_id
+                            && p.author == message.author
+                            && !p.deleted
+                            && message.sent_at - p.sent_at < GROUP_WINDOW_MS
+                    });
+                    previous = Some(message);
+                    Shown {
+                        message: message.clone(),
+                        continued,
+                    }
+                })
+                .collect()
+        })
     }
 
     pub fn is_empty(self) -> bool {
-        self.0.with(BTreeMap::is_empty)
+        self.messages.with(BTreeMap::is_empty)
     }
 
-    /// The newest seq shown, tracked: an effect reading it runs again on every new message.
+    pub fn has_older(self) -> bool {
+        self.has_older.get()
+    }
+
+    /// The oldest seq shown: where the next older page ends.
+    pub fn oldest(self) -> Option<Seq> {
+        self.messages.with_untracked(|m| m.keys().next().copied())
+    }
+
+    /// The newest message seq, tracked: an effect reading it runs again on every new message.
     pub fn newest(self) -> Seq {
-        self.0
+        self.messages
             .with(|m| m.keys().next_back().copied())
             .unwrap_or(Seq::ZERO)
     }
 
-    /// The newest seq shown, the cursor to resume from (not tracked).
-    pub fn last_seq(self) -> Seq {
-        self.0
+    /// The newest message seq, not tracked.
+    pub fn newest_untracked(self) -> Seq {
+        self.messages
             .with_untracked(|m| m.keys().next_back().copied())
             .unwrap_or(Seq::ZERO)
+    }
+
+    /// How many messages after `after` were written by authors `counts` accepts (not tracked).
+    pub fn count_after(self, after: Seq, counts: impl Fn(&UserId) -> bool) -> usize {
+        self.messages.with_untracked(|messages| {
+            messages
+                .range(after.next()..)
+                .filter(|(_, m)| counts(&m.author_id))
+                .count()
+        })
+    }
+
+    /// The resume cursor (not tracked).
+    pub fn cursor(self) -> Seq {
+        self.cursor.get_untracked()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{MessageDelete, MessageEdit, RoomName};
+
+    fn seqs(timeline: Timeline) -> Vec<u64> {
+        timeline
+            .shown()
+            .iter()
+            .map(|s| s.message.seq.get())
+            .collect()
+    }
 
     #[test]
     fn messages_show_once_in_seq_order_whatever_order_they_arrive_in() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let timeline = Timeline::new(vec![ChatMessage::sample(1), ChatMessage::sample(2)]);
+        Owner::new().with(|| {
+            let timeline = Timeline::new(
+                vec![ChatMessage::sample(1), ChatMessage::sample(2)],
+                Seq(2),
+                false,
+            );
             for seq in [4, 3, 2, 4, 5, 1] {
-                timeline.insert(ChatMessage::sample(seq));
+                timeline.apply(LogEvent::Message(ChatMessage::sample(seq)));
             }
-            let seqs: Vec<u64> = timeline.messages().iter().map(|m| m.seq.get()).collect();
-            assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
-            assert_eq!(timeline.last_seq(), Seq(5));
+            assert_eq!(seqs(timeline), vec![1, 2, 3, 4, 5]);
+            assert_eq!(timeline.cursor(), Seq(5));
+        });
+    }
+
+    #[test]
+    fn edits_and_deletes_change_the_message_in_place_and_move_the_cursor() {
+        Owner::new().with(|| {
+            let timeline = Timeline::new(vec![ChatMessage::sample(1)], Seq(1), false);
+            timeline.apply(LogEvent::Edit(MessageEdit {
+                seq: Seq(2),
+                room: RoomName::lobby(),
+                target: Seq(1),
+                body: "better".into(),
+                edited_at: 5,
+            }));
+            assert_eq!(timeline.shown()[0].message.body, "better");
+            timeline.apply(LogEvent::Delete(MessageDelete {
+                seq: Seq(3),
+                room: RoomName::lobby(),
+                target: Seq(1),
+                deleted_at: 6,
+            }));
+            assert!(timeline.shown()[0].message.deleted);
+            assert_eq!(timeline.cursor(), Seq(3));
+            assert_eq!(seqs(timeline), vec![1], "edits are not messages");
+        });
+    }
+
+    #[test]
+    fn consecutive_messages_by_one_author_are_grouped() {
+        Owner::new().with(|| {
+            let mut other = ChatMessage::sample(3);
+            other.author = "bob".into();
+            let timeline = Timeline::new(
+                vec![
+                    ChatMessage::sample(1),
+                    ChatMessage::sample(2),
+                    other,
+                    ChatMessage::sample(4),
+                ],
+                Seq(4),
+                true,
+            );
+            let continued: Vec<bool> = timeline.shown().iter().map(|s| s.continued).collect();
+            assert_eq!(continued, vec![false, true, false, false]);
+            timeline.prepend(vec![ChatMessage::sample(0)], false);
+            assert_eq!(timeline.oldest(), Some(Seq(0)));
+            assert!(!timeline.has_older());
         });
     }
 }

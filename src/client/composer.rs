@@ -1,10 +1,15 @@
-//! Keyboard and reset behaviour of the composer.
+//! Keyboard behaviour of the composer, and the "is typing" signal.
 
-use crate::domain::ClientId;
-use leptos::html::Textarea;
+use super::now_ms;
+use crate::api::notify_typing;
+use crate::app::RoomState;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{HtmlFormElement, KeyboardEvent};
+
+/// At most one "is typing" signal per this many milliseconds.
+const TYPING_EVERY_MS: f64 = 2_500.0;
 
 /// Enter sends the message; Shift+Enter (and Enter while an IME is composing) adds a line.
 pub fn send_on_enter(event: &KeyboardEvent) {
@@ -18,27 +23,20 @@ pub fn send_on_enter(event: &KeyboardEvent) {
         .and_then(|el| el.closest("form").ok().flatten())
         .and_then(|form| form.dyn_into::<HtmlFormElement>().ok());
     if let Some(form) = form {
-        // requestSubmit fires the submit event, so the ActionForm handles it.
+        // requestSubmit fires the submit event, which the composer handles.
         let _ = form.request_submit();
     }
 }
 
-/// After a confirmed send: empty the text box and take a new idempotency key, so the next
-/// message is a new message.
-pub fn reset(body: NodeRef<Textarea>, client_id: RwSignal<String>) {
-    if let Some(body) = body.get_untracked() {
-        body.set_value("");
-        let _ = body.focus();
+/// Tells the room the person is typing, throttled.
+pub fn signal_typing(state: RoomState, last_sent: StoredValue<f64>) {
+    let now = now_ms();
+    if now - last_sent.get_value() < TYPING_EVERY_MS {
+        return;
     }
-    client_id.set(random_client_id().as_str().to_owned());
-}
-
-fn random_client_id() -> ClientId {
-    let mut bits: u128 = 0;
-    for _ in 0..4 {
-        // Math.random gives 52 random bits; 32 of them per round are plenty for a key
-        // that only has to be unique among one sender's retries.
-        bits = (bits << 32) | (js_sys::Math::random() * f64::from(u32::MAX)) as u128;
-    }
-    ClientId::from_random(bits)
+    last_sent.set_value(now);
+    spawn_local(async move {
+        // Best effort: a lost typing signal only means nobody sees "is typing".
+        let _ = notify_typing(state.room()).await;
+    });
 }

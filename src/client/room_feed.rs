@@ -2,37 +2,47 @@
 //!
 //! The browser reconnects a dropped stream by itself and sends `Last-Event-ID`, so the server
 //! replays exactly what was missed. When the browser gives up instead (the server answered
-//! with an error, e.g. while restarting behind a proxy), this module opens a new
-//! `EventSource` after a growing delay, passing the newest seq shown as `?after=`. Either
-//! way every message reaches the `Timeline`, which shows each seq once and in order.
+//! with an error), or reports that the network is gone and back, this module opens a new
+//! `EventSource` itself, passing the newest event applied as `?after=`. Either way every
+//! event reaches the `Timeline`, which shows each message once and in order.
 
-use crate::app::{ConnectionState, Timeline};
-use crate::domain::ChatMessage;
+use super::now_ms;
+use crate::app::{ConnectionState, RoomState};
+use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, Typing};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Event, EventSource, MessageEvent};
 use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const MAX_RETRY: Duration = Duration::from_secs(30);
+/// How often expired "is typing" signals are cleared.
+const TYPING_SWEEP: Duration = Duration::from_secs(1);
 
-/// Follows `room` from the newest message the page shows, until the page goes away.
-pub fn follow(room: String, timeline: Timeline, state: WriteSignal<ConnectionState>) {
+/// Follows the room from the page's cursor until the page goes away.
+pub fn follow(state: RoomState) {
     let feed = Rc::new(Feed {
-        room,
-        timeline,
         state,
         source: RefCell::new(None),
         listeners: RefCell::new(Vec::new()),
+        window_listeners: RefCell::new(Vec::new()),
         retry: Cell::new(FIRST_RETRY),
         retry_timer: Cell::new(None),
+        sweeper: Cell::new(None),
         closed: Cell::new(false),
     });
+    Feed::watch_network(&feed);
     Feed::connect(&feed);
+    if let Ok(sweeper) =
+        set_interval_with_handle(move || state.expire_typing(now_ms()), TYPING_SWEEP)
+    {
+        feed.sweeper.set(Some(sweeper));
+    }
     let feed = SendWrapper::new(feed);
     on_cleanup(move || feed.close());
 }
@@ -40,14 +50,14 @@ pub fn follow(room: String, timeline: Timeline, state: WriteSignal<ConnectionSta
 type Listener = Closure<dyn FnMut(Event)>;
 
 struct Feed {
-    room: String,
-    timeline: Timeline,
-    state: WriteSignal<ConnectionState>,
+    state: RoomState,
     source: RefCell<Option<EventSource>>,
     /// Kept alive as long as the source they listen to.
     listeners: RefCell<Vec<Listener>>,
+    window_listeners: RefCell<Vec<(&'static str, Listener)>>,
     retry: Cell<Duration>,
     retry_timer: Cell<Option<TimeoutHandle>>,
+    sweeper: Cell<Option<IntervalHandle>>,
     closed: Cell<bool>,
 }
 
@@ -58,8 +68,8 @@ impl Feed {
         }
         let url = format!(
             "/api/rooms/{}/events?after={}",
-            feed.room,
-            feed.timeline.last_seq()
+            feed.state.room(),
+            feed.state.timeline.cursor()
         );
         let source = match EventSource::new(&url) {
             Ok(source) => source,
@@ -73,13 +83,37 @@ impl Feed {
         let listeners = vec![
             listen(&source, "open", &weak, |feed, _| {
                 feed.retry.set(FIRST_RETRY);
-                feed.state.set(ConnectionState::Live);
+                feed.state.connection.set(ConnectionState::Live);
             }),
             listen(&source, "message", &weak, |feed, event| {
-                feed.receive(event);
+                if let Some(m) = data::<ChatMessage>(&event) {
+                    feed.state.apply(LogEvent::Message(m));
+                }
+            }),
+            listen(&source, "edit", &weak, |feed, event| {
+                if let Some(e) = data::<MessageEdit>(&event) {
+                    feed.state.apply(LogEvent::Edit(e));
+                }
+            }),
+            listen(&source, "delete", &weak, |feed, event| {
+                if let Some(d) = data::<MessageDelete>(&event) {
+                    feed.state.apply(LogEvent::Delete(d));
+                }
+            }),
+            listen(&source, "presence", &weak, |feed, event| {
+                if let Some(p) = data::<Presence>(&event) {
+                    feed.state.apply_presence(p);
+                }
+            }),
+            listen(&source, "typing", &weak, |feed, event| {
+                if let Some(t) = data::<Typing>(&event) {
+                    feed.state.apply_typing(t, now_ms());
+                }
             }),
             listen(&source, "error", &weak, |feed, _| {
-                feed.state.set(ConnectionState::Reconnecting);
+                if feed.state.connection.get_untracked() != ConnectionState::Offline {
+                    feed.state.connection.set(ConnectionState::Reconnecting);
+                }
                 let gave_up = feed
                     .source
                     .borrow()
@@ -93,17 +127,24 @@ impl Feed {
         feed.replace_source(Some(source), listeners);
     }
 
-    fn receive(&self, event: Event) {
-        let Some(data) = event
-            .dyn_ref::<MessageEvent>()
-            .and_then(|event| event.data().as_string())
-        else {
-            return;
-        };
-        match serde_json::from_str::<ChatMessage>(&data) {
-            Ok(message) => self.timeline.insert(message),
-            Err(error) => leptos::logging::warn!("ignoring an unreadable event: {error}"),
+    /// Offline: close the stream at once and say so. Online again: reconnect right away.
+    fn watch_network(feed: &Rc<Feed>) {
+        let weak = Rc::downgrade(feed);
+        let on_offline = window_listener(&weak, |feed| {
+            feed.replace_source(None, Vec::new());
+            feed.state.connection.set(ConnectionState::Offline);
+        });
+        let on_online = window_listener(&weak, |feed| {
+            feed.state.connection.set(ConnectionState::Reconnecting);
+            feed.retry.set(FIRST_RETRY);
+            Feed::connect(&feed);
+        });
+        let window = window();
+        for (name, listener) in [("offline", &on_offline), ("online", &on_online)] {
+            let _ =
+                window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
         }
+        *feed.window_listeners.borrow_mut() = vec![("offline", on_offline), ("online", on_online)];
     }
 
     /// Opens a new source after the current delay, doubling it for next time.
@@ -135,8 +176,24 @@ impl Feed {
         if let Some(timer) = self.retry_timer.take() {
             timer.clear();
         }
+        if let Some(sweeper) = self.sweeper.take() {
+            sweeper.clear();
+        }
+        let window = window();
+        for (name, listener) in self.window_listeners.borrow_mut().drain(..) {
+            let _ =
+                window.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        }
         self.replace_source(None, Vec::new());
     }
+}
+
+/// The JSON `data` of an SSE event.
+fn data<T: DeserializeOwned>(event: &Event) -> Option<T> {
+    let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
+    serde_json::from_str(&data)
+        .map_err(|error| leptos::logging::warn!("ignoring an unreadable event: {error}"))
+        .ok()
 }
 
 /// Adds a listener that calls `handle` with the feed, for as long as the feed exists.
@@ -158,4 +215,13 @@ fn listen(
         leptos::logging::warn!("could not listen for {event}: {error:?}");
     }
     listener
+}
+
+fn window_listener(feed: &Weak<Feed>, handle: impl Fn(Rc<Feed>) + 'static) -> Listener {
+    let feed = feed.clone();
+    Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        if let Some(feed) = feed.upgrade() {
+            handle(feed);
+        }
+    })
 }

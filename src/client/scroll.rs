@@ -1,30 +1,117 @@
-//! Keeps the newest message in view.
+//! Scrolling: follow new messages, count the ones that arrive out of view, load older ones
+//! when the reader reaches the top.
 
+use crate::api::get_history;
+use crate::app::RoomState;
 use crate::domain::Seq;
-use leptos::html::Ol;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_bindgen::closure::Closure;
+use leptos::wasm_bindgen::JsCast;
+use send_wrapper::SendWrapper;
 
 /// How close to the bottom (in CSS pixels) still counts as "reading the newest messages".
-const NEAR_BOTTOM: i32 = 120;
+const NEAR_BOTTOM: i32 = 150;
+/// How close to the top starts loading older messages.
+const NEAR_TOP: i32 = 200;
 
-/// Scrolls the page to the newest message when one arrives, if the reader was already near
-/// the bottom; someone reading older messages is not yanked away.
-pub fn follow_newest(list: NodeRef<Ol>, newest: impl Fn() -> Seq + Send + Sync + 'static) {
-    let first = StoredValue::new(true);
-    Effect::new(move |_| {
-        let _ = newest();
-        let Some(list) = list.get() else { return };
-        let Some(scroller) = leptos::prelude::document().scrolling_element() else {
-            return;
-        };
-        let distance = scroller.scroll_height() - scroller.scroll_top() - scroller.client_height();
-        let last_message_height = list
-            .last_element_child()
-            .map(|el| el.client_height())
-            .unwrap_or_default();
-        if first.get_value() || distance <= NEAR_BOTTOM + last_message_height {
-            first.set_value(false);
-            scroller.set_scroll_top(scroller.scroll_height());
+fn scroller() -> Option<leptos::web_sys::Element> {
+    document().scrolling_element()
+}
+
+fn distance_from_bottom() -> i32 {
+    scroller().map_or(0, |s| {
+        s.scroll_height() - s.scroll_top() - s.client_height()
+    })
+}
+
+/// Scrolls to the newest message and clears the "new messages" count.
+pub fn to_bottom(state: RoomState) {
+    if let Some(scroller) = scroller() {
+        scroller.set_scroll_top(scroller.scroll_height());
+    }
+    state.below.set(0);
+}
+
+/// When a message arrives: scroll to it if the reader was at the bottom (or just sent one),
+/// otherwise count it for the "N new messages" button. The first render starts at the bottom.
+pub fn follow_newest(state: RoomState) {
+    // Measured on scroll, before a new message is drawn, so its height does not count.
+    let was_near_bottom = StoredValue::new(true);
+    Effect::new(move |previous: Option<(Seq, usize)>| {
+        let now = (state.timeline.newest(), state.outbox.items().len());
+        match previous {
+            None => request_animation_frame(move || to_bottom(state)),
+            Some((_, pending)) if now.1 > pending => {
+                request_animation_frame(move || to_bottom(state));
+            }
+            Some((newest, _)) if now.0 > newest => {
+                if was_near_bottom.get_value() {
+                    request_animation_frame(move || to_bottom(state));
+                } else {
+                    let arrived = state.timeline.count_after(newest, |_| true);
+                    state.below.update(|n| *n += arrived);
+                }
+            }
+            Some(_) => {}
         }
+        now
+    });
+    on_scroll(move || {
+        let near = distance_from_bottom() <= NEAR_BOTTOM;
+        was_near_bottom.set_value(near);
+        if near && state.below.get_untracked() > 0 {
+            state.below.set(0);
+        }
+    });
+}
+
+/// Loads the previous page when the reader scrolls near the top.
+pub fn load_older_near_top(state: RoomState, loading: RwSignal<bool>) {
+    on_scroll(move || {
+        let near_top = scroller().is_some_and(|s| s.scroll_top() < NEAR_TOP);
+        if near_top && state.timeline.has_older() {
+            load_older(state, loading);
+        }
+    });
+}
+
+/// Loads the page before the oldest message shown, keeping what the reader sees in place.
+pub fn load_older(state: RoomState, loading: RwSignal<bool>) {
+    if loading.get_untracked() {
+        return;
+    }
+    let Some(oldest) = state.timeline.oldest() else {
+        return;
+    };
+    loading.set(true);
+    spawn_local(async move {
+        let height_before = scroller().map_or(0, |s| s.scroll_height());
+        match get_history(state.room(), oldest).await {
+            Ok(page) => {
+                state.timeline.prepend(page.messages, page.has_older);
+                request_animation_frame(move || {
+                    if let Some(s) = scroller() {
+                        s.set_scroll_top(s.scroll_top() + s.scroll_height() - height_before);
+                    }
+                    loading.set(false);
+                });
+            }
+            Err(error) => {
+                leptos::logging::warn!("could not load older messages: {error}");
+                loading.set(false);
+            }
+        }
+    });
+}
+
+/// Calls `handle` on every scroll of the page, until the page goes away.
+fn on_scroll(handle: impl Fn() + 'static) {
+    let listener = Closure::<dyn Fn()>::new(handle);
+    let _ = window().add_event_listener_with_callback("scroll", listener.as_ref().unchecked_ref());
+    let listener = SendWrapper::new(listener);
+    on_cleanup(move || {
+        let _ = window()
+            .remove_event_listener_with_callback("scroll", listener.as_ref().unchecked_ref());
     });
 }

@@ -2,19 +2,23 @@
 //! functions on the server; the browser may use the same rules to pre-check.
 
 mod client_id;
+mod ephemeral;
 mod error;
+mod links;
 mod message;
 mod message_body;
 mod nickname;
-mod optional_field;
 mod room_name;
 mod seq;
+mod user_id;
 
 pub use client_id::ClientId;
+pub use ephemeral::{OnlineUser, Presence, Typing};
 pub use error::DomainError;
-pub use message::ChatMessage;
+pub use links::{linkify, Segment};
+pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;
 pub use nickname::Nickname;
-pub use optional_field::OptionalField;
 pub use room_name::RoomName;
 pub use seq::Seq;
+pub use user_id::UserId;

@@ -27,6 +27,23 @@ impl RoomName {
         }
     }
 
+    /// A name as a person types it in a "join" box: surrounding space trimmed, letters
+    /// lowercased, inner spaces turned into `-` ("Rust Help" → `rust-help`).
+    pub fn from_user_input(raw: &str) -> Result<Self, DomainError> {
+        let slug: String = raw
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        Self::parse(&slug)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -79,6 +96,16 @@ mod tests {
         ] {
             assert!(RoomName::parse(name).is_err(), "{name:?} was accepted");
         }
+    }
+
+    #[test]
+    fn typed_names_are_made_into_room_names_when_they_can_be() {
+        assert_eq!(
+            RoomName::from_user_input(" Rust Help ").map(|r| r.to_string()),
+            Ok("rust-help".into())
+        );
+        assert!(RoomName::from_user_input("ünïcode").is_err());
+        assert!(RoomName::from_user_input("   ").is_err());
     }
 
     #[test]

@@ -1,7 +1,28 @@
 //! Typed settings: defaults first, then the environment.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
+
+/// A value that must never reach a log: `Debug` shows only that it is set.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
@@ -16,6 +37,8 @@ pub struct Settings {
     pub retry: Duration,
     /// How many events a stream may fall behind live before it catches up from the store.
     pub broadcast_capacity: usize,
+    /// The key that signs session cookies. Unset: one is created and kept in the store.
+    pub session_secret: Option<Secret>,
 }
 
 /// A setting in the environment that could not be read.
@@ -35,6 +58,7 @@ impl Default for Settings {
             heartbeat: Duration::from_secs(15),
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
+            session_secret: None,
         }
     }
 }
@@ -42,7 +66,7 @@ impl Default for Settings {
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
-    /// `CHAT_BROADCAST_CAPACITY`.
+    /// `CHAT_BROADCAST_CAPACITY` and `CHAT_SESSION_SECRET`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -64,6 +88,16 @@ impl Settings {
         }
         if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
             settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
+        }
+        if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
+            if secret.len() < 32 {
+                return Err(ConfigError {
+                    name: "CHAT_SESSION_SECRET",
+                    value: "<redacted>".into(),
+                    reason: "must be at least 32 characters".into(),
+                });
+            }
+            settings.session_secret = Some(Secret::new(secret));
         }
         if settings.heartbeat.is_zero() {
             return Err(ConfigError {
@@ -121,6 +155,14 @@ mod tests {
         assert_eq!(settings.addr.to_string(), "0.0.0.0:8080");
         assert_eq!(settings.database_url, "sqlite:/tmp/x.db");
         assert_eq!(settings.heartbeat, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_session_secret_is_checked_and_never_printed() {
+        assert!(from(&[("CHAT_SESSION_SECRET", "short")]).is_err());
+        let secret = "s".repeat(40);
+        let settings = from(&[("CHAT_SESSION_SECRET", secret.as_str())]).expect("valid");
+        assert!(!format!("{settings:?}").contains(&secret));
     }
 
     #[test]

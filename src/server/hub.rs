@@ -1,24 +1,26 @@
 //! Fan-out on one node: a broadcast channel per room with at least one open stream. Publishing
 //! hands the shared frame to the channel and returns; each stream does its own writing.
 
-use crate::domain::{ChatMessage, RoomName, Seq};
+use crate::domain::{LogEvent, RoomName, Seq};
 use crate::server::sse_frame;
 use bytes::Bytes;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::broadcast;
 
-/// One published event: its seq (to order and de-duplicate) and its encoded SSE frame.
+/// One published event: its seq (log events, to order and de-duplicate; `None` for
+/// ephemeral ones) and its encoded SSE frame.
 #[derive(Debug, Clone)]
-pub struct RoomEvent {
-    pub seq: Seq,
+pub struct Broadcast {
+    pub seq: Option<Seq>,
     pub frame: Bytes,
 }
 
 /// The rooms with open streams on this node, each with its broadcast sender.
 #[derive(Debug)]
 pub struct Hub {
-    rooms: Mutex<HashMap<RoomName, broadcast::Sender<RoomEvent>>>,
+    rooms: Mutex<HashMap<RoomName, broadcast::Sender<Broadcast>>>,
     capacity: usize,
 }
 
@@ -33,7 +35,7 @@ impl Hub {
     }
 
     /// Starts receiving the room's events published from now on.
-    pub fn subscribe(&self, room: &RoomName) -> broadcast::Receiver<RoomEvent> {
+    pub fn subscribe(&self, room: &RoomName) -> broadcast::Receiver<Broadcast> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         rooms
             .entry(room.clone())
@@ -41,20 +43,32 @@ impl Hub {
             .subscribe()
     }
 
-    /// Encodes the message's frame once and hands it to every stream of its room.
-    pub fn publish(&self, message: &ChatMessage) {
-        // Encoded before taking the lock, so subscribers never wait on serialization.
-        let event = RoomEvent {
-            seq: message.seq,
-            frame: sse_frame::message_frame(message),
+    /// Encodes a log event's frame once and hands it to every stream of its room.
+    pub fn publish_event(&self, event: &LogEvent) {
+        let broadcast = Broadcast {
+            seq: Some(event.seq()),
+            frame: sse_frame::log_frame(event),
         };
+        self.publish(event.room(), broadcast);
+    }
+
+    /// Sends an ephemeral event (presence, typing) to every stream of the room.
+    pub fn publish_ephemeral(&self, room: &RoomName, name: &'static str, data: &impl Serialize) {
+        let broadcast = Broadcast {
+            seq: None,
+            frame: sse_frame::ephemeral_frame(name, data),
+        };
+        self.publish(room, broadcast);
+    }
+
+    fn publish(&self, room: &RoomName, broadcast: Broadcast) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(sender) = rooms.get(&message.room) else {
+        let Some(sender) = rooms.get(room) else {
             return;
         };
-        if sender.send(event).is_err() {
+        if sender.send(broadcast).is_err() {
             // Nobody listens any more: forget the room until someone subscribes again.
-            rooms.remove(&message.room);
+            rooms.remove(room);
         }
     }
 
@@ -67,13 +81,18 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ChatMessage;
+
+    fn message(seq: u64) -> LogEvent {
+        LogEvent::Message(ChatMessage::sample(seq))
+    }
 
     #[test]
     fn every_subscriber_gets_the_same_encoded_frame() {
         let hub = Hub::new(8);
         let mut a = hub.subscribe(&RoomName::lobby());
         let mut b = hub.subscribe(&RoomName::lobby());
-        hub.publish(&ChatMessage::sample(1));
+        hub.publish_event(&message(1));
         let (fa, fb) = match (a.try_recv(), b.try_recv()) {
             (Ok(fa), Ok(fb)) => (fa.frame, fb.frame),
             other => panic!("both should receive: {other:?}"),
@@ -90,14 +109,14 @@ mod tests {
         let hub = Hub::new(8);
         drop(hub.subscribe(&RoomName::lobby()));
         assert_eq!(hub.active_rooms(), 1);
-        hub.publish(&ChatMessage::sample(1));
+        hub.publish_event(&message(1));
         assert_eq!(hub.active_rooms(), 0);
     }
 
     #[test]
     fn publishing_to_a_room_nobody_watches_does_nothing() {
         let hub = Hub::new(8);
-        hub.publish(&ChatMessage::sample(1));
+        hub.publish_event(&message(1));
         assert_eq!(hub.active_rooms(), 0);
     }
 }

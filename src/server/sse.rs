@@ -3,10 +3,13 @@
 
 use crate::domain::{RoomName, Seq};
 use crate::server::api_error::ApiError;
+use crate::server::presence::PresenceGuard;
+use crate::server::session::Session;
+use crate::server::sse_frame;
 use crate::server::state::AppState;
 use crate::server::subscription::Subscription;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,10 +22,12 @@ pub struct EventsQuery {
 
 /// Opens a room's event stream. `Last-Event-ID` (sent by the browser when it reconnects on
 /// its own) wins over `?after=`, which a page uses for its first connection; with neither,
-/// the stream starts with the next event.
+/// the stream starts with the next event. The viewer counts as online in the room while the
+/// stream is open; the stream starts with the room's presence.
 #[tracing::instrument(name = "sse", skip_all, fields(room = %room))]
 pub async fn room_events(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Path(room): Path<String>,
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
@@ -37,6 +42,14 @@ pub async fn room_events(
             .transpose()?,
     };
 
+    // Join before subscribing, so this stream is not sent its own arrival; the snapshot,
+    // taken after subscribing, covers every change before it and the feed every one after.
+    let presence = PresenceGuard::join(
+        state.presence.clone(),
+        state.hub.clone(),
+        room.clone(),
+        &session.as_online_user(),
+    );
     // Subscribe first, then read the store: nothing published in between is missed.
     let live = state.hub.subscribe(&room);
     let after = match cursor {
@@ -45,6 +58,7 @@ pub async fn room_events(
     };
     tracing::debug!(%after, "stream opened");
 
+    let snapshot = sse_frame::ephemeral_frame("presence", &state.presence.snapshot(&room));
     let stream = Subscription::new(
         room,
         state.store.clone(),
@@ -53,6 +67,7 @@ pub async fn room_events(
         state.streams,
         state.shutdown.clone(),
     )
+    .with_presence(presence, snapshot)
     .into_stream();
 
     Ok((

@@ -1,21 +1,41 @@
-//! The bytes of the SSE wire format. A message's frame is built once, when it is published,
+//! The bytes of the SSE wire format. An event's frame is built once, when it is published,
 //! and shared by every open stream.
 
-use crate::domain::ChatMessage;
+use crate::domain::LogEvent;
 use bytes::{Bytes, BytesMut};
+use serde::Serialize;
 use std::time::Duration;
 
 /// A comment line: keeps proxies and the browser from timing the stream out.
 pub const HEARTBEAT: &[u8] = b": keep-alive\n\n";
 
-/// The `message` event for one chat message: `id:` is the seq, `data:` is one line of JSON
-/// (JSON escapes newlines, so a message body can never start another SSE field or event).
-pub fn message_frame(message: &ChatMessage) -> Bytes {
-    let json = serde_json::to_string(message).unwrap_or_else(|_| String::from("{}"));
+/// A log event (`message`, `edit`, `delete`): `id:` is its seq, `data:` one line of JSON.
+/// JSON escapes newlines, so no text in it can start another SSE field or event.
+pub fn log_frame(event: &LogEvent) -> Bytes {
+    let json = match event {
+        LogEvent::Message(message) => serde_json::to_string(message),
+        LogEvent::Edit(edit) => serde_json::to_string(edit),
+        LogEvent::Delete(delete) => serde_json::to_string(delete),
+    };
+    frame(Some(event.seq().get()), event.name(), json)
+}
+
+/// An ephemeral event (`presence`, `typing`): no `id:`, so it never moves the resume cursor.
+pub fn ephemeral_frame(name: &'static str, data: &impl Serialize) -> Bytes {
+    frame(None, name, serde_json::to_string(data))
+}
+
+fn frame(id: Option<u64>, name: &str, json: serde_json::Result<String>) -> Bytes {
+    let json = json.unwrap_or_else(|_| String::from("{}"));
     let mut frame = BytesMut::with_capacity(json.len() + 48);
-    frame.extend_from_slice(b"id: ");
-    frame.extend_from_slice(message.seq.to_string().as_bytes());
-    frame.extend_from_slice(b"\nevent: message\ndata: ");
+    if let Some(id) = id {
+        frame.extend_from_slice(b"id: ");
+        frame.extend_from_slice(id.to_string().as_bytes());
+        frame.extend_from_slice(b"\n");
+    }
+    frame.extend_from_slice(b"event: ");
+    frame.extend_from_slice(name.as_bytes());
+    frame.extend_from_slice(b"\ndata: ");
     frame.extend_from_slice(json.as_bytes());
     frame.extend_from_slice(b"\n\n");
     frame.freeze()
@@ -29,31 +49,35 @@ pub fn preamble(retry: Duration) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{RoomName, Seq};
+    use crate::domain::{ChatMessage, Presence, RoomName};
 
-    fn message(body: &str) -> ChatMessage {
-        ChatMessage {
-            seq: Seq(7),
-            room: RoomName::lobby(),
-            author: "ann".into(),
-            body: body.into(),
-            sent_at: 1,
-        }
+    fn text(frame: &Bytes) -> &str {
+        std::str::from_utf8(frame).unwrap_or_default()
     }
 
     #[test]
     fn a_message_is_one_event_with_its_seq_as_id() {
-        let frame = message_frame(&message("hi"));
-        let text = std::str::from_utf8(&frame).unwrap_or_default();
-        assert!(text.starts_with("id: 7\nevent: message\ndata: {"));
-        assert!(text.ends_with("}\n\n"));
+        let frame = log_frame(&LogEvent::Message(ChatMessage::sample(7)));
+        assert!(text(&frame).starts_with("id: 7\nevent: message\ndata: {"));
+        assert!(text(&frame).ends_with("}\n\n"));
     }
 
     #[test]
     fn newlines_in_a_body_cannot_inject_fields_or_events() {
-        let frame = message_frame(&message("a\n\nid: 99\nevent: message\ndata: x\r\nretry: 1"));
-        let text = std::str::from_utf8(&frame).unwrap_or_default();
-        assert_eq!(text.matches('\n').count(), 4, "{text}");
-        assert_eq!(text.matches("\n\n").count(), 1);
+        let mut message = ChatMessage::sample(7);
+        message.body = "a\n\nid: 99\nevent: message\ndata: x\r\nretry: 1".into();
+        let frame = log_frame(&LogEvent::Message(message));
+        assert_eq!(text(&frame).matches('\n').count(), 4, "{}", text(&frame));
+        assert_eq!(text(&frame).matches("\n\n").count(), 1);
+    }
+
+    #[test]
+    fn ephemeral_events_have_no_id() {
+        let presence = Presence {
+            room: RoomName::lobby(),
+            online: vec![],
+        };
+        let frame = ephemeral_frame("presence", &presence);
+        assert!(text(&frame).starts_with("event: presence\ndata: {"));
     }
 }

@@ -4,12 +4,13 @@
 use crate::app::{shell, App};
 use crate::server::config::Settings;
 use crate::server::hub::Hub;
+use crate::server::presence::PresenceBook;
+use crate::server::session::{self, SessionKey};
 use crate::server::state::AppState;
 use crate::server::store::{SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
-use crate::server::{health, server_fn_status, sse};
+use crate::server::{health, join, origin, server_fn_status, sse};
 use axum::http::Request;
-use axum::response::Redirect;
 use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
@@ -63,11 +64,17 @@ impl Application {
         let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
         leptos_options.site_addr = addr;
 
+        let sessions = match &settings.session_secret {
+            Some(secret) => SessionKey::new(secret.expose().as_bytes()),
+            None => SessionKey::new(&store.session_key().await?),
+        };
         let shutdown = CancellationToken::new();
         let state = AppState {
             leptos_options,
             store,
             hub: Arc::new(Hub::new(settings.broadcast_capacity)),
+            presence: Arc::new(PresenceBook::default()),
+            sessions,
             streams: StreamSettings {
                 heartbeat: settings.heartbeat,
                 retry: settings.retry,
@@ -108,7 +115,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
     Router::new()
-        .route("/", get(|| async { Redirect::temporary("/r/lobby") }))
+        .route("/join", get(join::join))
         .route("/healthz", get(health::healthz))
         .route("/api/rooms/{room}/events", get(sse::room_events))
         .leptos_routes_with_context(
@@ -119,6 +126,11 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::map_response(server_fn_status::set_error_status))
+        .layer(middleware::from_fn_with_state(
+            state.sessions.clone(),
+            session::attach,
+        ))
+        .layer(middleware::from_fn(origin::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

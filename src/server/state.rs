@@ -1,6 +1,8 @@
 //! The one value every handler, page and server function shares.
 
 use crate::server::hub::Hub;
+use crate::server::presence::PresenceBook;
+use crate::server::session::SessionKey;
 use crate::server::store::Store;
 use crate::server::subscription::StreamSettings;
 use axum::extract::FromRef;
@@ -14,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
+    pub presence: Arc<PresenceBook>,
+    pub sessions: SessionKey,
     pub streams: StreamSettings,
     /// Cancelled on shutdown: every open SSE stream ends when it is.
     pub shutdown: CancellationToken,

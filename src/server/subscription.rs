@@ -1,5 +1,5 @@
 //! One open SSE stream of a room: backlog from the store first, then live events, with every
-//! seq sent once and in order.
+//! seq sent once and in order (ephemeral events, which have no seq, pass straight through).
 //!
 //! The order of steps is what makes resume gap-free (as in Centrifugo): subscribe to the live
 //! feed *before* reading the backlog, so nothing published meanwhile is missed; then skip
@@ -8,7 +8,8 @@
 //! sends published out of order), the stream reads the missing events from the store.
 
 use crate::domain::{RoomName, Seq};
-use crate::server::hub::RoomEvent;
+use crate::server::hub::Broadcast;
+use crate::server::presence::PresenceGuard;
 use crate::server::sse_frame;
 use crate::server::store::Store;
 use bytes::{Bytes, BytesMut};
@@ -34,13 +35,15 @@ pub struct StreamSettings {
 pub struct Subscription {
     room: RoomName,
     store: Arc<dyn Store>,
-    live: broadcast::Receiver<RoomEvent>,
+    live: broadcast::Receiver<Broadcast>,
     /// The seq of the last event sent (or the resume cursor before anything was sent).
     last_sent: Seq,
     catching_up: bool,
     preamble: Option<Bytes>,
     heartbeat: Interval,
     shutdown: CancellationToken,
+    /// Keeps this stream's person listed as online until the stream ends.
+    _presence: Option<PresenceGuard>,
 }
 
 impl Subscription {
@@ -49,7 +52,7 @@ impl Subscription {
     pub fn new(
         room: RoomName,
         store: Arc<dyn Store>,
-        live: broadcast::Receiver<RoomEvent>,
+        live: broadcast::Receiver<Broadcast>,
         after: Seq,
         settings: StreamSettings,
         shutdown: CancellationToken,
@@ -65,7 +68,20 @@ impl Subscription {
             preamble: Some(sse_frame::preamble(settings.retry)),
             heartbeat,
             shutdown,
+            _presence: None,
         }
+    }
+
+    /// Lists the stream's person as online for as long as the stream is open, and sends the
+    /// room's current presence first.
+    pub fn with_presence(mut self, guard: PresenceGuard, snapshot: Bytes) -> Self {
+        if let Some(preamble) = self.preamble.as_mut() {
+            let mut first = BytesMut::from(&preamble[..]);
+            first.extend_from_slice(&snapshot);
+            *preamble = first.freeze();
+        }
+        self._presence = Some(guard);
+        self
     }
 
     /// The stream as an HTTP body: each item is everything ready to send, in one write.
@@ -125,13 +141,13 @@ impl Subscription {
         let Some(last) = page.last() else {
             return Ok(None);
         };
-        self.last_sent = last.seq;
+        self.last_sent = last.seq();
         if page.len() < BACKLOG_PAGE as usize {
             self.catching_up = false;
         }
         let mut chunk = BytesMut::new();
-        for message in &page {
-            chunk.extend_from_slice(&sse_frame::message_frame(message));
+        for event in &page {
+            chunk.extend_from_slice(&sse_frame::log_frame(event));
         }
         Ok(Some(chunk.freeze()))
     }
@@ -139,18 +155,23 @@ impl Subscription {
     /// Takes `first` and everything else already queued, keeps the events that follow on
     /// from `last_sent`, and returns them as one chunk. A single event is passed on as the
     /// shared frame itself, without copying.
-    fn take_live(&mut self, first: RoomEvent) -> Option<Bytes> {
+    fn take_live(&mut self, first: Broadcast) -> Option<Bytes> {
         let mut batch = Batch::default();
         let mut next = Some(first);
         while let Some(event) = next {
-            if event.seq > self.last_sent.next() {
-                // A gap: an earlier event is still on its way, or was dropped by a lag.
-                self.catching_up = true;
-                break;
-            }
-            if event.seq == self.last_sent.next() {
-                self.last_sent = event.seq;
-                batch.push(event.frame);
+            match event.seq {
+                // Ephemeral: nothing to order, nothing to resume.
+                None => batch.push(event.frame),
+                Some(seq) if seq > self.last_sent.next() => {
+                    // A gap: an earlier event is still on its way, or was dropped by a lag.
+                    self.catching_up = true;
+                    break;
+                }
+                Some(seq) if seq == self.last_sent.next() => {
+                    self.last_sent = seq;
+                    batch.push(event.frame);
+                }
+                Some(_) => {} // already sent
             }
             next = match self.live.try_recv() {
                 Ok(event) => Some(event),

@@ -68,21 +68,27 @@ async fn room_names_outside_the_pattern_are_refused() {
 #[tokio::test]
 async fn display_names_breaking_the_rules_are_refused() {
     let app = spawn_app().await;
-    let stream = app.events("lobby", "", None).await;
+    let browser = app.browser();
+    browser.set_name("Ann").await;
     let too_long = "n".repeat(33);
     let cases = [
         ("", "Choose a display name"),
         ("   ", "Choose a display name"),
         (too_long.as_str(), "at most 32 characters"),
         ("two\nlines", "one line"),
+        ("bell\u{7}", "one line"),
     ];
-    for (author, words) in cases {
-        let response = app
-            .post_send(&[("room", "lobby"), ("body", "hi"), ("author", author)])
-            .await;
-        assert_refused(response, 422, words, author).await;
+    for (name, words) in cases {
+        let response = browser.post("set_name", &[("name", name)]).await;
+        assert_refused(response, 422, words, name).await;
     }
-    assert_nothing_stored(&app, stream).await;
+    let response = browser.post("set_name", &[]).await;
+    assert_refused(response, 400, "name", "missing name").await;
+    assert_eq!(
+        browser.send("lobby", "still me").await.author,
+        "Ann",
+        "the name is unchanged"
+    );
 }
 
 #[tokio::test]

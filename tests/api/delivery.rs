@@ -80,44 +80,6 @@ async fn concurrent_senders_are_delivered_in_seq_order_without_gaps() {
 }
 
 #[tokio::test]
-async fn a_name_is_used_and_remembered_and_a_send_without_one_gets_a_guest_name() {
-    let app = spawn_app().await;
-    let anonymous = app.send("lobby", "who am I?").await;
-    assert!(
-        anonymous.author.starts_with("guest-"),
-        "{}",
-        anonymous.author
-    );
-
-    let response = app
-        .post_send(&[("room", "lobby"), ("body", "hi"), ("author", "  Zoë ")])
-        .await;
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .expect("the name is remembered in a cookie");
-    let named: chat::domain::ChatMessage = response.json().await.expect("json");
-    assert_eq!(named.author, "Zoë");
-
-    let pair = cookie.split(';').next().unwrap_or_default().to_owned();
-    let later = app
-        .client
-        .post(app.url("/api/send_message"))
-        .header("cookie", pair)
-        .form(&[("room", "lobby"), ("body", "back again")])
-        .send()
-        .await
-        .expect("send");
-    let later: chat::domain::ChatMessage = later.json().await.expect("json");
-    assert_eq!(
-        later.author, "Zoë",
-        "the remembered name is used when none is given"
-    );
-}
-
-#[tokio::test]
 async fn a_multi_line_message_keeps_its_newlines_and_cannot_inject_sse_fields() {
     let app = spawn_app().await;
     let mut stream = app.events("lobby", "", None).await;

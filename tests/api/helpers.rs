@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use chat::domain::ChatMessage;
-use chat::server::config::Settings;
+use chat::server::config::{Secret, Settings};
 use chat::server::startup::Application;
 use chat::server::store::{SqliteStore, Store};
 use futures::{Stream, StreamExt};
@@ -61,7 +61,12 @@ pub async fn spawn_app_on(db_dir: Arc<TempDir>, mut settings: Settings) -> TestA
 /// Starts the app on a store the test opened itself.
 pub async fn spawn_app_with_store(store: SqliteStore) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let app = Application::with_store(settings(), Arc::new(store) as Arc<dyn Store>)
+    // With a configured key, start-up does not need the store (which may be closed).
+    let settings = Settings {
+        session_secret: Some(Secret::new("k".repeat(32))),
+        ..settings()
+    };
+    let app = Application::with_store(settings, Arc::new(store) as Arc<dyn Store>)
         .await
         .expect("app starts");
     start(app, dir)
@@ -86,6 +91,18 @@ fn start(app: Application, db_dir: Arc<TempDir>) -> TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client that keeps cookies, like one browser: one identity across its requests.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.url(""),
+        }
     }
 
     /// `POST /api/send_message` with these form fields.
@@ -174,6 +191,8 @@ pub struct SseStream {
     buffer: String,
     pub comments: Vec<String>,
     pub retries: Vec<String>,
+    /// Events without an `id:` (presence, typing), in arrival order.
+    pub ephemeral: Vec<SseEvent>,
 }
 
 impl SseStream {
@@ -184,6 +203,7 @@ impl SseStream {
             buffer: String::new(),
             comments: Vec::new(),
             retries: Vec::new(),
+            ephemeral: Vec::new(),
         }
     }
 
@@ -235,12 +255,42 @@ impl SseStream {
         has_data.then_some(event)
     }
 
-    /// The next event, which must be a chat message whose `id:` is its seq.
+    /// The next log event (one with an `id:`); ephemeral ones met on the way are kept in
+    /// `ephemeral`.
+    pub async fn next_log_event(&mut self) -> SseEvent {
+        loop {
+            let event = self
+                .next_event()
+                .await
+                .expect("stream ended before a log event");
+            if event.id.is_some() {
+                return event;
+            }
+            self.ephemeral.push(event);
+        }
+    }
+
+    /// The next ephemeral event named `name` (skipping log events), as JSON.
+    pub async fn next_ephemeral(&mut self, name: &str) -> serde_json::Value {
+        if let Some(index) = self
+            .ephemeral
+            .iter()
+            .position(|e| e.event.as_deref() == Some(name))
+        {
+            let event = self.ephemeral.remove(index);
+            return serde_json::from_str(&event.data).expect("event JSON");
+        }
+        loop {
+            let event = self.next_event().await.expect("stream ended");
+            if event.id.is_none() && event.event.as_deref() == Some(name) {
+                return serde_json::from_str(&event.data).expect("event JSON");
+            }
+        }
+    }
+
+    /// The next log event, which must be a chat message whose `id:` is its seq.
     pub async fn next_message(&mut self) -> ChatMessage {
-        let event = self
-            .next_event()
-            .await
-            .expect("stream ended before a message");
+        let event = self.next_log_event().await;
         assert_eq!(event.event.as_deref(), Some("message"));
         let message: ChatMessage = serde_json::from_str(&event.data).expect("message JSON");
         assert_eq!(
@@ -249,6 +299,19 @@ impl SseStream {
             "id: must be the seq"
         );
         message
+    }
+
+    /// The names of online people in a `presence` event.
+    pub fn names(presence: &serde_json::Value) -> Vec<String> {
+        presence["online"]
+            .as_array()
+            .map(|people| {
+                people
+                    .iter()
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Messages until (and including) seq `last`, asserting nothing beyond it arrives first.
@@ -279,4 +342,66 @@ impl SseStream {
 /// The seqs of `messages`, for order and uniqueness assertions.
 pub fn seqs(messages: &[ChatMessage]) -> Vec<u64> {
     messages.iter().map(|m| m.seq.get()).collect()
+}
+
+/// A client with its own cookie jar: one person.
+#[derive(Clone)]
+pub struct Browser {
+    pub client: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    /// The same person (same cookies) talking to another server.
+    pub fn at(&self, app: &TestApp) -> Browser {
+        Browser {
+            client: self.client.clone(),
+            base: app.url(""),
+        }
+    }
+
+    /// POSTs form fields to a server function, e.g. `post("set_name", &[("name", "Ann")])`.
+    pub async fn post(&self, function: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{function}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn set_name(&self, name: &str) {
+        let response = self.post("set_name", &[("name", name)]).await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    }
+
+    pub async fn send(&self, room: &str, body: &str) -> ChatMessage {
+        let response = self
+            .post("send_message", &[("room", room), ("body", body)])
+            .await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        response.json().await.expect("message JSON")
+    }
+
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.expect("JSON")
+    }
+
+    pub async fn events(&self, room: &str, query: &str) -> SseStream {
+        let response = self
+            .client
+            .get(format!("{}/api/rooms/{room}/events{query}", self.base))
+            .send()
+            .await
+            .expect("events request");
+        assert_eq!(response.status(), 200);
+        SseStream::new(response.bytes_stream())
+    }
 }

@@ -2,7 +2,7 @@
 //! skip ahead. Driven directly on a `Subscription` so the lag is certain, not a race.
 
 use crate::helpers::{seqs, SseStream};
-use chat::domain::{MessageBody, Nickname, RoomName, Seq};
+use chat::domain::{LogEvent, MessageBody, Nickname, RoomName, Seq, UserId};
 use chat::server::hub::Hub;
 use chat::server::store::{NewMessage, SqliteStore, Store};
 use chat::server::subscription::{StreamSettings, Subscription};
@@ -14,6 +14,7 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
     let appended = store
         .append(NewMessage {
             room: RoomName::lobby(),
+            author_id: UserId::from_random(1),
             author: Nickname::guest(1),
             body: MessageBody::parse(text).expect("valid body"),
             sent_at: 0,
@@ -21,7 +22,7 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
         })
         .await
         .expect("append");
-    hub.publish(appended.message());
+    hub.publish_event(&LogEvent::Message(appended.into_message()));
 }
 
 #[tokio::test]

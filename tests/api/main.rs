@@ -1,12 +1,16 @@
 //! Integration tests: each starts the real server on port 0 with a fresh SQLite file and
 //! talks to it over HTTP, as a browser or a script would. `TEST_LOG=1` shows the server log.
 
+mod authorization;
 mod bad_input;
 mod delivery;
 mod helpers;
+mod history;
+mod identity;
 mod lag;
 mod pages;
 mod persistence;
+mod presence;
 mod resume;
 mod shutdown;
 mod store;

@@ -3,17 +3,63 @@
 use crate::helpers::{spawn_app, spawn_app_with_store};
 
 #[tokio::test]
-async fn the_root_leads_to_the_lobby() {
+async fn the_room_list_shows_active_rooms_and_join_leads_to_a_room() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/")).send().await.expect("request");
-    assert!(response.status().is_redirection());
-    assert_eq!(
-        response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok()),
-        Some("/r/lobby")
+    app.send("rust-help", "anyone?").await;
+    app.send("lobby", "hi").await;
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("#<!-->rust-help") || html.contains("rust-help"),
+        "{html}"
     );
+    assert!(html.contains("href=\"/r/lobby\""));
+
+    let rooms: serde_json::Value = app.browser().get_json("/api/rooms").await;
+    let names: Vec<&str> = rooms
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names, ["lobby", "rust-help"], "most recently active first");
+
+    for (typed, location) in [("Rust Help", "/r/rust-help"), ("new-room", "/r/new-room")] {
+        let response = app
+            .client
+            .get(app.url("/join"))
+            .query(&[("room", typed)])
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_redirection());
+        assert_eq!(
+            response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok()),
+            Some(location)
+        );
+    }
+    let response = app
+        .client
+        .get(app.url("/join?room=%C3%BC"))
+        .send()
+        .await
+        .expect("request");
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(location.starts_with("/?error=Room%20names"), "{location}");
 }
 
 #[tokio::test]

@@ -1,12 +1,13 @@
 //! The SQLite store under concurrent appends (group commit).
 
-use chat::domain::{ClientId, MessageBody, Nickname, RoomName, Seq};
+use chat::domain::{ClientId, MessageBody, Nickname, RoomName, Seq, UserId};
 use chat::server::store::{Appended, NewMessage, SqliteStore, Store};
 use std::sync::Arc;
 
 fn message(text: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
         room: RoomName::lobby(),
+        author_id: UserId::from_random(1),
         author: Nickname::guest(1),
         body: MessageBody::parse(text).expect("valid body"),
         sent_at: 0,

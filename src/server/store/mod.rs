@@ -5,7 +5,10 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use crate::domain::{ChatMessage, ClientId, MessageBody, Nickname, RoomName, Seq};
+use crate::domain::{
+    ChatMessage, ClientId, LogEvent, MessageBody, MessageDelete, MessageEdit, Nickname, RoomName,
+    Seq, UserId,
+};
 use crate::error::ChatError;
 use async_trait::async_trait;
 
@@ -13,11 +16,31 @@ use async_trait::async_trait;
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub room: RoomName,
+    pub author_id: UserId,
     pub author: Nickname,
     pub body: MessageBody,
     pub sent_at: i64,
     /// The sender's idempotency key: the same key in the same room stores one message.
     pub client_id: Option<ClientId>,
+}
+
+/// `by` asks to change the text of message `target`.
+#[derive(Debug, Clone)]
+pub struct EditRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: UserId,
+    pub body: MessageBody,
+    pub at: i64,
+}
+
+/// `by` asks to delete message `target`.
+#[derive(Debug, Clone)]
+pub struct DeleteRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: UserId,
+    pub at: i64,
 }
 
 /// What `append` did: stored a new message, or found the one stored earlier under the same
@@ -40,6 +63,37 @@ impl Appended {
             Appended::New(m) | Appended::Duplicate(m) => m,
         }
     }
+}
+
+/// Why an edit or delete changed nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound,
+    NotYours,
+    Deleted,
+}
+
+impl From<Refusal> for ChatError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => {
+                ChatError::NotFound("There is no such message in this room.".into())
+            }
+            Refusal::NotYours => {
+                ChatError::Forbidden("You can only change your own messages.".into())
+            }
+            Refusal::Deleted => ChatError::NotFound("This message was deleted.".into()),
+        }
+    }
+}
+
+/// A room and when it was last written to, for the room list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomActivity {
+    pub room: RoomName,
+    /// Milliseconds since the Unix epoch of the newest message.
+    pub last_activity: i64,
+    pub messages: u64,
 }
 
 /// The store failed; the cause is for the log, never for the browser.
@@ -69,19 +123,42 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a message and assigns it the room's next seq, atomically and durably.
     async fn append(&self, message: NewMessage) -> Result<Appended, StoreError>;
 
-    /// Up to `limit` messages with `seq > after`, oldest first.
+    /// Changes a message's text if `by` wrote it, logging an `edit` event with its own seq.
+    async fn edit(&self, edit: EditRequest) -> Result<Result<MessageEdit, Refusal>, StoreError>;
+
+    /// Deletes a message if `by` wrote it, logging a `delete` event with its own seq.
+    async fn delete(
+        &self,
+        delete: DeleteRequest,
+    ) -> Result<Result<MessageDelete, Refusal>, StoreError>;
+
+    /// Up to `limit` log events with `seq > after`, oldest first.
     async fn read_after(
         &self,
         room: &RoomName,
         after: Seq,
         limit: u32,
-    ) -> Result<Vec<ChatMessage>, StoreError>;
+    ) -> Result<Vec<LogEvent>, StoreError>;
 
-    /// The newest `limit` messages, oldest first.
+    /// The newest `limit` messages as they are now, oldest first.
     async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError>;
 
-    /// The seq of the room's newest message, `Seq::ZERO` for an empty room.
+    /// The `limit` messages just before `before`, oldest first (scroll-back).
+    async fn before(
+        &self,
+        room: &RoomName,
+        before: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
+
+    /// The seq of the room's newest event, `Seq::ZERO` for an empty room.
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError>;
+
+    /// The most recently active rooms, newest first.
+    async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError>;
+
+    /// The key that signs session cookies: read, or created once and kept.
+    async fn session_key(&self) -> Result<Vec<u8>, StoreError>;
 
     /// Answers when the store is reachable (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

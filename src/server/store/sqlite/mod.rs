@@ -1,31 +1,26 @@
 //! The embedded default: one SQLite file in WAL mode, through sqlx.
 
+mod rows;
 mod writer;
 
-use super::{Appended, NewMessage, Store, StoreError};
-use crate::domain::{ChatMessage, RoomName, Seq};
+use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS};
+use super::{
+    Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
+};
+use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Messages in a SQLite file. Each append is one `INSERT … SELECT` statement, so assigning the
-/// seq and storing the row are one atomic step; appends are committed in groups by one writer
-/// task (see `writer`), durably (`synchronous = FULL`), before anyone is answered.
+/// Messages in a SQLite file. Every write (append, edit, delete) goes through one writer task
+/// that commits whatever is queued in one transaction (see `writer`), durably
+/// (`synchronous = FULL`), before anyone is answered. Reads use a pool.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: writer::Writer,
-}
-
-#[derive(FromRow)]
-pub(super) struct MessageRow {
-    room: String,
-    seq: i64,
-    author: String,
-    body: String,
-    sent_at: i64,
 }
 
 impl SqliteStore {
@@ -36,7 +31,7 @@ impl SqliteStore {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Failed(Box::new(e)))?;
         }
         let options = SqliteConnectOptions::from_str(url)
-            .map_err(failed)?
+            .map_err(|e| StoreError::Failed(Box::new(e)))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -59,6 +54,28 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    async fn messages(
+        &self,
+        sql: &str,
+        room: &RoomName,
+        seq: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let rows: Vec<MessageRow> = sqlx::query_as(sql)
+            .bind(room.as_str())
+            .bind(to_sql(seq))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(classify)?;
+        let mut messages = rows
+            .into_iter()
+            .map(ChatMessage::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        messages.sort_by_key(|m| m.seq);
+        Ok(messages)
+    }
 }
 
 #[async_trait]
@@ -67,46 +84,101 @@ impl Store for SqliteStore {
         self.writer.append(message).await
     }
 
+    async fn edit(&self, edit: EditRequest) -> Result<Result<MessageEdit, Refusal>, StoreError> {
+        self.writer.edit(edit).await
+    }
+
+    async fn delete(
+        &self,
+        delete: DeleteRequest,
+    ) -> Result<Result<MessageDelete, Refusal>, StoreError> {
+        self.writer.delete(delete).await
+    }
+
     async fn read_after(
         &self,
         room: &RoomName,
         after: Seq,
         limit: u32,
-    ) -> Result<Vec<ChatMessage>, StoreError> {
-        let rows: Vec<MessageRow> = sqlx::query_as(
-            "SELECT room, seq, author, body, sent_at FROM messages \
-             WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?",
-        )
+    ) -> Result<Vec<LogEvent>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT e.seq AS event_seq, e.kind, e.at, {MESSAGE_COLUMNS} \
+             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target \
+             WHERE e.room = ? AND e.seq > ? ORDER BY e.seq LIMIT ?"
+        ))
         .bind(room.as_str())
         .bind(to_sql(after))
         .bind(limit)
         .fetch_all(&self.pool)
         .await
         .map_err(classify)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        rows.into_iter().map(LogEvent::try_from).collect()
     }
 
     async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
-        let rows: Vec<MessageRow> = sqlx::query_as(
-            "SELECT room, seq, author, body, sent_at FROM messages \
-             WHERE room = ? ORDER BY seq DESC LIMIT ?",
-        )
-        .bind(room.as_str())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(classify)?;
-        rows.into_iter().rev().map(TryInto::try_into).collect()
+        self.before(room, Seq(u64::MAX), limit).await
+    }
+
+    async fn before(
+        &self,
+        room: &RoomName,
+        before: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+             WHERE m.room = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?"
+        );
+        self.messages(&sql, room, before, limit).await
     }
 
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
         let (seq,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?")
+            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE room = ?")
                 .bind(room.as_str())
                 .fetch_one(&self.pool)
                 .await
                 .map_err(classify)?;
         to_seq(seq)
+    }
+
+    async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT room, MAX(sent_at) AS last, COUNT(*) FROM messages WHERE deleted = 0 \
+             GROUP BY room ORDER BY last DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)?;
+        rows.into_iter()
+            .filter_map(|(room, last, count)| {
+                Some(RoomActivity {
+                    room: RoomName::parse(&room).ok()?,
+                    last_activity: last,
+                    messages: u64::try_from(count).unwrap_or_default(),
+                })
+            })
+            .map(Ok)
+            .collect()
+    }
+
+    async fn session_key(&self) -> Result<Vec<u8>, StoreError> {
+        let candidate: [u8; 32] = rand::random();
+        // Insert-if-absent then read: every node and restart agrees on the first key written.
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('session_key', ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(candidate.as_slice())
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        let (key,): (Vec<u8>,) =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'session_key'")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(classify)?;
+        Ok(key)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -115,20 +187,6 @@ impl Store for SqliteStore {
             .await
             .map(|_| ())
             .map_err(classify)
-    }
-}
-
-impl TryFrom<MessageRow> for ChatMessage {
-    type Error = StoreError;
-
-    fn try_from(row: MessageRow) -> Result<Self, StoreError> {
-        Ok(ChatMessage {
-            seq: to_seq(row.seq)?,
-            room: RoomName::parse(&row.room).map_err(|e| StoreError::Failed(Box::new(e)))?,
-            author: row.author,
-            body: row.body,
-            sent_at: row.sent_at,
-        })
     }
 }
 
@@ -144,21 +202,6 @@ fn database_dir(url: &str) -> Option<&std::path::Path> {
     std::path::Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-}
-
-pub(super) fn to_seq(raw: i64) -> Result<Seq, StoreError> {
-    u64::try_from(raw)
-        .map(Seq)
-        .map_err(|e| StoreError::Failed(Box::new(e)))
-}
-
-/// A cursor past anything SQLite can hold reads as "after everything".
-fn to_sql(seq: Seq) -> i64 {
-    i64::try_from(seq.get()).unwrap_or(i64::MAX)
-}
-
-fn failed(e: sqlx::Error) -> StoreError {
-    StoreError::Failed(Box::new(e))
 }
 
 /// Timeouts and I/O mean "try again later"; anything else is a failure.

@@ -1,0 +1,97 @@
+//! Writing to a room: send, edit, delete, and the "is typing" signal.
+
+use crate::domain::{ChatMessage, MessageDelete, MessageEdit, Seq};
+use crate::error::ChatError;
+use leptos::prelude::*;
+
+/// Stores a message in `room` as the session's user and broadcasts it to every open stream
+/// of the room. Sending twice with the same `client_id` stores one message and answers both
+/// times with it.
+#[server(endpoint = "send_message")]
+pub async fn send_message(
+    room: String,
+    body: String,
+    client_id: Option<String>,
+) -> Result<ChatMessage, ChatError> {
+    use super::server_context::{app_state, now_millis, session};
+    use crate::domain::{ClientId, LogEvent, MessageBody, RoomName};
+    use crate::server::store::{Appended, NewMessage};
+
+    let state = app_state()?;
+    let session = session()?;
+    let room = RoomName::parse(&room)?;
+    let body = MessageBody::parse(&body)?;
+    let client_id = ClientId::parse_optional(client_id.as_deref())?;
+    let appended = state
+        .store
+        .append(NewMessage {
+            room,
+            author_id: session.user_id,
+            author: session.name,
+            body,
+            sent_at: now_millis(),
+            client_id,
+        })
+        .await?;
+    if let Appended::New(message) = &appended {
+        state.hub.publish_event(&LogEvent::Message(message.clone()));
+        tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
+    }
+    Ok(appended.into_message())
+}
+
+/// Changes the text of one's own message `seq` in `room`; everyone sees "(edited)".
+/// Another user's message answers 403 and changes nothing.
+#[server(endpoint = "edit_message")]
+pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
+    use super::server_context::{app_state, now_millis, session};
+    use crate::domain::{LogEvent, MessageBody, RoomName};
+    use crate::server::store::EditRequest;
+
+    let state = app_state()?;
+    let edit = EditRequest {
+        room: RoomName::parse(&room)?,
+        target: seq,
+        by: session()?.user_id,
+        body: MessageBody::parse(&body)?,
+        at: now_millis(),
+    };
+    let edited = state.store.edit(edit).await??;
+    state.hub.publish_event(&LogEvent::Edit(edited.clone()));
+    Ok(edited)
+}
+
+/// Deletes one's own message `seq` in `room`; everyone sees "message deleted".
+/// Another user's message answers 403 and changes nothing.
+#[server(endpoint = "delete_message")]
+pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
+    use super::server_context::{app_state, now_millis, session};
+    use crate::domain::{LogEvent, RoomName};
+    use crate::server::store::DeleteRequest;
+
+    let state = app_state()?;
+    let delete = DeleteRequest {
+        room: RoomName::parse(&room)?,
+        target: seq,
+        by: session()?.user_id,
+        at: now_millis(),
+    };
+    let deleted = state.store.delete(delete).await??;
+    state.hub.publish_event(&LogEvent::Delete(deleted.clone()));
+    Ok(deleted)
+}
+
+/// Tells the room that the session's user is typing. Ephemeral: nothing is stored.
+#[server(endpoint = "typing")]
+pub async fn notify_typing(room: String) -> Result<(), ChatError> {
+    use super::server_context::{app_state, session};
+    use crate::domain::{RoomName, Typing};
+
+    let state = app_state()?;
+    let room = RoomName::parse(&room)?;
+    let user = session()?.as_online_user();
+    state
+        .hub
+        .publish_ephemeral(&room.clone(), "typing", &Typing { room, user });
+    Ok(())
+}

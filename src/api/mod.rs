@@ -1,0 +1,18 @@
+//! Server functions: the only way the UI changes or reads state. Each has a fixed endpoint
+//! under `/api/` because scripts, tests and benchmarks call them too.
+
+mod messages;
+mod profile;
+mod rooms;
+#[cfg(feature = "ssr")]
+mod server_context;
+
+pub use messages::{
+    delete_message, edit_message, notify_typing, send_message, DeleteMessage, EditMessage,
+    NotifyTyping, SendMessage,
+};
+pub use profile::{set_name, SetName};
+pub use rooms::{
+    get_history, get_room, list_rooms, GetHistory, GetRoom, HistoryPage, ListRooms, RoomListing,
+    RoomSnapshot, PAGE_SIZE,
+};

@@ -1,0 +1,29 @@
+//! The display name.
+
+use crate::error::ChatError;
+use leptos::prelude::*;
+
+/// Changes the session's display name (stored in the signed session cookie) and shows the
+/// new name to every room the person is online in. Answers the accepted, trimmed name.
+#[server(endpoint = "set_name")]
+pub async fn set_name(name: String) -> Result<String, ChatError> {
+    use super::server_context::{app_state, session};
+    use crate::domain::Nickname;
+    use crate::server::session::Session;
+
+    let state = app_state()?;
+    let name = Nickname::parse(&name)?;
+    let session = Session {
+        user_id: session()?.user_id,
+        name: name.clone(),
+    };
+    let response = use_context::<leptos_axum::ResponseOptions>().ok_or(ChatError::Internal)?;
+    let cookie = state.sessions.cookie(&session).ok_or(ChatError::Internal)?;
+    response.append_header(axum::http::header::SET_COOKIE, cookie);
+    for presence in state.presence.rename(&session.user_id, name.as_str()) {
+        state
+            .hub
+            .publish_ephemeral(&presence.room.clone(), "presence", &presence);
+    }
+    Ok(name.to_string())
+}

@@ -1,0 +1,114 @@
+//! Reading rooms: the first page of a room, older pages, and the list of rooms.
+
+use crate::domain::{ChatMessage, OnlineUser, Seq};
+use crate::error::ChatError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+/// How many messages a page of history holds (the first render shows the newest page).
+pub const PAGE_SIZE: u32 = 50;
+
+/// What a room page needs to render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomSnapshot {
+    pub room: String,
+    /// The newest messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Whether there are messages before the first one here.
+    pub has_older: bool,
+    /// The room's newest event seq: where the live feed resumes from.
+    pub cursor: Seq,
+    /// Who is looking.
+    pub viewer: OnlineUser,
+    /// Who is online in the room now.
+    pub online: Vec<OnlineUser>,
+    /// An idempotency key for the composer's first message.
+    pub client_id: String,
+}
+
+/// A page of older messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    pub has_older: bool,
+}
+
+/// A room in the room list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomListing {
+    pub name: String,
+    /// Milliseconds since the Unix epoch of the newest message.
+    pub last_activity: i64,
+    pub messages: u64,
+    pub online: usize,
+}
+
+/// The newest page of `room`, who is online, and the viewer's identity.
+#[server(endpoint = "room", input = GetUrl)]
+pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
+    use super::server_context::{app_state, session};
+    use crate::domain::RoomName;
+    use crate::server::session::fresh_client_id;
+
+    let state = app_state()?;
+    let room = RoomName::parse(&room)?;
+    // Read the cursor first: anything stored after it reaches the page over the live feed.
+    let cursor = state.store.last_seq(&room).await?;
+    let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
+    Ok(RoomSnapshot {
+        room: room.to_string(),
+        messages,
+        has_older,
+        cursor,
+        viewer: session()?.as_online_user(),
+        online: state.presence.snapshot(&room).online,
+        client_id: fresh_client_id().as_str().to_owned(),
+    })
+}
+
+/// The page of messages just before `before` in `room` (scroll-back).
+#[server(endpoint = "history", input = GetUrl)]
+pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatError> {
+    use super::server_context::app_state;
+    use crate::domain::RoomName;
+
+    let state = app_state()?;
+    let room = RoomName::parse(&room)?;
+    let (messages, has_older) = page(state.store.before(&room, before, PAGE_SIZE + 1).await?);
+    Ok(HistoryPage {
+        messages,
+        has_older,
+    })
+}
+
+/// The most recently active rooms, with how many people are online in each.
+#[server(endpoint = "rooms", input = GetUrl)]
+pub async fn list_rooms() -> Result<Vec<RoomListing>, ChatError> {
+    use super::server_context::app_state;
+
+    let state = app_state()?;
+    Ok(state
+        .store
+        .rooms(100)
+        .await?
+        .into_iter()
+        .map(|activity| RoomListing {
+            online: state.presence.online_count(&activity.room),
+            name: activity.room.to_string(),
+            last_activity: activity.last_activity,
+            messages: activity.messages,
+        })
+        .collect())
+}
+
+/// Splits a read of `PAGE_SIZE + 1` messages into the page and whether more exist.
+#[cfg(feature = "ssr")]
+fn page(mut messages: Vec<ChatMessage>) -> (Vec<ChatMessage>, bool) {
+    let has_older = messages.len() > PAGE_SIZE as usize;
+    if has_older {
+        messages.remove(0);
+    }
+    (messages, has_older)
+}

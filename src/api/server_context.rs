@@ -1,0 +1,31 @@
+//! What server functions read from the request being served.
+
+use crate::error::ChatError;
+use crate::server::session::Session;
+use crate::server::state::AppState;
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
+
+pub fn app_state() -> Result<AppState, ChatError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function's context");
+        ChatError::Internal
+    })
+}
+
+/// The session the `session::attach` middleware put on the request.
+pub fn session() -> Result<Session, ChatError> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<Session>().cloned())
+        .ok_or_else(|| {
+            tracing::error!("no session on the request: is session::attach installed?");
+            ChatError::Internal
+        })
+}
+
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}

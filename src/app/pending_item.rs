@@ -1,0 +1,44 @@
+use super::outbox::Pending;
+use super::RoomState;
+use leptos::prelude::*;
+
+/// A message the server has not confirmed: "Sending…", or "Not sent" with a retry.
+#[component]
+pub fn PendingItem(pending: Pending) -> impl IntoView {
+    let state = expect_context::<RoomState>();
+    let Pending {
+        client_id,
+        body,
+        failed,
+    } = pending;
+    let author = state.viewer.get_untracked().name;
+    let status = match &failed {
+        None => view! { <span class="pending-status">"Sending…"</span> }.into_any(),
+        Some(reason) => {
+            let client_id = client_id.clone();
+            view! {
+                <span class="pending-status failed" role="alert">
+                    "Not sent: " {reason.clone()}
+                </span>
+                <button type="button" class="retry" on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    crate::client::outbox::retry(state, client_id.clone());
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = &client_id;
+                }>
+                    "Retry"
+                </button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <li class="message mine pending" class:failed=failed.is_some() data-client-id=client_id>
+            <div class="message-meta">
+                <span class="message-author">{author}</span>
+                {status}
+            </div>
+            <p class="message-body">{body}</p>
+        </li>
+    }
+}

@@ -1,0 +1,28 @@
+use super::RoomState;
+use leptos::prelude::*;
+
+/// Who is online in the room, live.
+#[component]
+pub fn PresenceList() -> impl IntoView {
+    let state = expect_context::<RoomState>();
+    let count = move || state.online.with(Vec::len);
+    view! {
+        <aside class="presence" aria-labelledby="presence-title">
+            <h2 id="presence-title">
+                "Online " <span class="presence-count">{count}</span>
+            </h2>
+            <ul aria-label="People online">
+                <For
+                    each=move || state.online.get()
+                    key=|user| (user.id.clone(), user.name.clone())
+                    let:user
+                >
+                    <li class:me=state.is_me(&user.id)>
+                        <span class="presence-dot" aria-hidden="true"></span>
+                        {user.name.clone()}
+                    </li>
+                </For>
+            </ul>
+        </aside>
+    }
+}

@@ -1,0 +1,74 @@
+use super::time_format;
+use crate::api::{list_rooms, RoomListing};
+use crate::domain::RoomName;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// `/`: the rooms, most recently active first, and a form to create or join one by name.
+#[component]
+pub fn RoomsPage() -> impl IntoView {
+    let rooms = Resource::new(|| (), |()| list_rooms());
+    let query = use_query_map();
+    let error = move || query.read().get("error");
+    view! {
+        <Title text="Rooms · Chat" />
+        <main class="rooms-page">
+            <h1>"Rooms"</h1>
+            <form class="join-form" method="get" action="/join" aria-label="Create or join a room">
+                <label for="join-room">"Create or join a room"</label>
+                <div class="composer-row">
+                    <input
+                        id="join-room"
+                        name="room"
+                        placeholder="e.g. rust-help"
+                        maxlength=RoomName::MAX_LEN
+                        autocomplete="off"
+                        aria-describedby="join-error"
+                        required
+                    />
+                    <button type="submit">"Go"</button>
+                </div>
+                <p id="join-error" class="composer-error" role="alert">{error}</p>
+            </form>
+            <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
+                {move || Suspend::new(async move {
+                    match rooms.await {
+                        Ok(rooms) if rooms.is_empty() => {
+                            view! { <p class="empty-room">"No rooms yet. Start one above, or visit the lobby."</p> }.into_any()
+                        }
+                        Ok(rooms) => view! { <RoomList rooms /> }.into_any(),
+                        Err(error) => view! { <p class="composer-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn RoomList(rooms: Vec<RoomListing>) -> impl IntoView {
+    view! {
+        <ul class="room-list" aria-label="Rooms">
+            {rooms
+                .into_iter()
+                .map(|room| {
+                    let iso = time_format::utc_iso(room.last_activity);
+                    view! {
+                        <li>
+                            <a href=format!("/r/{}", room.name)>
+                                <span class="room-name">"#" {room.name.clone()}</span>
+                                <span class="room-facts">
+                                    <span class="online-count">{room.online} " online"</span>
+                                    " · "
+                                    {room.messages} " messages · last "
+                                    <time datetime=iso.clone()>{iso.replace('T', " ")}</time>
+                                </span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,46 @@
+//! Editing and deleting one's own messages.
+
+use crate::api::{delete_message, edit_message};
+use crate::app::RoomState;
+use crate::domain::{LogEvent, MessageBody, Seq};
+use leptos::html::Textarea;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Saves the editor's text as the new body of message `seq`.
+pub fn save_edit(
+    state: RoomState,
+    seq: Seq,
+    text: NodeRef<Textarea>,
+    editing: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) {
+    let Some(textarea) = text.get_untracked() else {
+        return;
+    };
+    let body = textarea.value();
+    if let Err(refused) = MessageBody::parse(&body) {
+        error.set(Some(refused.to_string()));
+        return;
+    }
+    spawn_local(async move {
+        match edit_message(state.room(), seq, body).await {
+            Ok(edit) => {
+                // Close the editor first: applying the edit re-renders the message.
+                editing.set(false);
+                state.apply(LogEvent::Edit(edit));
+            }
+            Err(refused) => error.set(Some(refused.to_string())),
+        }
+    });
+}
+
+/// Deletes message `seq`.
+pub fn delete(state: RoomState, seq: Seq) {
+    spawn_local(async move {
+        match delete_message(state.room(), seq).await {
+            Ok(deleted) => state.apply(LogEvent::Delete(deleted)),
+            Err(error) => leptos::logging::warn!("delete failed: {error}"),
+        }
+    });
+}

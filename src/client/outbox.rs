@@ -1,0 +1,78 @@
+//! Sending from the composer without reloading: validate, show as pending, send, then
+//! confirm, retry or hand the text back.
+
+use crate::api::send_message;
+use crate::app::RoomState;
+use crate::domain::{ClientId, MessageBody};
+use crate::error::ChatError;
+use leptos::html::Textarea;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Sends what the text box holds. A body that breaks a rule is refused right here with the
+/// same words the server would use; otherwise the text moves to the outbox at once.
+pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<String>>) {
+    let Some(textarea) = body.get_untracked() else {
+        return;
+    };
+    let text = textarea.value();
+    if let Err(refused) = MessageBody::parse(&text) {
+        error.set(Some(refused.to_string()));
+        return;
+    }
+    error.set(None);
+    textarea.set_value("");
+    let client_id = state.client_id.get_untracked();
+    state.client_id.set(random_client_id());
+    state.outbox.push(client_id.clone(), text.clone());
+    send(state, client_id, text, Some((body, error)));
+}
+
+/// Sends a failed message again, under its original `client_id`.
+pub fn retry(state: RoomState, client_id: String) {
+    if let Some(text) = state.outbox.retry(&client_id) {
+        send(state, client_id, text, None);
+    }
+}
+
+/// Where to hand a refused message back: the text box and its error line.
+type Composer = (NodeRef<Textarea>, RwSignal<Option<String>>);
+
+fn send(state: RoomState, client_id: String, text: String, composer: Option<Composer>) {
+    spawn_local(async move {
+        match send_message(state.room(), text.clone(), Some(client_id.clone())).await {
+            Ok(message) => {
+                state.outbox.remove(&client_id);
+                state.timeline.insert(message);
+            }
+            // Nothing was stored and trying again will not help: give the text back.
+            Err(
+                refused @ (ChatError::Invalid(_)
+                | ChatError::Malformed(_)
+                | ChatError::Forbidden(_)
+                | ChatError::NotFound(_)),
+            ) => {
+                state.outbox.remove(&client_id);
+                if let Some((body, error)) = composer {
+                    if let Some(textarea) = body.get_untracked() {
+                        if textarea.value().is_empty() {
+                            textarea.set_value(&text);
+                        }
+                    }
+                    error.set(Some(refused.to_string()));
+                }
+            }
+            Err(failed) => state.outbox.fail(&client_id, failed.to_string()),
+        }
+    });
+}
+
+fn random_client_id() -> String {
+    let mut bits: u128 = 0;
+    for _ in 0..4 {
+        // Math.random gives 52 random bits; 32 per round are plenty for a key that only has
+        // to be unique among one sender's messages.
+        bits = (bits << 32) | (js_sys::Math::random() * f64::from(u32::MAX)) as u128;
+    }
+    ClientId::from_random(bits).as_str().to_owned()
+}

@@ -1,0 +1,24 @@
+use super::{RoomName, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Someone with at least one open stream in a room.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OnlineUser {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// A `presence` event: everyone online in the room now (a person with two tabs once).
+/// Ephemeral: it has no seq and is not replayed; a stream gets a fresh one when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    pub room: RoomName,
+    pub online: Vec<OnlineUser>,
+}
+
+/// A `typing` event: `user` is writing a message in `room`. Ephemeral, like presence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typing {
+    pub room: RoomName,
+    pub user: OnlineUser,
+}

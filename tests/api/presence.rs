@@ -1,0 +1,78 @@
+//! Presence and typing: ephemeral events on the room's stream.
+
+use crate::helpers::{settings, spawn_app, spawn_app_with, SseStream};
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_stream_opens_with_who_is_online_and_others_see_joins_and_leaves() {
+    let mut settings = settings();
+    // Dead connections are noticed at the next write: keep that soon.
+    settings.heartbeat = Duration::from_millis(100);
+    let app = spawn_app_with(settings).await;
+    let (alice, bob) = (app.browser(), app.browser());
+    alice.set_name("Alice").await;
+    bob.set_name("Bob").await;
+
+    let mut alice_stream = alice.events("lobby", "").await;
+    assert_eq!(
+        SseStream::names(&alice_stream.next_ephemeral("presence").await),
+        ["Alice"]
+    );
+
+    let bob_stream = bob.events("lobby", "").await;
+    let joined = alice_stream.next_ephemeral("presence").await;
+    assert_eq!(SseStream::names(&joined), ["Alice", "Bob"]);
+
+    drop(bob_stream);
+    let left = alice_stream.next_ephemeral("presence").await;
+    assert_eq!(
+        SseStream::names(&left),
+        ["Alice"],
+        "a closed stream leaves within a heartbeat"
+    );
+}
+
+#[tokio::test]
+async fn two_tabs_of_one_person_count_once() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    alice.set_name("Alice").await;
+    let _first_tab = alice.events("lobby", "").await;
+    let mut second_tab = alice.events("lobby", "").await;
+    let presence = second_tab.next_ephemeral("presence").await;
+    assert_eq!(SseStream::names(&presence), ["Alice"]);
+    let page = alice.get_json("/api/room?room=lobby").await;
+    assert_eq!(page["online"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn a_name_change_shows_in_presence() {
+    let app = spawn_app().await;
+    let alice = app.browser();
+    alice.set_name("Alice").await;
+    let mut stream = alice.events("lobby", "").await;
+    stream.next_ephemeral("presence").await;
+    alice.set_name("Alicia").await;
+    assert_eq!(
+        SseStream::names(&stream.next_ephemeral("presence").await),
+        ["Alicia"]
+    );
+}
+
+#[tokio::test]
+async fn typing_reaches_the_room_without_an_id_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.browser(), app.browser());
+    alice.set_name("Alice").await;
+    let mut bob_stream = bob.events("lobby", "").await;
+    let response = alice.post("typing", &[("room", "lobby")]).await;
+    assert_eq!(response.status(), 200);
+    let typing = bob_stream.next_ephemeral("typing").await;
+    assert_eq!(typing["user"]["name"], "Alice");
+    assert_eq!(typing["room"], "lobby");
+    assert_eq!(
+        alice.send("lobby", "done typing").await.seq.get(),
+        1,
+        "typing took no seq"
+    );
+}
