@@ -47,6 +47,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_ENV: "PROD",
       RUST_LOG: "warn",
+      // Closed pages are noticed at the next heartbeat: keep presence tests quick.
+      CHAT_HEARTBEAT_SECS: "1",
     },
   },
 });

@@ -15,7 +15,7 @@ pub fn MessageList() -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        crate::client::scroll::follow_newest(state);
+        crate::client::scroll::follow_newest(state, list);
         crate::client::scroll::load_older_near_top(state, loading);
     }
     let load_older = move |_| {

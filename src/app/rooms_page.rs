@@ -15,7 +15,7 @@ pub fn RoomsPage() -> impl IntoView {
         <Title text="Rooms · Chat" />
         <main class="rooms-page">
             <h1>"Rooms"</h1>
-            <form class="join-form" method="get" action="/join" aria-label="Create or join a room">
+            <form class="join-form" method="get" action="/join">
                 <label for="join-room">"Create or join a room"</label>
                 <div class="composer-row">
                     <input

@@ -4,6 +4,7 @@
 use crate::api::get_history;
 use crate::app::RoomState;
 use crate::domain::Seq;
+use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_bindgen::closure::Closure;
@@ -14,6 +15,8 @@ use send_wrapper::SendWrapper;
 const NEAR_BOTTOM: i32 = 150;
 /// How close to the top starts loading older messages.
 const NEAR_TOP: i32 = 200;
+/// The space between two messages (CSS `gap` of the list).
+const MESSAGE_GAP: i32 = 10;
 
 fn scroller() -> Option<leptos::web_sys::Element> {
     document().scrolling_element()
@@ -35,9 +38,7 @@ pub fn to_bottom(state: RoomState) {
 
 /// When a message arrives: scroll to it if the reader was at the bottom (or just sent one),
 /// otherwise count it for the "N new messages" button. The first render starts at the bottom.
-pub fn follow_newest(state: RoomState) {
-    // Measured on scroll, before a new message is drawn, so its height does not count.
-    let was_near_bottom = StoredValue::new(true);
+pub fn follow_newest(state: RoomState, list: NodeRef<Ol>) {
     Effect::new(move |previous: Option<(Seq, usize)>| {
         let now = (state.timeline.newest(), state.outbox.items().len());
         match previous {
@@ -46,10 +47,13 @@ pub fn follow_newest(state: RoomState) {
                 request_animation_frame(move || to_bottom(state));
             }
             Some((newest, _)) if now.0 > newest => {
-                if was_near_bottom.get_value() {
+                let arrived = state.timeline.count_after(newest, |_| true);
+                // The new messages are drawn already: was the reader at the bottom before?
+                let was_at_bottom =
+                    distance_from_bottom() - height_of_newest(list, arrived) <= NEAR_BOTTOM;
+                if was_at_bottom {
                     request_animation_frame(move || to_bottom(state));
                 } else {
-                    let arrived = state.timeline.count_after(newest, |_| true);
                     state.below.update(|n| *n += arrived);
                 }
             }
@@ -58,12 +62,27 @@ pub fn follow_newest(state: RoomState) {
         now
     });
     on_scroll(move || {
-        let near = distance_from_bottom() <= NEAR_BOTTOM;
-        was_near_bottom.set_value(near);
-        if near && state.below.get_untracked() > 0 {
+        if distance_from_bottom() <= NEAR_BOTTOM && state.below.get_untracked() > 0 {
             state.below.set(0);
         }
     });
+}
+
+/// The height of the last `count` confirmed messages in the list.
+fn height_of_newest(list: NodeRef<Ol>, count: usize) -> i32 {
+    let Some(list) = list.get_untracked() else {
+        return 0;
+    };
+    let Ok(items) = list.query_selector_all("li.message:not(.pending)") else {
+        return 0;
+    };
+    let total = items.length();
+    let first = total.saturating_sub(u32::try_from(count).unwrap_or(u32::MAX));
+    (first..total)
+        .filter_map(|i| items.item(i))
+        .filter_map(|node| node.dyn_into::<leptos::web_sys::Element>().ok())
+        .map(|item| item.get_bounding_client_rect().height().ceil() as i32 + MESSAGE_GAP)
+        .sum()
 }
 
 /// Loads the previous page when the reader scrolls near the top.

@@ -1,0 +1,96 @@
+import { expect, test } from "@playwright/test";
+import { ChatPage, freshRoom, seed } from "./fixtures/chat_page";
+
+test("a message shows as pending until confirmed, and a failed one is retried once", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("pending"));
+
+  // Hold the first send back: it shows as pending meanwhile.
+  let release: () => void = () => {};
+  const held = new Promise<void>((done) => (release = done));
+  await page.route("**/api/send_message", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await chat.send("slow one");
+  const pending = chat.messages.locator("li.pending");
+  await expect(pending).toContainText("Sending…");
+  release();
+  await expect(pending).toHaveCount(0);
+  await expect(chat.message("slow one")).toHaveCount(1);
+  await page.unrouteAll();
+
+  // The network drops the next one: it can be retried, and is stored once.
+  await page.route("**/api/send_message", (route) => route.abort("internetdisconnected"));
+  await chat.send("lost one");
+  await expect(pending).toContainText("Not sent");
+  await page.unrouteAll();
+  await pending.getByRole("button", { name: "Retry" }).click();
+  await expect(pending).toHaveCount(0);
+  await expect(chat.message("lost one")).toHaveCount(1);
+  await page.reload();
+  await chat.waitForHydration();
+  expect(await chat.bodies()).toEqual(["slow one", "lost one"]);
+});
+
+test("web addresses become safe links and other schemes stay text", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("links"));
+  await chat.send("docs at https://example.com/guide?x=1. and javascript:alert(1)");
+  const link = chat.messages.getByRole("link", { name: "https://example.com/guide?x=1" });
+  await expect(link).toHaveAttribute("href", "https://example.com/guide?x=1");
+  await expect(link).toHaveAttribute("rel", "noopener nofollow ugc");
+  await expect(chat.messages.getByRole("link")).toHaveCount(1);
+});
+
+test("consecutive messages by one author are grouped under one name", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("group"));
+  await chat.setName("Gus");
+  for (const text of ["one", "two", "three"]) {
+    await chat.send(text);
+    await expect(chat.message(text)).toBeVisible();
+  }
+  await expect(chat.messages.locator("li.continued")).toHaveCount(2);
+  // Their name and time stay for screen readers, hidden from view.
+  await expect(chat.messages.locator("li.continued .message-meta.visually-hidden")).toHaveCount(2);
+  await expect(chat.messages.locator("li:not(.continued) .message-author")).toHaveText(["Gus"]);
+});
+
+test("older messages load when scrolling up, keeping the reader's place", async ({ page, request }) => {
+  const room = freshRoom("scroll");
+  await seed(request, room, Array.from({ length: 120 }, (_, i) => `history ${i + 1}`));
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  await expect(chat.messages.locator("li.message")).toHaveCount(50);
+  await expect(chat.message("history 120")).toBeInViewport();
+
+  const anchor = chat.message("history 71");
+  await anchor.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect(chat.messages.locator("li.message")).toHaveCount(100);
+  await expect(anchor).toBeInViewport();
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect(chat.messages.locator("li.message")).toHaveCount(120);
+  await expect(page.getByRole("button", { name: "Load older messages" })).toHaveCount(0);
+  expect((await chat.bodies())[0]).toBe("history 1");
+});
+
+test("a reader scrolled up is offered the new messages instead of being moved", async ({ page, request }) => {
+  const room = freshRoom("below");
+  await seed(request, room, Array.from({ length: 40 }, (_, i) => `filler #${i + 1}.`));
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  await chat.waitUntilLive();
+  await expect(chat.message("filler #40.")).toBeInViewport();
+  await chat.message("filler #1.").scrollIntoViewIfNeeded();
+
+  await seed(request, room, ["news 1", "news 2"]);
+  const button = page.getByRole("button", { name: /new messages/ });
+  await expect(button).toHaveText("2 new messages ↓");
+  await expect(chat.message("filler #1.")).toBeInViewport();
+  await button.click();
+  await expect(chat.message("news 2")).toBeInViewport();
+  await expect(button).toHaveCount(0);
+});
