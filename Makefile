@@ -28,9 +28,10 @@ lint:
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
+# Time limits turn a hung test into a failure well before CI's own limit.
 test-rust:
-	cargo test --features ssr
+	timeout 20m cargo test --features ssr
 
 test-e2e:
 	cargo leptos build --release
-	cd end2end && npx playwright test
+	cd end2end && timeout 20m npx playwright test

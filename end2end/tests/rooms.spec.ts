@@ -6,7 +6,7 @@ test("the room list shows active rooms and joins a room by name", async ({ page,
   await seed(request, room, ["first words"]);
   await page.goto("/");
   const entry = page.getByRole("list", { name: "Rooms" }).getByRole("link", { name: new RegExp(room) });
-  await expect(entry).toContainText("1 messages");
+  await expect(entry).toContainText("1 message ·");
   await entry.click();
   await expect(page).toHaveURL(new RegExp(`/r/${room}$`));
 

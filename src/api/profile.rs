@@ -20,10 +20,6 @@ pub async fn set_name(name: String) -> Result<String, ChatError> {
     let response = use_context::<leptos_axum::ResponseOptions>().ok_or(ChatError::Internal)?;
     let cookie = state.sessions.cookie(&session).ok_or(ChatError::Internal)?;
     response.append_header(axum::http::header::SET_COOKIE, cookie);
-    for presence in state.presence.rename(&session.user_id, name.as_str()) {
-        state
-            .hub
-            .publish_ephemeral(&presence.room.clone(), "presence", &presence);
-    }
+    state.presence.rename(&session.user_id, name.as_str());
     Ok(name.to_string())
 }

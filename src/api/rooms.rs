@@ -21,8 +21,9 @@ pub struct RoomSnapshot {
     pub cursor: Seq,
     /// Who is looking.
     pub viewer: OnlineUser,
-    /// Who is online in the room now.
+    /// Who is online in the room now (the first 100 by name), and how many in all.
     pub online: Vec<OnlineUser>,
+    pub online_count: usize,
     /// An idempotency key for the composer's first message.
     pub client_id: String,
 }
@@ -57,13 +58,15 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
     // Read the cursor first: anything stored after it reaches the page over the live feed.
     let cursor = state.store.last_seq(&room).await?;
     let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
+    let presence = state.presence.snapshot(&room);
     Ok(RoomSnapshot {
         room: room.to_string(),
         messages,
         has_older,
         cursor,
         viewer: session()?.as_online_user(),
-        online: state.presence.snapshot(&room).online,
+        online: presence.online,
+        online_count: presence.count,
         client_id: fresh_client_id().as_str().to_owned(),
     })
 }

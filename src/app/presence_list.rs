@@ -5,7 +5,13 @@ use leptos::prelude::*;
 #[component]
 pub fn PresenceList() -> impl IntoView {
     let state = expect_context::<RoomState>();
-    let count = move || state.online.with(Vec::len);
+    let count = move || state.online_count.get();
+    let unlisted = move || {
+        state
+            .online_count
+            .get()
+            .saturating_sub(state.online.with(Vec::len))
+    };
     view! {
         <aside class="presence" aria-labelledby="presence-title">
             <h2 id="presence-title">
@@ -23,6 +29,9 @@ pub fn PresenceList() -> impl IntoView {
                     </li>
                 </For>
             </ul>
+            <Show when=move || { unlisted() > 0 }>
+                <p class="presence-more">"and " {unlisted} " more"</p>
+            </Show>
         </aside>
     }
 }

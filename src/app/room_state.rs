@@ -20,6 +20,7 @@ pub struct RoomState {
     pub viewer: RwSignal<OnlineUser>,
     pub timeline: Timeline,
     pub online: RwSignal<Vec<OnlineUser>>,
+    pub online_count: RwSignal<usize>,
     pub typing: RwSignal<Vec<TypingNow>>,
     pub connection: RwSignal<ConnectionState>,
     /// Messages that arrived while the tab was hidden (shown in the title).
@@ -37,6 +38,7 @@ impl RoomState {
             viewer: RwSignal::new(snapshot.viewer),
             timeline: Timeline::new(snapshot.messages, snapshot.cursor, snapshot.has_older),
             online: RwSignal::new(snapshot.online),
+            online_count: RwSignal::new(snapshot.online_count),
             typing: RwSignal::new(Vec::new()),
             connection: RwSignal::new(ConnectionState::Connecting),
             unread: RwSignal::new(0),
@@ -74,6 +76,7 @@ impl RoomState {
             self.viewer.set(me);
         }
         self.online.set(presence.online);
+        self.online_count.set(presence.count);
     }
 
     /// Someone else is typing, as of `now` (ms on the browser's clock).

@@ -61,8 +61,11 @@ fn RoomList(rooms: Vec<RoomListing>) -> impl IntoView {
                                 <span class="room-facts">
                                     <span class="online-count">{room.online} " online"</span>
                                     " · "
-                                    {room.messages} " messages · last "
-                                    <time datetime=iso.clone()>{iso.replace('T', " ")}</time>
+                                    {plural(room.messages, "message")}
+                                    " · last message "
+                                    <time datetime=iso.clone()>
+                                        {iso.replace('T', " ").replace('Z', " UTC")}
+                                    </time>
                                 </span>
                             </a>
                         </li>
@@ -70,5 +73,13 @@ fn RoomList(rooms: Vec<RoomListing>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// "1 message", "2 messages".
+fn plural(count: u64, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }

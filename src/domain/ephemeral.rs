@@ -8,11 +8,13 @@ pub struct OnlineUser {
     pub name: String,
 }
 
-/// A `presence` event: everyone online in the room now (a person with two tabs once).
-/// Ephemeral: it has no seq and is not replayed; a stream gets a fresh one when it opens.
+/// A `presence` event: who is online in the room now (a person with two tabs once): the
+/// total `count`, and the first names (at most 100, by name). Ephemeral: it has no seq and
+/// is not replayed; a stream gets a fresh one when it opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     pub room: RoomName,
+    pub count: usize,
     pub online: Vec<OnlineUser>,
 }
 

@@ -14,10 +14,11 @@ pub struct ChatMessage {
     pub body: String,
     /// Milliseconds since the Unix epoch, as the server's clock read them when storing.
     pub sent_at: i64,
-    /// When it was last edited, if it was.
-    #[serde(default)]
+    /// When it was last edited, if it was (left out of the JSON when it was not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<i64>,
-    #[serde(default)]
+    /// Left out of the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
 }
 

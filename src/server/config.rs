@@ -37,6 +37,8 @@ pub struct Settings {
     pub retry: Duration,
     /// How many events a stream may fall behind live before it catches up from the store.
     pub broadcast_capacity: usize,
+    /// How often changes of who is online are broadcast (at most once per room each time).
+    pub presence_interval: Duration,
     /// The key that signs session cookies. Unset: one is created and kept in the store.
     pub session_secret: Option<Secret>,
 }
@@ -58,6 +60,7 @@ impl Default for Settings {
             heartbeat: Duration::from_secs(15),
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
+            presence_interval: Duration::from_millis(500),
             session_secret: None,
         }
     }

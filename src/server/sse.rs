@@ -42,11 +42,10 @@ pub async fn room_events(
             .transpose()?,
     };
 
-    // Join before subscribing, so this stream is not sent its own arrival; the snapshot,
-    // taken after subscribing, covers every change before it and the feed every one after.
+    // The snapshot, taken after subscribing, covers every change before it; the feed
+    // carries every one after.
     let presence = PresenceGuard::join(
         state.presence.clone(),
-        state.hub.clone(),
         room.clone(),
         &session.as_online_user(),
     );

@@ -75,6 +75,7 @@ mod tests {
     fn ephemeral_events_have_no_id() {
         let presence = Presence {
             room: RoomName::lobby(),
+            count: 0,
             online: vec![],
         };
         let frame = ephemeral_frame("presence", &presence);

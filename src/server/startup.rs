@@ -69,11 +69,16 @@ impl Application {
             None => SessionKey::new(&store.session_key().await?),
         };
         let shutdown = CancellationToken::new();
+        let hub = Arc::new(Hub::new(settings.broadcast_capacity));
+        let presence = Arc::new(PresenceBook::default());
+        presence
+            .clone()
+            .spawn_flusher(hub.clone(), settings.presence_interval, shutdown.clone());
         let state = AppState {
             leptos_options,
             store,
-            hub: Arc::new(Hub::new(settings.broadcast_capacity)),
-            presence: Arc::new(PresenceBook::default()),
+            hub,
+            presence: presence.clone(),
             sessions,
             streams: StreamSettings {
                 heartbeat: settings.heartbeat,

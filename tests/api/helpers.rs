@@ -301,6 +301,22 @@ impl SseStream {
         message
     }
 
+    /// Reads `presence` events until one names exactly `names` (presence is flushed
+    /// periodically, so earlier states may come first); panics after `WAIT`.
+    pub async fn presence_until(&mut self, names: &[&str]) -> serde_json::Value {
+        let wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        tokio::time::timeout(WAIT, async {
+            loop {
+                let presence = self.next_ephemeral("presence").await;
+                if Self::names(&presence) == wanted {
+                    return presence;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("presence never became {names:?}"))
+    }
+
     /// The names of online people in a `presence` event.
     pub fn names(presence: &serde_json::Value) -> Vec<String> {
         presence["online"]

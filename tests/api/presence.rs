@@ -16,20 +16,17 @@ async fn a_stream_opens_with_who_is_online_and_others_see_joins_and_leaves() {
     let mut alice_stream = alice.events("lobby", "").await;
     assert_eq!(
         SseStream::names(&alice_stream.next_ephemeral("presence").await),
-        ["Alice"]
+        ["Alice"],
+        "a stream opens with who is online"
     );
 
     let bob_stream = bob.events("lobby", "").await;
-    let joined = alice_stream.next_ephemeral("presence").await;
-    assert_eq!(SseStream::names(&joined), ["Alice", "Bob"]);
+    let joined = alice_stream.presence_until(&["Alice", "Bob"]).await;
+    assert_eq!(joined["count"], 2);
 
+    // A closed stream is noticed at the next heartbeat, and leaves by the next flush.
     drop(bob_stream);
-    let left = alice_stream.next_ephemeral("presence").await;
-    assert_eq!(
-        SseStream::names(&left),
-        ["Alice"],
-        "a closed stream leaves within a heartbeat"
-    );
+    alice_stream.presence_until(&["Alice"]).await;
 }
 
 #[tokio::test]
@@ -41,8 +38,9 @@ async fn two_tabs_of_one_person_count_once() {
     let mut second_tab = alice.events("lobby", "").await;
     let presence = second_tab.next_ephemeral("presence").await;
     assert_eq!(SseStream::names(&presence), ["Alice"]);
+    assert_eq!(presence["count"], 1);
     let page = alice.get_json("/api/room?room=lobby").await;
-    assert_eq!(page["online"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page["online_count"], 1);
 }
 
 #[tokio::test]
@@ -51,12 +49,9 @@ async fn a_name_change_shows_in_presence() {
     let alice = app.browser();
     alice.set_name("Alice").await;
     let mut stream = alice.events("lobby", "").await;
-    stream.next_ephemeral("presence").await;
+    stream.presence_until(&["Alice"]).await;
     alice.set_name("Alicia").await;
-    assert_eq!(
-        SseStream::names(&stream.next_ephemeral("presence").await),
-        ["Alicia"]
-    );
+    stream.presence_until(&["Alicia"]).await;
 }
 
 #[tokio::test]
