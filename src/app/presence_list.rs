@@ -29,9 +29,12 @@ pub fn PresenceList() -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <Show when=move || { unlisted() > 0 }>
-                <p class="presence-more">"and " {unlisted} " more"</p>
-            </Show>
+            <p class="presence-more">
+                {move || match unlisted() {
+                    0 => String::new(),
+                    n => format!("and {n} more"),
+                }}
+            </p>
         </aside>
     }
 }
