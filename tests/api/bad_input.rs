@@ -55,12 +55,7 @@ async fn room_names_outside_the_pattern_are_refused() {
         let response = app.post_send(&[("room", room), ("body", "hi")]).await;
         assert_refused(response, 422, "Room names", room).await;
     }
-    let response = app
-        .client
-        .get(app.url("/api/rooms/NOT-OK/events"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/api/rooms/NOT-OK/events").await;
     assert_eq!(response.status(), 400);
     assert_nothing_stored(&app, stream).await;
 }

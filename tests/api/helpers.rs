@@ -105,6 +105,15 @@ impl TestApp {
         }
     }
 
+    /// `GET path`, as a script without cookies.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// `POST /api/send_message` with these form fields.
     pub async fn post_send(&self, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client

@@ -7,15 +7,7 @@ async fn the_room_list_shows_active_rooms_and_join_leads_to_a_room() {
     let app = spawn_app().await;
     app.send("rust-help", "anyone?").await;
     app.send("lobby", "hi").await;
-    let html = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("html");
+    let html = app.get("/").await.text().await.expect("html");
     assert!(
         html.contains("#<!-->rust-help") || html.contains("rust-help"),
         "{html}"
@@ -48,12 +40,7 @@ async fn the_room_list_shows_active_rooms_and_join_leads_to_a_room() {
             Some(location)
         );
     }
-    let response = app
-        .client
-        .get(app.url("/join?room=%C3%BC"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/join?room=%C3%BC").await;
     let location = response
         .headers()
         .get("location")
@@ -73,15 +60,7 @@ async fn a_room_page_is_rendered_with_its_latest_messages_and_markup_as_text() {
         "<script>alert('x')</script> <img src=x onerror=alert(1)>",
     )
     .await;
-    let html = app
-        .client
-        .get(app.url("/r/lobby"))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("html");
+    let html = app.get("/r/lobby").await.text().await.expect("html");
     assert!(html.contains("message number 60"));
     assert!(
         html.contains("message number 12"),
@@ -103,12 +82,7 @@ async fn a_room_page_is_rendered_with_its_latest_messages_and_markup_as_text() {
 #[tokio::test]
 async fn a_malformed_room_url_is_not_found() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/r/Not_A_Room"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/r/Not_A_Room").await;
     assert_eq!(response.status(), 404);
     let html = response.text().await.expect("html");
     assert!(html.contains("Room names are 1 to 32 characters"));
@@ -117,12 +91,7 @@ async fn a_malformed_room_url_is_not_found() {
 #[tokio::test]
 async fn health_is_ok_while_the_store_answers_and_503_when_it_does_not() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -131,12 +100,7 @@ async fn health_is_ok_while_the_store_answers_and_503_when_it_does_not() {
         .expect("store");
     store.close().await;
     let down = spawn_app_with_store(store).await;
-    let response = down
-        .client
-        .get(down.url("/healthz"))
-        .send()
-        .await
-        .expect("request");
+    let response = down.get("/healthz").await;
     assert_eq!(response.status(), 503);
     let response = down.post_send(&[("room", "lobby"), ("body", "hi")]).await;
     assert_eq!(response.status(), 503, "a send to a dead store says so");

@@ -52,12 +52,7 @@ async fn a_stream_without_a_cursor_starts_with_the_next_message() {
 async fn a_cursor_that_is_not_a_number_is_refused() {
     let app = spawn_app().await;
     for query in ["?after=-1", "?after=abc"] {
-        let response = app
-            .client
-            .get(app.url(&format!("/api/rooms/lobby/events{query}")))
-            .send()
-            .await
-            .expect("request");
+        let response = app.get(&format!("/api/rooms/lobby/events{query}")).await;
         assert_eq!(response.status(), 400, "{query}");
         assert!(response.text().await.unwrap_or_default().contains("after"));
     }
