@@ -41,6 +41,21 @@ impl Outbox {
             .update(|items| items.retain(|p| p.client_id != client_id));
     }
 
+    /// One's own message came back over the live feed, possibly before the answer to the
+    /// send: the oldest pending message with its text is confirmed.
+    pub fn confirm_by_body(self, body: &str) {
+        let pending = self.0.with_untracked(|items| {
+            items
+                .iter()
+                .position(|p| p.failed.is_none() && p.body == body)
+        });
+        if let Some(index) = pending {
+            self.0.update(|items| {
+                items.remove(index);
+            });
+        }
+    }
+
     pub fn fail(self, client_id: &str, reason: String) {
         self.set_failed(client_id, Some(reason));
     }

@@ -15,11 +15,14 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
     let Some(textarea) = body.get_untracked() else {
         return;
     };
-    let text = textarea.value();
-    if let Err(refused) = MessageBody::parse(&text) {
-        error.set(Some(refused.to_string()));
-        return;
-    }
+    // The outbox holds the text as the server will store it, to recognise it coming back.
+    let text = match MessageBody::parse(&textarea.value()) {
+        Ok(body) => body.into_inner(),
+        Err(refused) => {
+            error.set(Some(refused.to_string()));
+            return;
+        }
+    };
     error.set(None);
     textarea.set_value("");
     let client_id = state.client_id.get_untracked();
