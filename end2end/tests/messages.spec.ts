@@ -94,3 +94,18 @@ test("a reader scrolled up is offered the new messages instead of being moved", 
   await expect(chat.message("news 2")).toBeInViewport();
   await expect(button).toHaveCount(0);
 });
+
+test("leaving while a message is still being sent asks first", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("unload"));
+  await page.route("**/api/send_message", () => {
+    // Never answered: the message stays pending.
+  });
+  await chat.send("in flight");
+  await expect(chat.messages.locator("li.pending")).toContainText("Sending…");
+  const asked = page.waitForEvent("dialog");
+  await page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe("beforeunload");
+  await dialog.accept();
+});

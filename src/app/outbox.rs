@@ -25,6 +25,12 @@ impl Outbox {
         self.0.get()
     }
 
+    /// Whether a message is on its way (not failed): leaving now would lose it.
+    pub fn sending(self) -> bool {
+        self.0
+            .with_untracked(|items| items.iter().any(|p| p.failed.is_none()))
+    }
+
     pub fn push(self, client_id: String, body: String) {
         self.0.update(|items| {
             items.push(Pending {

@@ -20,6 +20,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     {
         crate::client::room_feed::follow(state);
         crate::client::attention::count_unread(state);
+        crate::client::outbox::guard_unload(state);
     }
 
     let room = state.room();

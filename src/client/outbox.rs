@@ -8,6 +8,27 @@ use crate::error::ChatError;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_bindgen::closure::Closure;
+use leptos::wasm_bindgen::JsCast;
+use leptos::web_sys::BeforeUnloadEvent;
+use send_wrapper::SendWrapper;
+
+/// Asks before the page is left while a message is still being sent: leaving would drop it.
+pub fn guard_unload(state: RoomState) {
+    let listener = Closure::<dyn Fn(BeforeUnloadEvent)>::new(move |event: BeforeUnloadEvent| {
+        if state.outbox.sending() {
+            event.prevent_default();
+            event.set_return_value("A message is still being sent.");
+        }
+    });
+    let _ = window()
+        .add_event_listener_with_callback("beforeunload", listener.as_ref().unchecked_ref());
+    let listener = SendWrapper::new(listener);
+    on_cleanup(move || {
+        let _ = window()
+            .remove_event_listener_with_callback("beforeunload", listener.as_ref().unchecked_ref());
+    });
+}
 
 /// Sends what the text box holds. A body that breaks a rule is refused right here with the
 /// same words the server would use; otherwise the text moves to the outbox at once.
