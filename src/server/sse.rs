@@ -42,8 +42,7 @@ pub async fn room_events(
             .transpose()?,
     };
 
-    // The snapshot, taken after subscribing, covers every change before it; the feed
-    // carries every one after.
+    // The viewer is online while the stream is open.
     let presence = PresenceGuard::join(
         state.presence.clone(),
         room.clone(),
@@ -57,6 +56,8 @@ pub async fn room_events(
     };
     tracing::debug!(%after, "stream opened");
 
+    // The snapshot, taken after subscribing, covers every presence change before it; the
+    // feed carries every one after.
     let snapshot = sse_frame::ephemeral_frame("presence", &state.presence.snapshot(&room));
     let stream = Subscription::new(
         room,
