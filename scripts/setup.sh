@@ -77,7 +77,8 @@ setup_build() {
 setup_test() {
     setup_build
     # Playwright drives Debian's Chromium; it cannot download its own browser here.
-    need_apt chromium
+    # The Redis backend's tests start their own redis-server.
+    need_apt chromium redis-server
     npm_install end2end
 }
 

@@ -11,6 +11,8 @@ mod lag;
 mod pages;
 mod persistence;
 mod presence;
+mod redis_server;
+mod redis_store;
 mod resume;
 mod shutdown;
 mod store;

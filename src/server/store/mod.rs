@@ -1,8 +1,10 @@
 //! Where messages live and get their sequence numbers. One trait, one implementation per
 //! backend; the backend is chosen by configuration at start-up.
 
+mod redis;
 mod sqlite;
 
+pub use self::redis::RedisStore;
 pub use sqlite::SqliteStore;
 
 use crate::domain::{

@@ -1,0 +1,44 @@
+-- Stores a message and logs its `message` event with the room's next seq, in one step.
+-- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
+--       5 rooms by activity (zset), 6 message counts (hash)
+-- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
+--       7 message key prefix, 8 history length
+-- Returns {1, seq} for a new message, {0, seq} for a client_id seen before.
+local client_id = ARGV[6]
+if client_id ~= '' then
+  local seen = redis.call('HGET', KEYS[4], client_id)
+  if seen then
+    return {0, tonumber(seen)}
+  end
+end
+local seq = redis.call('INCR', KEYS[1])
+redis.call('HSET', ARGV[7] .. seq, 'author_id', ARGV[2], 'author', ARGV[3], 'body', ARGV[4],
+  'sent_at', ARGV[5], 'deleted', '0', 'client_id', client_id)
+redis.call('ZADD', KEYS[3], seq, seq)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
+  'kind', 'message', 'target', seq, 'at', ARGV[5])
+if client_id ~= '' then
+  redis.call('HSET', KEYS[4], client_id, seq)
+end
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+redis.call('HINCRBY', KEYS[6], ARGV[1], 1)
+
+-- Keep at most `history` messages: forget the oldest, with their idempotency keys.
+local history = tonumber(ARGV[8])
+local stored = redis.call('ZCARD', KEYS[3])
+if stored > history then
+  local old = redis.call('ZRANGE', KEYS[3], 0, stored - history - 1)
+  for _, old_seq in ipairs(old) do
+    local old_key = ARGV[7] .. old_seq
+    local old_client_id = redis.call('HGET', old_key, 'client_id')
+    if old_client_id and old_client_id ~= '' then
+      redis.call('HDEL', KEYS[4], old_client_id)
+    end
+    if redis.call('HGET', old_key, 'deleted') == '0' then
+      redis.call('HINCRBY', KEYS[6], ARGV[1], -1)
+    end
+    redis.call('DEL', old_key)
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, stored - history - 1)
+end
+return {1, seq}

@@ -1,0 +1,396 @@
+//! The scale-out store: Redis. Each room's log is a Redis Stream whose entry ids are the
+//! seqs; each message's current state is a hash; writes are Lua scripts, so assigning the
+//! seq and writing are one atomic step. History per room is bounded (`history`).
+//!
+//! Keys, all under the configured prefix `P`: `P:{room}:seq` (counter), `P:{room}:log`
+//! (stream), `P:{room}:m:{seq}` (message hash), `P:{room}:order` (zset of message seqs),
+//! `P:{room}:cids` (client_id → seq), `P:rooms` (zset by last activity), `P:counts`,
+//! `P:settings`.
+
+use super::{
+    Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
+};
+use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, Script};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Messages in Redis.
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: String,
+    history: usize,
+    append: Arc<Script>,
+    change: Arc<Script>,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("history", &self.history)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The keys of one room.
+struct RoomKeys {
+    base: String,
+}
+
+impl RoomKeys {
+    fn seq(&self) -> String {
+        format!("{}:seq", self.base)
+    }
+    fn log(&self) -> String {
+        format!("{}:log", self.base)
+    }
+    fn order(&self) -> String {
+        format!("{}:order", self.base)
+    }
+    fn client_ids(&self) -> String {
+        format!("{}:cids", self.base)
+    }
+    fn message_prefix(&self) -> String {
+        format!("{}:m:", self.base)
+    }
+    fn message(&self, seq: Seq) -> String {
+        format!("{}:m:{seq}", self.base)
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (e.g. `redis://127.0.0.1:6379`). Commands fail after two seconds
+    /// without an answer, so a Redis outage becomes a prompt 503, not a hang.
+    pub async fn connect(url: &str, prefix: &str, history: usize) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(classify)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Duration::from_secs(2))
+            .set_response_timeout(Duration::from_secs(2))
+            .set_number_of_retries(1);
+        let conn = client
+            .get_connection_manager_with_config(config)
+            .await
+            .map_err(classify)?;
+        Ok(Self {
+            conn,
+            prefix: prefix.to_owned(),
+            history: history.max(1),
+            append: Arc::new(Script::new(include_str!("append.lua"))),
+            change: Arc::new(Script::new(include_str!("change.lua"))),
+        })
+    }
+
+    fn room(&self, room: &RoomName) -> RoomKeys {
+        RoomKeys {
+            base: format!("{}:{room}", self.prefix),
+        }
+    }
+
+    fn global(&self, name: &str) -> String {
+        format!("{}:{name}", self.prefix)
+    }
+
+    /// Reads the current state of these messages (missing ones, trimmed away, are skipped).
+    async fn load(
+        &self,
+        room: &RoomName,
+        seqs: &[Seq],
+    ) -> Result<HashMap<Seq, ChatMessage>, StoreError> {
+        let keys = self.room(room);
+        let mut pipe = redis::pipe();
+        for seq in seqs {
+            pipe.hgetall(keys.message(*seq));
+        }
+        let mut conn = self.conn.clone();
+        let hashes: Vec<HashMap<String, String>> =
+            pipe.query_async(&mut conn).await.map_err(classify)?;
+        Ok(seqs
+            .iter()
+            .zip(hashes)
+            .filter_map(|(seq, hash)| Some((*seq, message(room, *seq, hash)?)))
+            .collect())
+    }
+
+    async fn change(
+        &self,
+        room: &RoomName,
+        target: Seq,
+        by: &UserId,
+        kind: &str,
+        body: &str,
+        at: i64,
+    ) -> Result<Result<Seq, Refusal>, StoreError> {
+        let keys = self.room(room);
+        let mut conn = self.conn.clone();
+        let answer: Vec<i64> = self
+            .change
+            .key(keys.seq())
+            .key(keys.log())
+            .key(self.global("counts"))
+            .arg(keys.message(target))
+            .arg(by.as_str())
+            .arg(kind)
+            .arg(body)
+            .arg(at)
+            .arg(target.get())
+            .arg(self.history)
+            .arg(room.as_str())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(classify)?;
+        Ok(match answer.first().copied() {
+            Some(-1) => Err(Refusal::NotFound),
+            Some(-2) => Err(Refusal::NotYours),
+            Some(-3) => Err(Refusal::Deleted),
+            Some(seq) => Ok(Seq(
+                u64::try_from(seq).map_err(|e| StoreError::Failed(Box::new(e)))?
+            )),
+            None => {
+                return Err(StoreError::Failed(
+                    "empty answer from the change script".into(),
+                ))
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn append(&self, new: NewMessage) -> Result<Appended, StoreError> {
+        let keys = self.room(&new.room);
+        let mut conn = self.conn.clone();
+        let client_id = new.client_id.as_ref().map(|c| c.as_str()).unwrap_or("");
+        let (created, seq): (i64, u64) = self
+            .append
+            .key(keys.seq())
+            .key(keys.log())
+            .key(keys.order())
+            .key(keys.client_ids())
+            .key(self.global("rooms"))
+            .key(self.global("counts"))
+            .arg(new.room.as_str())
+            .arg(new.author_id.as_str())
+            .arg(new.author.as_str())
+            .arg(new.body.as_str())
+            .arg(new.sent_at)
+            .arg(client_id)
+            .arg(keys.message_prefix())
+            .arg(self.history)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(classify)?;
+        let seq = Seq(seq);
+        if created == 1 {
+            return Ok(Appended::New(ChatMessage {
+                seq,
+                room: new.room,
+                author_id: new.author_id,
+                author: new.author.as_str().to_owned(),
+                body: new.body.into_inner(),
+                sent_at: new.sent_at,
+                edited_at: None,
+                deleted: false,
+            }));
+        }
+        let mut earlier = self.load(&new.room, &[seq]).await?;
+        earlier
+            .remove(&seq)
+            .map(Appended::Duplicate)
+            .ok_or_else(|| StoreError::Failed("a duplicate's message is gone".into()))
+    }
+
+    async fn edit(&self, edit: EditRequest) -> Result<Result<MessageEdit, Refusal>, StoreError> {
+        let body = edit.body.as_str().to_owned();
+        let changed = self
+            .change(&edit.room, edit.target, &edit.by, "edit", &body, edit.at)
+            .await?;
+        Ok(changed.map(|seq| MessageEdit {
+            seq,
+            room: edit.room,
+            target: edit.target,
+            body,
+            edited_at: edit.at,
+        }))
+    }
+
+    async fn delete(
+        &self,
+        delete: DeleteRequest,
+    ) -> Result<Result<MessageDelete, Refusal>, StoreError> {
+        let changed = self
+            .change(
+                &delete.room,
+                delete.target,
+                &delete.by,
+                "delete",
+                "",
+                delete.at,
+            )
+            .await?;
+        Ok(changed.map(|seq| MessageDelete {
+            seq,
+            room: delete.room,
+            target: delete.target,
+            deleted_at: delete.at,
+        }))
+    }
+
+    async fn read_after(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<LogEvent>, StoreError> {
+        let keys = self.room(room);
+        let mut conn = self.conn.clone();
+        let start = format!("({}-0", after.get());
+        let entries: redis::streams::StreamRangeReply = conn
+            .xrange_count(keys.log(), start, "+", limit)
+            .await
+            .map_err(classify)?;
+        let events: Vec<(Seq, String, Seq, i64)> = entries
+            .ids
+            .iter()
+            .filter_map(|entry| {
+                let seq = entry.id.split('-').next()?.parse().ok().map(Seq)?;
+                let kind: String = entry.get("kind")?;
+                let target: u64 = entry.get("target")?;
+                let at: i64 = entry.get("at")?;
+                Some((seq, kind, Seq(target), at))
+            })
+            .collect();
+        let targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
+        let messages = self.load(room, &targets).await?;
+        Ok(events
+            .into_iter()
+            .filter_map(|(seq, kind, target, at)| {
+                let message = messages.get(&target)?.clone();
+                Some(match kind.as_str() {
+                    "message" => LogEvent::Message(message),
+                    "edit" => LogEvent::Edit(MessageEdit {
+                        seq,
+                        room: room.clone(),
+                        target,
+                        body: message.body,
+                        edited_at: at,
+                    }),
+                    _ => LogEvent::Delete(MessageDelete {
+                        seq,
+                        room: room.clone(),
+                        target,
+                        deleted_at: at,
+                    }),
+                })
+            })
+            .collect())
+    }
+
+    async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
+        self.before(room, Seq(u64::MAX), limit).await
+    }
+
+    async fn before(
+        &self,
+        room: &RoomName,
+        before: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let keys = self.room(room);
+        let mut conn = self.conn.clone();
+        let max = format!("({}", before.get());
+        let seqs: Vec<u64> = conn
+            .zrevrangebyscore_limit(keys.order(), max, "-inf", 0, limit as isize)
+            .await
+            .map_err(classify)?;
+        let seqs: Vec<Seq> = seqs.into_iter().rev().map(Seq).collect();
+        let mut messages = self.load(room, &seqs).await?;
+        Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
+    }
+
+    async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
+        let mut conn = self.conn.clone();
+        let seq: Option<u64> = conn.get(self.room(room).seq()).await.map_err(classify)?;
+        Ok(Seq(seq.unwrap_or(0)))
+    }
+
+    async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError> {
+        let mut conn = self.conn.clone();
+        let rooms: Vec<(String, i64)> = conn
+            .zrevrange_withscores(self.global("rooms"), 0, limit as isize - 1)
+            .await
+            .map_err(classify)?;
+        let names: Vec<&str> = rooms.iter().map(|(name, _)| name.as_str()).collect();
+        let counts: Vec<Option<u64>> = if names.is_empty() {
+            Vec::new()
+        } else {
+            conn.hget(self.global("counts"), names)
+                .await
+                .map_err(classify)?
+        };
+        Ok(rooms
+            .iter()
+            .zip(counts.into_iter().chain(std::iter::repeat(None)))
+            .filter_map(|((name, last), count)| {
+                Some(RoomActivity {
+                    room: RoomName::parse(name).ok()?,
+                    last_activity: *last,
+                    messages: count.unwrap_or(0),
+                })
+            })
+            .collect())
+    }
+
+    async fn session_key(&self) -> Result<Vec<u8>, StoreError> {
+        let mut conn = self.conn.clone();
+        let settings = self.global("settings");
+        let candidate: [u8; 32] = rand::random();
+        // Set-if-absent then read: every node agrees on the first key written.
+        let _: bool = conn
+            .hset_nx(&settings, "session_key", candidate.as_slice())
+            .await
+            .map_err(classify)?;
+        let key: Vec<u8> = conn
+            .hget(&settings, "session_key")
+            .await
+            .map_err(classify)?;
+        Ok(key)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(classify)
+    }
+}
+
+/// A message from its hash; `None` for a missing (trimmed) or unreadable one.
+fn message(room: &RoomName, seq: Seq, hash: HashMap<String, String>) -> Option<ChatMessage> {
+    Some(ChatMessage {
+        seq,
+        room: room.clone(),
+        author_id: UserId::parse(hash.get("author_id")?)?,
+        author: hash.get("author")?.clone(),
+        body: hash.get("body")?.clone(),
+        sent_at: hash.get("sent_at")?.parse().ok()?,
+        edited_at: hash.get("edited_at").and_then(|at| at.parse().ok()),
+        deleted: hash.get("deleted").is_some_and(|d| d == "1"),
+    })
+}
+
+/// Connection trouble means "try again later"; anything else is a failure.
+fn classify(e: redis::RedisError) -> StoreError {
+    if e.is_io_error() || e.is_connection_refusal() || e.is_timeout() || e.is_connection_dropped() {
+        StoreError::Unavailable(Box::new(e))
+    } else {
+        StoreError::Failed(Box::new(e))
+    }
+}
