@@ -34,7 +34,10 @@ pub async fn send_message(
         })
         .await?;
     if let Appended::New(message) = &appended {
-        state.hub.publish_event(&LogEvent::Message(message.clone()));
+        state
+            .fanout
+            .event(&LogEvent::Message(message.clone()))
+            .await;
         tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
     }
     Ok(appended.into_message())
@@ -57,7 +60,7 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
         at: now_millis(),
     };
     let edited = state.store.edit(edit).await??;
-    state.hub.publish_event(&LogEvent::Edit(edited.clone()));
+    state.fanout.event(&LogEvent::Edit(edited.clone())).await;
     Ok(edited)
 }
 
@@ -77,7 +80,7 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
         at: now_millis(),
     };
     let deleted = state.store.delete(delete).await??;
-    state.hub.publish_event(&LogEvent::Delete(deleted.clone()));
+    state.fanout.event(&LogEvent::Delete(deleted.clone())).await;
     Ok(deleted)
 }
 
@@ -91,7 +94,8 @@ pub async fn notify_typing(room: String) -> Result<(), ChatError> {
     let room = RoomName::parse(&room)?;
     let user = session()?.as_online_user();
     state
-        .hub
-        .publish_ephemeral(&room.clone(), "typing", &Typing { room, user });
+        .fanout
+        .ephemeral(&room.clone(), "typing", &Typing { room, user })
+        .await;
     Ok(())
 }

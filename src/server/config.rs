@@ -39,6 +39,12 @@ pub struct Settings {
     pub broadcast_capacity: usize,
     /// How often changes of who is online are broadcast (at most once per room each time).
     pub presence_interval: Duration,
+    /// Redis for the scale-out backend; unset: the embedded SQLite store.
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key, so several deployments can share one Redis.
+    pub redis_prefix: String,
+    /// Messages kept per room in Redis.
+    pub history_limit: usize,
     /// The key that signs session cookies. Unset: one is created and kept in the store.
     pub session_secret: Option<Secret>,
 }
@@ -61,6 +67,9 @@ impl Default for Settings {
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
             presence_interval: Duration::from_millis(500),
+            redis_url: None,
+            redis_prefix: "chat".to_owned(),
+            history_limit: 10_000,
             session_secret: None,
         }
     }
@@ -69,7 +78,8 @@ impl Default for Settings {
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
-    /// `CHAT_BROADCAST_CAPACITY` and `CHAT_SESSION_SECRET`.
+    /// `CHAT_BROADCAST_CAPACITY`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
+    /// `CHAT_HISTORY_LIMIT`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -91,6 +101,15 @@ impl Settings {
         }
         if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
             settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
+        }
+        if let Some(url) = lookup("REDIS_URL").filter(|url| !url.is_empty()) {
+            settings.redis_url = Some(Secret::new(url));
+        }
+        if let Some(prefix) = lookup("CHAT_REDIS_PREFIX") {
+            settings.redis_prefix = prefix;
+        }
+        if let Some(limit) = lookup("CHAT_HISTORY_LIMIT") {
+            settings.history_limit = parse("CHAT_HISTORY_LIMIT", limit)?;
         }
         if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
             if secret.len() < 32 {

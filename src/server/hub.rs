@@ -61,6 +61,33 @@ impl Hub {
         self.publish(room, broadcast);
     }
 
+    /// An ephemeral event whose JSON was encoded elsewhere (another node).
+    pub fn publish_raw(&self, room: &RoomName, name: &str, json: &str) {
+        if self.is_watched(room) {
+            let frame = sse_frame::raw_frame(None, name, json);
+            self.publish(room, Broadcast { seq: None, frame });
+        }
+    }
+
+    /// Whether any stream on this node follows `room`.
+    pub fn is_watched(&self, room: &RoomName) -> bool {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms.contains_key(room)
+    }
+
+    /// The rooms some stream on this node follows.
+    pub fn watched_rooms(&self) -> Vec<RoomName> {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms.keys().cloned().collect()
+    }
+
+    /// Ends every open stream (their browsers reconnect and resume), e.g. when this node
+    /// lost the feed it relays.
+    pub fn close_all(&self) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms.clear();
+    }
+
     fn publish(&self, room: &RoomName, broadcast: Broadcast) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         let Some(sender) = rooms.get(room) else {

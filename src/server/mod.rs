@@ -2,11 +2,13 @@
 
 pub mod api_error;
 pub mod config;
+pub mod fanout;
 pub mod health;
 pub mod hub;
 pub mod join;
 pub mod origin;
 pub mod presence;
+pub mod relay;
 pub mod server_fn_status;
 pub mod session;
 pub mod sse;

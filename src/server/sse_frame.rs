@@ -26,7 +26,16 @@ pub fn ephemeral_frame(name: &'static str, data: &impl Serialize) -> Bytes {
 }
 
 fn frame(id: Option<u64>, name: &str, json: serde_json::Result<String>) -> Bytes {
-    let json = json.unwrap_or_else(|_| String::from("{}"));
+    raw_frame(id, name, &json.unwrap_or_else(|_| String::from("{}")))
+}
+
+/// A frame around JSON encoded elsewhere; it must be one line (serde_json's output is).
+pub fn raw_frame(id: Option<u64>, name: &str, json: &str) -> Bytes {
+    let json: std::borrow::Cow<str> = if json.contains(['\n', '\r']) {
+        json.replace(['\n', '\r'], " ").into()
+    } else {
+        json.into()
+    };
     let mut frame = BytesMut::with_capacity(json.len() + 48);
     if let Some(id) = id {
         frame.extend_from_slice(b"id: ");

@@ -3,11 +3,13 @@
 
 use crate::app::{shell, App};
 use crate::server::config::Settings;
+use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::presence::PresenceBook;
+use crate::server::relay;
 use crate::server::session::{self, SessionKey};
 use crate::server::state::AppState;
-use crate::server::store::{SqliteStore, Store, StoreError};
+use crate::server::store::{RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
 use crate::server::{health, join, origin, server_fn_status, sse};
 use axum::http::Request;
@@ -37,6 +39,12 @@ pub enum StartupError {
     Leptos(#[from] leptos::config::errors::LeptosConfigError),
 }
 
+/// What a Redis-backed node needs besides its store: the relay's connection details.
+struct Relay {
+    client: redis::Client,
+    prefix: String,
+}
+
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
@@ -46,17 +54,50 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the store, binds the address (port 0 picks a free one) and builds the router.
+    /// Opens the store chosen by the settings (Redis when `redis_url` is set, SQLite
+    /// otherwise), binds the address (port 0 picks a free one) and builds the router.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let store = SqliteStore::connect(&settings.database_url).await?;
-        tracing::info!(database = %settings.database_url, "store open");
-        Self::with_store(settings, Arc::new(store)).await
+        match settings.redis_url.clone() {
+            Some(url) => {
+                let store = RedisStore::connect(
+                    url.expose(),
+                    &settings.redis_prefix,
+                    settings.history_limit,
+                )
+                .await?;
+                let client = redis::Client::open(url.expose())
+                    .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+                tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
+                let fanout = Fanout::Redis {
+                    conn: store.connection(),
+                    prefix: settings.redis_prefix.clone(),
+                };
+                let relay = Relay {
+                    client,
+                    prefix: settings.redis_prefix.clone(),
+                };
+                Self::assemble(settings, Arc::new(store), Some((fanout, relay))).await
+            }
+            None => {
+                let store = SqliteStore::connect(&settings.database_url).await?;
+                tracing::info!(database = %settings.database_url, "store open");
+                Self::with_store(settings, Arc::new(store)).await
+            }
+        }
     }
 
-    /// The same, on a store opened by the caller.
+    /// One node on a store opened by the caller (events go to this node's hub only).
     pub async fn with_store(
         settings: Settings,
         store: Arc<dyn Store>,
+    ) -> Result<Self, StartupError> {
+        Self::assemble(settings, store, None).await
+    }
+
+    async fn assemble(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        redis: Option<(Fanout, Relay)>,
     ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
@@ -74,10 +115,24 @@ impl Application {
         presence
             .clone()
             .spawn_flusher(hub.clone(), settings.presence_interval, shutdown.clone());
+        let fanout = match redis {
+            Some((fanout, relay)) => {
+                relay::spawn(
+                    relay.client,
+                    relay.prefix,
+                    hub.clone(),
+                    store.clone(),
+                    shutdown.clone(),
+                );
+                fanout
+            }
+            None => Fanout::Local(hub.clone()),
+        };
         let state = AppState {
             leptos_options,
             store,
             hub,
+            fanout,
             presence: presence.clone(),
             sessions,
             streams: StreamSettings {

@@ -1,5 +1,6 @@
 //! The one value every handler, page and server function shares.
 
+use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::presence::PresenceBook;
 use crate::server::session::SessionKey;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
+    /// Where published events go: this node's hub, or every node through Redis.
+    pub fanout: Fanout,
     pub presence: Arc<PresenceBook>,
     pub sessions: SessionKey,
     pub streams: StreamSettings,

@@ -8,6 +8,7 @@ mod helpers;
 mod history;
 mod identity;
 mod lag;
+mod nodes;
 mod pages;
 mod persistence;
 mod presence;

@@ -6,7 +6,8 @@ use std::time::Duration;
 pub struct RedisServer {
     child: Child,
     pub url: String,
-    _dir: tempfile::TempDir,
+    port: u16,
+    dir: tempfile::TempDir,
 }
 
 impl RedisServer {
@@ -16,6 +17,18 @@ impl RedisServer {
             .expect("free port")
             .port();
         let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_on(port, dir).await
+    }
+
+    /// Stops the server; returns what `start_on` needs to bring it back.
+    pub fn stop(mut self) -> (u16, tempfile::TempDir) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        (self.port, dir)
+    }
+
+    pub async fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -25,7 +38,7 @@ impl RedisServer {
                 "--save",
                 "",
             ])
-            .args(["--appendonly", "no", "--dir"])
+            .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
             .arg(dir.path())
             .stdout(Stdio::null())
             .spawn()
@@ -34,7 +47,8 @@ impl RedisServer {
         let server = Self {
             child,
             url: format!("redis://127.0.0.1:{port}"),
-            _dir: dir,
+            port,
+            dir,
         };
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))

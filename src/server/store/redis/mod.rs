@@ -86,6 +86,11 @@ impl RedisStore {
         })
     }
 
+    /// A handle on the same connection, for announcing events.
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
     fn room(&self, room: &RoomName) -> RoomKeys {
         RoomKeys {
             base: format!("{}:{room}", self.prefix),

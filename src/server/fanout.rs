@@ -1,0 +1,81 @@
+//! Where published events go. With the embedded store there is one node: straight to its
+//! hub. With Redis, every node must see every event: the event is announced on a Redis
+//! channel, and each node's relay (`relay.rs`), the sender's included, hands it to its own
+//! hub. One path for all nodes means no node publishes an event twice.
+
+use crate::domain::{LogEvent, RoomName};
+use crate::server::hub::Hub;
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// How events leave the node that produced them.
+#[derive(Clone)]
+pub enum Fanout {
+    /// One node: publish to the local hub.
+    Local(Arc<Hub>),
+    /// Several nodes: announce on Redis; the relays publish.
+    Redis {
+        conn: ConnectionManager,
+        prefix: String,
+    },
+}
+
+/// What goes over the Redis channel of a room.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Announcement {
+    /// A log event with this seq is stored: read it from the store.
+    Logged { seq: u64 },
+    /// An ephemeral event, carried whole.
+    Ephemeral { name: String, data: String },
+}
+
+/// The channel of a room's announcements.
+pub fn channel(prefix: &str, room: &RoomName) -> String {
+    format!("{prefix}:{room}:notify")
+}
+
+impl Fanout {
+    /// A stored log event (message, edit, delete).
+    pub async fn event(&self, event: &LogEvent) {
+        match self {
+            Fanout::Local(hub) => hub.publish_event(event),
+            Fanout::Redis { .. } => {
+                let seq = event.seq().get();
+                self.announce(event.room(), &Announcement::Logged { seq })
+                    .await;
+            }
+        }
+    }
+
+    /// An ephemeral event (typing).
+    pub async fn ephemeral(&self, room: &RoomName, name: &'static str, data: &impl Serialize) {
+        match self {
+            Fanout::Local(hub) => hub.publish_ephemeral(room, name, data),
+            Fanout::Redis { .. } => {
+                let data = serde_json::to_string(data).unwrap_or_default();
+                let name = name.to_owned();
+                self.announce(room, &Announcement::Ephemeral { name, data })
+                    .await;
+            }
+        }
+    }
+
+    async fn announce(&self, room: &RoomName, announcement: &Announcement) {
+        let Fanout::Redis { conn, prefix } = self else {
+            return;
+        };
+        let payload = serde_json::to_string(announcement).unwrap_or_default();
+        let mut conn = conn.clone();
+        // A lost announcement delays delivery, never loses it: streams catch up from the
+        // store at the next event, and a lost relay connection ends every stream.
+        if let Err(error) = conn
+            .publish::<_, _, i64>(channel(prefix, room), payload)
+            .await
+        {
+            tracing::warn!(%error, room = %room, "could not announce an event");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Several app nodes sharing one Redis: every message reaches every node's streams once, in
+//! order, across reconnects from one node to another and across a Redis restart.
+
+use crate::helpers::{seqs, settings, spawn_app_with, TestApp};
+use crate::redis_server::{fresh_prefix, RedisServer};
+use std::time::Duration;
+
+async fn node(redis: &RedisServer, prefix: &str) -> TestApp {
+    let mut settings = settings();
+    settings.redis_url = Some(chat::server::config::Secret::new(redis.url.clone()));
+    settings.redis_prefix = prefix.to_owned();
+    settings.heartbeat = Duration::from_millis(200);
+    spawn_app_with(settings).await
+}
+
+#[tokio::test]
+async fn a_message_sent_to_one_node_reaches_streams_on_another() {
+    let redis = RedisServer::start().await;
+    let prefix = fresh_prefix();
+    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
+    let mut on_b = b.events("lobby", "", None).await;
+    let mut on_a = a.events("lobby", "", None).await;
+
+    let sent = a.send("lobby", "from node A").await;
+    assert_eq!(on_b.next_message().await, sent);
+    assert_eq!(
+        on_a.next_message().await,
+        sent,
+        "the sending node gets it once too"
+    );
+    let reply = b.send("lobby", "from node B").await;
+    assert_eq!(reply.seq.get(), 2, "one sequence per room across nodes");
+    assert_eq!(on_a.next_message().await, reply);
+}
+
+#[tokio::test]
+async fn a_client_moving_to_another_node_gets_each_missed_message_once_in_order() {
+    let redis = RedisServer::start().await;
+    let prefix = fresh_prefix();
+    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
+    let mut on_a = a.events("lobby", "", None).await;
+    for i in 1..=5 {
+        a.send("lobby", &format!("before {i}")).await;
+    }
+    let seen = on_a.messages_through(5).await;
+    drop(on_a); // node A "dies" for this client
+
+    let sender = a.spawn_sender("lobby", "while moving", 30);
+    let mut on_b = b
+        .events("lobby", "", seen.last().map(|m| m.seq.get()))
+        .await;
+    sender.await.expect("sender");
+    let rest = on_b.messages_through(35).await;
+    assert_eq!(seqs(&rest), (6..=35).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn while_redis_is_down_sends_fail_clearly_and_streams_end_then_all_recovers() {
+    let redis = RedisServer::start().await;
+    let prefix = fresh_prefix();
+    let app = node(&redis, &prefix).await;
+    let mut stream = app.events("lobby", "", None).await;
+    let first = app.send("lobby", "before the outage").await;
+    assert_eq!(stream.next_message().await, first);
+
+    let (port, dir) = redis.stop();
+    stream.until_end().await;
+    let response = app
+        .post_send(&[("room", "lobby"), ("body", "during the outage")])
+        .await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["error"], "unavailable");
+    assert_eq!(app.get("/healthz").await.status(), 503);
+
+    let _redis = RedisServer::start_on(port, dir).await;
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/healthz").await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the node recovers without a restart");
+    let mut resumed = app.events("lobby", "", Some(first.seq.get())).await;
+    let after = app.send("lobby", "after the outage").await;
+    assert_eq!(after.seq.get(), 2, "nothing was stored half-way");
+    assert_eq!(resumed.next_message().await, after, "no gap, no duplicate");
+}
