@@ -143,7 +143,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<LogEvent>, StoreError>;
 
     /// The newest `limit` messages as they are now, oldest first.
-    async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError>;
+    async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
+        self.before(room, Seq(u64::MAX), limit).await
+    }
 
     /// The `limit` messages just before `before`, oldest first (scroll-back).
     async fn before(

@@ -296,10 +296,6 @@ impl Store for RedisStore {
             .collect())
     }
 
-    async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
-        self.before(room, Seq(u64::MAX), limit).await
-    }
-
     async fn before(
         &self,
         room: &RoomName,

@@ -115,10 +115,6 @@ impl Store for SqliteStore {
         rows.into_iter().map(LogEvent::try_from).collect()
     }
 
-    async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
-        self.before(room, Seq(u64::MAX), limit).await
-    }
-
     async fn before(
         &self,
         room: &RoomName,
