@@ -7,6 +7,12 @@
 //! `P:{room}:cids` (client_id → seq), `P:rooms` (zset by last activity), `P:counts`,
 //! `P:settings`.
 
+mod decode;
+mod keys;
+mod reads;
+
+use self::decode::classify;
+use self::keys::RoomKeys;
 use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
 };
@@ -14,7 +20,6 @@ use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName,
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,32 +40,6 @@ impl fmt::Debug for RedisStore {
             .field("prefix", &self.prefix)
             .field("history", &self.history)
             .finish_non_exhaustive()
-    }
-}
-
-/// The keys of one room.
-struct RoomKeys {
-    base: String,
-}
-
-impl RoomKeys {
-    fn seq(&self) -> String {
-        format!("{}:seq", self.base)
-    }
-    fn log(&self) -> String {
-        format!("{}:log", self.base)
-    }
-    fn order(&self) -> String {
-        format!("{}:order", self.base)
-    }
-    fn client_ids(&self) -> String {
-        format!("{}:cids", self.base)
-    }
-    fn message_prefix(&self) -> String {
-        format!("{}:m:", self.base)
-    }
-    fn message(&self, seq: Seq) -> String {
-        format!("{}:m:{seq}", self.base)
     }
 }
 
@@ -102,26 +81,6 @@ impl RedisStore {
     }
 
     /// Reads the current state of these messages (missing ones, trimmed away, are skipped).
-    async fn load(
-        &self,
-        room: &RoomName,
-        seqs: &[Seq],
-    ) -> Result<HashMap<Seq, ChatMessage>, StoreError> {
-        let keys = self.room(room);
-        let mut pipe = redis::pipe();
-        for seq in seqs {
-            pipe.hgetall(keys.message(*seq));
-        }
-        let mut conn = self.conn.clone();
-        let hashes: Vec<HashMap<String, String>> =
-            pipe.query_async(&mut conn).await.map_err(classify)?;
-        Ok(seqs
-            .iter()
-            .zip(hashes)
-            .filter_map(|(seq, hash)| Some((*seq, message(room, *seq, hash)?)))
-            .collect())
-    }
-
     async fn change(
         &self,
         room: &RoomName,
@@ -252,48 +211,7 @@ impl Store for RedisStore {
         after: Seq,
         limit: u32,
     ) -> Result<Vec<LogEvent>, StoreError> {
-        let keys = self.room(room);
-        let mut conn = self.conn.clone();
-        let start = format!("({}-0", after.get());
-        let entries: redis::streams::StreamRangeReply = conn
-            .xrange_count(keys.log(), start, "+", limit)
-            .await
-            .map_err(classify)?;
-        let events: Vec<(Seq, String, Seq, i64)> = entries
-            .ids
-            .iter()
-            .filter_map(|entry| {
-                let seq = entry.id.split('-').next()?.parse().ok().map(Seq)?;
-                let kind: String = entry.get("kind")?;
-                let target: u64 = entry.get("target")?;
-                let at: i64 = entry.get("at")?;
-                Some((seq, kind, Seq(target), at))
-            })
-            .collect();
-        let targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
-        let messages = self.load(room, &targets).await?;
-        Ok(events
-            .into_iter()
-            .filter_map(|(seq, kind, target, at)| {
-                let message = messages.get(&target)?.clone();
-                Some(match kind.as_str() {
-                    "message" => LogEvent::Message(message),
-                    "edit" => LogEvent::Edit(MessageEdit {
-                        seq,
-                        room: room.clone(),
-                        target,
-                        body: message.body,
-                        edited_at: at,
-                    }),
-                    _ => LogEvent::Delete(MessageDelete {
-                        seq,
-                        room: room.clone(),
-                        target,
-                        deleted_at: at,
-                    }),
-                })
-            })
-            .collect())
+        self.log_after(room, after, limit).await
     }
 
     async fn before(
@@ -370,28 +288,5 @@ impl Store for RedisStore {
             .await
             .map(|_| ())
             .map_err(classify)
-    }
-}
-
-/// A message from its hash; `None` for a missing (trimmed) or unreadable one.
-fn message(room: &RoomName, seq: Seq, hash: HashMap<String, String>) -> Option<ChatMessage> {
-    Some(ChatMessage {
-        seq,
-        room: room.clone(),
-        author_id: UserId::parse(hash.get("author_id")?)?,
-        author: hash.get("author")?.clone(),
-        body: hash.get("body")?.clone(),
-        sent_at: hash.get("sent_at")?.parse().ok()?,
-        edited_at: hash.get("edited_at").and_then(|at| at.parse().ok()),
-        deleted: hash.get("deleted").is_some_and(|d| d == "1"),
-    })
-}
-
-/// Connection trouble means "try again later"; anything else is a failure.
-fn classify(e: redis::RedisError) -> StoreError {
-    if e.is_io_error() || e.is_connection_refusal() || e.is_timeout() || e.is_connection_dropped() {
-        StoreError::Unavailable(Box::new(e))
-    } else {
-        StoreError::Failed(Box::new(e))
     }
 }

@@ -1,0 +1,32 @@
+//! Reading Redis replies into domain values, and Redis errors into store errors.
+
+use crate::domain::{ChatMessage, RoomName, Seq, UserId};
+use crate::server::store::StoreError;
+use std::collections::HashMap;
+
+/// A message from its hash; `None` for a missing (trimmed) or unreadable one.
+pub(super) fn message(
+    room: &RoomName,
+    seq: Seq,
+    hash: HashMap<String, String>,
+) -> Option<ChatMessage> {
+    Some(ChatMessage {
+        seq,
+        room: room.clone(),
+        author_id: UserId::parse(hash.get("author_id")?)?,
+        author: hash.get("author")?.clone(),
+        body: hash.get("body")?.clone(),
+        sent_at: hash.get("sent_at")?.parse().ok()?,
+        edited_at: hash.get("edited_at").and_then(|at| at.parse().ok()),
+        deleted: hash.get("deleted").is_some_and(|d| d == "1"),
+    })
+}
+
+/// Connection trouble means "try again later"; anything else is a failure.
+pub(super) fn classify(e: redis::RedisError) -> StoreError {
+    if e.is_io_error() || e.is_connection_refusal() || e.is_timeout() || e.is_connection_dropped() {
+        StoreError::Unavailable(Box::new(e))
+    } else {
+        StoreError::Failed(Box::new(e))
+    }
+}
