@@ -20,6 +20,9 @@ pub async fn set_name(name: String) -> Result<String, ChatError> {
     let response = use_context::<leptos_axum::ResponseOptions>().ok_or(ChatError::Internal)?;
     let cookie = state.sessions.cookie(&session).ok_or(ChatError::Internal)?;
     response.append_header(axum::http::header::SET_COOKIE, cookie);
-    state.presence.rename(&session.user_id, name.as_str());
+    state
+        .presence
+        .book()
+        .rename(&session.user_id, name.as_str());
     Ok(name.to_string())
 }

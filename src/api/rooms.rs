@@ -58,7 +58,7 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
     // Read the cursor first: anything stored after it reaches the page over the live feed.
     let cursor = state.store.last_seq(&room).await?;
     let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
-    let presence = state.presence.snapshot(&room);
+    let presence = state.presence.snapshot(&room).await;
     Ok(RoomSnapshot {
         room: room.to_string(),
         messages,
@@ -92,13 +92,14 @@ pub async fn list_rooms() -> Result<Vec<RoomListing>, ChatError> {
     use super::server_context::app_state;
 
     let state = app_state()?;
-    Ok(state
-        .store
-        .rooms(100)
-        .await?
+    let rooms = state.store.rooms(100).await?;
+    let names: Vec<_> = rooms.iter().map(|activity| activity.room.clone()).collect();
+    let online = state.presence.online_counts(&names).await;
+    Ok(rooms
         .into_iter()
-        .map(|activity| RoomListing {
-            online: state.presence.online_count(&activity.room),
+        .zip(online)
+        .map(|(activity, online)| RoomListing {
+            online,
             name: activity.room.to_string(),
             last_activity: activity.last_activity,
             messages: activity.messages,

@@ -39,6 +39,9 @@ pub struct Settings {
     pub broadcast_capacity: usize,
     /// How often changes of who is online are broadcast (at most once per room each time).
     pub presence_interval: Duration,
+    /// With Redis: how often a node rewrites its presence rosters. A node silent for three
+    /// times this long (it died) drops out of everyone's presence.
+    pub presence_refresh: Duration,
     /// Redis for the scale-out backend; unset: the embedded SQLite store.
     pub redis_url: Option<Secret>,
     /// Prefix of every Redis key, so several deployments can share one Redis.
@@ -67,6 +70,7 @@ impl Default for Settings {
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
             presence_interval: Duration::from_millis(500),
+            presence_refresh: Duration::from_secs(10),
             redis_url: None,
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
@@ -79,7 +83,7 @@ impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
     /// `CHAT_BROADCAST_CAPACITY`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
-    /// `CHAT_HISTORY_LIMIT`.
+    /// `CHAT_HISTORY_LIMIT`, `CHAT_PRESENCE_REFRESH_SECS`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -111,6 +115,10 @@ impl Settings {
         if let Some(limit) = lookup("CHAT_HISTORY_LIMIT") {
             settings.history_limit = parse("CHAT_HISTORY_LIMIT", limit)?;
         }
+        if let Some(secs) = lookup("CHAT_PRESENCE_REFRESH_SECS") {
+            let secs = parse("CHAT_PRESENCE_REFRESH_SECS", secs)?;
+            settings.presence_refresh = Duration::from_secs(secs);
+        }
         if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
             if secret.len() < 32 {
                 return Err(ConfigError {
@@ -121,12 +129,17 @@ impl Settings {
             }
             settings.session_secret = Some(Secret::new(secret));
         }
-        if settings.heartbeat.is_zero() {
-            return Err(ConfigError {
-                name: "CHAT_HEARTBEAT_SECS",
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
+        for (name, value) in [
+            ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
+            ("CHAT_PRESENCE_REFRESH_SECS", settings.presence_refresh),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError {
+                    name,
+                    value: "0".into(),
+                    reason: "must be at least 1".into(),
+                });
+            }
         }
         Ok(settings)
     }
@@ -194,5 +207,6 @@ mod tests {
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("CHAT_ADDR")));
         assert!(from(&[("CHAT_HEARTBEAT_SECS", "0")]).is_err());
+        assert!(from(&[("CHAT_PRESENCE_REFRESH_SECS", "0")]).is_err());
     }
 }

@@ -30,6 +30,8 @@ pub enum Announcement {
     Logged { seq: u64 },
     /// An ephemeral event, carried whole.
     Ephemeral { name: String, data: String },
+    /// A node's presence roster of the room changed: read them all again.
+    Presence,
 }
 
 /// The channel of a room's announcements.

@@ -6,32 +6,36 @@
 use crate::domain::{RoomName, Seq};
 use crate::server::fanout::Announcement;
 use crate::server::hub::Hub;
+use crate::server::presence::Presences;
 use crate::server::store::Store;
 use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// Where announcements lead on this node.
+pub struct Targets {
+    pub hub: Arc<Hub>,
+    /// Announced log events are read from here.
+    pub store: Arc<dyn Store>,
+    /// Told when a node's roster of a room changed.
+    pub presence: Presences,
+}
+
 /// Runs until `shutdown`, reconnecting with a growing delay.
-pub fn spawn(
-    client: redis::Client,
-    prefix: String,
-    hub: Arc<Hub>,
-    store: Arc<dyn Store>,
-    shutdown: CancellationToken,
-) {
+pub fn spawn(client: redis::Client, prefix: String, to: Targets, shutdown: CancellationToken) {
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => return,
-                result = relay(&client, &prefix, &hub, store.as_ref()) => {
+                result = relay(&client, &prefix, &to) => {
                     if let Err(error) = result {
                         tracing::warn!(%error, "lost the Redis subscription");
                     }
                 }
             }
-            hub.close_all();
+            to.hub.close_all();
             tokio::select! {
                 () = shutdown.cancelled() => return,
                 () = tokio::time::sleep(delay) => {}
@@ -41,12 +45,8 @@ pub fn spawn(
     });
 }
 
-async fn relay(
-    client: &redis::Client,
-    prefix: &str,
-    hub: &Hub,
-    store: &dyn Store,
-) -> redis::RedisResult<()> {
+async fn relay(client: &redis::Client, prefix: &str, to: &Targets) -> redis::RedisResult<()> {
+    let (hub, store) = (to.hub.as_ref(), to.store.as_ref());
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.psubscribe(format!("{prefix}:*:notify")).await?;
     tracing::info!("relaying room events from Redis");
@@ -62,8 +62,12 @@ async fn relay(
         else {
             continue;
         };
+        if !hub.is_watched(&room) {
+            continue; // no stream on this node follows the room
+        }
         let payload: String = message.get_payload()?;
         match serde_json::from_str::<Announcement>(&payload) {
+            Ok(Announcement::Presence) => to.presence.announced(&room),
             Ok(Announcement::Logged { seq }) => {
                 // Read once per node, then shared by all of its streams.
                 match store.read_after(&room, Seq(seq.saturating_sub(1)), 1).await {

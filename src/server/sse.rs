@@ -44,7 +44,7 @@ pub async fn room_events(
 
     // The viewer is online while the stream is open.
     let presence = PresenceGuard::join(
-        state.presence.clone(),
+        state.presence.book().clone(),
         room.clone(),
         &session.as_online_user(),
     );
@@ -58,7 +58,7 @@ pub async fn room_events(
 
     // The snapshot, taken after subscribing, covers every presence change before it; the
     // feed carries every one after.
-    let snapshot = sse_frame::ephemeral_frame("presence", &state.presence.snapshot(&room));
+    let snapshot = sse_frame::ephemeral_frame("presence", &state.presence.snapshot(&room).await);
     let stream = Subscription::new(
         room,
         state.store.clone(),

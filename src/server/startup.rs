@@ -5,7 +5,7 @@ use crate::app::{shell, App};
 use crate::server::config::Settings;
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
-use crate::server::presence::PresenceBook;
+use crate::server::presence::{self, Presences, SharedRosters};
 use crate::server::relay;
 use crate::server::session::{self, SessionKey};
 use crate::server::state::AppState;
@@ -39,10 +39,13 @@ pub enum StartupError {
     Leptos(#[from] leptos::config::errors::LeptosConfigError),
 }
 
-/// What a Redis-backed node needs besides its store: the relay's connection details.
-struct Relay {
+/// What a Redis-backed node needs besides its store: how it announces events, where its
+/// relay listens, and the other nodes' presence.
+struct Cluster {
+    fanout: Fanout,
     client: redis::Client,
     prefix: String,
+    rosters: SharedRosters,
 }
 
 /// A bound, ready-to-run server.
@@ -68,15 +71,21 @@ impl Application {
                 let client = redis::Client::open(url.expose())
                     .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
                 tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
-                let fanout = Fanout::Redis {
-                    conn: store.connection(),
-                    prefix: settings.redis_prefix.clone(),
-                };
-                let relay = Relay {
+                let prefix = settings.redis_prefix.clone();
+                let cluster = Cluster {
+                    fanout: Fanout::Redis {
+                        conn: store.connection(),
+                        prefix: prefix.clone(),
+                    },
+                    rosters: SharedRosters::new(
+                        store.connection(),
+                        &prefix,
+                        settings.presence_refresh * 3,
+                    ),
                     client,
-                    prefix: settings.redis_prefix.clone(),
+                    prefix,
                 };
-                Self::assemble(settings, Arc::new(store), Some((fanout, relay))).await
+                Self::assemble(settings, Arc::new(store), Some(cluster)).await
             }
             None => {
                 let store = SqliteStore::connect(&settings.database_url).await?;
@@ -97,7 +106,7 @@ impl Application {
     async fn assemble(
         settings: Settings,
         store: Arc<dyn Store>,
-        redis: Option<(Fanout, Relay)>,
+        cluster: Option<Cluster>,
     ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
@@ -111,29 +120,36 @@ impl Application {
         };
         let shutdown = CancellationToken::new();
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
-        let presence = Arc::new(PresenceBook::default());
-        presence
-            .clone()
-            .spawn_flusher(hub.clone(), settings.presence_interval, shutdown.clone());
-        let fanout = match redis {
-            Some((fanout, relay)) => {
+        let (fanout, presence) = match cluster {
+            Some(cluster) => {
+                let presence = Presences::shared(cluster.rosters);
                 relay::spawn(
-                    relay.client,
-                    relay.prefix,
-                    hub.clone(),
-                    store.clone(),
+                    cluster.client,
+                    cluster.prefix,
+                    relay::Targets {
+                        hub: hub.clone(),
+                        store: store.clone(),
+                        presence: presence.clone(),
+                    },
                     shutdown.clone(),
                 );
-                fanout
+                (cluster.fanout, presence)
             }
-            None => Fanout::Local(hub.clone()),
+            None => (Fanout::Local(hub.clone()), Presences::local()),
         };
+        presence::spawn_flusher(
+            presence.clone(),
+            hub.clone(),
+            settings.presence_interval,
+            settings.presence_refresh,
+            shutdown.clone(),
+        );
         let state = AppState {
             leptos_options,
             store,
             hub,
             fanout,
-            presence: presence.clone(),
+            presence,
             sessions,
             streams: StreamSettings {
                 heartbeat: settings.heartbeat,

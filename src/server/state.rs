@@ -2,7 +2,7 @@
 
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
-use crate::server::presence::PresenceBook;
+use crate::server::presence::Presences;
 use crate::server::session::SessionKey;
 use crate::server::store::Store;
 use crate::server::subscription::StreamSettings;
@@ -19,7 +19,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Where published events go: this node's hub, or every node through Redis.
     pub fanout: Fanout,
-    pub presence: Arc<PresenceBook>,
+    /// Who is online, on this node and (with Redis) the others.
+    pub presence: Presences,
     pub sessions: SessionKey,
     pub streams: StreamSettings,
     /// Cancelled on shutdown: every open SSE stream ends when it is.

@@ -9,6 +9,7 @@ mod history;
 mod identity;
 mod lag;
 mod nodes;
+mod nodes_presence;
 mod pages;
 mod persistence;
 mod presence;

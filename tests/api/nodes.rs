@@ -3,14 +3,20 @@
 
 use crate::helpers::{seqs, settings, spawn_app_with, TestApp};
 use crate::redis_server::{fresh_prefix, RedisServer};
+use chat::server::config::Settings;
 use std::time::Duration;
 
-async fn node(redis: &RedisServer, prefix: &str) -> TestApp {
+/// Settings for one node of a cluster sharing `redis` under `prefix`.
+pub fn node_settings(redis: &RedisServer, prefix: &str) -> Settings {
     let mut settings = settings();
     settings.redis_url = Some(chat::server::config::Secret::new(redis.url.clone()));
     settings.redis_prefix = prefix.to_owned();
     settings.heartbeat = Duration::from_millis(200);
-    spawn_app_with(settings).await
+    settings
+}
+
+pub async fn node(redis: &RedisServer, prefix: &str) -> TestApp {
+    spawn_app_with(node_settings(redis, prefix)).await
 }
 
 #[tokio::test]

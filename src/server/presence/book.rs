@@ -1,20 +1,10 @@
 //! Who is online in each room on this node: everyone with at least one open stream, counted
-//! once however many tabs they have.
-//!
-//! Changes are not broadcast one by one: with N people arriving in a room, a full list per
-//! arrival would send O(N²) lists. Instead a change marks the room, and a flusher sends one
-//! `presence` event per changed room per interval, listing at most `LISTED` people (and the
-//! total count).
+//! once however many tabs they have. A change marks the room; the flusher (`flusher.rs`)
+//! collects the marked rooms once per interval.
 
-use crate::domain::{OnlineUser, Presence, RoomName, UserId};
-use crate::server::hub::Hub;
+use crate::domain::{OnlineUser, RoomName, UserId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
-
-/// The most people a presence event names; `count` has the total.
-pub const LISTED: usize = 100;
 
 #[derive(Debug)]
 struct Entry {
@@ -86,69 +76,42 @@ impl PresenceBook {
         }
     }
 
-    /// Everyone online in `room` now (the first `LISTED` by name, and the count).
-    pub fn snapshot(&self, room: &RoomName) -> Presence {
+    /// Everyone online in `room` on this node, in no particular order.
+    pub fn roster(&self, room: &RoomName) -> Vec<OnlineUser> {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        snapshot(room, rooms.people.get(room))
+        roster(rooms.people.get(room))
     }
 
-    /// How many people are online in `room`.
-    pub fn online_count(&self, room: &RoomName) -> usize {
+    /// The rooms where someone is online on this node.
+    pub fn rooms(&self) -> Vec<RoomName> {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        rooms.people.get(room).map_or(0, BTreeMap::len)
+        rooms.people.keys().cloned().collect()
     }
 
-    /// The presence of every room that changed since the last call.
-    pub fn take_changes(&self) -> Vec<Presence> {
+    /// The rooms whose presence changed since the last call, each with its roster now
+    /// (empty when the last person left).
+    pub fn take_changes(&self) -> Vec<(RoomName, Vec<OnlineUser>)> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         let changed = std::mem::take(&mut rooms.changed);
         changed
             .into_iter()
-            .map(|room| snapshot(&room, rooms.people.get(&room)))
+            .map(|room| {
+                let people = roster(rooms.people.get(&room));
+                (room, people)
+            })
             .collect()
-    }
-
-    /// Broadcasts the changed rooms' presence every `interval`, until `shutdown`.
-    pub fn spawn_flusher(
-        self: Arc<Self>,
-        hub: Arc<Hub>,
-        interval: Duration,
-        shutdown: CancellationToken,
-    ) {
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(interval);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    _ = ticks.tick() => {
-                        for presence in self.take_changes() {
-                            hub.publish_ephemeral(&presence.room.clone(), "presence", &presence);
-                        }
-                    }
-                }
-            }
-        });
     }
 }
 
-fn snapshot(room: &RoomName, people: Option<&BTreeMap<UserId, Entry>>) -> Presence {
-    let mut online: Vec<OnlineUser> = people
+fn roster(people: Option<&BTreeMap<UserId, Entry>>) -> Vec<OnlineUser> {
+    people
         .into_iter()
         .flatten()
         .map(|(id, entry)| OnlineUser {
             id: id.clone(),
             name: entry.name.clone(),
         })
-        .collect();
-    let count = online.len();
-    online.sort_by_key(|user| user.name.to_lowercase());
-    online.truncate(LISTED);
-    Presence {
-        room: room.clone(),
-        count,
-        online,
-    }
+        .collect()
 }
 
 /// Held by an open stream: the person is online while it lives, and leaves when it is
@@ -187,8 +150,8 @@ mod tests {
         }
     }
 
-    fn names(presence: &Presence) -> Vec<String> {
-        presence.online.iter().map(|u| u.name.clone()).collect()
+    fn changed_counts(book: &PresenceBook) -> Vec<usize> {
+        book.take_changes().iter().map(|(_, r)| r.len()).collect()
     }
 
     #[test]
@@ -197,47 +160,44 @@ mod tests {
         let room = RoomName::lobby();
         let ann = user(1, "Ann");
         book.join(&room, &ann);
-        assert_eq!(book.take_changes().len(), 1, "Ann came online");
+        assert_eq!(changed_counts(&book), [1], "Ann came online");
         book.join(&room, &ann);
         assert!(
-            book.take_changes().is_empty(),
+            changed_counts(&book).is_empty(),
             "a second tab changes nothing"
         );
         book.leave(&room, &ann.id);
-        assert!(book.take_changes().is_empty(), "one tab is still open");
+        assert!(changed_counts(&book).is_empty(), "one tab is still open");
         book.leave(&room, &ann.id);
-        let changes = book.take_changes();
-        assert_eq!(changes.iter().map(|p| p.count).collect::<Vec<_>>(), [0]);
-        assert_eq!(book.online_count(&room), 0);
+        assert_eq!(changed_counts(&book), [0], "Ann left with her last tab");
+        assert!(book.rooms().is_empty());
     }
 
     #[test]
-    fn many_changes_between_flushes_make_one_event_per_room() {
+    fn many_changes_between_flushes_make_one_change_per_room() {
         let book = PresenceBook::default();
         let room = RoomName::lobby();
         for n in 0..500 {
             book.join(&room, &user(n, &format!("user {n:03}")));
         }
-        let changes = book.take_changes();
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].count, 500);
-        assert_eq!(changes[0].online.len(), LISTED, "the list is capped");
-        assert_eq!(changes[0].online[0].name, "user 000");
+        assert_eq!(changed_counts(&book), [500]);
     }
 
     #[test]
-    fn the_list_is_sorted_by_name_and_follows_renames() {
+    fn a_rename_changes_every_room_of_the_person() {
         let book = PresenceBook::default();
-        let room = RoomName::lobby();
-        book.join(&room, &user(1, "zed"));
-        book.join(&room, &user(2, "Amy"));
-        assert_eq!(names(&book.snapshot(&room)), ["Amy", "zed"]);
+        let (lobby, other) = (RoomName::lobby(), RoomName::parse("other").expect("room"));
+        book.join(&lobby, &user(1, "zed"));
+        book.join(&other, &user(1, "zed"));
+        book.join(&other, &user(2, "Amy"));
         book.take_changes();
         book.rename(&UserId::from_random(1), "Bea");
-        let changes = book.take_changes();
-        assert_eq!(
-            changes.iter().map(names).collect::<Vec<_>>(),
-            [["Amy", "Bea"]]
-        );
+        let mut changes = book.take_changes();
+        changes.sort();
+        assert_eq!(changes.len(), 2);
+        assert!(changes
+            .iter()
+            .all(|(_, roster)| roster.iter().any(|u| u.name == "Bea")));
+        assert_eq!(book.roster(&other).len(), 2);
     }
 }

@@ -1,0 +1,82 @@
+//! From who is online (on one node or several) to the `presence` event a stream gets: each
+//! person once, sorted by name, the list capped at `LISTED` with the full `count`.
+//!
+//! Changes are not broadcast one by one: with N people arriving in a room, a full list per
+//! arrival would send O(N²) lists. The flusher sends one event per changed room per
+//! interval, and the cap keeps each event small however full the room is.
+
+use crate::domain::{OnlineUser, Presence, RoomName, UserId};
+use std::collections::BTreeMap;
+
+/// The most people a presence event names; `count` has the total.
+pub const LISTED: usize = 100;
+
+/// The presence of `room` for these people. A person listed more than once (tabs on two
+/// nodes) counts once, under the first name given.
+pub fn merge(room: &RoomName, people: impl IntoIterator<Item = OnlineUser>) -> Presence {
+    let mut unique: BTreeMap<UserId, String> = BTreeMap::new();
+    for user in people {
+        unique.entry(user.id).or_insert(user.name);
+    }
+    let count = unique.len();
+    let mut online: Vec<OnlineUser> = unique
+        .into_iter()
+        .map(|(id, name)| OnlineUser { id, name })
+        .collect();
+    online.sort_by_cached_key(|user| (user.name.to_lowercase(), user.id.clone()));
+    online.truncate(LISTED);
+    Presence {
+        room: room.clone(),
+        count,
+        online,
+    }
+}
+
+/// How many different people these are.
+pub fn count(people: impl IntoIterator<Item = OnlineUser>) -> usize {
+    let mut ids: Vec<UserId> = people.into_iter().map(|user| user.id).collect();
+    ids.sort();
+    ids.dedup();
+    ids.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(n: u128, name: &str) -> OnlineUser {
+        OnlineUser {
+            id: UserId::from_random(n),
+            name: name.into(),
+        }
+    }
+
+    fn names(presence: &Presence) -> Vec<&str> {
+        presence.online.iter().map(|u| u.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_list_is_sorted_by_name_ignoring_case() {
+        let presence = merge(&RoomName::lobby(), [user(1, "zed"), user(2, "Amy")]);
+        assert_eq!(names(&presence), ["Amy", "zed"]);
+        assert_eq!(presence.count, 2);
+    }
+
+    #[test]
+    fn a_person_on_two_nodes_counts_once() {
+        let people = [user(1, "Ann"), user(2, "Bob"), user(1, "Ann")];
+        let presence = merge(&RoomName::lobby(), people.clone());
+        assert_eq!(names(&presence), ["Ann", "Bob"]);
+        assert_eq!(presence.count, 2);
+        assert_eq!(count(people), 2);
+    }
+
+    #[test]
+    fn a_full_room_lists_the_first_names_and_counts_everyone() {
+        let people = (0..500).map(|n| user(n, &format!("user {n:03}")));
+        let presence = merge(&RoomName::lobby(), people);
+        assert_eq!(presence.count, 500);
+        assert_eq!(presence.online.len(), LISTED, "the list is capped");
+        assert_eq!(presence.online[0].name, "user 000");
+    }
+}

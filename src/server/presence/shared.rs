@@ -1,0 +1,158 @@
+//! Presence across nodes: each node keeps its own roster of every room in one Redis hash per
+//! room (`P:{room}:presence`, one field per node, stamped with Redis' clock), rewrites it
+//! when it changes and refreshes it every `refresh`. A node that stops refreshing (it died)
+//! drops out of everyone's view once its roster is older than `stale`.
+
+use crate::domain::{OnlineUser, RoomName};
+use crate::server::fanout::{channel, Announcement};
+use redis::aio::ConnectionManager;
+use redis::{RedisResult, Script};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// This node's window on every node's rosters.
+#[derive(Clone)]
+pub struct SharedRosters {
+    conn: ConnectionManager,
+    prefix: String,
+    /// This node's field in every presence hash.
+    node: String,
+    /// Rosters older than this belong to a node that stopped refreshing them.
+    stale: Duration,
+    write: Arc<Script>,
+}
+
+impl fmt::Debug for SharedRosters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedRosters")
+            .field("prefix", &self.prefix)
+            .field("node", &self.node)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedRosters {
+    /// A window for a new node (a fresh random id), whose rosters count as stale after
+    /// `stale` without a refresh.
+    pub fn new(conn: ConnectionManager, prefix: &str, stale: Duration) -> Self {
+        Self {
+            conn,
+            prefix: prefix.to_owned(),
+            node: format!("{:032x}", rand::random::<u128>()),
+            stale,
+            write: Arc::new(Script::new(include_str!("write.lua"))),
+        }
+    }
+
+    fn key(&self, room: &RoomName) -> String {
+        format!("{}:{room}:presence", self.prefix)
+    }
+
+    /// Stores this node's roster of `room` (empty: withdraws it). With `announce`, every
+    /// node is told to refresh the room's presence.
+    pub async fn write(
+        &self,
+        room: &RoomName,
+        roster: &[OnlineUser],
+        announce: bool,
+    ) -> RedisResult<()> {
+        let value = if roster.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(roster).unwrap_or_default()
+        };
+        let (channel, announcement) = if announce {
+            let announcement = serde_json::to_string(&Announcement::Presence).unwrap_or_default();
+            (channel(&self.prefix, room), announcement)
+        } else {
+            (String::new(), String::new())
+        };
+        // The hash outlives its freshest roster a little, so rooms nobody visits any more
+        // leave nothing behind.
+        let lifetime = u64::try_from(self.stale.as_millis() * 2).unwrap_or(u64::MAX);
+        let mut conn = self.conn.clone();
+        self.write
+            .key(self.key(room))
+            .arg(&self.node)
+            .arg(value)
+            .arg(lifetime)
+            .arg(channel)
+            .arg(announcement)
+            .invoke_async::<i64>(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Everyone online in each of `rooms` on the other live nodes (this node's own roster
+    /// is better read from its book), in one round trip.
+    pub async fn others(&self, rooms: &[RoomName]) -> RedisResult<Vec<Vec<OnlineUser>>> {
+        if rooms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        pipe.cmd("TIME");
+        for room in rooms {
+            pipe.hgetall(self.key(room));
+        }
+        let mut conn = self.conn.clone();
+        let mut answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
+        let hashes = answers.split_off(1);
+        let time: (u64, u64) = redis::from_redis_value(&answers[0])?;
+        let hashes: Vec<HashMap<String, String>> = hashes
+            .iter()
+            .map(redis::from_redis_value)
+            .collect::<RedisResult<_>>()?;
+        let now_ms = time.0 * 1000 + time.1 / 1000;
+        let oldest = now_ms.saturating_sub(u64::try_from(self.stale.as_millis()).unwrap_or(0));
+        Ok(hashes
+            .into_iter()
+            .map(|hash| {
+                hash.into_iter()
+                    .filter(|(node, _)| *node != self.node)
+                    .filter_map(|(_, value)| fresh_roster(&value, oldest))
+                    .flatten()
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+/// The roster in a hash value (`{stamp}|{json}`), unless it was written before `oldest`.
+fn fresh_roster(value: &str, oldest: u64) -> Option<Vec<OnlineUser>> {
+    let (stamp, json) = value.split_once('|')?;
+    let stamp: u64 = stamp.parse().ok()?;
+    if stamp < oldest {
+        return None;
+    }
+    match serde_json::from_str(json) {
+        Ok(roster) => Some(roster),
+        Err(error) => {
+            tracing::warn!(%error, "unreadable presence roster");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::UserId;
+
+    #[test]
+    fn a_roster_is_read_back_unless_it_is_stale() {
+        let roster = vec![OnlineUser {
+            id: UserId::from_random(7),
+            name: "Ann".into(),
+        }];
+        let value = format!("1000|{}", serde_json::to_string(&roster).expect("json"));
+        assert_eq!(fresh_roster(&value, 1000), Some(roster));
+        assert_eq!(
+            fresh_roster(&value, 1001),
+            None,
+            "written before the cut-off"
+        );
+        assert_eq!(fresh_roster("garbage", 0), None);
+    }
+}
