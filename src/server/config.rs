@@ -39,9 +39,10 @@ pub struct Settings {
     pub broadcast_capacity: usize,
     /// How often changes of who is online are broadcast (at most once per room each time).
     pub presence_interval: Duration,
-    /// With Redis: how often a node rewrites its presence rosters. A node silent for three
-    /// times this long (it died) drops out of everyone's presence.
-    pub presence_refresh: Duration,
+    /// With Redis: how often a node does its housekeeping: rewrites its presence rosters (a
+    /// node silent for three times this long, one that died, drops out of everyone's
+    /// presence) and unsubscribes from rooms nobody on it watches any more.
+    pub redis_refresh: Duration,
     /// Redis for the scale-out backend; unset: the embedded SQLite store.
     pub redis_url: Option<Secret>,
     /// Prefix of every Redis key, so several deployments can share one Redis.
@@ -70,7 +71,7 @@ impl Default for Settings {
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
             presence_interval: Duration::from_millis(500),
-            presence_refresh: Duration::from_secs(10),
+            redis_refresh: Duration::from_secs(10),
             redis_url: None,
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
@@ -83,7 +84,7 @@ impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
     /// `CHAT_BROADCAST_CAPACITY`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
-    /// `CHAT_HISTORY_LIMIT`, `CHAT_PRESENCE_REFRESH_SECS`.
+    /// `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -115,9 +116,9 @@ impl Settings {
         if let Some(limit) = lookup("CHAT_HISTORY_LIMIT") {
             settings.history_limit = parse("CHAT_HISTORY_LIMIT", limit)?;
         }
-        if let Some(secs) = lookup("CHAT_PRESENCE_REFRESH_SECS") {
-            let secs = parse("CHAT_PRESENCE_REFRESH_SECS", secs)?;
-            settings.presence_refresh = Duration::from_secs(secs);
+        if let Some(secs) = lookup("CHAT_REDIS_REFRESH_SECS") {
+            let secs = parse("CHAT_REDIS_REFRESH_SECS", secs)?;
+            settings.redis_refresh = Duration::from_secs(secs);
         }
         if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
             if secret.len() < 32 {
@@ -131,7 +132,7 @@ impl Settings {
         }
         for (name, value) in [
             ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
-            ("CHAT_PRESENCE_REFRESH_SECS", settings.presence_refresh),
+            ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),
         ] {
             if value.is_zero() {
                 return Err(ConfigError {
@@ -207,6 +208,6 @@ mod tests {
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("CHAT_ADDR")));
         assert!(from(&[("CHAT_HEARTBEAT_SECS", "0")]).is_err());
-        assert!(from(&[("CHAT_PRESENCE_REFRESH_SECS", "0")]).is_err());
+        assert!(from(&[("CHAT_REDIS_REFRESH_SECS", "0")]).is_err());
     }
 }

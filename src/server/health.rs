@@ -1,4 +1,5 @@
-//! `GET /healthz`: 200 when the store answers, 503 when it does not.
+//! `GET /healthz`: 200 when the store answers (and, with Redis, this node receives the
+//! rooms' announcements), 503 otherwise.
 
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -6,11 +7,17 @@ use axum::http::StatusCode;
 
 /// For load balancers and orchestrators: is this node able to serve chat?
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(error) => {
-            tracing::warn!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n")
+    if let Err(error) = state.store.ping().await {
+        tracing::warn!(%error, "health check failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n");
+    }
+    if let Some(follows) = &state.follows {
+        if !follows.is_attached().await {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not receiving live events\n",
+            );
         }
     }
+    (StatusCode::OK, "ok\n")
 }

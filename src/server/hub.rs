@@ -75,6 +75,14 @@ impl Hub {
         rooms.contains_key(room)
     }
 
+    /// Whether a stream on this node is subscribed to `room` right now.
+    pub fn is_listened(&self, room: &RoomName) -> bool {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms
+            .get(room)
+            .is_some_and(|sender| sender.receiver_count() > 0)
+    }
+
     /// The rooms some stream on this node follows.
     pub fn watched_rooms(&self) -> Vec<RoomName> {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());

@@ -48,8 +48,12 @@ pub async fn room_events(
         room.clone(),
         &session.as_online_user(),
     );
-    // Subscribe first, then read the store: nothing published in between is missed.
+    // Subscribe first (with Redis, this node to the room's channel too), then read the
+    // store: nothing published in between is missed.
     let live = state.hub.subscribe(&room);
+    if let Some(follows) = &state.follows {
+        follows.follow(&room).await?;
+    }
     let after = match cursor {
         Some(after) => after,
         None => state.store.last_seq(&room).await?,

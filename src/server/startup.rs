@@ -6,7 +6,7 @@ use crate::server::config::Settings;
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::presence::{self, Presences, SharedRosters};
-use crate::server::relay;
+use crate::server::relay::{self, Follows};
 use crate::server::session::{self, SessionKey};
 use crate::server::state::AppState;
 use crate::server::store::{RedisStore, SqliteStore, Store, StoreError};
@@ -80,7 +80,7 @@ impl Application {
                     rosters: SharedRosters::new(
                         store.connection(),
                         &prefix,
-                        settings.presence_refresh * 3,
+                        settings.redis_refresh * 3,
                     ),
                     client,
                     prefix,
@@ -120,28 +120,35 @@ impl Application {
         };
         let shutdown = CancellationToken::new();
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
-        let (fanout, presence) = match cluster {
+        let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
                 let presence = Presences::shared(cluster.rosters);
-                relay::spawn(
-                    cluster.client,
-                    cluster.prefix,
+                let follows = Arc::new(Follows::new(&cluster.prefix));
+                relay::start(
+                    relay::Source {
+                        client: cluster.client,
+                        prefix: cluster.prefix,
+                        sweep_every: settings.redis_refresh,
+                    },
                     relay::Targets {
                         hub: hub.clone(),
                         store: store.clone(),
                         presence: presence.clone(),
+                        follows: follows.clone(),
                     },
                     shutdown.clone(),
-                );
-                (cluster.fanout, presence)
+                )
+                .await
+                .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+                (cluster.fanout, presence, Some(follows))
             }
-            None => (Fanout::Local(hub.clone()), Presences::local()),
+            None => (Fanout::Local(hub.clone()), Presences::local(), None),
         };
         presence::spawn_flusher(
             presence.clone(),
             hub.clone(),
             settings.presence_interval,
-            settings.presence_refresh,
+            settings.redis_refresh,
             shutdown.clone(),
         );
         let state = AppState {
@@ -150,6 +157,7 @@ impl Application {
             hub,
             fanout,
             presence,
+            follows,
             sessions,
             streams: StreamSettings {
                 heartbeat: settings.heartbeat,

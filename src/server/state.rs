@@ -3,6 +3,7 @@
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::presence::Presences;
+use crate::server::relay::Follows;
 use crate::server::session::SessionKey;
 use crate::server::store::Store;
 use crate::server::subscription::StreamSettings;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub fanout: Fanout,
     /// Who is online, on this node and (with Redis) the others.
     pub presence: Presences,
+    /// With Redis: the rooms this node receives announcements of.
+    pub follows: Option<Arc<Follows>>,
     pub sessions: SessionKey,
     pub streams: StreamSettings,
     /// Cancelled on shutdown: every open SSE stream ends when it is.

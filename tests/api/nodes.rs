@@ -94,3 +94,58 @@ async fn while_redis_is_down_sends_fail_clearly_and_streams_end_then_all_recover
     assert_eq!(after.seq.get(), 2, "nothing was stored half-way");
     assert_eq!(resumed.next_message().await, after, "no gap, no duplicate");
 }
+
+/// How many connections are subscribed to a room's announcements.
+async fn subscribers(redis: &RedisServer, prefix: &str, room: &str) -> i64 {
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    let (_, count): (String, i64) = redis::cmd("PUBSUB")
+        .arg("NUMSUB")
+        .arg(format!("{prefix}:{room}:notify"))
+        .query_async(&mut conn)
+        .await
+        .expect("PUBSUB NUMSUB");
+    count
+}
+
+#[tokio::test]
+async fn a_node_subscribes_once_per_watched_room_and_lets_idle_rooms_go() {
+    let redis = RedisServer::start().await;
+    let prefix = fresh_prefix();
+    let mut settings = node_settings(&redis, &prefix);
+    settings.redis_refresh = Duration::from_millis(300);
+    let app = spawn_app_with(settings).await;
+    let tabs = vec![
+        app.events("lobby", "", None).await,
+        app.events("lobby", "", None).await,
+        app.events("lobby", "", None).await,
+    ];
+    app.send("other", "nobody watches this room").await;
+    assert_eq!(
+        subscribers(&redis, &prefix, "lobby").await,
+        1,
+        "one per node"
+    );
+    assert_eq!(subscribers(&redis, &prefix, "other").await, 0);
+
+    drop(tabs);
+    let mut released = false;
+    for _ in 0..100 {
+        if subscribers(&redis, &prefix, "lobby").await == 0 {
+            released = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        released,
+        "the room is unfollowed once its last stream closed"
+    );
+
+    let mut again = app.events("lobby", "", None).await;
+    let sent = app.send("lobby", "back again").await;
+    assert_eq!(again.next_message().await, sent, "followed again");
+}

@@ -93,7 +93,7 @@ async fn a_node_that_dies_drops_out_once_its_roster_is_stale() {
     let redis = RedisServer::start().await;
     let prefix = fresh_prefix();
     let mut settings = node_settings(&redis, &prefix);
-    settings.presence_refresh = Duration::from_secs(1); // stale after 3 s
+    settings.redis_refresh = Duration::from_secs(1); // stale after 3 s
     let a: TestApp = spawn_app_with(settings).await;
     let alice = a.browser();
     alice.set_name("Alice").await;

@@ -1,0 +1,168 @@
+//! With Redis: this node's one pub/sub connection, subscribed to the announcement channel of
+//! each room a stream here follows (`follows.rs`), handing what arrives to the node's hub.
+//! One connection per node, not one per browser. When the connection is lost, every open
+//! stream on the node ends, so browsers reconnect and resume from their `Last-Event-ID`:
+//! nothing announced meanwhile is missed.
+
+mod follows;
+
+pub use follows::Follows;
+
+use crate::domain::{RoomName, Seq};
+use crate::server::fanout::Announcement;
+use crate::server::hub::Hub;
+use crate::server::presence::Presences;
+use crate::server::store::Store;
+use futures::StreamExt;
+use redis::aio::PubSubStream;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Where announcements lead on this node.
+pub struct Targets {
+    pub hub: Arc<Hub>,
+    /// Announced log events are read from here.
+    pub store: Arc<dyn Store>,
+    /// Told when a node's roster of a room changed.
+    pub presence: Presences,
+    /// The rooms this node subscribes to.
+    pub follows: Arc<Follows>,
+}
+
+/// How the relay reaches Redis.
+pub struct Source {
+    pub client: redis::Client,
+    pub prefix: String,
+    /// How often rooms no stream here watches any more are unfollowed.
+    pub sweep_every: Duration,
+}
+
+/// Connects and follows the rooms, then relays until `shutdown` in the background,
+/// reconnecting with a growing delay. Fails when the first connection does, so a node never
+/// serves streams it could not feed.
+pub async fn start(
+    from: Source,
+    to: Targets,
+    shutdown: CancellationToken,
+) -> redis::RedisResult<()> {
+    let first = connect(&from, &to).await?;
+    tokio::spawn(run(from, to, first, shutdown));
+    Ok(())
+}
+
+async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: CancellationToken) {
+    let mut next = Some(first);
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let attempt = async {
+            let messages = match next.take() {
+                Some(messages) => messages,
+                None => connect(&from, &to).await?,
+            };
+            relay(&from, &to, messages).await
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            result = attempt => {
+                if let Err(error) = result {
+                    tracing::warn!(%error, "lost the Redis subscription");
+                }
+            }
+        }
+        to.follows.detach().await;
+        to.hub.close_all();
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// A new pub/sub connection, following every room a stream here watches.
+async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream> {
+    let (sink, messages) = from.client.get_async_pubsub().await?.split();
+    to.follows.attach(sink, &to.hub).await?;
+    tracing::info!("relaying room events from Redis");
+    catch_up(&to.hub, to.store.as_ref()).await;
+    Ok(messages)
+}
+
+/// Relays until the connection is lost.
+async fn relay(from: &Source, to: &Targets, mut messages: PubSubStream) -> redis::RedisResult<()> {
+    let mut sweep = tokio::time::interval(from.sweep_every);
+    loop {
+        tokio::select! {
+            message = messages.next() => match message {
+                Some(message) => deliver(&from.prefix, to, &message).await?,
+                None => break,
+            },
+            _ = sweep.tick() => to.follows.sweep(&to.hub).await?,
+        }
+    }
+    Err(redis::RedisError::from((
+        redis::ErrorKind::IoError,
+        "subscription closed",
+    )))
+}
+
+/// Hands one announcement to the hub, if a stream on this node follows its room.
+async fn deliver(prefix: &str, to: &Targets, message: &redis::Msg) -> redis::RedisResult<()> {
+    let channel = message.get_channel_name();
+    let Some(room) = channel
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|rest| rest.strip_suffix(":notify"))
+        .and_then(|room| RoomName::parse(room).ok())
+    else {
+        return Ok(());
+    };
+    if !to.hub.is_watched(&room) {
+        return Ok(()); // unfollowed at the next sweep
+    }
+    let payload: String = message.get_payload()?;
+    match serde_json::from_str::<Announcement>(&payload) {
+        Ok(Announcement::Presence) => to.presence.announced(&room),
+        Ok(Announcement::Logged { seq }) => {
+            // Read once per node, then shared by all of its streams.
+            match to
+                .store
+                .read_after(&room, Seq(seq.saturating_sub(1)), 1)
+                .await
+            {
+                Ok(events) => {
+                    for event in events.iter().filter(|e| e.seq() == Seq(seq)) {
+                        to.hub.publish_event(event);
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "could not read an announced event"),
+            }
+        }
+        Ok(Announcement::Ephemeral { name, data }) => to.hub.publish_raw(&room, &name, &data),
+        Err(error) => tracing::warn!(%error, "unreadable announcement"),
+    }
+    Ok(())
+}
+
+/// Announcements made while this node was not subscribed are lost; a stream notices a
+/// missing seq only when a later event arrives. So, once subscribed, hand each followed
+/// room's newest event to the hub: streams behind it read what they missed from the store,
+/// streams already past it skip it.
+async fn catch_up(hub: &Hub, store: &dyn Store) {
+    for room in hub.watched_rooms() {
+        let newest = match store.last_seq(&room).await {
+            Ok(seq) if seq > Seq::ZERO => seq,
+            Ok(_) => continue,
+            Err(error) => {
+                tracing::warn!(%error, "could not catch up after subscribing");
+                return;
+            }
+        };
+        if let Ok(events) = store.read_after(&room, Seq(newest.get() - 1), 1).await {
+            for event in &events {
+                hub.publish_event(event);
+            }
+        }
+    }
+}
