@@ -3,7 +3,8 @@
 # present at the right version. Safe to run again and again.
 #
 #   scripts/setup.sh build   # Rust wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt
-#   scripts/setup.sh test    # build + Playwright and Debian's Chromium
+#   scripts/setup.sh nodes   # build + redis-server (several nodes sharing Redis)
+#   scripts/setup.sh test    # build + redis-server, Playwright and Debian's Chromium
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -82,8 +83,14 @@ setup_test() {
     npm_install end2end
 }
 
+setup_nodes() {
+    setup_build
+    need_apt redis-server
+}
+
 case "$want" in
     build) setup_build ;;
+    nodes) setup_nodes ;;
     test) setup_test ;;
-    *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+    *) echo "usage: $0 [build|nodes|test]" >&2; exit 2 ;;
 esac

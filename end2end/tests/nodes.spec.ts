@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { ChatPage, freshRoom } from "./fixtures/chat_page";
 import { RedisProcess, ServerProcess } from "./fixtures/server";
 
-test("two people on two nodes sharing Redis see each other's messages live", async ({ browser, baseURL }) => {
+test("two people on two nodes sharing Redis see each other online, typing and writing", async ({ browser, baseURL }) => {
   const redisPort = Number(new URL(baseURL!).port) + 10;
   const redis = new RedisProcess(redisPort);
   const env = { REDIS_URL: redis.url, CHAT_REDIS_PREFIX: `e2e-${Date.now()}` };
@@ -18,10 +18,17 @@ test("two people on two nodes sharing Redis see each other's messages live", asy
     await bob.page.goto(`${nodeB.baseURL}/r/${room}`);
     await alice.waitForHydration();
     await bob.waitForHydration();
+    await alice.setName("Alice");
+    await bob.setName("Bob");
     await alice.waitUntilLive();
     await bob.waitUntilLive();
+    await expect(alice.online.getByRole("listitem")).toHaveText(["Alice", "Bob"]);
+    await expect(bob.online.getByRole("listitem")).toHaveText(["Alice", "Bob"]);
 
-    await alice.send("hello from node A");
+    await alice.body.pressSequentially("hello from node");
+    await expect(bob.typing).toHaveText("Alice is typing…");
+    await alice.body.pressSequentially(" A");
+    await alice.body.press("Enter");
     await expect(bob.message("hello from node A")).toBeVisible();
     await bob.send("hello back from node B");
     await expect(alice.message("hello back from node B")).toBeVisible();

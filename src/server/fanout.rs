@@ -1,7 +1,8 @@
 //! Where published events go. With the embedded store there is one node: straight to its
-//! hub. With Redis, every node must see every event: the event is announced on a Redis
-//! channel, and each node's relay (`relay.rs`), the sender's included, hands it to its own
-//! hub. One path for all nodes means no node publishes an event twice.
+//! hub. With Redis, every node must see every event: it is announced on the room's Redis
+//! channel, and each node's relay (`relay/`), the sender's included, hands it to its own
+//! hub. Log events are announced by the store's write script itself, in seq order; typing
+//! is announced from here. One path for all nodes means no node publishes an event twice.
 
 use crate::domain::{LogEvent, RoomName};
 use crate::server::hub::Hub;
@@ -44,11 +45,8 @@ impl Fanout {
     pub async fn event(&self, event: &LogEvent) {
         match self {
             Fanout::Local(hub) => hub.publish_event(event),
-            Fanout::Redis { .. } => {
-                let seq = event.seq().get();
-                self.announce(event.room(), &Announcement::Logged { seq })
-                    .await;
-            }
+            // The store's write script announced it, in the same atomic step.
+            Fanout::Redis { .. } => {}
         }
     }
 
@@ -79,5 +77,18 @@ impl Fanout {
         {
             tracing::warn!(%error, room = %room, "could not announce an event");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_write_scripts_announcement_is_a_logged_event() {
+        // append.lua and change.lua build this text themselves.
+        let parsed: Announcement =
+            serde_json::from_str(r#"{"type":"logged","seq":42}"#).expect("parses");
+        assert!(matches!(parsed, Announcement::Logged { seq: 42 }));
     }
 }

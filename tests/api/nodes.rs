@@ -4,6 +4,7 @@
 use crate::helpers::{seqs, settings, spawn_app_with, TestApp};
 use crate::redis_server::{fresh_prefix, RedisServer};
 use chat::server::config::Settings;
+use futures::StreamExt;
 use std::time::Duration;
 
 /// Settings for one node of a cluster sharing `redis` under `prefix`.
@@ -148,4 +149,38 @@ async fn a_node_subscribes_once_per_watched_room_and_lets_idle_rooms_go() {
     let mut again = app.events("lobby", "", None).await;
     let sent = app.send("lobby", "back again").await;
     assert_eq!(again.next_message().await, sent, "followed again");
+}
+
+#[tokio::test]
+async fn concurrent_sends_on_two_nodes_are_announced_in_seq_order() {
+    let redis = RedisServer::start().await;
+    let prefix = fresh_prefix();
+    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
+    let client = redis::Client::open(redis.url.as_str()).expect("url");
+    let mut pubsub = client.get_async_pubsub().await.expect("pubsub");
+    pubsub
+        .subscribe(format!("{prefix}:lobby:notify"))
+        .await
+        .expect("subscribe");
+
+    let senders = [
+        a.spawn_sender("lobby", "a", 20),
+        b.spawn_sender("lobby", "b", 20),
+        a.spawn_sender("lobby", "c", 20),
+    ];
+    for sender in senders {
+        sender.await.expect("sender");
+    }
+    let mut announced = Vec::new();
+    let mut messages = pubsub.on_message();
+    while announced.len() < 60 {
+        let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
+            .await
+            .expect("an announcement")
+            .expect("subscribed");
+        let payload: serde_json::Value =
+            serde_json::from_str(&message.get_payload::<String>().expect("text")).expect("json");
+        announced.push(payload["seq"].as_u64().expect("seq"));
+    }
+    assert_eq!(announced, (1..=60).collect::<Vec<_>>());
 }

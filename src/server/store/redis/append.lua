@@ -2,7 +2,7 @@
 -- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
 --       5 rooms by activity (zset), 6 message counts (hash)
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
---       7 message key prefix, 8 history length
+--       7 message key prefix, 8 history length, 9 the room's announcement channel
 -- Returns {1, seq} for a new message, {0, seq} for a client_id seen before.
 local client_id = ARGV[6]
 if client_id ~= '' then
@@ -17,6 +17,8 @@ redis.call('HSET', ARGV[7] .. seq, 'author_id', ARGV[2], 'author', ARGV[3], 'bod
 redis.call('ZADD', KEYS[3], seq, seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
   'kind', 'message', 'target', seq, 'at', ARGV[5])
+-- Announced in the same step: every node hears the room's events in seq order.
+redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
 if client_id ~= '' then
   redis.call('HSET', KEYS[4], client_id, seq)
 end

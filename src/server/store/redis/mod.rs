@@ -1,6 +1,7 @@
 //! The scale-out store: Redis. Each room's log is a Redis Stream whose entry ids are the
 //! seqs; each message's current state is a hash; writes are Lua scripts, so assigning the
-//! seq and writing are one atomic step. History per room is bounded (`history`).
+//! seq, writing and announcing the event on the room's channel are one atomic step (so
+//! every node hears a room's events in seq order). History per room is bounded (`history`).
 //!
 //! Keys, all under the configured prefix `P`: `P:{room}:seq` (counter), `P:{room}:log`
 //! (stream), `P:{room}:m:{seq}` (message hash), `P:{room}:order` (zset of message seqs),
@@ -17,6 +18,7 @@ use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
 };
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use crate::server::fanout::channel;
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
@@ -105,6 +107,7 @@ impl RedisStore {
             .arg(target.get())
             .arg(self.history)
             .arg(room.as_str())
+            .arg(channel(&self.prefix, room))
             .invoke_async(&mut conn)
             .await
             .map_err(classify)?;
@@ -146,6 +149,7 @@ impl Store for RedisStore {
             .arg(client_id)
             .arg(keys.message_prefix())
             .arg(self.history)
+            .arg(channel(&self.prefix, &new.room))
             .invoke_async(&mut conn)
             .await
             .map_err(classify)?;

@@ -1,20 +1,25 @@
 //! The load benchmark: fan-out of one room to many open SSE streams.
 //!
-//! Starts the release-built server binary (its own process, a fresh SQLite file), opens
-//! `STREAMS` event streams to one room from this process, then measures:
+//! Starts the release-built server binary (its own process, a fresh SQLite file; or, with
+//! `BACKEND=redis`, `NODES` processes sharing a fresh `redis-server`), opens `STREAMS` event
+//! streams to one room from this process (spread over the nodes), then measures:
 //!
 //! - latency: messages sent one at a time (`PACE_MS` apart); for each, the time from the
 //!   send until *every* stream has received it (p50 / p99 / max);
-//! - throughput: `BURST` messages sent back to back from `SENDERS` concurrent senders; events
+//! - throughput: `BURST` messages sent back to back from `SENDERS` concurrent senders (each
+//!   to its own node, in turn); events
 //!   delivered per second across all streams, and whether every stream got every message once
 //!   and in order;
-//! - memory: the server's resident memory per open stream.
+//! - memory: the servers' resident memory per open stream.
 //!
 //! Run: `cargo bench --features ssr --bench fanout` (env: STREAMS, MESSAGES, PACE_MS, BURST,
-//! SENDERS).
+//! SENDERS, BACKEND=sqlite|redis, NODES).
+
+mod servers;
+
+use servers::{Backend, Cluster};
 
 use futures::StreamExt;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,27 +51,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let senders = setting("SENDERS", 8);
     let total = messages + burst;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let dir = tempfile::tempdir()?;
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_chat"))
-        .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/bench.db", dir.path().display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = server.id().ok_or("no pid")?;
-    let base = format!("http://127.0.0.1:{port}");
+    let backend = Backend::from_env()?;
+    let nodes = setting("NODES", 1).max(1);
+
+    let cluster = Cluster::start(backend, nodes).await?;
+    let bases: Vec<String> = cluster.nodes.iter().map(|n| n.base.clone()).collect();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;
-    wait_until_up(&client, &base).await?;
-    let rss_before = rss_kib(pid);
+    for base in &bases {
+        wait_until_up(&client, base).await?;
+    }
+    let rss_before = cluster.rss_kib();
 
     let deliveries = Arc::new(Deliveries {
         start: Instant::now(),
@@ -77,9 +73,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let connected = Arc::new(AtomicU64::new(0));
     let opening = Instant::now();
     let mut readers = Vec::with_capacity(streams);
-    for _ in 0..streams {
+    for n in 0..streams {
         let client = client.clone();
-        let url = format!("{base}/api/rooms/bench/events?after=0");
+        let url = format!("{}/api/rooms/bench/events?after=0", bases[n % nodes]);
         let deliveries = deliveries.clone();
         let connected = connected.clone();
         readers.push(tokio::spawn(async move {
@@ -91,13 +87,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let open_time = opening.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_open = rss_kib(pid);
+    let rss_open = cluster.rss_kib();
 
     // Latency: one message at a time.
     let mut latencies = Vec::with_capacity(messages);
     for i in 1..=messages {
         let sent = deliveries.start.elapsed();
-        send(&client, &base, &format!("latency probe {i}")).await?;
+        let base = &bases[i % nodes];
+        send(&client, base, &format!("latency probe {i}")).await?;
         let seq = i;
         let waited = Instant::now();
         while deliveries.count[seq].load(Ordering::Acquire) < streams as u64 {
@@ -117,7 +114,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tasks = Vec::new();
     for s in 0..senders {
         let client = client.clone();
-        let base = base.clone();
+        let base = bases[s % nodes].clone();
         let count = per_sender.min(burst.saturating_sub(s * per_sender));
         tasks.push(tokio::spawn(async move {
             for i in 0..count {
@@ -146,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "fan-out benchmark: {streams} streams, one room, {} cores",
+        "fan-out benchmark: {streams} streams, one room, {backend:?}, {nodes} node(s), {} cores",
         num_cpus()
     );
     println!(
@@ -172,13 +169,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if let (Some(before), Some(open)) = (rss_before, rss_open) {
         println!(
-            "  server memory: {} KiB idle, {} KiB with streams open = {:.1} KiB per stream",
+            "  server memory (all nodes): {} KiB idle, {} KiB with streams open = {:.1} KiB per stream",
             before,
             open,
             (open.saturating_sub(before)) as f64 / streams as f64
         );
     }
-    server.kill().await.ok();
+    drop(cluster);
     Ok(())
 }
 
@@ -252,15 +249,6 @@ async fn wait_until_up(client: &reqwest::Client, base: &str) -> Result<(), Strin
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Err("server did not start".into())
-}
-
-/// Resident memory of a process, from /proc (Linux).
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn num_cpus() -> usize {

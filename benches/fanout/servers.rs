@@ -1,0 +1,131 @@
+//! The servers under test: one or more release-built app nodes, each its own process, on a
+//! fresh SQLite file or sharing a fresh `redis-server` (durable: AOF, fsync on every write).
+//! `SERVER_LOG=1` shows the nodes' warnings.
+
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+type Error = Box<dyn std::error::Error>;
+
+/// Where the nodes keep messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Redis,
+}
+
+impl Backend {
+    pub fn from_env() -> Result<Self, Error> {
+        match std::env::var("BACKEND").as_deref() {
+            Err(_) | Ok("sqlite") => Ok(Backend::Sqlite),
+            Ok("redis") => Ok(Backend::Redis),
+            Ok(other) => Err(format!("BACKEND={other}: expected sqlite or redis").into()),
+        }
+    }
+}
+
+/// Running nodes; every process is killed when this is dropped.
+pub struct Cluster {
+    pub nodes: Vec<Node>,
+    _redis: Option<Child>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Node {
+    pub base: String,
+    pub pid: u32,
+    _process: Child,
+}
+
+impl Cluster {
+    pub async fn start(backend: Backend, nodes: usize) -> Result<Self, Error> {
+        if backend == Backend::Sqlite && nodes != 1 {
+            return Err("several nodes need BACKEND=redis".into());
+        }
+        let dir = tempfile::tempdir()?;
+        let redis = match backend {
+            Backend::Redis => Some(start_redis(dir.path()).await?),
+            Backend::Sqlite => None,
+        };
+        let mut started = Vec::with_capacity(nodes);
+        for _ in 0..nodes {
+            let port = free_port()?;
+            let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
+            command
+                .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
+                .env("RUST_LOG", "warn")
+                .kill_on_drop(true);
+            if std::env::var_os("SERVER_LOG").is_none() {
+                command.stdout(Stdio::null());
+            }
+            match &redis {
+                Some((_, url)) => command.env("REDIS_URL", url),
+                None => command.env(
+                    "DATABASE_URL",
+                    format!("sqlite://{}/bench.db", dir.path().display()),
+                ),
+            };
+            let process = command.spawn()?;
+            started.push(Node {
+                base: format!("http://127.0.0.1:{port}"),
+                pid: process.id().ok_or("no pid")?,
+                _process: process,
+            });
+        }
+        Ok(Self {
+            nodes: started,
+            _redis: redis.map(|(child, _)| child),
+            _dir: dir,
+        })
+    }
+
+    /// The nodes' resident memory, summed.
+    pub fn rss_kib(&self) -> Option<u64> {
+        self.nodes.iter().map(|node| rss_kib(node.pid)).sum()
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn start_redis(dir: &std::path::Path) -> Result<(Child, String), Error> {
+    let port = free_port()?;
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("redis-server ({e}); `scripts/setup.sh test` installs it"))?;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok((child, format!("redis://127.0.0.1:{port}")));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err("redis-server did not start".into())
+}
+
+/// Resident memory of a process, from /proc (Linux).
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}

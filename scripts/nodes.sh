@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs several chat nodes sharing one Redis, as a scaled-out deployment would, on this
+# machine: http://127.0.0.1:3000, :3001, ... (`make nodes`; NODES=3 for three).
+#
+# With REDIS_URL set, the nodes use that Redis. Otherwise a redis-server is started here,
+# durable (append-only file, fsync on every write) with its data in data/redis, on
+# 127.0.0.1:6390. Ctrl-C stops everything this script started.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+nodes=${NODES:-2}
+first_port=${FIRST_PORT:-3000}
+pids=()
+stop() {
+    [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+if [ -z "${REDIS_URL:-}" ]; then
+    mkdir -p data/redis
+    redis-server --port 6390 --bind 127.0.0.1 --save "" \
+        --appendonly yes --appendfsync always --dir "$PWD/data/redis" >data/redis/redis.log &
+    pids+=($!)
+    export REDIS_URL=redis://127.0.0.1:6390
+    for _ in $(seq 50); do
+        redis-cli -p 6390 ping >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+fi
+
+cargo leptos build --release
+for i in $(seq 0 $((nodes - 1))); do
+    port=$((first_port + i))
+    CHAT_ADDR=127.0.0.1:$port LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD \
+        ./target/release/chat &
+    pids+=($!)
+    echo "node $((i + 1)): http://127.0.0.1:$port"
+done
+wait -n
