@@ -8,6 +8,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# wasm-opt from npm (scripts/setup.sh), and what cargo installs.
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 nodes=${NODES:-2}
 first_port=${FIRST_PORT:-3000}
 pids=()
