@@ -14,7 +14,7 @@ pub async fn send_message(
     client_id: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
     use super::server_context::{app_state, now_millis, session};
-    use crate::domain::{ClientId, LogEvent, MessageBody, RoomName};
+    use crate::domain::{ClientId, MessageBody, RoomName};
     use crate::server::store::{Appended, NewMessage};
 
     let state = app_state()?;
@@ -33,11 +33,8 @@ pub async fn send_message(
             client_id,
         })
         .await?;
+    // The store has published it (a new message) to every open stream of the room.
     if let Appended::New(message) = &appended {
-        state
-            .fanout
-            .event(&LogEvent::Message(message.clone()))
-            .await;
         tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
     }
     Ok(appended.into_message())
@@ -48,7 +45,7 @@ pub async fn send_message(
 #[server(endpoint = "edit_message")]
 pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
     use super::server_context::{app_state, now_millis, session};
-    use crate::domain::{LogEvent, MessageBody, RoomName};
+    use crate::domain::{MessageBody, RoomName};
     use crate::server::store::EditRequest;
 
     let state = app_state()?;
@@ -59,9 +56,7 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
         body: MessageBody::parse(&body)?,
         at: now_millis(),
     };
-    let edited = state.store.edit(edit).await??;
-    state.fanout.event(&LogEvent::Edit(edited.clone())).await;
-    Ok(edited)
+    Ok(state.store.edit(edit).await??)
 }
 
 /// Deletes one's own message `seq` in `room`; everyone sees "message deleted".
@@ -69,7 +64,7 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
 #[server(endpoint = "delete_message")]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
     use super::server_context::{app_state, now_millis, session};
-    use crate::domain::{LogEvent, RoomName};
+    use crate::domain::RoomName;
     use crate::server::store::DeleteRequest;
 
     let state = app_state()?;
@@ -79,9 +74,7 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
         by: session()?.user_id,
         at: now_millis(),
     };
-    let deleted = state.store.delete(delete).await??;
-    state.fanout.event(&LogEvent::Delete(deleted.clone())).await;
-    Ok(deleted)
+    Ok(state.store.delete(delete).await??)
 }
 
 /// Tells the room that the session's user is typing. Ephemeral: nothing is stored.

@@ -1,10 +1,13 @@
-//! Where published events go. With the embedded store there is one node: straight to its
-//! hub. With Redis, every node must see every event: it is announced on the room's Redis
-//! channel, and each node's relay (`relay/`), the sender's included, hands it to its own
-//! hub. Log events are announced by the store's write script itself, in seq order; typing
-//! is announced from here. One path for all nodes means no node publishes an event twice.
+//! Where ephemeral events (typing) go. With the embedded store there is one node: straight
+//! to its hub. With Redis, every node must see every event: it is announced on the room's
+//! Redis channel, and each node's relay (`relay/`), the sender's included, hands it to its
+//! own hub. One path for all nodes means no node publishes an event twice.
+//!
+//! Log events (messages, edits, deletes) never pass here: the store publishes them as it
+//! commits them, in seq order (SQLite's writer to the hub, Redis' write scripts to the
+//! room's channel).
 
-use crate::domain::{LogEvent, RoomName};
+use crate::domain::RoomName;
 use crate::server::hub::Hub;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
@@ -41,15 +44,6 @@ pub fn channel(prefix: &str, room: &RoomName) -> String {
 }
 
 impl Fanout {
-    /// A stored log event (message, edit, delete).
-    pub async fn event(&self, event: &LogEvent) {
-        match self {
-            Fanout::Local(hub) => hub.publish_event(event),
-            // The store's write script announced it, in the same atomic step.
-            Fanout::Redis { .. } => {}
-        }
-    }
-
     /// An ephemeral event (typing).
     pub async fn ephemeral(&self, room: &RoomName, name: &'static str, data: &impl Serialize) {
         match self {

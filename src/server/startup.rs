@@ -120,6 +120,7 @@ impl Application {
         };
         let shutdown = CancellationToken::new();
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
+        store.publish_commits_to(hub.clone());
         let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
                 let presence = Presences::shared(cluster.rosters);

@@ -2,6 +2,7 @@
 
 use chat::domain::{ClientId, MessageBody, Nickname, RoomName, Seq, UserId};
 use chat::server::store::{Appended, NewMessage, SqliteStore, Store};
+use chat::server::hub::Hub;
 use std::sync::Arc;
 
 fn message(text: &str, client_id: Option<&str>) -> NewMessage {
@@ -68,4 +69,33 @@ async fn concurrent_retries_with_one_client_id_store_one_message() {
         store.last_seq(&RoomName::lobby()).await.expect("seq"),
         Seq(1)
     );
+}
+
+#[tokio::test]
+async fn concurrent_appends_reach_the_hub_in_seq_order_and_duplicates_not_at_all() {
+    let (store, _dir) = store().await;
+    let hub = Arc::new(Hub::new(1024));
+    let mut live = hub.subscribe(&RoomName::lobby());
+    store.publish_commits_to(hub.clone());
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            // Every tenth send is a retry of the one before: stored and published once.
+            let key = format!("key-{}", i - i % 10 / 9);
+            tokio::spawn(async move { store.append(message(&format!("m{i}"), Some(&key))).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task").expect("append");
+    }
+    let mut published = Vec::new();
+    while let Ok(broadcast) = live.try_recv() {
+        published.push(broadcast.seq.map(Seq::get));
+    }
+    let stored = store
+        .read_after(&RoomName::lobby(), Seq::ZERO, 500)
+        .await
+        .expect("read");
+    assert_eq!(stored.len(), 180);
+    assert_eq!(published, (1..=180).map(Some).collect::<Vec<_>>());
 }

@@ -12,7 +12,9 @@ use crate::domain::{
     Seq, UserId,
 };
 use crate::error::ChatError;
+use crate::server::hub::Hub;
 use async_trait::async_trait;
+use std::sync::Arc;
 
 /// A message that has passed every domain rule and waits for its seq.
 #[derive(Debug, Clone)]
@@ -122,6 +124,12 @@ impl StoreError {
 /// Durable, ordered history per room.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// From now on, hands every committed log event to `hub`, in seq order, before the
+    /// writer is answered. Publishing in commit order (not from each request, where two
+    /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.
+    /// The Redis store announces from its write scripts instead and ignores this.
+    fn publish_commits_to(&self, _hub: Arc<Hub>) {}
+
     /// Stores a message and assigns it the room's next seq, atomically and durably.
     async fn append(&self, message: NewMessage) -> Result<Appended, StoreError>;
 

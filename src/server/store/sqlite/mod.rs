@@ -8,10 +8,12 @@ use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
 };
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq};
+use crate::server::hub::Hub;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Messages in a SQLite file. Every write (append, edit, delete) goes through one writer task
@@ -80,6 +82,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn publish_commits_to(&self, hub: Arc<Hub>) {
+        self.writer.publish_to(hub);
+    }
+
     async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
         self.writer.append(message).await
     }

@@ -1,13 +1,18 @@
 //! Group commit. Every write goes through one writer task, which applies everything queued
 //! at that moment in one transaction, so one fsync covers many messages. Nobody is answered
 //! before the commit: an acknowledged write is on disk. One writer also means the checks
-//! of an edit or delete and the write that follows can never interleave with another write.
+//! of an edit or delete and the write that follows can never interleave with another write,
+//! and that committed events reach the hub in seq order.
 
 use super::classify;
 use super::rows::{to_seq, to_sql, MessageRow, MESSAGE_COLUMNS};
-use crate::domain::{ChatMessage, ClientId, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use crate::domain::{
+    ChatMessage, ClientId, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId,
+};
+use crate::server::hub::Hub;
 use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError};
 use sqlx::{SqliteConnection, SqlitePool};
+use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most writes one transaction carries.
@@ -19,6 +24,8 @@ const QUEUE: usize = 4_096;
 #[derive(Clone, Debug)]
 pub(super) struct Writer {
     queue: mpsc::Sender<Job>,
+    /// Where committed events are published, once the node has a hub.
+    hub: Arc<OnceLock<Arc<Hub>>>,
 }
 
 enum Write {
@@ -33,6 +40,18 @@ enum Written {
     Deleted(Result<MessageDelete, Refusal>),
 }
 
+impl Written {
+    /// The log event this write added, if it added one.
+    fn event(&self) -> Option<LogEvent> {
+        match self {
+            Written::Appended(Appended::New(message)) => Some(LogEvent::Message(message.clone())),
+            Written::Edited(Ok(edit)) => Some(LogEvent::Edit(edit.clone())),
+            Written::Deleted(Ok(delete)) => Some(LogEvent::Delete(delete.clone())),
+            _ => None,
+        }
+    }
+}
+
 struct Job {
     write: Write,
     reply: oneshot::Sender<Result<Written, StoreError>>,
@@ -41,8 +60,16 @@ struct Job {
 impl Writer {
     pub(super) fn spawn(pool: SqlitePool) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, jobs));
-        Self { queue }
+        let hub = Arc::new(OnceLock::new());
+        tokio::spawn(run(pool, jobs, hub.clone()));
+        Self { queue, hub }
+    }
+
+    /// Publishes every later commit to `hub` (the first hub given stays).
+    pub(super) fn publish_to(&self, hub: Arc<Hub>) {
+        if self.hub.set(hub).is_err() {
+            tracing::warn!("the store already publishes to a hub");
+        }
     }
 
     pub(super) async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
@@ -82,11 +109,17 @@ impl Writer {
     }
 }
 
-async fn run(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>) {
+async fn run(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, hub: Arc<OnceLock<Arc<Hub>>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         match commit(&pool, &batch).await {
             Ok(results) => {
+                if let Some(hub) = hub.get() {
+                    // Queue order is seq order: streams get the batch in order.
+                    results.iter().filter_map(Written::event).for_each(|event| {
+                        hub.publish_event(&event);
+                    });
+                }
                 for (job, result) in batch.drain(..).zip(results) {
                     let _ = job.reply.send(Ok(result));
                 }
