@@ -2,8 +2,14 @@
 //! fresh SQLite file or sharing a fresh `redis-server` (durable: AOF, fsync on every write).
 //! `SERVER_LOG=1` shows the nodes' warnings.
 
+// The same throwaway, durable redis-server the integration tests use (the benchmark never
+// stops and restarts it, which the tests also do).
+#[allow(dead_code)]
+#[path = "../../tests/api/redis_server.rs"]
+mod redis_server;
+
+use redis_server::RedisServer;
 use std::process::Stdio;
-use std::time::Duration;
 use tokio::process::{Child, Command};
 
 type Error = Box<dyn std::error::Error>;
@@ -28,7 +34,7 @@ impl Backend {
 /// Running nodes; every process is killed when this is dropped.
 pub struct Cluster {
     pub nodes: Vec<Node>,
-    _redis: Option<Child>,
+    _redis: Option<RedisServer>,
     _dir: tempfile::TempDir,
 }
 
@@ -45,7 +51,7 @@ impl Cluster {
         }
         let dir = tempfile::tempdir()?;
         let redis = match backend {
-            Backend::Redis => Some(start_redis(dir.path()).await?),
+            Backend::Redis => Some(RedisServer::start().await),
             Backend::Sqlite => None,
         };
         let mut started = Vec::with_capacity(nodes);
@@ -60,7 +66,7 @@ impl Cluster {
                 command.stdout(Stdio::null());
             }
             match &redis {
-                Some((_, url)) => command.env("REDIS_URL", url),
+                Some(redis) => command.env("REDIS_URL", &redis.url),
                 None => command.env(
                     "DATABASE_URL",
                     format!("sqlite://{}/bench.db", dir.path().display()),
@@ -75,7 +81,7 @@ impl Cluster {
         }
         Ok(Self {
             nodes: started,
-            _redis: redis.map(|(child, _)| child),
+            _redis: redis,
             _dir: dir,
         })
     }
@@ -90,35 +96,6 @@ fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
-}
-
-async fn start_redis(dir: &std::path::Path) -> Result<(Child, String), Error> {
-    let port = free_port()?;
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-        ])
-        .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("redis-server ({e}); `scripts/setup.sh test` installs it"))?;
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok((child, format!("redis://127.0.0.1:{port}")));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err("redis-server did not start".into())
 }
 
 /// Resident memory of a process, from /proc (Linux).

@@ -8,6 +8,17 @@ pub struct OnlineUser {
     pub name: String,
 }
 
+#[cfg(test)]
+impl OnlineUser {
+    /// Person number `n`, called `name`, for tests.
+    pub(crate) fn sample(n: u128, name: &str) -> Self {
+        OnlineUser {
+            id: UserId::from_random(n),
+            name: name.into(),
+        }
+    }
+}
+
 /// A `presence` event: who is online in the room now (a person with two tabs once): the
 /// total `count`, and the first names (at most 100, by name). Ephemeral: it has no seq and
 /// is not replayed; a stream gets a fresh one when it opens.

@@ -20,11 +20,18 @@ pub async fn node(redis: &RedisServer, prefix: &str) -> TestApp {
     spawn_app_with(node_settings(redis, prefix)).await
 }
 
-#[tokio::test]
-async fn a_message_sent_to_one_node_reaches_streams_on_another() {
+/// A fresh Redis and two nodes sharing it. Keep the Redis (`let (_redis, a, b)`, not `_`):
+/// dropping it stops the server.
+pub async fn two_nodes() -> (RedisServer, TestApp, TestApp) {
     let redis = RedisServer::start().await;
     let prefix = fresh_prefix();
     let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
+    (redis, a, b)
+}
+
+#[tokio::test]
+async fn a_message_sent_to_one_node_reaches_streams_on_another() {
+    let (_redis, a, b) = two_nodes().await;
     let mut on_b = b.events("lobby", "", None).await;
     let mut on_a = a.events("lobby", "", None).await;
 
@@ -42,9 +49,7 @@ async fn a_message_sent_to_one_node_reaches_streams_on_another() {
 
 #[tokio::test]
 async fn a_client_moving_to_another_node_gets_each_missed_message_once_in_order() {
-    let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
-    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
+    let (_redis, a, b) = two_nodes().await;
     let mut on_a = a.events("lobby", "", None).await;
     for i in 1..=5 {
         a.send("lobby", &format!("before {i}")).await;

@@ -1,21 +1,24 @@
 //! Presence and typing across nodes sharing one Redis: a person is online in a room if they
 //! have a stream open on any node, counted once, and a node that dies drops out.
 
-use crate::helpers::{spawn_app_with, SseStream, TestApp};
-use crate::nodes::{node, node_settings};
+use crate::helpers::{spawn_app_with, Browser, SseStream, TestApp};
+use crate::nodes::{node_settings, two_nodes};
 use crate::redis_server::{fresh_prefix, RedisServer};
 use chat::domain::{OnlineUser, RoomName, UserId};
 use chat::server::presence::SharedRosters;
 use std::time::Duration;
 
+/// A new person on `app`, called `name`.
+async fn named(app: &TestApp, name: &str) -> Browser {
+    let browser = app.browser();
+    browser.set_name(name).await;
+    browser
+}
+
 #[tokio::test]
 async fn people_on_different_nodes_see_each_other_come_and_go() {
-    let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
-    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
-    let (alice, bob) = (a.browser(), b.browser());
-    alice.set_name("Alice").await;
-    bob.set_name("Bob").await;
+    let (_redis, a, b) = two_nodes().await;
+    let (alice, bob) = (named(&a, "Alice").await, named(&b, "Bob").await);
     alice.send("lobby", "hello").await;
 
     let mut on_a = alice.events("lobby", "").await;
@@ -36,11 +39,8 @@ async fn people_on_different_nodes_see_each_other_come_and_go() {
 
 #[tokio::test]
 async fn one_person_with_tabs_on_two_nodes_counts_once() {
-    let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
-    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
-    let alice = a.browser();
-    alice.set_name("Alice").await;
+    let (_redis, a, b) = two_nodes().await;
+    let alice = named(&a, "Alice").await;
     let mut tab_on_a = alice.events("lobby", "").await;
     tab_on_a.presence_until(&["Alice"]).await;
     let mut tab_on_b = alice.at(&b).events("lobby", "").await;
@@ -48,8 +48,7 @@ async fn one_person_with_tabs_on_two_nodes_counts_once() {
     assert_eq!(presence["count"], 1);
 
     // Closing the tab on one node leaves her online on the other.
-    let bob = b.browser();
-    bob.set_name("Bob").await;
+    let bob = named(&b, "Bob").await;
     let _bob_tab = bob.events("lobby", "").await;
     tab_on_a.presence_until(&["Alice", "Bob"]).await;
     drop(tab_on_b);
@@ -60,11 +59,8 @@ async fn one_person_with_tabs_on_two_nodes_counts_once() {
 
 #[tokio::test]
 async fn typing_on_one_node_shows_on_another() {
-    let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
-    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
-    let (alice, bob) = (a.browser(), b.browser());
-    alice.set_name("Alice").await;
+    let (_redis, a, b) = two_nodes().await;
+    let (alice, bob) = (named(&a, "Alice").await, b.browser());
     let mut on_b = bob.events("lobby", "").await;
     let response = alice.post("typing", &[("room", "lobby")]).await;
     assert_eq!(response.status(), 200);
@@ -74,13 +70,9 @@ async fn typing_on_one_node_shows_on_another() {
 
 #[tokio::test]
 async fn a_node_shutting_down_takes_its_people_with_it_at_once() {
-    let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
+    let (_redis, a, b) = two_nodes().await;
     // Default refresh: a roster goes stale after 30 s, longer than the test waits.
-    let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
-    let (alice, bob) = (a.browser(), b.browser());
-    alice.set_name("Alice").await;
-    bob.set_name("Bob").await;
+    let (alice, bob) = (named(&a, "Alice").await, named(&b, "Bob").await);
     let mut on_a = alice.events("lobby", "").await;
     let _on_b = bob.events("lobby", "").await;
     on_a.presence_until(&["Alice", "Bob"]).await;
@@ -94,9 +86,8 @@ async fn a_node_that_dies_drops_out_once_its_roster_is_stale() {
     let prefix = fresh_prefix();
     let mut settings = node_settings(&redis, &prefix);
     settings.redis_refresh = Duration::from_secs(1); // stale after 3 s
-    let a: TestApp = spawn_app_with(settings).await;
-    let alice = a.browser();
-    alice.set_name("Alice").await;
+    let a = spawn_app_with(settings).await;
+    let alice = named(&a, "Alice").await;
     let mut on_a = alice.events("lobby", "").await;
     on_a.presence_until(&["Alice"]).await;
 

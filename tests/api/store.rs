@@ -1,8 +1,8 @@
 //! The SQLite store under concurrent appends (group commit).
 
 use chat::domain::{ClientId, MessageBody, Nickname, RoomName, Seq, UserId};
-use chat::server::store::{Appended, NewMessage, SqliteStore, Store};
 use chat::server::hub::Hub;
+use chat::server::store::{Appended, NewMessage, SqliteStore, Store};
 use std::sync::Arc;
 
 fn message(text: &str, client_id: Option<&str>) -> NewMessage {

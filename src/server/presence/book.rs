@@ -143,13 +143,6 @@ impl Drop for PresenceGuard {
 mod tests {
     use super::*;
 
-    fn user(n: u128, name: &str) -> OnlineUser {
-        OnlineUser {
-            id: UserId::from_random(n),
-            name: name.into(),
-        }
-    }
-
     fn changed_counts(book: &PresenceBook) -> Vec<usize> {
         book.take_changes().iter().map(|(_, r)| r.len()).collect()
     }
@@ -158,7 +151,7 @@ mod tests {
     fn two_tabs_of_one_person_count_once_and_leave_with_the_last() {
         let book = PresenceBook::default();
         let room = RoomName::lobby();
-        let ann = user(1, "Ann");
+        let ann = OnlineUser::sample(1, "Ann");
         book.join(&room, &ann);
         assert_eq!(changed_counts(&book), [1], "Ann came online");
         book.join(&room, &ann);
@@ -178,7 +171,7 @@ mod tests {
         let book = PresenceBook::default();
         let room = RoomName::lobby();
         for n in 0..500 {
-            book.join(&room, &user(n, &format!("user {n:03}")));
+            book.join(&room, &OnlineUser::sample(n, &format!("user {n:03}")));
         }
         assert_eq!(changed_counts(&book), [500]);
     }
@@ -187,9 +180,9 @@ mod tests {
     fn a_rename_changes_every_room_of_the_person() {
         let book = PresenceBook::default();
         let (lobby, other) = (RoomName::lobby(), RoomName::parse("other").expect("room"));
-        book.join(&lobby, &user(1, "zed"));
-        book.join(&other, &user(1, "zed"));
-        book.join(&other, &user(2, "Amy"));
+        book.join(&lobby, &OnlineUser::sample(1, "zed"));
+        book.join(&other, &OnlineUser::sample(1, "zed"));
+        book.join(&other, &OnlineUser::sample(2, "Amy"));
         book.take_changes();
         book.rename(&UserId::from_random(1), "Bea");
         let mut changes = book.take_changes();

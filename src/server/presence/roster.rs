@@ -44,27 +44,27 @@ pub fn count(people: impl IntoIterator<Item = OnlineUser>) -> usize {
 mod tests {
     use super::*;
 
-    fn user(n: u128, name: &str) -> OnlineUser {
-        OnlineUser {
-            id: UserId::from_random(n),
-            name: name.into(),
-        }
-    }
-
     fn names(presence: &Presence) -> Vec<&str> {
         presence.online.iter().map(|u| u.name.as_str()).collect()
     }
 
     #[test]
     fn the_list_is_sorted_by_name_ignoring_case() {
-        let presence = merge(&RoomName::lobby(), [user(1, "zed"), user(2, "Amy")]);
+        let presence = merge(
+            &RoomName::lobby(),
+            [OnlineUser::sample(1, "zed"), OnlineUser::sample(2, "Amy")],
+        );
         assert_eq!(names(&presence), ["Amy", "zed"]);
         assert_eq!(presence.count, 2);
     }
 
     #[test]
     fn a_person_on_two_nodes_counts_once() {
-        let people = [user(1, "Ann"), user(2, "Bob"), user(1, "Ann")];
+        let people = [
+            OnlineUser::sample(1, "Ann"),
+            OnlineUser::sample(2, "Bob"),
+            OnlineUser::sample(1, "Ann"),
+        ];
         let presence = merge(&RoomName::lobby(), people.clone());
         assert_eq!(names(&presence), ["Ann", "Bob"]);
         assert_eq!(presence.count, 2);
@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn a_full_room_lists_the_first_names_and_counts_everyone() {
-        let people = (0..500).map(|n| user(n, &format!("user {n:03}")));
+        let people = (0..500).map(|n| OnlineUser::sample(n, &format!("user {n:03}")));
         let presence = merge(&RoomName::lobby(), people);
         assert_eq!(presence.count, 500);
         assert_eq!(presence.online.len(), LISTED, "the list is capped");
