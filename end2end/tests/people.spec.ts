@@ -43,6 +43,10 @@ test("typing shows to others and expires", async ({ browser }) => {
   await alice.body.press("Enter");
   await expect(bob.message("hello there")).toBeVisible();
   await expect(bob.typing).toHaveText("", { timeout: 2_000 });
+
+  // Writing again right after sending shows at once, not after the typing throttle.
+  await alice.body.pressSequentially("and");
+  await expect(bob.typing).toHaveText("Alice is typing…", { timeout: 2_000 });
 });
 
 test("edits and deletes reach everyone, and only the author may make them", async ({ browser }) => {

@@ -34,6 +34,9 @@ pub fn Composer() -> impl IntoView {
                 {
                     event.prevent_default();
                     crate::client::outbox::submit(state, body, error);
+                    // Others stop showing "is typing" when the message arrives: the next
+                    // keystroke must say so again at once, not after the throttle.
+                    last_typing.set_value(0.0);
                 }
                 #[cfg(not(feature = "hydrate"))]
                 let _ = event;
