@@ -19,6 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// The most announcements delivered together.
+const MAX_BATCH: usize = 256;
+
 /// Where announcements lead on this node.
 pub struct Targets {
     pub hub: Arc<Hub>,
@@ -90,12 +93,14 @@ async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream
 }
 
 /// Relays until the connection is lost.
-async fn relay(from: &Source, to: &Targets, mut messages: PubSubStream) -> redis::RedisResult<()> {
+async fn relay(from: &Source, to: &Targets, messages: PubSubStream) -> redis::RedisResult<()> {
     let mut sweep = tokio::time::interval(from.sweep_every);
+    // Whatever arrived while the last batch was delivered is delivered together.
+    let mut batches = messages.ready_chunks(MAX_BATCH);
     loop {
         tokio::select! {
-            message = messages.next() => match message {
-                Some(message) => deliver(&from.prefix, to, &message).await?,
+            batch = batches.next() => match batch {
+                Some(batch) => deliver(&from.prefix, to, &batch).await?,
                 None => break,
             },
             _ = sweep.tick() => to.follows.sweep(&to.hub).await?,
@@ -107,42 +112,59 @@ async fn relay(from: &Source, to: &Targets, mut messages: PubSubStream) -> redis
     )))
 }
 
-/// Hands one announcement to the hub, if a stream on this node follows its room.
-async fn deliver(prefix: &str, to: &Targets, message: &redis::Msg) -> redis::RedisResult<()> {
-    let channel = message.get_channel_name();
-    let Some(room) = channel
-        .strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix(':'))
-        .and_then(|rest| rest.strip_suffix(":notify"))
-        .and_then(|room| RoomName::parse(room).ok())
-    else {
-        return Ok(());
-    };
-    if !to.hub.is_watched(&room) {
-        return Ok(()); // unfollowed at the next sweep
-    }
-    let payload: String = message.get_payload()?;
-    match serde_json::from_str::<Announcement>(&payload) {
-        Ok(Announcement::Presence) => to.presence.announced(&room),
-        Ok(Announcement::Logged { seq }) => {
-            // Read once per node, then shared by all of its streams.
-            match to
-                .store
-                .read_after(&room, Seq(seq.saturating_sub(1)), 1)
-                .await
-            {
-                Ok(events) => {
-                    for event in events.iter().filter(|e| e.seq() == Seq(seq)) {
-                        to.hub.publish_event(event);
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "could not read an announced event"),
-            }
+/// Hands a batch of announcements to the hub, skipping rooms no stream here follows. A
+/// room's log events are announced in seq order, so one read per room covers all of its
+/// announced events in the batch, read once for every stream on this node.
+async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::RedisResult<()> {
+    // Per room, in order of first mention: the lowest and highest seq announced.
+    let mut logged: Vec<(RoomName, Seq, Seq)> = Vec::new();
+    for message in batch {
+        let Some(room) = room_of(prefix, message) else {
+            continue;
+        };
+        if !to.hub.is_watched(&room) {
+            continue; // unfollowed at the next sweep
         }
-        Ok(Announcement::Ephemeral { name, data }) => to.hub.publish_raw(&room, &name, &data),
-        Err(error) => tracing::warn!(%error, "unreadable announcement"),
+        let payload: String = message.get_payload()?;
+        match serde_json::from_str::<Announcement>(&payload) {
+            Ok(Announcement::Presence) => to.presence.announced(&room),
+            Ok(Announcement::Logged { seq }) => {
+                let seq = Seq(seq);
+                match logged.iter_mut().find(|(r, _, _)| *r == room) {
+                    Some((_, first, last)) => {
+                        *first = (*first).min(seq);
+                        *last = (*last).max(seq);
+                    }
+                    None => logged.push((room, seq, seq)),
+                }
+            }
+            Ok(Announcement::Ephemeral { name, data }) => to.hub.publish_raw(&room, &name, &data),
+            Err(error) => tracing::warn!(%error, "unreadable announcement"),
+        }
+    }
+    for (room, first, last) in logged {
+        let after = Seq(first.get().saturating_sub(1));
+        let count = u32::try_from(last.get() - after.get()).unwrap_or(u32::MAX);
+        match to.store.read_after(&room, after, count).await {
+            Ok(events) => {
+                for event in events.iter().filter(|event| event.seq() <= last) {
+                    to.hub.publish_event(event);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not read announced events"),
+        }
     }
     Ok(())
+}
+
+/// The room whose channel a message came on.
+fn room_of(prefix: &str, message: &redis::Msg) -> Option<RoomName> {
+    message
+        .get_channel_name()
+        .strip_prefix(prefix)?
+        .strip_prefix(':')?
+        .strip_suffix(":notify")
+        .and_then(|room| RoomName::parse(room).ok())
 }
 
 /// Announcements made while this node was not subscribed are lost; a stream notices a
