@@ -20,6 +20,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -54,6 +55,9 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     shutdown: CancellationToken,
+    /// Work that finishes after the server stops (the presence flusher withdraws this
+    /// node's rosters from Redis): `run` waits for it.
+    finishing: JoinHandle<()>,
 }
 
 impl Application {
@@ -145,7 +149,7 @@ impl Application {
             }
             None => (Fanout::Local(hub.clone()), Presences::local(), None),
         };
-        presence::spawn_flusher(
+        let finishing = presence::spawn_flusher(
             presence.clone(),
             hub.clone(),
             settings.presence_interval,
@@ -173,6 +177,7 @@ impl Application {
             router,
             addr,
             shutdown,
+            finishing,
         })
     }
 
@@ -181,16 +186,21 @@ impl Application {
     }
 
     /// Cancelling this token shuts the server down gracefully: open SSE streams end, then
-    /// in-flight requests finish, then `run` returns.
+    /// in-flight requests finish, then this node leaves the others' presence, then `run`
+    /// returns.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
     }
 
     pub async fn run(self) -> std::io::Result<()> {
         let shutdown = self.shutdown;
-        axum::serve(self.listener, self.router)
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await
+            .await;
+        if let Err(error) = self.finishing.await {
+            tracing::warn!(%error, "the presence flusher did not finish");
+        }
+        served
     }
 }
 

@@ -13,20 +13,21 @@ use crate::server::hub::Hub;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 use tokio::time::{interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 /// How long a node leaving on shutdown waits to withdraw its rosters.
 const WITHDRAW_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Runs until `shutdown`.
+/// Runs until `shutdown`, then withdraws this node's rosters (within a second).
 pub fn spawn_flusher(
     presences: Presences,
     hub: Arc<Hub>,
     every: Duration,
     refresh: Duration,
     shutdown: CancellationToken,
-) {
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut flush = interval(every);
         let mut refresh = interval(refresh);
@@ -51,7 +52,7 @@ pub fn spawn_flusher(
         {
             tracing::warn!("could not withdraw this node's presence in time");
         }
-    });
+    })
 }
 
 struct Flusher {
