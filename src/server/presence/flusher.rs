@@ -8,7 +8,7 @@
 //! room whose merged presence changed without an announcement: a node that died.
 
 use super::{roster, Presences, SharedRosters};
-use crate::domain::{Presence, RoomName};
+use crate::domain::{OnlineUser, Presence, RoomName};
 use crate::server::hub::Hub;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -115,7 +115,7 @@ impl Flusher {
         &mut self,
         shared: &SharedRosters,
         room: &RoomName,
-        people: &[crate::domain::OnlineUser],
+        people: &[OnlineUser],
         announce: bool,
     ) {
         match shared.write(room, people, announce).await {
