@@ -6,7 +6,7 @@ SHELL := bash
 # wasm-opt from npm, and what cargo installs.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run dev nodes test test-rust test-e2e lint
+.PHONY: run dev build nodes test test-rust test-e2e lint
 
 ## Build the release and serve it on http://127.0.0.1:3000 (SQLite file in data/).
 run:
@@ -17,6 +17,11 @@ run:
 dev:
 	scripts/setup.sh build
 	cargo leptos watch
+
+## The release build only: target/release/chat and its site in target/site.
+build:
+	scripts/setup.sh build
+	cargo leptos build --release
 
 ## Several nodes sharing one Redis (NODES=2 by default): http://127.0.0.1:3000, :3001, ...
 nodes:
