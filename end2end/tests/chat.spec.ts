@@ -156,3 +156,35 @@ test("after a server restart the page reconnects and shows what was sent meanwhi
     await server.stop();
   }
 });
+
+test("when the server lost the history a page shows, the page starts over with what the server has", async ({
+  page,
+  baseURL,
+}) => {
+  const server = new ServerProcess(baseURL!, { offset: 4 }); // its own port: tests run in parallel
+  await server.start();
+  try {
+    const room = freshRoom("lost");
+    const reader = new ChatPage(page);
+    await page.goto(`${server.baseURL}/r/${room}`);
+    await expect(page.locator('main[data-hydrated="true"]')).toBeVisible();
+    await reader.waitUntilLive();
+    for (const text of ["old 1", "old 2", "old 3"]) await server.send(room, text);
+    await expect(reader.message("old 3")).toBeVisible();
+
+    // The database is replaced by an empty one (say, restored from an old backup): the
+    // next messages reuse seqs 1, 2, … that the page has already seen.
+    await server.stop();
+    server.wipe();
+    await server.start();
+    await server.send(room, "new 1");
+
+    await expect(reader.message("new 1")).toBeVisible({ timeout: 20_000 });
+    await expect(reader.connection).toHaveText("Live");
+    expect(await reader.bodies()).toEqual(["new 1"]);
+    await server.send(room, "new 2");
+    await expect(reader.message("new 2")).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});

@@ -100,6 +100,12 @@ impl Feed {
                     feed.state.apply(LogEvent::Delete(d));
                 }
             }),
+            listen(&source, "reset", &weak, |_, _| {
+                // The server lost the history this page shows: show what it has now.
+                if let Err(error) = window().location().reload() {
+                    leptos::logging::warn!("could not reload after a reset: {error:?}");
+                }
+            }),
             listen(&source, "presence", &weak, |feed, event| {
                 if let Some(p) = data::<Presence>(&event) {
                     feed.state.apply_presence(p);

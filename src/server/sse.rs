@@ -22,7 +22,8 @@ pub struct EventsQuery {
 
 /// Opens a room's event stream. `Last-Event-ID` (sent by the browser when it reconnects on
 /// its own) wins over `?after=`, which a page uses for its first connection; with neither,
-/// the stream starts with the next event. The viewer counts as online in the room while the
+/// the stream starts with the next event. A cursor past the room's newest event starts
+/// with a `reset` event and replays the room from the beginning. The viewer counts as online in the room while the
 /// stream is open; the stream starts with the room's presence.
 #[tracing::instrument(name = "sse", skip_all, fields(room = %room))]
 pub async fn room_events(
@@ -54,25 +55,34 @@ pub async fn room_events(
     if let Some(follows) = &state.follows {
         follows.follow(&room).await?;
     }
-    let after = match cursor {
-        Some(after) => after,
-        None => state.store.last_seq(&room).await?,
+    let newest = state.store.last_seq(&room).await?;
+    let (after, lost) = match cursor {
+        // Seqs only grow, so a cursor past the newest one comes from a history the store
+        // lost (Redis without AOF, a database restored from a backup): start over.
+        Some(after) if after > newest => {
+            tracing::warn!(%after, %newest, "resume cursor past the store's newest event");
+            (Seq::ZERO, true)
+        }
+        Some(after) => (after, false),
+        None => (newest, false),
     };
     tracing::debug!(%after, "stream opened");
 
     // The snapshot, taken after subscribing, covers every presence change before it; the
     // feed carries every one after.
     let snapshot = sse_frame::ephemeral_frame("presence", &state.presence.snapshot(&room).await);
-    let stream = Subscription::new(
+    let mut subscription = Subscription::new(
         room,
         state.store.clone(),
         live,
         after,
         state.streams,
         state.shutdown.clone(),
-    )
-    .with_presence(presence, snapshot)
-    .into_stream();
+    );
+    if lost {
+        subscription = subscription.starting_over();
+    }
+    let stream = subscription.with_presence(presence, snapshot).into_stream();
 
     Ok((
         [

@@ -31,6 +31,12 @@ pub struct StreamSettings {
     pub retry: Duration,
 }
 
+/// The data of a `reset` event.
+#[derive(serde::Serialize)]
+struct Reset<'a> {
+    room: &'a RoomName,
+}
+
 /// The state of one subscriber's stream.
 pub struct Subscription {
     room: RoomName,
@@ -75,13 +81,26 @@ impl Subscription {
     /// Lists the stream's person as online for as long as the stream is open, and sends the
     /// room's current presence first.
     pub fn with_presence(mut self, guard: PresenceGuard, snapshot: Bytes) -> Self {
-        if let Some(preamble) = self.preamble.as_mut() {
-            let mut first = BytesMut::from(&preamble[..]);
-            first.extend_from_slice(&snapshot);
-            *preamble = first.freeze();
-        }
+        self.send_first(&snapshot);
         self._presence = Some(guard);
         self
+    }
+
+    /// Starts with a `reset` event: the subscriber's cursor is past the store's newest seq,
+    /// so what it holds belongs to a history the store no longer has. The stream replays
+    /// the room from its first event (`after` must be zero).
+    pub fn starting_over(mut self) -> Self {
+        let reset = sse_frame::ephemeral_frame("reset", &Reset { room: &self.room });
+        self.send_first(&reset);
+        self
+    }
+
+    fn send_first(&mut self, frame: &[u8]) {
+        if let Some(preamble) = self.preamble.as_mut() {
+            let mut first = BytesMut::from(&preamble[..]);
+            first.extend_from_slice(frame);
+            *preamble = first.freeze();
+        }
     }
 
     /// The stream as an HTTP body: each item is everything ready to send, in one write.

@@ -65,3 +65,21 @@ async fn a_cursor_that_is_not_a_number_is_refused() {
         .expect("request");
     assert_eq!(response.status(), 400);
 }
+
+#[tokio::test]
+async fn a_cursor_past_the_newest_event_starts_over_with_a_reset() {
+    // The store lost history the client saw (Redis without AOF, a restored backup): its
+    // cursor is ahead, and the seqs it holds will be reused. Skipping to the cursor would
+    // hide every new message up to it; the stream says so and replays the room instead.
+    let app = spawn_app().await;
+    for i in 1..=3 {
+        app.send("lobby", &format!("after the loss {i}")).await;
+    }
+    let mut stream = app.events("lobby", "", Some(57)).await;
+    let first = stream.next_event().await.expect("an event");
+    assert_eq!(first.event.as_deref(), Some("reset"));
+    assert!(first.id.is_none(), "a reset does not move the cursor");
+    assert_eq!(seqs(&stream.messages_through(3).await), vec![1, 2, 3]);
+    let next = app.send("lobby", "live again").await;
+    assert_eq!(stream.next_message().await, next);
+}
