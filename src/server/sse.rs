@@ -23,8 +23,8 @@ pub struct EventsQuery {
 /// Opens a room's event stream. `Last-Event-ID` (sent by the browser when it reconnects on
 /// its own) wins over `?after=`, which a page uses for its first connection; with neither,
 /// the stream starts with the next event. A cursor past the room's newest event starts
-/// with a `reset` event and replays the room from the beginning. The viewer counts as online in the room while the
-/// stream is open; the stream starts with the room's presence.
+/// with a `reset` event and replays the room from the beginning. The viewer counts as
+/// online in the room while the stream is open; the stream starts with the room's presence.
 #[tracing::instrument(name = "sse", skip_all, fields(room = %room))]
 pub async fn room_events(
     State(state): State<AppState>,

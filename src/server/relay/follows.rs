@@ -67,14 +67,14 @@ impl Follows {
         }
     }
 
-    /// A new connection: follows again every room a stream on this node watches.
+    /// A new connection: follows again every room a stream on this node watches. Streams
+    /// opening meanwhile are refused (503) rather than kept waiting on Redis.
     pub(super) async fn attach(&self, mut sink: PubSubSink, hub: &Hub) -> redis::RedisResult<()> {
-        let mut state = self.state.lock().await;
         let rooms: HashSet<RoomName> = hub.watched_rooms().into_iter().collect();
         for room in &rooms {
             sink.subscribe(channel(&self.prefix, room)).await?;
         }
-        *state = State {
+        *self.state.lock().await = State {
             sink: Some(sink),
             rooms,
         };

@@ -21,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 /// The most announcements delivered together.
 const MAX_BATCH: usize = 256;
+/// How long connecting and following the rooms may take before trying again.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where announcements lead on this node.
 pub struct Targets {
@@ -85,8 +87,16 @@ async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: Cancellat
 
 /// A new pub/sub connection, following every room a stream here watches.
 async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream> {
-    let (sink, messages) = from.client.get_async_pubsub().await?.split();
-    to.follows.attach(sink, &to.hub).await?;
+    let attach = async {
+        let (sink, messages) = from.client.get_async_pubsub().await?.split();
+        to.follows.attach(sink, &to.hub).await?;
+        Ok::<_, redis::RedisError>(messages)
+    };
+    let messages = tokio::time::timeout(CONNECT_TIMEOUT, attach)
+        .await
+        .map_err(|_| {
+            redis::RedisError::from((redis::ErrorKind::IoError, "timed out connecting"))
+        })??;
     tracing::info!("relaying room events from Redis");
     catch_up(&to.hub, to.store.as_ref()).await;
     Ok(messages)
