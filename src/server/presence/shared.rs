@@ -97,9 +97,14 @@ impl SharedRosters {
             pipe.hgetall(self.key(room));
         }
         let mut conn = self.conn.clone();
-        let mut answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
-        let hashes = answers.split_off(1);
-        let time: (u64, u64) = redis::from_redis_value(&answers[0])?;
+        let answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
+        let Some((time, hashes)) = answers.split_first() else {
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::TypeError,
+                "empty answer to a presence read",
+            )));
+        };
+        let time: (u64, u64) = redis::from_redis_value(time)?;
         let hashes: Vec<HashMap<String, String>> = hashes
             .iter()
             .map(redis::from_redis_value)
