@@ -17,4 +17,5 @@ mod redis_server;
 mod redis_store;
 mod resume;
 mod shutdown;
+mod sse_stream;
 mod store;
