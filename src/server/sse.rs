@@ -68,9 +68,10 @@ pub async fn room_events(
     };
     tracing::debug!(%after, "stream opened");
 
-    // The snapshot, taken after subscribing, covers every presence change before it; the
-    // feed carries every one after.
-    let snapshot = sse_frame::ephemeral_frame("presence", &state.presence.snapshot(&room).await);
+    // The snapshot, taken after subscribing, covers every presence change before it (other
+    // nodes' as of the last flush); the feed carries every one after.
+    let snapshot =
+        sse_frame::ephemeral_frame("presence", &state.presence.opening_snapshot(&room).await);
     let mut subscription = Subscription::new(
         room,
         state.store.clone(),

@@ -96,13 +96,15 @@ impl Flusher {
         }
         let watched = self.hub.watched_rooms();
         self.published.retain(|room, _| watched.contains(room));
+        self.presences.forget_others_except(&watched);
         self.publish(&watched, false).await;
     }
 
     /// Sends the merged presence of `rooms` to their streams; unless `always`, only where
     /// it changed since the last time.
     async fn publish(&mut self, rooms: &[RoomName], always: bool) {
-        for (room, people) in rooms.iter().zip(self.presences.everyone(rooms).await) {
+        let everyone = self.presences.everyone_remembered(rooms).await;
+        for (room, people) in rooms.iter().zip(everyone) {
             let presence = roster::merge(room, people);
             if always || self.published.get(room) != Some(&presence) {
                 self.hub.publish_ephemeral(room, "presence", &presence);

@@ -12,7 +12,7 @@ pub use roster::LISTED;
 pub use shared::SharedRosters;
 
 use crate::domain::{OnlineUser, Presence, RoomName};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Presence as every handler sees it, whichever the backend.
@@ -23,6 +23,10 @@ pub struct Presences {
     shared: Option<SharedRosters>,
     /// Rooms whose presence another node announced a change of since the last flush.
     announced: Arc<Mutex<HashSet<RoomName>>>,
+    /// The other nodes' people in each followed room, as the flusher last read them (every
+    /// announced change, and every refresh). A stream opening reads this, not Redis: with
+    /// N people arriving, N reads of everyone would cost O(N²).
+    others: Arc<Mutex<HashMap<RoomName, Arc<Vec<OnlineUser>>>>>,
 }
 
 impl Presences {
@@ -44,11 +48,29 @@ impl Presences {
         &self.book
     }
 
-    /// Everyone online in `room` on any node.
+    /// Everyone online in `room` on any node, read now.
     pub async fn snapshot(&self, room: &RoomName) -> Presence {
         let rooms = std::slice::from_ref(room);
-        let mut people = self.everyone(rooms).await;
-        roster::merge(room, people.pop().unwrap_or_default())
+        roster::merge(room, self.everyone(rooms).await.pop().unwrap_or_default())
+    }
+
+    /// The presence a stream opening in `room` starts with: this node's people now, the
+    /// other nodes' as of the last flush (the stream gets every change after it). The room
+    /// must be followed already, so that the flusher keeps what it remembers current.
+    pub async fn opening_snapshot(&self, room: &RoomName) -> Presence {
+        let cached = self.lock_others().get(room).cloned();
+        let others = match cached {
+            Some(others) => others,
+            None => {
+                let rooms = std::slice::from_ref(room);
+                let read = Arc::new(self.read_others(rooms).await.pop().unwrap_or_default());
+                // Unless the flusher remembered a newer read meanwhile.
+                let mut cache = self.lock_others();
+                cache.entry(room.clone()).or_insert(read).clone()
+            }
+        };
+        let mine = self.book.roster(room);
+        roster::merge(room, mine.into_iter().chain(others.iter().cloned()))
     }
 
     /// How many people are online in each of `rooms`, on any node.
@@ -71,21 +93,58 @@ impl Presences {
         std::mem::take(&mut *announced)
     }
 
-    /// Everyone online in each room: this node's book, then the other nodes' rosters. When
-    /// Redis cannot be read, this node's people are still shown.
+    /// Everyone online in each room: this node's book, then the other nodes' rosters read
+    /// now. When Redis cannot be read, this node's people are still shown.
     async fn everyone(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
-        let mut people: Vec<Vec<OnlineUser>> =
-            rooms.iter().map(|room| self.book.roster(room)).collect();
-        if let Some(shared) = &self.shared {
-            match shared.others(rooms).await {
-                Ok(others) => {
-                    for (mine, theirs) in people.iter_mut().zip(others) {
-                        mine.extend(theirs);
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "could not read other nodes' presence"),
+        let others = self.read_others(rooms).await;
+        rooms
+            .iter()
+            .zip(others)
+            .map(|(room, theirs)| {
+                let mut people = self.book.roster(room);
+                people.extend(theirs);
+                people
+            })
+            .collect()
+    }
+
+    /// The same, remembering the other nodes' people for the streams that open next.
+    async fn everyone_remembered(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
+        let others = self.read_others(rooms).await;
+        let mut cache = self.lock_others();
+        rooms
+            .iter()
+            .zip(others)
+            .map(|(room, theirs)| {
+                let theirs = Arc::new(theirs);
+                cache.insert(room.clone(), theirs.clone());
+                let mut people = self.book.roster(room);
+                people.extend(theirs.iter().cloned());
+                people
+            })
+            .collect()
+    }
+
+    /// Forgets the other nodes' people in rooms no stream here follows any more.
+    fn forget_others_except(&self, followed: &[RoomName]) {
+        self.lock_others().retain(|room, _| followed.contains(room));
+    }
+
+    /// The other nodes' people in each room (nobody, with one node or when Redis fails).
+    async fn read_others(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
+        let Some(shared) = &self.shared else {
+            return vec![Vec::new(); rooms.len()];
+        };
+        match shared.others(rooms).await {
+            Ok(others) => others,
+            Err(error) => {
+                tracing::warn!(%error, "could not read other nodes' presence");
+                vec![Vec::new(); rooms.len()]
             }
         }
-        people
+    }
+
+    fn lock_others(&self) -> std::sync::MutexGuard<'_, HashMap<RoomName, Arc<Vec<OnlineUser>>>> {
+        self.others.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
