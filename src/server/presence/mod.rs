@@ -97,29 +97,37 @@ impl Presences {
     /// now. When Redis cannot be read, this node's people are still shown.
     async fn everyone(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
         let others = self.read_others(rooms).await;
-        rooms
-            .iter()
-            .zip(others)
-            .map(|(room, theirs)| {
-                let mut people = self.book.roster(room);
-                people.extend(theirs);
-                people
-            })
-            .collect()
+        self.with_mine(rooms, others.iter().map(Vec::as_slice))
     }
 
     /// The same, remembering the other nodes' people for the streams that open next.
     async fn everyone_remembered(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
-        let others = self.read_others(rooms).await;
+        let others: Vec<Arc<Vec<OnlineUser>>> = self
+            .read_others(rooms)
+            .await
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         let mut cache = self.lock_others();
+        for (room, theirs) in rooms.iter().zip(&others) {
+            cache.insert(room.clone(), theirs.clone());
+        }
+        drop(cache);
+        self.with_mine(rooms, others.iter().map(|theirs| theirs.as_slice()))
+    }
+
+    /// This node's people in each room, followed by `others`.
+    fn with_mine<'a>(
+        &self,
+        rooms: &[RoomName],
+        others: impl Iterator<Item = &'a [OnlineUser]>,
+    ) -> Vec<Vec<OnlineUser>> {
         rooms
             .iter()
             .zip(others)
             .map(|(room, theirs)| {
-                let theirs = Arc::new(theirs);
-                cache.insert(room.clone(), theirs.clone());
                 let mut people = self.book.roster(room);
-                people.extend(theirs.iter().cloned());
+                people.extend_from_slice(theirs);
                 people
             })
             .collect()

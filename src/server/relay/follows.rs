@@ -67,18 +67,13 @@ impl Follows {
         }
     }
 
-    /// A new connection: follows again every room a stream on this node watches. Streams
-    /// opening meanwhile are refused (503) rather than kept waiting on Redis.
-    pub(super) async fn attach(&self, mut sink: PubSubSink, hub: &Hub) -> redis::RedisResult<()> {
-        let rooms: HashSet<RoomName> = hub.watched_rooms().into_iter().collect();
-        for room in &rooms {
-            sink.subscribe(channel(&self.prefix, room)).await?;
-        }
+    /// A new connection, following nothing yet: every stream ended with the last one, and
+    /// none could follow a room in between (they were refused, 503).
+    pub(super) async fn attach(&self, sink: PubSubSink) {
         *self.state.lock().await = State {
             sink: Some(sink),
-            rooms,
+            rooms: HashSet::new(),
         };
-        Ok(())
     }
 
     /// The connection is gone: following must wait for the next one.

@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 /// The most announcements delivered together.
 const MAX_BATCH: usize = 256;
-/// How long connecting and following the rooms may take before trying again.
+/// How long connecting may take before trying again.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where announcements lead on this node.
@@ -85,20 +85,16 @@ async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: Cancellat
     }
 }
 
-/// A new pub/sub connection, following every room a stream here watches.
+/// A new pub/sub connection; streams follow their rooms on it as they open.
 async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream> {
-    let attach = async {
-        let (sink, messages) = from.client.get_async_pubsub().await?.split();
-        to.follows.attach(sink, &to.hub).await?;
-        Ok::<_, redis::RedisError>(messages)
-    };
-    let messages = tokio::time::timeout(CONNECT_TIMEOUT, attach)
+    let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, from.client.get_async_pubsub())
         .await
         .map_err(|_| {
             redis::RedisError::from((redis::ErrorKind::IoError, "timed out connecting"))
         })??;
+    let (sink, messages) = pubsub.split();
+    to.follows.attach(sink).await;
     tracing::info!("relaying room events from Redis");
-    catch_up(&to.hub, to.store.as_ref()).await;
     Ok(messages)
 }
 
@@ -175,26 +171,4 @@ fn room_of(prefix: &str, message: &redis::Msg) -> Option<RoomName> {
         .strip_prefix(':')?
         .strip_suffix(":notify")
         .and_then(|room| RoomName::parse(room).ok())
-}
-
-/// Announcements made while this node was not subscribed are lost; a stream notices a
-/// missing seq only when a later event arrives. So, once subscribed, hand each followed
-/// room's newest event to the hub: streams behind it read what they missed from the store,
-/// streams already past it skip it.
-async fn catch_up(hub: &Hub, store: &dyn Store) {
-    for room in hub.watched_rooms() {
-        let newest = match store.last_seq(&room).await {
-            Ok(seq) if seq > Seq::ZERO => seq,
-            Ok(_) => continue,
-            Err(error) => {
-                tracing::warn!(%error, "could not catch up after subscribing");
-                return;
-            }
-        };
-        if let Ok(events) = store.read_after(&room, Seq(newest.get() - 1), 1).await {
-            for event in &events {
-                hub.publish_event(event);
-            }
-        }
-    }
 }
