@@ -31,6 +31,9 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// The SQLite database, e.g. `sqlite://data/chat.db`.
     pub database_url: String,
+    /// The most the SQLite file may grow to, in bytes (unset: as far as the disk allows).
+    /// Past it, sends answer 503 and readiness fails, as with a full disk.
+    pub database_max_bytes: Option<u64>,
     /// How often an idle SSE stream sends a heartbeat comment.
     pub heartbeat: Duration,
     /// The `retry:` the browser waits before reconnecting a dropped stream.
@@ -67,6 +70,7 @@ impl Default for Settings {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             database_url: "sqlite://data/chat.db".to_owned(),
+            database_max_bytes: None,
             heartbeat: Duration::from_secs(15),
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
@@ -82,7 +86,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
-    /// `DATABASE_URL`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
+    /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
     /// `CHAT_BROADCAST_CAPACITY`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
     /// `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -97,6 +101,10 @@ impl Settings {
         }
         if let Some(url) = lookup("DATABASE_URL") {
             settings.database_url = url;
+        }
+        if let Some(mb) = lookup("CHAT_DB_MAX_MB") {
+            let mb: u64 = parse("CHAT_DB_MAX_MB", mb)?;
+            settings.database_max_bytes = Some(mb.saturating_mul(1024 * 1024));
         }
         if let Some(secs) = lookup("CHAT_HEARTBEAT_SECS") {
             settings.heartbeat = Duration::from_secs(parse("CHAT_HEARTBEAT_SECS", secs)?);

@@ -1,23 +1,56 @@
-//! `GET /healthz`: 200 when the store answers (and, with Redis, this node receives the
-//! rooms' announcements), 503 otherwise.
+//! `GET /healthz` and `GET /readyz`: 200 when this node can serve chat — the store answers,
+//! writes work (the SQLite writer's last commit or probe succeeded) and, with Redis, the node
+//! receives the rooms' announcements — 503 otherwise. The JSON body names each check, so
+//! an operator sees why (`{"status":"unavailable","checks":{"writes":"the disk … is full
+//! (for 12 s)", …}}`).
 
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What each check found: `"ok"` or why not.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    status: &'static str,
+    checks: BTreeMap<&'static str, String>,
+}
 
 /// For load balancers and orchestrators: is this node able to serve chat?
-pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if let Err(error) = state.store.ping().await {
-        tracing::warn!(%error, "health check failed");
-        return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n");
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let mut checks = BTreeMap::new();
+    let mut ready = true;
+    let mut check = |name, problem: Option<String>| {
+        ready &= problem.is_none();
+        checks.insert(name, problem.unwrap_or_else(|| "ok".to_owned()));
+    };
+
+    let store = state.store.ping().await.err().map(|error| {
+        tracing::warn!(%error, "health check: store unavailable");
+        "the store does not answer".to_owned()
+    });
+    check("store", store);
+    if let Some(health) = state.store.write_health() {
+        check("writes", health.trouble().map(|trouble| trouble.describe()));
     }
     if let Some(follows) = &state.follows {
-        if !follows.is_attached().await {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not receiving live events\n",
-            );
-        }
+        let attached = follows.is_attached().await;
+        check(
+            "relay",
+            (!attached).then(|| "not receiving live events".to_owned()),
+        );
     }
-    (StatusCode::OK, "ok\n")
+
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let health = Health {
+        status: if ready { "ok" } else { "unavailable" },
+        checks,
+    };
+    (status, Json(health))
 }

@@ -92,7 +92,11 @@ impl Application {
                 Self::assemble(settings, Arc::new(store), Some(cluster)).await
             }
             None => {
-                let store = SqliteStore::connect(&settings.database_url).await?;
+                let store = SqliteStore::connect_capped(
+                    &settings.database_url,
+                    settings.database_max_bytes,
+                )
+                .await?;
                 tracing::info!(database = %settings.database_url, "store open");
                 Self::with_store(settings, Arc::new(store)).await
             }
@@ -212,6 +216,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/join", get(join::join))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::healthz))
         .route("/api/rooms/{room}/events", get(sse::room_events))
         .leptos_routes_with_context(
             &state,

@@ -3,7 +3,9 @@
 
 mod authorization;
 mod bad_input;
+mod binary;
 mod delivery;
+mod durability;
 mod helpers;
 mod history;
 mod identity;

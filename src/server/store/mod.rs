@@ -3,9 +3,11 @@
 
 mod redis;
 mod sqlite;
+mod write_health;
 
 pub use self::redis::RedisStore;
 pub use sqlite::SqliteStore;
+pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
     ChatMessage, ClientId, LogEvent, MessageBody, MessageDelete, MessageEdit, Nickname, RoomName,
@@ -129,6 +131,12 @@ pub trait Store: Send + Sync + 'static {
     /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.
     /// The Redis store announces from its write scripts instead and ignores this.
     fn publish_commits_to(&self, _hub: Arc<Hub>) {}
+
+    /// Whether writes work, for stores with a writer of their own (SQLite): readiness fails
+    /// while they do not.
+    fn write_health(&self) -> Option<&WriteHealth> {
+        None
+    }
 
     /// Stores a message and assigns it the room's next seq, atomically and durably.
     async fn append(&self, message: NewMessage) -> Result<Appended, StoreError>;

@@ -1,11 +1,16 @@
 //! The embedded default: one SQLite file in WAL mode, through sqlx.
 
+mod faults;
+mod link;
 mod rows;
 mod writer;
+mod writes;
 
+use self::faults::classify;
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS};
 use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
+    WriteHealth,
 };
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq};
 use crate::server::hub::Hub;
@@ -16,9 +21,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// SQLite's default page size, which this database keeps.
+const PAGE_SIZE: u64 = 4096;
+/// How long a connection waits for another process' lock before its statement fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Messages in a SQLite file. Every write (append, edit, delete) goes through one writer task
-/// that commits whatever is queued in one transaction (see `writer`), durably
-/// (`synchronous = FULL`), before anyone is answered. Reads use a pool.
+/// that commits whatever is queued in one transaction (see `writer`) on its own connection,
+/// durably (`synchronous = FULL`), before anyone is answered. Reads use a pool of other
+/// connections, and in WAL mode never wait for the writer.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -29,6 +40,12 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `url`, e.g. `sqlite://data/chat.db`, and
     /// brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_capped(url, None).await
+    }
+
+    /// The same, with the database file allowed to grow to about `max_bytes` at most
+    /// (SQLite's `max_page_count`); past it, writes fail as "unavailable" and reads go on.
+    pub async fn connect_capped(url: &str, max_bytes: Option<u64>) -> Result<Self, StoreError> {
         if let Some(dir) = database_dir(url) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Failed(Box::new(e)))?;
         }
@@ -37,23 +54,28 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
+        let options = match max_bytes {
+            Some(bytes) => options.pragma("max_page_count", (bytes / PAGE_SIZE).max(1).to_string()),
+            None => options,
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(classify)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(|e| StoreError::Failed(Box::new(e)))?;
-        let writer = writer::Writer::spawn(pool.clone());
+        let writer = writer::Writer::spawn(options);
         Ok(Self { pool, writer })
     }
 
     /// Closes every connection; later calls fail as "unavailable".
     pub async fn close(&self) {
+        self.writer.close();
         self.pool.close().await;
     }
 
@@ -84,6 +106,10 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn publish_commits_to(&self, hub: Arc<Hub>) {
         self.writer.publish_to(hub);
+    }
+
+    fn write_health(&self) -> Option<&WriteHealth> {
+        Some(self.writer.health())
     }
 
     async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
@@ -145,9 +171,10 @@ impl Store for SqliteStore {
     }
 
     async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError> {
+        // One row per room, kept current by the writes themselves.
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT room, MAX(sent_at) AS last, COUNT(*) FROM messages WHERE deleted = 0 \
-             GROUP BY room ORDER BY last DESC LIMIT ?",
+            "SELECT room, last_activity, messages FROM rooms WHERE messages > 0 \
+             ORDER BY last_activity DESC LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -204,16 +231,6 @@ fn database_dir(url: &str) -> Option<&std::path::Path> {
     std::path::Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-}
-
-/// Timeouts and I/O mean "try again later"; anything else is a failure.
-pub(super) fn classify(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-            StoreError::Unavailable(Box::new(e))
-        }
-        other => StoreError::Failed(Box::new(other)),
-    }
 }
 
 #[cfg(test)]

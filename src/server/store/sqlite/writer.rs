@@ -3,22 +3,40 @@
 //! before the commit: an acknowledged write is on disk. One writer also means the checks
 //! of an edit or delete and the write that follows can never interleave with another write,
 //! and that committed events reach the hub in seq order.
+//!
+//! Under faults: the writer owns its connection (`link`), discarded after any failure; a
+//! failed batch answers every write in it with an error; the writer records the trouble in
+//! `WriteHealth` (readiness fails) and, while idle, probes with a small write every second
+//! so it recovers by itself when space returns. A caller waits at most `ANSWER_TIMEOUT`.
+//! If the task panics, a supervisor restarts it; the writes of that batch are answered as
+//! unavailable (dropped replies), never as stored.
 
-use super::classify;
-use super::rows::{to_seq, to_sql, MessageRow, MESSAGE_COLUMNS};
-use crate::domain::{
-    ChatMessage, ClientId, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId,
-};
+use super::link::{Failure, Link};
+use super::writes;
+use crate::domain::{LogEvent, MessageDelete, MessageEdit};
 use crate::server::hub::Hub;
-use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::server::store::{
+    Appended, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError, WriteHealth,
+};
+use futures::FutureExt;
+use sqlx::sqlite::SqliteConnectOptions;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 
 /// The most writes one transaction carries.
 const MAX_BATCH: usize = 256;
 /// Writes waiting for the writer before senders are slowed down.
 const QUEUE: usize = 4_096;
+/// The longest a sender waits for its write to be committed before it is answered
+/// "unavailable" (the write may still commit later; a retry with the same `client_id` then
+/// finds it).
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+/// While writes fail and none arrive, how often the writer tries a small write to find out
+/// whether the trouble is over.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
 
 /// The handle senders use; the task ends when the last handle is dropped.
 #[derive(Clone, Debug)]
@@ -26,6 +44,8 @@ pub(super) struct Writer {
     queue: mpsc::Sender<Job>,
     /// Where committed events are published, once the node has a hub.
     hub: Arc<OnceLock<Arc<Hub>>>,
+    health: WriteHealth,
+    closed: CancellationToken,
 }
 
 enum Write {
@@ -58,11 +78,32 @@ struct Job {
 }
 
 impl Writer {
-    pub(super) fn spawn(pool: SqlitePool) -> Self {
+    /// Starts the writer task on its own connection to the database `options` name.
+    pub(super) fn spawn(options: SqliteConnectOptions) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
         let hub = Arc::new(OnceLock::new());
-        tokio::spawn(run(pool, jobs, hub.clone()));
-        Self { queue, hub }
+        let health = WriteHealth::default();
+        let closed = CancellationToken::new();
+        tokio::spawn(supervise(
+            jobs,
+            options,
+            Outputs {
+                hub: hub.clone(),
+                health: health.clone(),
+                closed: closed.clone(),
+            },
+        ));
+        Self {
+            queue,
+            hub,
+            health,
+            closed,
+        }
+    }
+
+    /// Stops the writer and closes its connection; every later write is "unavailable".
+    pub(super) fn close(&self) {
+        self.closed.cancel();
     }
 
     /// Publishes every later commit to `hub` (the first hub given stays).
@@ -70,6 +111,11 @@ impl Writer {
         if self.hub.set(hub).is_err() {
             tracing::warn!("the store already publishes to a hub");
         }
+    }
+
+    /// Whether writes work, as the last commit or probe found.
+    pub(super) fn health(&self) -> &WriteHealth {
+        &self.health
     }
 
     pub(super) async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
@@ -100,191 +146,158 @@ impl Writer {
     }
 
     async fn submit(&self, write: Write) -> Result<Written, StoreError> {
+        if self.closed.is_cancelled() {
+            return Err(stopped());
+        }
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job { write, reply })
+        let queued = async {
+            self.queue
+                .send(Job { write, reply })
+                .await
+                .map_err(|_| stopped())?;
+            answer.await.map_err(|_| stopped())?
+        };
+        tokio::time::timeout(ANSWER_TIMEOUT, queued)
             .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(
+                    format!("the SQLite writer did not answer within {ANSWER_TIMEOUT:?}").into(),
+                ))
+            })
     }
 }
 
-async fn run(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, hub: Arc<OnceLock<Arc<Hub>>>) {
+/// What the writer task shares with its handles: where committed events go, whether
+/// writes work, and whether the store was closed.
+struct Outputs {
+    hub: Arc<OnceLock<Arc<Hub>>>,
+    health: WriteHealth,
+    closed: CancellationToken,
+}
+
+/// Runs the writer until every handle is dropped, restarting it (with a fresh connection)
+/// if it panics.
+async fn supervise(mut jobs: mpsc::Receiver<Job>, options: SqliteConnectOptions, outputs: Outputs) {
+    loop {
+        let mut link = Link::new(options.clone());
+        let run = AssertUnwindSafe(run(&mut jobs, &mut link, &outputs));
+        match run.catch_unwind().await {
+            Ok(()) => return,
+            Err(_) => {
+                tracing::error!("the SQLite writer crashed; restarting it");
+                outputs
+                    .health
+                    .failing("the writer crashed and is restarting");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+async fn run(jobs: &mut mpsc::Receiver<Job>, link: &mut Link, outputs: &Outputs) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match commit(&pool, &batch).await {
-            Ok(results) => {
-                if let Some(hub) = hub.get() {
-                    // Queue order is seq order: streams get the batch in order.
-                    results.iter().filter_map(Written::event).for_each(|event| {
-                        hub.publish_event(&event);
-                    });
-                }
-                for (job, result) in batch.drain(..).zip(results) {
-                    let _ = job.reply.send(Ok(result));
-                }
+    loop {
+        let received = tokio::select! {
+            biased;
+            () = outputs.closed.cancelled() => 0,
+            received = jobs.recv_many(&mut batch, MAX_BATCH) => received,
+            () = tokio::time::sleep(PROBE_EVERY), if outputs.health.is_failing() => {
+                let probed = probe(link).await;
+                let probed = link.settle(probed).await;
+                record(&outputs.health, probed.as_ref().err());
+                continue;
             }
-            Err(error) => {
-                tracing::warn!(%error, writes = batch.len(), "group commit failed");
+        };
+        if received == 0 {
+            // Closed, or every handle dropped: queued writes are answered "unavailable".
+            link.discard().await;
+            return;
+        }
+        match commit(link, &batch).await {
+            Ok(results) => finish(batch.drain(..), results, outputs),
+            // One write that breaks a rule of the database (a bug, not the disk) must not
+            // fail the others: retry each alone.
+            Err(failure) if failure.fault.is_none() && batch.len() > 1 => {
+                tracing::warn!(error = %failure.error, writes = batch.len(), "group commit failed; retrying each write alone");
                 for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(error.shared()));
+                    let single = std::slice::from_ref(&job);
+                    match commit(link, single).await {
+                        Ok(results) => finish(std::iter::once(job), results, outputs),
+                        Err(failure) => fail(std::iter::once(job), &failure, outputs),
+                    }
                 }
             }
+            Err(failure) => fail(batch.drain(..), &failure, outputs),
         }
     }
 }
 
 /// Applies every job's write in one transaction, in queue order.
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Written>, StoreError> {
-    let mut tx = pool.begin().await.map_err(classify)?;
+async fn commit(link: &mut Link, jobs: &[Job]) -> Result<Vec<Written>, Failure> {
+    let applied = apply(link, jobs).await;
+    link.settle(applied).await
+}
+
+async fn apply(link: &mut Link, jobs: &[Job]) -> Result<Vec<Written>, Failure> {
+    let conn = link.begin().await?;
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let result = match &job.write {
-            Write::Append(message) => Written::Appended(append(&mut tx, message).await?),
-            Write::Edit(edit) => Written::Edited(self::edit(&mut tx, edit).await?),
-            Write::Delete(delete) => Written::Deleted(self::delete(&mut tx, delete).await?),
-        };
-        results.push(result);
+        results.push(match &job.write {
+            Write::Append(message) => Written::Appended(writes::append(conn, message).await?),
+            Write::Edit(edit) => Written::Edited(writes::edit(conn, edit).await?),
+            Write::Delete(delete) => Written::Deleted(writes::delete(conn, delete).await?),
+        });
     }
-    tx.commit().await.map_err(classify)?;
+    link.commit().await?;
     Ok(results)
 }
 
-/// Stores a message unless its `client_id` was seen before in the room, in which case the
-/// earlier message is returned and nothing is written.
-async fn append(conn: &mut SqliteConnection, message: &NewMessage) -> Result<Appended, StoreError> {
-    let client_id = message.client_id.as_ref().map(ClientId::as_str);
-    if let Some(client_id) = client_id {
-        let earlier: Option<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.room = ? AND m.client_id = ?"
-        ))
-        .bind(message.room.as_str())
-        .bind(client_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(classify)?;
-        if let Some(row) = earlier {
-            return Ok(Appended::Duplicate(row.try_into()?));
-        }
-    }
-    let seq = log_event(conn, &message.room, "message", None, message.sent_at).await?;
+/// A write that touches the disk like a small message would, to learn whether writes work.
+async fn probe(link: &mut Link) -> Result<(), Failure> {
+    let conn = link.begin().await?;
     sqlx::query(
-        "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO settings (key, value) VALUES ('writer_probe', randomblob(4096)) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
-    .bind(message.room.as_str())
-    .bind(to_sql(seq))
-    .bind(message.author_id.as_str())
-    .bind(message.author.as_str())
-    .bind(message.body.as_str())
-    .bind(message.sent_at)
-    .bind(client_id)
     .execute(&mut *conn)
-    .await
-    .map_err(classify)?;
-    Ok(Appended::New(ChatMessage {
-        seq,
-        room: message.room.clone(),
-        author_id: message.author_id.clone(),
-        author: message.author.as_str().to_owned(),
-        body: message.body.as_str().to_owned(),
-        sent_at: message.sent_at,
-        edited_at: None,
-        deleted: false,
-    }))
+    .await?;
+    link.commit().await
 }
 
-async fn edit(
-    conn: &mut SqliteConnection,
-    edit: &EditRequest,
-) -> Result<Result<MessageEdit, Refusal>, StoreError> {
-    if let Err(refusal) = check_author(conn, &edit.room, edit.target, &edit.by).await? {
-        return Ok(Err(refusal));
+/// The batch is committed: publish its events in seq order, then answer every sender.
+fn finish(jobs: impl Iterator<Item = Job>, results: Vec<Written>, outputs: &Outputs) {
+    record(&outputs.health, None);
+    if let Some(hub) = outputs.hub.get() {
+        results.iter().filter_map(Written::event).for_each(|event| {
+            hub.publish_event(&event);
+        });
     }
-    let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at).await?;
-    sqlx::query("UPDATE messages SET body = ?, edited_at = ? WHERE room = ? AND seq = ?")
-        .bind(edit.body.as_str())
-        .bind(edit.at)
-        .bind(edit.room.as_str())
-        .bind(to_sql(edit.target))
-        .execute(&mut *conn)
-        .await
-        .map_err(classify)?;
-    Ok(Ok(MessageEdit {
-        seq,
-        room: edit.room.clone(),
-        target: edit.target,
-        body: edit.body.as_str().to_owned(),
-        edited_at: edit.at,
-    }))
-}
-
-async fn delete(
-    conn: &mut SqliteConnection,
-    delete: &DeleteRequest,
-) -> Result<Result<MessageDelete, Refusal>, StoreError> {
-    if let Err(refusal) = check_author(conn, &delete.room, delete.target, &delete.by).await? {
-        return Ok(Err(refusal));
+    for (job, result) in jobs.zip(results) {
+        let _ = job.reply.send(Ok(result));
     }
-    let seq = log_event(conn, &delete.room, "delete", Some(delete.target), delete.at).await?;
-    sqlx::query("UPDATE messages SET body = '', deleted = 1 WHERE room = ? AND seq = ?")
-        .bind(delete.room.as_str())
-        .bind(to_sql(delete.target))
-        .execute(&mut *conn)
-        .await
-        .map_err(classify)?;
-    Ok(Ok(MessageDelete {
-        seq,
-        room: delete.room.clone(),
-        target: delete.target,
-        deleted_at: delete.at,
-    }))
 }
 
-/// Whether `by` may change message `target`: it exists, is theirs, and is not deleted.
-async fn check_author(
-    conn: &mut SqliteConnection,
-    room: &RoomName,
-    target: Seq,
-    by: &UserId,
-) -> Result<Result<(), Refusal>, StoreError> {
-    let found: Option<(String, bool)> =
-        sqlx::query_as("SELECT author_id, deleted FROM messages WHERE room = ? AND seq = ?")
-            .bind(room.as_str())
-            .bind(to_sql(target))
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(classify)?;
-    Ok(match found {
-        None => Err(Refusal::NotFound),
-        Some((author, _)) if author != by.as_str() => Err(Refusal::NotYours),
-        Some((_, true)) => Err(Refusal::Deleted),
-        Some(_) => Ok(()),
-    })
+/// The batch is not committed: every sender hears so.
+fn fail(jobs: impl Iterator<Item = Job>, failure: &Failure, outputs: &Outputs) {
+    record(&outputs.health, Some(failure));
+    let mut count = 0;
+    for job in jobs {
+        count += 1;
+        let _ = job.reply.send(Err(failure.error.shared()));
+    }
+    tracing::warn!(error = %failure.error, writes = count, "commit failed; nothing in it was acknowledged");
 }
 
-/// Appends an event to the room's log with the room's next seq, and returns that seq.
-async fn log_event(
-    conn: &mut SqliteConnection,
-    room: &RoomName,
-    kind: &str,
-    target: Option<Seq>,
-    at: i64,
-) -> Result<Seq, StoreError> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO events (room, seq, kind, target, at) \
-         SELECT ?1, n, ?2, COALESCE(?3, n), ?4 \
-         FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE room = ?1) \
-         RETURNING seq",
-    )
-    .bind(room.as_str())
-    .bind(kind)
-    .bind(target.map(to_sql))
-    .bind(at)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(classify)?;
-    to_seq(seq)
+fn record(health: &WriteHealth, failure: Option<&Failure>) {
+    match failure {
+        None => health.ok(),
+        Some(Failure {
+            fault: Some(reason),
+            ..
+        }) => health.failing(reason),
+        // A bug in one write says nothing about the node's ability to write.
+        Some(_) => {}
+    }
 }
 
 fn stopped() -> StoreError {

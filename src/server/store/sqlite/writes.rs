@@ -1,0 +1,169 @@
+//! The SQL of each write, run inside the writer's transaction: the log event with the
+//! room's next seq, the message's state, and the room's counters for the room list.
+
+use super::link::Failure;
+use super::rows::{to_seq, to_sql, MessageRow, MESSAGE_COLUMNS};
+use crate::domain::{ChatMessage, ClientId, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal};
+use sqlx::SqliteConnection;
+
+/// Stores a message unless its author sent the same `client_id` before in the room, in which
+/// case the earlier message is returned and nothing is written. The key is scoped to the
+/// author: someone who learns another person's key cannot get that person's message back.
+pub(super) async fn append(
+    conn: &mut SqliteConnection,
+    message: &NewMessage,
+) -> Result<Appended, Failure> {
+    let client_id = message.client_id.as_ref().map(ClientId::as_str);
+    if let Some(client_id) = client_id {
+        let earlier: Option<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+             WHERE m.room = ? AND m.author_id = ? AND m.client_id = ?"
+        ))
+        .bind(message.room.as_str())
+        .bind(message.author_id.as_str())
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = earlier {
+            return Ok(Appended::Duplicate(row.try_into()?));
+        }
+    }
+    let seq = log_event(conn, &message.room, "message", None, message.sent_at).await?;
+    sqlx::query(
+        "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(message.room.as_str())
+    .bind(to_sql(seq))
+    .bind(message.author_id.as_str())
+    .bind(message.author.as_str())
+    .bind(message.body.as_str())
+    .bind(message.sent_at)
+    .bind(client_id)
+    .execute(&mut *conn)
+    .await?;
+    count_in_room(conn, &message.room, 1, message.sent_at).await?;
+    Ok(Appended::New(ChatMessage {
+        seq,
+        room: message.room.clone(),
+        author_id: message.author_id.clone(),
+        author: message.author.as_str().to_owned(),
+        body: message.body.as_str().to_owned(),
+        sent_at: message.sent_at,
+        edited_at: None,
+        deleted: false,
+    }))
+}
+
+pub(super) async fn edit(
+    conn: &mut SqliteConnection,
+    edit: &EditRequest,
+) -> Result<Result<MessageEdit, Refusal>, Failure> {
+    if let Err(refusal) = check_author(conn, &edit.room, edit.target, &edit.by).await? {
+        return Ok(Err(refusal));
+    }
+    let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at).await?;
+    sqlx::query("UPDATE messages SET body = ?, edited_at = ? WHERE room = ? AND seq = ?")
+        .bind(edit.body.as_str())
+        .bind(edit.at)
+        .bind(edit.room.as_str())
+        .bind(to_sql(edit.target))
+        .execute(&mut *conn)
+        .await?;
+    Ok(Ok(MessageEdit {
+        seq,
+        room: edit.room.clone(),
+        target: edit.target,
+        body: edit.body.as_str().to_owned(),
+        edited_at: edit.at,
+    }))
+}
+
+pub(super) async fn delete(
+    conn: &mut SqliteConnection,
+    delete: &DeleteRequest,
+) -> Result<Result<MessageDelete, Refusal>, Failure> {
+    if let Err(refusal) = check_author(conn, &delete.room, delete.target, &delete.by).await? {
+        return Ok(Err(refusal));
+    }
+    let seq = log_event(conn, &delete.room, "delete", Some(delete.target), delete.at).await?;
+    sqlx::query("UPDATE messages SET body = '', deleted = 1 WHERE room = ? AND seq = ?")
+        .bind(delete.room.as_str())
+        .bind(to_sql(delete.target))
+        .execute(&mut *conn)
+        .await?;
+    count_in_room(conn, &delete.room, -1, delete.at).await?;
+    Ok(Ok(MessageDelete {
+        seq,
+        room: delete.room.clone(),
+        target: delete.target,
+        deleted_at: delete.at,
+    }))
+}
+
+/// Whether `by` may change message `target`: it exists, is theirs, and is not deleted.
+async fn check_author(
+    conn: &mut SqliteConnection,
+    room: &RoomName,
+    target: Seq,
+    by: &UserId,
+) -> Result<Result<(), Refusal>, Failure> {
+    let found: Option<(String, bool)> =
+        sqlx::query_as("SELECT author_id, deleted FROM messages WHERE room = ? AND seq = ?")
+            .bind(room.as_str())
+            .bind(to_sql(target))
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(match found {
+        None => Err(Refusal::NotFound),
+        Some((author, _)) if author != by.as_str() => Err(Refusal::NotYours),
+        Some((_, true)) => Err(Refusal::Deleted),
+        Some(_) => Ok(()),
+    })
+}
+
+/// Appends an event to the room's log with the room's next seq, and returns that seq.
+async fn log_event(
+    conn: &mut SqliteConnection,
+    room: &RoomName,
+    kind: &str,
+    target: Option<Seq>,
+    at: i64,
+) -> Result<Seq, Failure> {
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO events (room, seq, kind, target, at) \
+         SELECT ?1, n, ?2, COALESCE(?3, n), ?4 \
+         FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE room = ?1) \
+         RETURNING seq",
+    )
+    .bind(room.as_str())
+    .bind(kind)
+    .bind(target.map(to_sql))
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(to_seq(seq)?)
+}
+
+/// Keeps the room list's row of `room` current in the same transaction as the write, so
+/// listing rooms reads one row per room instead of counting messages. A deletion counts as
+/// activity too.
+async fn count_in_room(
+    conn: &mut SqliteConnection,
+    room: &RoomName,
+    messages: i64,
+    at: i64,
+) -> Result<(), Failure> {
+    sqlx::query(
+        "INSERT INTO rooms (room, messages, last_activity) VALUES (?1, MAX(?2, 0), ?3) \
+         ON CONFLICT (room) DO UPDATE SET messages = MAX(messages + ?2, 0), \
+         last_activity = MAX(last_activity, ?3)",
+    )
+    .bind(room.as_str())
+    .bind(messages)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! The server binary in its own process, as an operator runs it: for faults that only a
+//! real process shows (SIGTERM, `kill -9`, a full disk). `CHAT_TEST_BINARY` names the
+//! release binary when `make test` has built one; otherwise the one cargo built for tests.
+
+use crate::helpers::{SseStream, WAIT};
+use std::process::Stdio;
+use std::time::Duration;
+
+pub struct Binary {
+    process: tokio::process::Child,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Binary {
+    /// Starts the binary with these settings and waits until it answers `/healthz` 200.
+    pub async fn start(env: &[(&str, String)]) -> Self {
+        let binary = Self::spawn(env);
+        binary.until_healthy().await;
+        binary
+    }
+
+    fn spawn(env: &[(&str, String)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let path = std::env::var("CHAT_TEST_BINARY")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_chat").to_owned());
+        let log = if std::env::var_os("TEST_LOG").is_some() {
+            "info"
+        } else {
+            "error"
+        };
+        let process = tokio::process::Command::new(path)
+            .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", log)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the server binary");
+        Self {
+            process,
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .timeout(WAIT)
+                .build()
+                .expect("client"),
+        }
+    }
+
+    async fn until_healthy(&self) {
+        for _ in 0..100 {
+            if let Ok(response) = self.client.get(self.url("/healthz")).send().await {
+                assert_eq!(response.status(), 200, "the server is not healthy");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the server did not come up");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn events(&self, room: &str) -> SseStream {
+        let response = reqwest::get(self.url(&format!("/api/rooms/{room}/events")))
+            .await
+            .expect("stream");
+        SseStream::new(response.bytes_stream())
+    }
+
+    /// `/healthz`: its status and JSON body.
+    pub async fn health(&self) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .get(self.url("/healthz"))
+            .send()
+            .await
+            .expect("healthz");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.process.id().expect("pid").to_string();
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// SIGTERM, as a deploy would; the process must exit successfully in time.
+    pub async fn terminate(mut self) {
+        self.signal("-TERM");
+        let status = tokio::time::timeout(WAIT, self.process.wait())
+            .await
+            .expect("the process did not exit within the time limit")
+            .expect("wait");
+        assert!(status.success(), "exit status {status}");
+    }
+
+    /// `kill -9`: no chance to finish anything.
+    pub async fn kill(mut self) {
+        self.signal("-KILL");
+        let _ = self.process.wait().await;
+    }
+}
