@@ -26,6 +26,16 @@ pub enum ChatError {
     /// What the request names does not exist (any more).
     #[error("{0}")]
     NotFound(String),
+    /// The request body was larger than the server accepts.
+    #[error("The request is too large: a message may be at most 4,000 characters.")]
+    TooLarge,
+    /// The request body did not arrive in time.
+    #[error("The request took too long to arrive. Please try again.")]
+    TimedOut,
+    /// Too many requests of this kind from this person or address; `retry_after` seconds
+    /// from now one will be accepted again.
+    #[error("You are going too fast. Please wait {retry_after} s and try again.")]
+    RateLimited { retry_after: u32 },
     /// The store does not answer; trying again later may work.
     #[error("The chat is unavailable right now. Please try again in a moment.")]
     Unavailable,
@@ -48,6 +58,9 @@ impl From<DomainError> for ChatError {
 struct ErrorBody {
     error: String,
     message: String,
+    /// Seconds until trying again may succeed (`rate_limited` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u32>,
 }
 
 impl From<ChatError> for ErrorBody {
@@ -57,6 +70,9 @@ impl From<ChatError> for ErrorBody {
             ChatError::Malformed(_) => "malformed_request",
             ChatError::Forbidden(_) => "forbidden",
             ChatError::NotFound(_) => "not_found",
+            ChatError::TooLarge => "too_large",
+            ChatError::TimedOut => "timeout",
+            ChatError::RateLimited { .. } => "rate_limited",
             ChatError::Unavailable => "unavailable",
             ChatError::Internal => "internal",
             ChatError::Network => "network",
@@ -64,6 +80,7 @@ impl From<ChatError> for ErrorBody {
         ErrorBody {
             error: kind.to_owned(),
             message: error.to_string(),
+            retry_after: error.retry_after(),
         }
     }
 }
@@ -82,6 +99,11 @@ impl TryFrom<ErrorBody> for ChatError {
             ),
             "forbidden" => ChatError::Forbidden(body.message),
             "not_found" => ChatError::NotFound(body.message),
+            "too_large" => ChatError::TooLarge,
+            "timeout" => ChatError::TimedOut,
+            "rate_limited" => ChatError::RateLimited {
+                retry_after: body.retry_after.unwrap_or(1),
+            },
             "unavailable" => ChatError::Unavailable,
             "internal" => ChatError::Internal,
             "network" => ChatError::Network,
@@ -98,9 +120,22 @@ impl ChatError {
             ChatError::Malformed(_) => 400,
             ChatError::Forbidden(_) => 403,
             ChatError::NotFound(_) => 404,
+            ChatError::TimedOut => 408,
+            ChatError::TooLarge => 413,
+            ChatError::RateLimited { .. } => 429,
             ChatError::Unavailable => 503,
             ChatError::Internal => 500,
             ChatError::Network => 502,
+        }
+    }
+}
+
+impl ChatError {
+    /// Seconds until the same request may be accepted, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            ChatError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 }
@@ -153,6 +188,16 @@ mod tests {
             serde_json::from_str::<ChatError>(&json).ok(),
             Some(malformed)
         );
+    }
+
+    #[test]
+    fn a_rate_limit_says_when_to_try_again_and_round_trips() {
+        let err = ChatError::RateLimited { retry_after: 3 };
+        assert_eq!(err.status_code(), 429);
+        let json = serde_json::to_string(&err).unwrap_or_default();
+        assert!(json.contains(r#""retry_after":3"#), "{json}");
+        assert!(err.to_string().contains("3 s"));
+        assert_eq!(serde_json::from_str::<ChatError>(&json).ok(), Some(err));
     }
 
     #[test]

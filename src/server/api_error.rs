@@ -1,10 +1,36 @@
-//! The error of the plain axum routes (SSE, health): user errors keep their 4xx and message,
-//! internal ones are logged once and answered with a generic text.
+//! Errors as HTTP answers. Every error the server answers itself (plain routes such as the
+//! SSE feed, and the HTTP layer: body limits, rate limits, cross-site refusals) is the same
+//! `{"error": kind, "message": sentence}` JSON that server functions answer, with
+//! `Retry-After` where waiting helps. Internal causes are logged once, never sent.
 
 use crate::domain::DomainError;
+use crate::error::ChatError;
 use crate::server::store::StoreError;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+impl IntoResponse for ChatError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        json_error(status, &self)
+    }
+}
+
+fn json_error(status: StatusCode, error: &ChatError) -> Response {
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(error).unwrap_or_default(),
+    )
+        .into_response();
+    if let Some(secs) = error.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
 
 /// Everything a plain route can answer with instead of success.
 #[derive(Debug, thiserror::Error)]
@@ -15,29 +41,21 @@ pub enum ApiError {
     BadCursor(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Refused(#[from] ChatError),
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, text) = match &self {
-            ApiError::Invalid(_) | ApiError::BadCursor(_) => {
-                (StatusCode::BAD_REQUEST, self.to_string())
-            }
-            ApiError::Store(StoreError::Unavailable(_)) => {
-                tracing::warn!(error = %self, "store unavailable");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The chat is unavailable right now. Please try again in a moment.".to_owned(),
-                )
-            }
-            ApiError::Store(StoreError::Failed(_)) => {
-                tracing::error!(error = %self, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Please try again.".to_owned(),
-                )
-            }
-        };
-        (status, text).into_response()
+        match self {
+            // A bad room name or cursor in the URL: the request itself is wrong.
+            ApiError::Invalid(_) | ApiError::BadCursor(_) => json_error(
+                StatusCode::BAD_REQUEST,
+                &ChatError::Invalid(self.to_string()),
+            ),
+            // Logged once by the conversion.
+            ApiError::Store(error) => ChatError::from(error).into_response(),
+            ApiError::Refused(error) => error.into_response(),
+        }
     }
 }

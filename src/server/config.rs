@@ -46,6 +46,12 @@ pub struct Settings {
     /// node silent for three times this long, one that died, drops out of everyone's
     /// presence) and unsubscribes from rooms nobody on it watches any more.
     pub redis_refresh: Duration,
+    /// How long a client may take to send a request's head before its connection is closed.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body before it is refused (408).
+    pub body_timeout: Duration,
+    /// How long shutdown waits for open connections before closing them.
+    pub shutdown_grace: Duration,
     /// Redis for the scale-out backend; unset: the embedded SQLite store.
     pub redis_url: Option<Secret>,
     /// Prefix of every Redis key, so several deployments can share one Redis.
@@ -76,6 +82,9 @@ impl Default for Settings {
             broadcast_capacity: 1024,
             presence_interval: Duration::from_millis(500),
             redis_refresh: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(10),
             redis_url: None,
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
@@ -87,7 +96,8 @@ impl Default for Settings {
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
-    /// `CHAT_BROADCAST_CAPACITY`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
+    /// `CHAT_BROADCAST_CAPACITY`, `CHAT_HEADER_TIMEOUT_SECS`, `CHAT_BODY_TIMEOUT_SECS`,
+    /// `CHAT_SHUTDOWN_GRACE_SECS`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
     /// `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -115,6 +125,15 @@ impl Settings {
         if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
             settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
         }
+        for (name, setting) in [
+            ("CHAT_HEADER_TIMEOUT_SECS", &mut settings.header_timeout),
+            ("CHAT_BODY_TIMEOUT_SECS", &mut settings.body_timeout),
+            ("CHAT_SHUTDOWN_GRACE_SECS", &mut settings.shutdown_grace),
+        ] {
+            if let Some(secs) = lookup(name) {
+                *setting = Duration::from_secs(parse(name, secs)?);
+            }
+        }
         if let Some(url) = lookup("REDIS_URL").filter(|url| !url.is_empty()) {
             settings.redis_url = Some(Secret::new(url));
         }
@@ -141,6 +160,8 @@ impl Settings {
         for (name, value) in [
             ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
             ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),
+            ("CHAT_HEADER_TIMEOUT_SECS", settings.header_timeout),
+            ("CHAT_BODY_TIMEOUT_SECS", settings.body_timeout),
         ] {
             if value.is_zero() {
                 return Err(ConfigError {

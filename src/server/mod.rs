@@ -9,6 +9,8 @@ pub mod join;
 pub mod origin;
 pub mod presence;
 pub mod relay;
+pub mod request_body;
+pub mod serve;
 pub mod server_fn_status;
 pub mod session;
 pub mod sse;

@@ -4,7 +4,7 @@
 
 use crate::error::ChatError;
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -18,12 +18,7 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     tracing::info!(path = %request.uri().path(), "refused a cross-site request");
-    let error = ChatError::Forbidden("Requests from other sites cannot change this chat.".into());
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string(&error).unwrap_or_default(),
-    )
+    ChatError::Forbidden("Requests from other sites cannot change this chat.".into())
         .into_response()
 }
 

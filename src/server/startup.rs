@@ -7,6 +7,8 @@ use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::presence::{self, Presences, SharedRosters};
 use crate::server::relay::{self, Follows};
+use crate::server::request_body::{self, BodyLimits};
+use crate::server::serve::{serve, ConnectionLimits};
 use crate::server::session::{self, SessionKey};
 use crate::server::state::AppState;
 use crate::server::store::{RedisStore, SqliteStore, Store, StoreError};
@@ -19,10 +21,10 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// The largest request body accepted. A 4,000-character message of 4-byte characters,
@@ -54,6 +56,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    limits: ConnectionLimits,
     shutdown: CancellationToken,
     /// Work that finishes after the server stops (the presence flusher withdraws this
     /// node's rosters from Redis): `run` waits for it.
@@ -174,12 +177,16 @@ impl Application {
             },
             shutdown: shutdown.clone(),
         };
-        let router = router(state);
+        let router = router(state, settings.body_timeout);
         tracing::info!(%addr, "listening");
         Ok(Self {
             listener,
             router,
             addr,
+            limits: ConnectionLimits {
+                header_read_timeout: settings.header_timeout,
+                shutdown_grace: settings.shutdown_grace,
+            },
             shutdown,
             finishing,
         })
@@ -197,19 +204,17 @@ impl Application {
     }
 
     pub async fn run(self) -> std::io::Result<()> {
-        let shutdown = self.shutdown;
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await;
+        serve(self.listener, self.router, self.limits, self.shutdown).await;
         if let Err(error) = self.finishing.await {
             tracing::warn!(%error, "the presence flusher did not finish");
         }
-        served
+        Ok(())
     }
 }
 
 /// Every route: plain axum routes first, then the Leptos pages and server functions.
-pub fn router(state: AppState) -> Router {
+/// A request body must arrive within `body_timeout`.
+pub fn router(state: AppState, body_timeout: Duration) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
@@ -231,7 +236,13 @@ pub fn router(state: AppState) -> Router {
             session::attach,
         ))
         .layer(middleware::from_fn(origin::refuse_cross_site))
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits {
+                max_bytes: MAX_REQUEST_BODY,
+                timeout: body_timeout,
+            },
+            request_body::read_whole,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 tracing::info_span!("http", method = %request.method(), path = %request.uri().path())

@@ -138,3 +138,30 @@ async fn a_huge_request_body_is_refused_before_it_is_read() {
     assert_eq!(response.status(), 413);
     assert_nothing_stored(&app, stream).await;
 }
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_refused_as_too_large() {
+    let app = spawn_app().await;
+    let stream = app.events("lobby", "", None).await;
+    // No Content-Length: the limit can only be found while reading.
+    let chunks = (0..40).map(|i| {
+        let chunk = if i == 0 {
+            "room=lobby&body=".to_owned()
+        } else {
+            "a".repeat(4096)
+        };
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let response = app
+        .client
+        .post(app.url("/api/send_message"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.expect("a JSON error");
+    assert_eq!(body["error"], "too_large", "{body}");
+    assert_nothing_stored(&app, stream).await;
+}

@@ -21,3 +21,4 @@ mod resume;
 mod shutdown;
 mod sse_stream;
 mod store;
+mod timeouts;

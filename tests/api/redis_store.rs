@@ -64,6 +64,14 @@ async fn concurrent_appends_get_consecutive_seqs_and_one_client_id_stores_once()
         store.last_seq(&RoomName::lobby()).await.expect("seq"),
         Seq(101)
     );
+    let someone_else = store
+        .append(message("not theirs", 2, Some("key-1")))
+        .await
+        .expect("append");
+    assert!(
+        matches!(someone_else, Appended::New(_)),
+        "the key is scoped to its author: {someone_else:?}"
+    );
 }
 
 #[tokio::test]

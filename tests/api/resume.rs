@@ -54,7 +54,11 @@ async fn a_cursor_that_is_not_a_number_is_refused() {
     for query in ["?after=-1", "?after=abc"] {
         let response = app.get(&format!("/api/rooms/lobby/events{query}")).await;
         assert_eq!(response.status(), 400, "{query}");
-        assert!(response.text().await.unwrap_or_default().contains("after"));
+        let body: serde_json::Value = response.json().await.expect("a JSON error");
+        assert_eq!(body["error"], "invalid_input", "{body}");
+        assert!(body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("after")));
     }
     let response = app
         .client

@@ -99,3 +99,16 @@ async fn concurrent_appends_reach_the_hub_in_seq_order_and_duplicates_not_at_all
     assert_eq!(stored.len(), 180);
     assert_eq!(published, (1..=180).map(Some).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn someone_else_s_client_id_stores_a_new_message_instead_of_returning_theirs() {
+    let (store, _dir) = store().await;
+    let mut alices = message("alice's words", Some("shared-key"));
+    alices.author_id = UserId::from_random(1);
+    let mut mallorys = message("mallory's words", Some("shared-key"));
+    mallorys.author_id = UserId::from_random(2);
+    let first = store.append(alices).await.expect("append");
+    let second = store.append(mallorys).await.expect("append");
+    assert!(matches!(second, Appended::New(_)), "{second:?}");
+    assert_ne!(second.message().body, first.message().body);
+}

@@ -3,10 +3,13 @@
 --       5 rooms by activity (zset), 6 message counts (hash)
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel
--- Returns {1, seq} for a new message, {0, seq} for a client_id seen before.
+-- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before.
+-- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
+-- learns another person's key cannot get that person's message back as their own.
 local client_id = ARGV[6]
+local cid_field = ARGV[2] .. ':' .. client_id
 if client_id ~= '' then
-  local seen = redis.call('HGET', KEYS[4], client_id)
+  local seen = redis.call('HGET', KEYS[4], cid_field)
   if seen then
     return {0, tonumber(seen)}
   end
@@ -20,7 +23,7 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
 -- Announced in the same step: every node hears the room's events in seq order.
 redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
 if client_id ~= '' then
-  redis.call('HSET', KEYS[4], client_id, seq)
+  redis.call('HSET', KEYS[4], cid_field, seq)
 end
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
 redis.call('HINCRBY', KEYS[6], ARGV[1], 1)
@@ -32,9 +35,9 @@ if stored > history then
   local old = redis.call('ZRANGE', KEYS[3], 0, stored - history - 1)
   for _, old_seq in ipairs(old) do
     local old_key = ARGV[7] .. old_seq
-    local old_client_id = redis.call('HGET', old_key, 'client_id')
-    if old_client_id and old_client_id ~= '' then
-      redis.call('HDEL', KEYS[4], old_client_id)
+    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id')
+    if ids[1] and ids[2] and ids[2] ~= '' then
+      redis.call('HDEL', KEYS[4], ids[1] .. ':' .. ids[2])
     end
     if redis.call('HGET', old_key, 'deleted') == '0' then
       redis.call('HINCRBY', KEYS[6], ARGV[1], -1)
