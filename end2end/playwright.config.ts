@@ -49,6 +49,11 @@ export default defineConfig({
       RUST_LOG: "warn",
       // Closed pages are noticed at the next heartbeat: keep presence tests quick.
       CHAT_HEARTBEAT_SECS: "1",
+      // Limits stay on, but every browser context here shares 127.0.0.1 and the tests seed
+      // history through the API far faster than a person types.
+      CHAT_SEND_BURST: "500",
+      CHAT_ADDRESS_LIMIT_FACTOR: "50",
+      CHAT_MAX_STREAMS_PER_ADDRESS: "1000",
     },
   },
 });

@@ -36,6 +36,12 @@ pub enum ChatError {
     /// from now one will be accepted again.
     #[error("You are going too fast. Please wait {retry_after} s and try again.")]
     RateLimited { retry_after: u32 },
+    /// This person or address has as many live connections open as allowed.
+    #[error("Too many live connections are open from this browser or network. Close some tabs and try again in {retry_after} s.")]
+    TooManyStreams { retry_after: u32 },
+    /// The server is at its capacity; another try in `retry_after` seconds may find room.
+    #[error("The chat is busy right now. Please try again in {retry_after} s.")]
+    Overloaded { retry_after: u32 },
     /// The store does not answer; trying again later may work.
     #[error("The chat is unavailable right now. Please try again in a moment.")]
     Unavailable,
@@ -58,7 +64,7 @@ impl From<DomainError> for ChatError {
 struct ErrorBody {
     error: String,
     message: String,
-    /// Seconds until trying again may succeed (`rate_limited` only).
+    /// Seconds until trying again may succeed (rate limits and capacity only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_after: Option<u32>,
 }
@@ -73,6 +79,8 @@ impl From<ChatError> for ErrorBody {
             ChatError::TooLarge => "too_large",
             ChatError::TimedOut => "timeout",
             ChatError::RateLimited { .. } => "rate_limited",
+            ChatError::TooManyStreams { .. } => "too_many_streams",
+            ChatError::Overloaded { .. } => "overloaded",
             ChatError::Unavailable => "unavailable",
             ChatError::Internal => "internal",
             ChatError::Network => "network",
@@ -104,6 +112,12 @@ impl TryFrom<ErrorBody> for ChatError {
             "rate_limited" => ChatError::RateLimited {
                 retry_after: body.retry_after.unwrap_or(1),
             },
+            "too_many_streams" => ChatError::TooManyStreams {
+                retry_after: body.retry_after.unwrap_or(1),
+            },
+            "overloaded" => ChatError::Overloaded {
+                retry_after: body.retry_after.unwrap_or(1),
+            },
             "unavailable" => ChatError::Unavailable,
             "internal" => ChatError::Internal,
             "network" => ChatError::Network,
@@ -122,7 +136,8 @@ impl ChatError {
             ChatError::NotFound(_) => 404,
             ChatError::TimedOut => 408,
             ChatError::TooLarge => 413,
-            ChatError::RateLimited { .. } => 429,
+            ChatError::RateLimited { .. } | ChatError::TooManyStreams { .. } => 429,
+            ChatError::Overloaded { .. } => 503,
             ChatError::Unavailable => 503,
             ChatError::Internal => 500,
             ChatError::Network => 502,
@@ -134,7 +149,9 @@ impl ChatError {
     /// Seconds until the same request may be accepted, for a `Retry-After` header.
     pub fn retry_after(&self) -> Option<u32> {
         match self {
-            ChatError::RateLimited { retry_after } => Some(*retry_after),
+            ChatError::RateLimited { retry_after }
+            | ChatError::TooManyStreams { retry_after }
+            | ChatError::Overloaded { retry_after } => Some(*retry_after),
             _ => None,
         }
     }

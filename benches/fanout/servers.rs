@@ -61,6 +61,10 @@ impl Cluster {
             command
                 .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
                 .env("RUST_LOG", "warn")
+                // Thousands of streams and a burst of sends from one address.
+                .env("CHAT_RATE_LIMITS", "off")
+                .env("CHAT_MAX_STREAMS_PER_ADDRESS", "1000000")
+                .env("CHAT_MAX_STREAMS", "1000000")
                 .kill_on_drop(true);
             if std::env::var_os("SERVER_LOG").is_none() {
                 command.stdout(Stdio::null());

@@ -13,12 +13,14 @@ pub async fn send_message(
     body: String,
     client_id: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
-    use super::server_context::{app_state, now_millis, session};
+    use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::{ClientId, MessageBody, RoomName};
+    use crate::server::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
     let state = app_state()?;
     let session = session()?;
+    within_limits(&state, &session, Action::Write)?;
     let room = RoomName::parse(&room)?;
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
@@ -44,15 +46,18 @@ pub async fn send_message(
 /// Another user's message answers 403 and changes nothing.
 #[server(endpoint = "edit_message")]
 pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
-    use super::server_context::{app_state, now_millis, session};
+    use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::{MessageBody, RoomName};
+    use crate::server::limits::Action;
     use crate::server::store::EditRequest;
 
     let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Write)?;
     let edit = EditRequest {
         room: RoomName::parse(&room)?,
         target: seq,
-        by: session()?.user_id,
+        by: session.user_id,
         body: MessageBody::parse(&body)?,
         at: now_millis(),
     };
@@ -63,15 +68,18 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
 /// Another user's message answers 403 and changes nothing.
 #[server(endpoint = "delete_message")]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
-    use super::server_context::{app_state, now_millis, session};
+    use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::RoomName;
+    use crate::server::limits::Action;
     use crate::server::store::DeleteRequest;
 
     let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Write)?;
     let delete = DeleteRequest {
         room: RoomName::parse(&room)?,
         target: seq,
-        by: session()?.user_id,
+        by: session.user_id,
         at: now_millis(),
     };
     Ok(state.store.delete(delete).await??)
@@ -80,12 +88,15 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
 /// Tells the room that the session's user is typing. Ephemeral: nothing is stored.
 #[server(endpoint = "typing")]
 pub async fn notify_typing(room: String) -> Result<(), ChatError> {
-    use super::server_context::{app_state, session};
+    use super::server_context::{app_state, session, within_limits};
     use crate::domain::{RoomName, Typing};
+    use crate::server::limits::Action;
 
     let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Typing)?;
     let room = RoomName::parse(&room)?;
-    let user = session()?.as_online_user();
+    let user = session.as_online_user();
     state
         .fanout
         .ephemeral(&room.clone(), "typing", &Typing { room, user })

@@ -7,14 +7,17 @@ use leptos::prelude::*;
 /// new name to every room the person is online in. Answers the accepted, trimmed name.
 #[server(endpoint = "set_name")]
 pub async fn set_name(name: String) -> Result<String, ChatError> {
-    use super::server_context::{app_state, session};
+    use super::server_context::{app_state, session, within_limits};
     use crate::domain::Nickname;
+    use crate::server::limits::Action;
     use crate::server::session::Session;
 
     let state = app_state()?;
+    let current = session()?;
+    within_limits(&state, &current, Action::Rename)?;
     let name = Nickname::parse(&name)?;
     let session = Session {
-        user_id: session()?.user_id,
+        user_id: current.user_id,
         name: name.clone(),
     };
     let response = use_context::<leptos_axum::ResponseOptions>().ok_or(ChatError::Internal)?;

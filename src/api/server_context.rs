@@ -23,6 +23,26 @@ pub fn session() -> Result<Session, ChatError> {
         })
 }
 
+/// Lets one `action` of the session's person through the rate limits, or answers 429.
+pub fn within_limits(
+    state: &AppState,
+    session: &Session,
+    action: crate::server::limits::Action,
+) -> Result<(), ChatError> {
+    let address = use_context::<Parts>().and_then(|parts| {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0);
+        crate::server::limits::client_address(
+            &parts.headers,
+            peer,
+            state.client_ip_header.as_deref(),
+        )
+    });
+    state.limits.check(action, &session.user_id, address)
+}
+
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

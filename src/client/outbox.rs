@@ -86,6 +86,13 @@ fn send(state: RoomState, client_id: String, text: String, composer: Option<Comp
                     error.set(Some(refused.to_string()));
                 }
             }
+            // Too fast: the message waits in the outbox, saying why, and goes again by
+            // itself once the server said it would be accepted (same `client_id`).
+            Err(limited @ ChatError::RateLimited { retry_after }) => {
+                state.outbox.fail(&client_id, limited.to_string());
+                let wait = std::time::Duration::from_secs(u64::from(retry_after));
+                set_timeout(move || retry(state, client_id), wait);
+            }
             Err(failed) => state.outbox.fail(&client_id, failed.to_string()),
         }
     });

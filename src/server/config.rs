@@ -1,5 +1,6 @@
 //! Typed settings: defaults first, then the environment.
 
+use crate::server::limits::{LimitSettings, Rate};
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -58,6 +59,8 @@ pub struct Settings {
     pub redis_prefix: String,
     /// Messages kept per room in Redis.
     pub history_limit: usize,
+    /// Rate limits, stream caps and where the client's address comes from.
+    pub limits: LimitSettings,
     /// The key that signs session cookies. Unset: one is created and kept in the store.
     pub session_secret: Option<Secret>,
 }
@@ -88,6 +91,7 @@ impl Default for Settings {
             redis_url: None,
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
+            limits: LimitSettings::default(),
             session_secret: None,
         }
     }
@@ -147,6 +151,7 @@ impl Settings {
             let secs = parse("CHAT_REDIS_REFRESH_SECS", secs)?;
             settings.redis_refresh = Duration::from_secs(secs);
         }
+        read_limits(&lookup, &mut settings.limits)?;
         if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
             if secret.len() < 32 {
                 return Err(ConfigError {
@@ -173,6 +178,86 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES}_PER_MINUTE` and `…_BURST`;
+/// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
+/// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`.
+fn read_limits(
+    lookup: &impl Fn(&str) -> Option<String>,
+    limits: &mut LimitSettings,
+) -> Result<(), ConfigError> {
+    if let Some(rates) = limits.rates.as_mut() {
+        for (per_minute, burst, rate) in [
+            (
+                "CHAT_SENDS_PER_MINUTE",
+                "CHAT_SEND_BURST",
+                &mut rates.writes,
+            ),
+            (
+                "CHAT_TYPING_PER_MINUTE",
+                "CHAT_TYPING_BURST",
+                &mut rates.typing,
+            ),
+            (
+                "CHAT_RENAMES_PER_MINUTE",
+                "CHAT_RENAME_BURST",
+                &mut rates.renames,
+            ),
+        ] {
+            read_rate(lookup, per_minute, burst, rate)?;
+        }
+        if let Some(factor) = lookup("CHAT_ADDRESS_LIMIT_FACTOR") {
+            rates.address_factor = parse("CHAT_ADDRESS_LIMIT_FACTOR", factor)?;
+        }
+    }
+    if let Some(switch) = lookup("CHAT_RATE_LIMITS") {
+        match switch.trim() {
+            "off" => limits.rates = None,
+            "on" => {}
+            _ => {
+                return Err(ConfigError {
+                    name: "CHAT_RATE_LIMITS",
+                    value: switch,
+                    reason: "must be on or off".into(),
+                })
+            }
+        }
+    }
+    for (name, cap) in [
+        (
+            "CHAT_MAX_STREAMS_PER_SESSION",
+            &mut limits.streams.per_session,
+        ),
+        (
+            "CHAT_MAX_STREAMS_PER_ADDRESS",
+            &mut limits.streams.per_address,
+        ),
+        ("CHAT_MAX_STREAMS", &mut limits.streams.per_node),
+    ] {
+        if let Some(value) = lookup(name) {
+            *cap = parse(name, value)?;
+        }
+    }
+    if let Some(header) = lookup("CHAT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
+        limits.client_ip_header = Some(header.trim().to_ascii_lowercase());
+    }
+    Ok(())
+}
+
+fn read_rate(
+    lookup: &impl Fn(&str) -> Option<String>,
+    per_minute: &'static str,
+    burst: &'static str,
+    rate: &mut Rate,
+) -> Result<(), ConfigError> {
+    if let Some(value) = lookup(per_minute) {
+        rate.per_minute = parse(per_minute, value)?;
+    }
+    if let Some(value) = lookup(burst) {
+        rate.burst = parse(burst, value)?;
+    }
+    Ok(())
 }
 
 fn parse<T>(name: &'static str, value: String) -> Result<T, ConfigError>
@@ -228,6 +313,27 @@ mod tests {
         let secret = "s".repeat(40);
         let settings = from(&[("CHAT_SESSION_SECRET", secret.as_str())]).expect("valid");
         assert!(!format!("{settings:?}").contains(&secret));
+    }
+
+    #[test]
+    fn limits_are_on_by_default_and_each_can_be_changed_or_switched_off() {
+        let defaults = from(&[]).expect("valid").limits;
+        assert!(defaults.rates.is_some());
+        let tuned = from(&[
+            ("CHAT_SENDS_PER_MINUTE", "600"),
+            ("CHAT_SEND_BURST", "50"),
+            ("CHAT_MAX_STREAMS_PER_ADDRESS", "5000"),
+            ("CHAT_CLIENT_IP_HEADER", "X-Real-IP"),
+        ])
+        .expect("valid")
+        .limits;
+        let writes = tuned.rates.map(|r| r.writes);
+        assert_eq!(writes.map(|w| (w.burst, w.per_minute)), Some((50, 600)));
+        assert_eq!(tuned.streams.per_address, 5000);
+        assert_eq!(tuned.client_ip_header.as_deref(), Some("x-real-ip"));
+        let off = from(&[("CHAT_RATE_LIMITS", "off")]).expect("valid").limits;
+        assert!(off.rates.is_none());
+        assert!(from(&[("CHAT_RATE_LIMITS", "maybe")]).is_err());
     }
 
     #[test]

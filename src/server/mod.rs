@@ -6,6 +6,7 @@ pub mod fanout;
 pub mod health;
 pub mod hub;
 pub mod join;
+pub mod limits;
 pub mod origin;
 pub mod presence;
 pub mod relay;

@@ -2,11 +2,12 @@
 //!
 //! server_fn answers every error with 500, including arguments it could not read, before our
 //! code runs. This layer reads the `ChatError` back from the body and uses its own status
-//! code, so a missing field is a 400 and a rule broken a 422, in one place.
+//! code (and `Retry-After` where waiting helps), so a missing field is a 400, a rule broken
+//! a 422 and a rate limit a 429, in one place.
 
 use crate::error::ChatError;
 use axum::body::{to_bytes, Body};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
@@ -27,6 +28,11 @@ pub async fn set_error_status(response: Response) -> Response {
     if let Ok(error) = serde_json::from_slice::<ChatError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = error.retry_after() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -118,13 +118,23 @@ impl SessionKey {
     }
 }
 
+/// Marks a request that came without a valid session cookie: a script, or a browser's very
+/// first request. Its stream is not listed as someone online (a browser's page load sets the
+/// cookie before its stream opens), so cookie-less clients cannot fill the presence list.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVisitor;
+
 /// Middleware: puts the request's `Session` in its extensions (a new guest when there is no
-/// valid cookie) and sends a new guest its cookie, unless the handler already set one.
+/// valid cookie, marked `NewVisitor`) and sends a new guest its cookie, unless the handler
+/// already set one.
 pub async fn attach(State(key): State<SessionKey>, mut request: Request, next: Next) -> Response {
     let existing = key.from_headers(request.headers());
     let is_new = existing.is_none();
     let session = existing.unwrap_or_else(Session::guest);
     request.extensions_mut().insert(session.clone());
+    if is_new {
+        request.extensions_mut().insert(NewVisitor);
+    }
     let mut response = next.run(request).await;
     if is_new && !sets_session_cookie(response.headers()) {
         if let Some(cookie) = key.cookie(&session) {

@@ -3,16 +3,18 @@
 
 use crate::domain::{RoomName, Seq};
 use crate::server::api_error::ApiError;
+use crate::server::limits::client_address;
 use crate::server::presence::PresenceGuard;
-use crate::server::session::Session;
+use crate::server::session::{NewVisitor, Session};
 use crate::server::sse_frame;
 use crate::server::state::AppState;
 use crate::server::subscription::Subscription;
 use axum::body::Body;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{ConnectInfo, Extension, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 /// The query string of an events request.
 #[derive(Debug, Deserialize)]
@@ -29,6 +31,8 @@ pub struct EventsQuery {
 pub async fn room_events(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    new_visitor: Option<Extension<NewVisitor>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(room): Path<String>,
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
@@ -43,12 +47,21 @@ pub async fn room_events(
             .transpose()?,
     };
 
-    // The viewer is online while the stream is open.
-    let presence = PresenceGuard::join(
-        state.presence.book().clone(),
-        room.clone(),
-        &session.as_online_user(),
+    let address = client_address(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        state.client_ip_header.as_deref(),
     );
+    let permit = state.limits.streams.open(&session.user_id, address)?;
+
+    // The viewer is online while the stream is open (a known session only).
+    let presence = new_visitor.is_none().then(|| {
+        PresenceGuard::join(
+            state.presence.book().clone(),
+            room.clone(),
+            &session.as_online_user(),
+        )
+    });
     // Subscribe first (with Redis, this node to the room's channel too), then read the
     // store: nothing published in between is missed.
     let live = state.hub.subscribe(&room);
@@ -83,7 +96,10 @@ pub async fn room_events(
     if lost {
         subscription = subscription.starting_over();
     }
-    let stream = subscription.with_presence(presence, snapshot).into_stream();
+    let stream = subscription
+        .with_presence(presence, snapshot)
+        .holding(permit)
+        .into_stream();
 
     Ok((
         [

@@ -5,6 +5,7 @@ use crate::app::{shell, App};
 use crate::server::config::Settings;
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
+use crate::server::limits::Limits;
 use crate::server::presence::{self, Presences, SharedRosters};
 use crate::server::relay::{self, Follows};
 use crate::server::request_body::{self, BodyLimits};
@@ -175,6 +176,8 @@ impl Application {
                 heartbeat: settings.heartbeat,
                 retry: settings.retry,
             },
+            limits: Limits::new(&settings.limits),
+            client_ip_header: settings.limits.client_ip_header.as_deref().map(Arc::from),
             shutdown: shutdown.clone(),
         };
         let router = router(state, settings.body_timeout);

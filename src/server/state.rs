@@ -2,6 +2,7 @@
 
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
+use crate::server::limits::Limits;
 use crate::server::presence::Presences;
 use crate::server::relay::Follows;
 use crate::server::session::SessionKey;
@@ -26,6 +27,10 @@ pub struct AppState {
     pub follows: Option<Arc<Follows>>,
     pub sessions: SessionKey,
     pub streams: StreamSettings,
+    /// Rate limits and stream caps.
+    pub limits: Limits,
+    /// The header a trusted proxy names the client's address in, if any.
+    pub client_ip_header: Option<Arc<str>>,
     /// Cancelled on shutdown: every open SSE stream ends when it is.
     pub shutdown: CancellationToken,
 }

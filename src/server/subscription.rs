@@ -9,6 +9,7 @@
 
 use crate::domain::{RoomName, Seq};
 use crate::server::hub::Broadcast;
+use crate::server::limits::StreamPermit;
 use crate::server::presence::PresenceGuard;
 use crate::server::sse_frame;
 use crate::server::store::Store;
@@ -50,6 +51,8 @@ pub struct Subscription {
     shutdown: CancellationToken,
     /// Keeps this stream's person listed as online until the stream ends.
     _presence: Option<PresenceGuard>,
+    /// This stream's place under the stream caps, given back when it ends.
+    _permit: Option<StreamPermit>,
 }
 
 impl Subscription {
@@ -75,14 +78,21 @@ impl Subscription {
             heartbeat,
             shutdown,
             _presence: None,
+            _permit: None,
         }
     }
 
-    /// Lists the stream's person as online for as long as the stream is open, and sends the
-    /// room's current presence first.
-    pub fn with_presence(mut self, guard: PresenceGuard, snapshot: Bytes) -> Self {
+    /// Sends the room's current presence first and, given a guard, lists the stream's person
+    /// as online for as long as the stream is open.
+    pub fn with_presence(mut self, guard: Option<PresenceGuard>, snapshot: Bytes) -> Self {
         self.send_first(&snapshot);
-        self._presence = Some(guard);
+        self._presence = guard;
+        self
+    }
+
+    /// Holds the stream's place under the stream caps until it ends.
+    pub fn holding(mut self, permit: StreamPermit) -> Self {
+        self._permit = Some(permit);
         self
     }
 

@@ -35,6 +35,9 @@ impl Binary {
         let process = tokio::process::Command::new(path)
             .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", log)
+            // The fault tests send far faster than a person would.
+            .env("CHAT_RATE_LIMITS", "off")
+            .env("CHAT_MAX_STREAMS_PER_ADDRESS", "100000")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .kill_on_drop(true)
@@ -65,8 +68,21 @@ impl Binary {
         format!("{}{path}", self.base)
     }
 
+    /// Opens `room`'s stream as a browser would: with the session cookie its page load got
+    /// (so the viewer counts as online).
     pub async fn events(&self, room: &str) -> SseStream {
-        let response = reqwest::get(self.url(&format!("/api/rooms/{room}/events")))
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        browser
+            .get(self.url(&format!("/api/room?room={room}")))
+            .send()
+            .await
+            .expect("page");
+        let response = browser
+            .get(self.url(&format!("/api/rooms/{room}/events")))
+            .send()
             .await
             .expect("stream");
         SseStream::new(response.bytes_stream())

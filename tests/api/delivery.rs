@@ -44,8 +44,10 @@ async fn the_same_client_id_stores_one_message() {
         ("client_id", "c0ffee-1"),
     ];
 
-    let first = app.post_send(&fields).await;
-    let second = app.post_send(&fields).await;
+    // One person (one session) retrying: the key is scoped to its author.
+    let person = app.browser();
+    let first = person.post("send_message", &fields).await;
+    let second = person.post("send_message", &fields).await;
     assert_eq!(first.status(), 200);
     assert_eq!(second.status(), 200);
     let first: chat::domain::ChatMessage = first.json().await.expect("json");

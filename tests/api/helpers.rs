@@ -2,6 +2,7 @@
 
 use chat::domain::ChatMessage;
 use chat::server::config::{Secret, Settings};
+use chat::server::limits::LimitSettings;
 use chat::server::startup::Application;
 use chat::server::store::{SqliteStore, Store};
 use std::net::SocketAddr;
@@ -25,9 +26,12 @@ pub struct TestApp {
     pub db_dir: Arc<TempDir>,
 }
 
+/// Settings for a test server: a free port, and no rate limits or stream caps (tests send
+/// and connect far faster than a person; `limits.rs` tests the limits with the defaults).
 pub fn settings() -> Settings {
     Settings {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        limits: LimitSettings::unlimited(),
         ..Settings::default()
     }
 }

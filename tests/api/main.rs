@@ -10,6 +10,7 @@ mod helpers;
 mod history;
 mod identity;
 mod lag;
+mod limits;
 mod nodes;
 mod nodes_presence;
 mod pages;
