@@ -6,7 +6,7 @@ SHELL := bash
 # wasm-opt from npm, and what cargo installs.
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run dev build nodes test test-rust test-e2e lint
+.PHONY: run dev build nodes test test-rust test-e2e e2e lint
 
 ## Build the release and serve it on http://127.0.0.1:3000 (SQLite file in data/).
 run:
@@ -28,10 +28,14 @@ nodes:
 	scripts/setup.sh nodes
 	scripts/nodes.sh
 
-## Every test: lints, unit and integration tests, then Playwright against the release build.
+## Every test: lints, the release build, unit and integration tests (the fault tests run the
+## release binary), then Playwright against the release build.
 test:
 	scripts/setup.sh test
-	$(MAKE) lint test-rust test-e2e
+	$(MAKE) lint
+	cargo leptos build --release
+	CHAT_TEST_BINARY=$(CURDIR)/target/release/chat $(MAKE) test-rust
+	$(MAKE) e2e
 
 lint:
 	cargo fmt --all -- --check
@@ -44,4 +48,7 @@ test-rust:
 
 test-e2e:
 	cargo leptos build --release
+	$(MAKE) e2e
+
+e2e:
 	cd end2end && timeout 20m npx playwright test

@@ -35,7 +35,7 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
                 when=move || editing.get()
                 fallback={
                     let body = body.clone();
-                    move || view! { <p class="message-body">{render_body(&body)}</p> }
+                    move || view! { <p class="message-body" dir="auto">{render_body(&body)}</p> }
                 }
             >
                 <MessageEditor seq body=body.clone() editing />

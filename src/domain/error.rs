@@ -22,6 +22,40 @@ pub enum DomainError {
     NameTooLong { max: usize },
     #[error("Display names must be on one line, without control characters.")]
     NameControlCharacter,
+    #[error("Display names cannot contain text-direction controls (they can make a name or the text around it read backwards).")]
+    NameDirectionControl,
+    #[error("A display name needs at least one visible character.")]
+    NameInvisible,
+}
+
+/// Characters that change the direction of the text around them (bidi embeddings,
+/// overrides, isolates and marks). In a name they can disguise it or reverse what follows.
+pub(crate) fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that take no visible space: zero-width spaces and joiners, word joiners and
+/// invisible operators, the byte-order mark, fillers that render blank, the soft hyphen.
+pub(crate) fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || is_direction_control(c)
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
 }
 
 /// The replacement character is what a lossy decoder leaves where bytes were not UTF-8;

@@ -1,3 +1,5 @@
+use super::error::is_invisible;
+
 /// A piece of a message body, for rendering: plain text, or a web address to link to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segment<'a> {
@@ -22,7 +24,9 @@ pub fn linkify(body: &str) -> Vec<Segment<'_>> {
         };
         let tail = &body[start..];
         let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            // A link also ends at an invisible or text-direction character, so a bidi
+            // override can never become part of (and reverse the look of) an address.
+            .find(|c: char| is_invisible(c) || matches!(c, '<' | '>' | '"'))
             .unwrap_or(tail.len());
         let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'']);
         if url.len() <= scheme_len {
@@ -79,6 +83,20 @@ mod tests {
         ] {
             assert_eq!(linkify(body), vec![Text(body)], "{body}");
         }
+    }
+
+    #[test]
+    fn a_link_ends_at_a_direction_control_or_an_invisible_character() {
+        let segments =
+            linkify("see https://good.example\u{202E}lmth.exe and https://a.example\u{200B}b");
+        let links: Vec<_> = segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Link(url) => Some(*url),
+                Segment::Text(_) => None,
+            })
+            .collect();
+        assert_eq!(links, ["https://good.example", "https://a.example"]);
     }
 
     #[test]

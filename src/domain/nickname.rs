@@ -1,4 +1,4 @@
-use super::error::REPLACEMENT_CHARACTER;
+use super::error::{is_direction_control, is_invisible, REPLACEMENT_CHARACTER};
 use super::DomainError;
 use std::fmt;
 
@@ -19,6 +19,12 @@ impl Nickname {
         }
         if name.chars().any(char::is_control) {
             return Err(DomainError::NameControlCharacter);
+        }
+        if name.chars().any(is_direction_control) {
+            return Err(DomainError::NameDirectionControl);
+        }
+        if name.chars().all(is_invisible) {
+            return Err(DomainError::NameInvisible);
         }
         if name.chars().count() > Self::MAX_CHARS {
             return Err(DomainError::NameTooLong {
@@ -48,6 +54,37 @@ impl fmt::Display for Nickname {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_reverse_text_or_show_nothing_are_refused() {
+        for spoof in ["\u{202E}nimda", "Ann\u{2066}", "a\u{200F}b"] {
+            assert_eq!(
+                Nickname::parse(spoof),
+                Err(DomainError::NameDirectionControl),
+                "{spoof:?}"
+            );
+        }
+        for blank in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{FEFF}",
+            "\u{3164}",
+            "\u{2800} \u{00AD}",
+        ] {
+            assert_eq!(
+                Nickname::parse(blank),
+                Err(DomainError::NameInvisible),
+                "{blank:?}"
+            );
+        }
+        assert!(
+            Nickname::parse("Zoë\u{200D}🦀").is_ok(),
+            "a joiner inside a visible name is fine"
+        );
+        assert!(
+            Nickname::parse("مريم").is_ok(),
+            "right-to-left scripts are fine"
+        );
+    }
 
     #[test]
     fn names_are_trimmed_and_may_use_any_script() {

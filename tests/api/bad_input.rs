@@ -72,6 +72,8 @@ async fn display_names_breaking_the_rules_are_refused() {
         (too_long.as_str(), "at most 32 characters"),
         ("two\nlines", "one line"),
         ("bell\u{7}", "one line"),
+        ("\u{202E}nimda", "text-direction controls"),
+        ("\u{200B}\u{200B}", "visible character"),
     ];
     for (name, words) in cases {
         let response = browser.post("set_name", &[("name", name)]).await;
