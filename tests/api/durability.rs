@@ -39,10 +39,28 @@ impl Outcome {
 /// `senders` concurrent clients each send `each` messages of about `size` bytes to `room`
 /// (stopping at the first connection error: the server died).
 async fn flood(server: &Binary, room: &str, senders: usize, each: usize, size: usize) -> Outcome {
+    flood_at(
+        server.client.clone(),
+        server.url("/api/send_message"),
+        room,
+        senders,
+        each,
+        size,
+    )
+    .await
+}
+
+async fn flood_at(
+    client: reqwest::Client,
+    url: String,
+    room: &str,
+    senders: usize,
+    each: usize,
+    size: usize,
+) -> Outcome {
     let tasks: Vec<_> = (0..senders)
         .map(|sender| {
-            let client = server.client.clone();
-            let url = server.url("/api/send_message");
+            let (client, url) = (client.clone(), url.clone());
             let room = room.to_owned();
             tokio::spawn(async move {
                 let mut outcome = Outcome::default();
@@ -162,13 +180,18 @@ async fn kill_9_in_the_middle_of_concurrent_sends_loses_no_acknowledged_message(
     let db = dir.path().join("chat.db");
     let server = Binary::start(&[db_env(&db)]).await;
 
-    let tasks = flood_in_background(&server, "lobby", 6, 200);
+    // Six senders that go on until the server dies under them.
+    let flooding = tokio::spawn(flood_at(
+        server.client.clone(),
+        server.url("/api/send_message"),
+        "lobby",
+        6,
+        usize::MAX,
+        200,
+    ));
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     server.kill().await;
-    let mut acked = Vec::new();
-    for task in tasks {
-        acked.extend(task.await.expect("sender"));
-    }
+    let acked = flooding.await.expect("senders").acked;
     assert!(acked.len() > 100, "sends were acknowledged before the kill");
 
     // The file alone, and then the restarted server, have every acknowledged message.
@@ -186,44 +209,6 @@ async fn kill_9_in_the_middle_of_concurrent_sends_loses_no_acknowledged_message(
     let newest = acked.iter().map(|m| m.seq.get()).max().unwrap_or(0);
     assert!(next.seq.get() > newest, "the room goes on after the crash");
     restarted.terminate().await;
-}
-
-/// Senders that run until the server dies, each answering what was acknowledged to it.
-fn flood_in_background(
-    server: &Binary,
-    room: &str,
-    senders: usize,
-    size: usize,
-) -> Vec<tokio::task::JoinHandle<Vec<ChatMessage>>> {
-    (0..senders)
-        .map(|sender| {
-            let client = server.client.clone();
-            let url = server.url("/api/send_message");
-            let room = room.to_owned();
-            tokio::spawn(async move {
-                let mut acked = Vec::new();
-                for i in 0.. {
-                    let body = format!("{sender}-{i} {}", "y".repeat(size));
-                    let Ok(response) = client
-                        .post(&url)
-                        .form(&[("room", room.as_str()), ("body", body.as_str())])
-                        .send()
-                        .await
-                    else {
-                        break;
-                    };
-                    if response.status() != 200 {
-                        break;
-                    }
-                    match response.json::<ChatMessage>().await {
-                        Ok(message) => acked.push(message),
-                        Err(_) => break,
-                    }
-                }
-                acked
-            })
-        })
-        .collect()
 }
 
 /// A tmpfs mounted for one test, unmounted when dropped. Needs root (CI and the

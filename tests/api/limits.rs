@@ -90,6 +90,15 @@ async fn typing_signals_and_renames_are_limited_too() {
     assert_rate_limited(person.post("set_name", &[("name", "One more")]).await).await;
 }
 
+async fn open_stream(app: &TestApp, person: &crate::helpers::Browser) -> reqwest::Response {
+    person
+        .client
+        .get(app.url("/api/rooms/lobby/events"))
+        .send()
+        .await
+        .expect("request")
+}
+
 #[tokio::test]
 async fn one_session_cannot_open_more_than_its_share_of_streams() {
     let app = spawn_with_default_limits().await;
@@ -99,12 +108,7 @@ async fn one_session_cannot_open_more_than_its_share_of_streams() {
     for _ in 0..16 {
         open.push(person.events("lobby", "").await);
     }
-    let response = person
-        .client
-        .get(app.url("/api/rooms/lobby/events"))
-        .send()
-        .await
-        .expect("request");
+    let response = open_stream(&app, &person).await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
     let body: serde_json::Value = response.json().await.expect("JSON");
@@ -114,12 +118,7 @@ async fn one_session_cannot_open_more_than_its_share_of_streams() {
     drop(open.pop());
     let mut reopened = None;
     for _ in 0..50 {
-        let response = person
-            .client
-            .get(app.url("/api/rooms/lobby/events"))
-            .send()
-            .await
-            .expect("request");
+        let response = open_stream(&app, &person).await;
         if response.status() == 200 {
             reopened = Some(SseStream::new(response.bytes_stream()));
             break;
