@@ -1,6 +1,6 @@
 //! Typed settings: defaults first, then the environment.
 
-use crate::server::limits::{LimitSettings, Rate};
+use crate::server::limits::LimitSettings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -69,9 +69,9 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 #[error("environment variable {name} = {value:?} is not valid: {reason}")]
 pub struct ConfigError {
-    name: &'static str,
-    value: String,
-    reason: String,
+    pub(crate) name: &'static str,
+    pub(crate) value: String,
+    pub(crate) reason: String,
 }
 
 impl Default for Settings {
@@ -151,7 +151,7 @@ impl Settings {
             let secs = parse("CHAT_REDIS_REFRESH_SECS", secs)?;
             settings.redis_refresh = Duration::from_secs(secs);
         }
-        read_limits(&lookup, &mut settings.limits)?;
+        settings.limits.read_env(&lookup)?;
         if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
             if secret.len() < 32 {
                 return Err(ConfigError {
@@ -180,87 +180,7 @@ impl Settings {
     }
 }
 
-/// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES}_PER_MINUTE` and `…_BURST`;
-/// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
-/// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`.
-fn read_limits(
-    lookup: &impl Fn(&str) -> Option<String>,
-    limits: &mut LimitSettings,
-) -> Result<(), ConfigError> {
-    if let Some(rates) = limits.rates.as_mut() {
-        for (per_minute, burst, rate) in [
-            (
-                "CHAT_SENDS_PER_MINUTE",
-                "CHAT_SEND_BURST",
-                &mut rates.writes,
-            ),
-            (
-                "CHAT_TYPING_PER_MINUTE",
-                "CHAT_TYPING_BURST",
-                &mut rates.typing,
-            ),
-            (
-                "CHAT_RENAMES_PER_MINUTE",
-                "CHAT_RENAME_BURST",
-                &mut rates.renames,
-            ),
-        ] {
-            read_rate(lookup, per_minute, burst, rate)?;
-        }
-        if let Some(factor) = lookup("CHAT_ADDRESS_LIMIT_FACTOR") {
-            rates.address_factor = parse("CHAT_ADDRESS_LIMIT_FACTOR", factor)?;
-        }
-    }
-    if let Some(switch) = lookup("CHAT_RATE_LIMITS") {
-        match switch.trim() {
-            "off" => limits.rates = None,
-            "on" => {}
-            _ => {
-                return Err(ConfigError {
-                    name: "CHAT_RATE_LIMITS",
-                    value: switch,
-                    reason: "must be on or off".into(),
-                })
-            }
-        }
-    }
-    for (name, cap) in [
-        (
-            "CHAT_MAX_STREAMS_PER_SESSION",
-            &mut limits.streams.per_session,
-        ),
-        (
-            "CHAT_MAX_STREAMS_PER_ADDRESS",
-            &mut limits.streams.per_address,
-        ),
-        ("CHAT_MAX_STREAMS", &mut limits.streams.per_node),
-    ] {
-        if let Some(value) = lookup(name) {
-            *cap = parse(name, value)?;
-        }
-    }
-    if let Some(header) = lookup("CHAT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
-        limits.client_ip_header = Some(header.trim().to_ascii_lowercase());
-    }
-    Ok(())
-}
-
-fn read_rate(
-    lookup: &impl Fn(&str) -> Option<String>,
-    per_minute: &'static str,
-    burst: &'static str,
-    rate: &mut Rate,
-) -> Result<(), ConfigError> {
-    if let Some(value) = lookup(per_minute) {
-        rate.per_minute = parse(per_minute, value)?;
-    }
-    if let Some(value) = lookup(burst) {
-        rate.burst = parse(burst, value)?;
-    }
-    Ok(())
-}
-
-fn parse<T>(name: &'static str, value: String) -> Result<T, ConfigError>
+pub(crate) fn parse<T>(name: &'static str, value: String) -> Result<T, ConfigError>
 where
     T: std::str::FromStr,
     T::Err: std::fmt::Display,

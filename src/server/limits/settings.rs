@@ -1,6 +1,7 @@
 //! The limits' settings, with defaults meant not to hurt a real person typing fast.
 
 use super::{Rate, StreamCaps};
+use crate::server::config::{parse, ConfigError};
 
 /// Rate limits of each kind of request, per session; an address gets `address_factor`
 /// times as much (several people may share one address).
@@ -65,4 +66,87 @@ impl LimitSettings {
             client_ip_header: None,
         }
     }
+}
+
+impl LimitSettings {
+    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES}_PER_MINUTE` and `…_BURST`;
+    /// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
+    /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`.
+    pub(crate) fn read_env(
+        &mut self,
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let limits = self;
+        if let Some(rates) = limits.rates.as_mut() {
+            for (per_minute, burst, rate) in [
+                (
+                    "CHAT_SENDS_PER_MINUTE",
+                    "CHAT_SEND_BURST",
+                    &mut rates.writes,
+                ),
+                (
+                    "CHAT_TYPING_PER_MINUTE",
+                    "CHAT_TYPING_BURST",
+                    &mut rates.typing,
+                ),
+                (
+                    "CHAT_RENAMES_PER_MINUTE",
+                    "CHAT_RENAME_BURST",
+                    &mut rates.renames,
+                ),
+            ] {
+                read_rate(lookup, per_minute, burst, rate)?;
+            }
+            if let Some(factor) = lookup("CHAT_ADDRESS_LIMIT_FACTOR") {
+                rates.address_factor = parse("CHAT_ADDRESS_LIMIT_FACTOR", factor)?;
+            }
+        }
+        if let Some(switch) = lookup("CHAT_RATE_LIMITS") {
+            match switch.trim() {
+                "off" => limits.rates = None,
+                "on" => {}
+                _ => {
+                    return Err(ConfigError {
+                        name: "CHAT_RATE_LIMITS",
+                        value: switch,
+                        reason: "must be on or off".into(),
+                    })
+                }
+            }
+        }
+        for (name, cap) in [
+            (
+                "CHAT_MAX_STREAMS_PER_SESSION",
+                &mut limits.streams.per_session,
+            ),
+            (
+                "CHAT_MAX_STREAMS_PER_ADDRESS",
+                &mut limits.streams.per_address,
+            ),
+            ("CHAT_MAX_STREAMS", &mut limits.streams.per_node),
+        ] {
+            if let Some(value) = lookup(name) {
+                *cap = parse(name, value)?;
+            }
+        }
+        if let Some(header) = lookup("CHAT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
+            limits.client_ip_header = Some(header.trim().to_ascii_lowercase());
+        }
+        Ok(())
+    }
+}
+
+fn read_rate(
+    lookup: &impl Fn(&str) -> Option<String>,
+    per_minute: &'static str,
+    burst: &'static str,
+    rate: &mut Rate,
+) -> Result<(), ConfigError> {
+    if let Some(value) = lookup(per_minute) {
+        rate.per_minute = parse(per_minute, value)?;
+    }
+    if let Some(value) = lookup(burst) {
+        rate.burst = parse(burst, value)?;
+    }
+    Ok(())
 }
