@@ -4,7 +4,8 @@
 #
 # With REDIS_URL set, the nodes use that Redis. Otherwise a redis-server is started here,
 # durable (append-only file, fsync on every write) with its data in data/redis, on
-# 127.0.0.1:6390. Ctrl-C stops everything this script started.
+# 127.0.0.1:6390. Without CHAT_SESSION_SECRET, one is made once in data/. Ctrl-C stops
+# everything this script started.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,6 +30,15 @@ if [ -z "${REDIS_URL:-}" ]; then
         redis-cli -p 6390 ping >/dev/null 2>&1 && break
         sleep 0.1
     done
+fi
+
+# Every node must sign sessions with the same secret, kept outside Redis: one made here
+# once, in data/ (a real deployment sets CHAT_SESSION_SECRET from its secret store).
+if [ -z "${CHAT_SESSION_SECRET:-}" ]; then
+    mkdir -p data
+    [ -s data/nodes-session-secret ] || head -c 48 /dev/urandom | base64 -w0 >data/nodes-session-secret
+    CHAT_SESSION_SECRET=$(cat data/nodes-session-secret)
+    export CHAT_SESSION_SECRET
 fi
 
 cargo leptos build --release

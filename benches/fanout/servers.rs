@@ -70,7 +70,10 @@ impl Cluster {
                 command.stdout(Stdio::null());
             }
             match &redis {
-                Some(redis) => command.env("REDIS_URL", &redis.url),
+                Some(redis) => command.env("REDIS_URL", &redis.url).env(
+                    "CHAT_SESSION_SECRET",
+                    "bench-secret-shared-by-every-node-0123",
+                ),
                 None => command.env(
                     "DATABASE_URL",
                     format!("sqlite://{}/bench.db", dir.path().display()),

@@ -5,7 +5,12 @@ import { RedisProcess, ServerProcess } from "./fixtures/server";
 test("two people on two nodes sharing Redis see each other online, typing and writing", async ({ browser, baseURL }) => {
   const redisPort = Number(new URL(baseURL!).port) + 10;
   const redis = new RedisProcess(redisPort);
-  const env = { REDIS_URL: redis.url, CHAT_REDIS_PREFIX: `e2e-${Date.now()}` };
+  const env = {
+    REDIS_URL: redis.url,
+    CHAT_REDIS_PREFIX: `e2e-${Date.now()}`,
+    // Both nodes sign sessions with one secret (required with Redis).
+    CHAT_SESSION_SECRET: `e2e-secret-${Date.now()}-shared-by-both-nodes`,
+  };
   const nodeA = new ServerProcess(baseURL!, { offset: 2, env });
   const nodeB = new ServerProcess(baseURL!, { offset: 3, env });
   try {

@@ -1,6 +1,7 @@
 //! Typed settings: defaults first, then the environment.
 
 use crate::server::limits::LimitSettings;
+use crate::server::session::SessionSettings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -41,6 +42,9 @@ pub struct Settings {
     pub retry: Duration,
     /// How many events a stream may fall behind live before it catches up from the store.
     pub broadcast_capacity: usize,
+    /// How many bytes of stored events a live stream may fall behind, catching up without
+    /// ever catching up, before it is ended (the browser resumes when it reconnects).
+    pub stream_max_behind: usize,
     /// How often changes of who is online are broadcast (at most once per room each time).
     pub presence_interval: Duration,
     /// With Redis: how often a node does its housekeeping: rewrites its presence rosters (a
@@ -61,8 +65,8 @@ pub struct Settings {
     pub history_limit: usize,
     /// Rate limits, stream caps and where the client's address comes from.
     pub limits: LimitSettings,
-    /// The key that signs session cookies. Unset: one is created and kept in the store.
-    pub session_secret: Option<Secret>,
+    /// How session cookies are signed and kept.
+    pub sessions: SessionSettings,
 }
 
 /// A setting in the environment that could not be read.
@@ -83,6 +87,7 @@ impl Default for Settings {
             heartbeat: Duration::from_secs(15),
             retry: Duration::from_secs(2),
             broadcast_capacity: 1024,
+            stream_max_behind: 4 * 1024 * 1024,
             presence_interval: Duration::from_millis(500),
             redis_refresh: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
@@ -92,17 +97,18 @@ impl Default for Settings {
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
             limits: LimitSettings::default(),
-            session_secret: None,
+            sessions: SessionSettings::default(),
         }
     }
 }
 
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
-    /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS` and
-    /// `CHAT_BROADCAST_CAPACITY`, `CHAT_HEADER_TIMEOUT_SECS`, `CHAT_BODY_TIMEOUT_SECS`,
-    /// `CHAT_SHUTDOWN_GRACE_SECS`, `CHAT_SESSION_SECRET`, `REDIS_URL`, `CHAT_REDIS_PREFIX` and
-    /// `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`.
+    /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS`,
+    /// `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`, `CHAT_HEADER_TIMEOUT_SECS`,
+    /// `CHAT_BODY_TIMEOUT_SECS`, `CHAT_SHUTDOWN_GRACE_SECS`, `REDIS_URL`,
+    /// `CHAT_REDIS_PREFIX`, `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`, the limits'
+    /// variables (`LimitSettings`) and the sessions' (`SessionSettings`).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -129,6 +135,10 @@ impl Settings {
         if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
             settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
         }
+        if let Some(kb) = lookup("CHAT_STREAM_MAX_BEHIND_KB") {
+            let kb: usize = parse("CHAT_STREAM_MAX_BEHIND_KB", kb)?;
+            settings.stream_max_behind = kb.saturating_mul(1024);
+        }
         for (name, setting) in [
             ("CHAT_HEADER_TIMEOUT_SECS", &mut settings.header_timeout),
             ("CHAT_BODY_TIMEOUT_SECS", &mut settings.body_timeout),
@@ -152,16 +162,7 @@ impl Settings {
             settings.redis_refresh = Duration::from_secs(secs);
         }
         settings.limits.read_env(&lookup)?;
-        if let Some(secret) = lookup("CHAT_SESSION_SECRET") {
-            if secret.len() < 32 {
-                return Err(ConfigError {
-                    name: "CHAT_SESSION_SECRET",
-                    value: "<redacted>".into(),
-                    reason: "must be at least 32 characters".into(),
-                });
-            }
-            settings.session_secret = Some(Secret::new(secret));
-        }
+        settings.sessions.read_env(&lookup)?;
         for (name, value) in [
             ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
             ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),
@@ -228,11 +229,28 @@ mod tests {
     }
 
     #[test]
-    fn the_session_secret_is_checked_and_never_printed() {
+    fn session_secrets_are_checked_listed_newest_first_and_never_printed() {
         assert!(from(&[("CHAT_SESSION_SECRET", "short")]).is_err());
-        let secret = "s".repeat(40);
-        let settings = from(&[("CHAT_SESSION_SECRET", secret.as_str())]).expect("valid");
-        assert!(!format!("{settings:?}").contains(&secret));
+        let (new, old) = ("n".repeat(40), "o".repeat(32));
+        let both = format!("{new}, {old}");
+        assert!(from(&[("CHAT_SESSION_SECRET", &format!("{new},short"))]).is_err());
+        let settings = from(&[("CHAT_SESSION_SECRET", both.as_str())]).expect("valid");
+        let secrets: Vec<&str> = settings
+            .sessions
+            .secrets
+            .iter()
+            .map(Secret::expose)
+            .collect();
+        assert_eq!(secrets, [new.as_str(), old.as_str()]);
+        assert!(!format!("{settings:?}").contains(&new));
+        assert!(from(&[("CHAT_SESSION_IDLE_DAYS", "0")]).is_err());
+        assert!(from(&[("CHAT_SECURE_COOKIES", "yes")]).is_err());
+        assert!(
+            from(&[("CHAT_SECURE_COOKIES", "true")])
+                .expect("valid")
+                .sessions
+                .secure_cookies
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! a graceful shutdown that is bounded — after `grace`, whatever is still open (a half-sent
 //! request, a client that never reads) is closed and `serve` returns.
 
+use crate::server::subscription::WRITE_BYTES;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
@@ -40,8 +41,15 @@ pub async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
+        .header_read_timeout(limits.header_read_timeout)
+        // What a connection buffers of a response before it stops asking the body for more
+        // (and the longest request head it reads): with a stream's own writes of at most
+        // `WRITE_BYTES`, a reader that is slow costs about twice that.
+        .max_buf_size(WRITE_BYTES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_send_buf_size(WRITE_BYTES);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
 

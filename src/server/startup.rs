@@ -10,9 +10,9 @@ use crate::server::presence::{self, Presences, SharedRosters};
 use crate::server::relay::{self, Follows};
 use crate::server::request_body::{self, BodyLimits};
 use crate::server::serve::{serve, ConnectionLimits};
-use crate::server::session::{self, SessionKey};
+use crate::server::session::{self, key_file, Sessions};
 use crate::server::state::AppState;
-use crate::server::store::{RedisStore, SqliteStore, Store, StoreError};
+use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
 use crate::server::{health, join, origin, server_fn_status, sse};
 use axum::http::Request;
@@ -41,6 +41,38 @@ pub enum StartupError {
     Listen(#[from] std::io::Error),
     #[error("invalid Leptos configuration: {0}")]
     Leptos(#[from] leptos::config::errors::LeptosConfigError),
+    #[error(
+        "CHAT_SESSION_SECRET must be set with REDIS_URL: every node must sign sessions with \
+         the same secret, and it must not be kept in Redis"
+    )]
+    SessionSecretRequired,
+    #[error(transparent)]
+    SessionKeyFile(#[from] key_file::KeyFileError),
+}
+
+/// The keys that sign session cookies: the configured secrets; else (one SQLite node) the
+/// key file; never the store, so a copy of the data is not enough to sign in as anyone.
+fn sessions(settings: &Settings, shared_by_nodes: bool) -> Result<Sessions, StartupError> {
+    let config = &settings.sessions;
+    let keys = if !config.secrets.is_empty() {
+        config
+            .secrets
+            .iter()
+            .map(|secret| secret.expose().as_bytes().to_vec())
+            .collect()
+    } else if shared_by_nodes {
+        return Err(StartupError::SessionSecretRequired);
+    } else if let Some(path) = config
+        .key_file
+        .clone()
+        .or_else(|| file_beside(&settings.database_url, "session.key"))
+    {
+        key_file::load_or_create(&path)?
+    } else {
+        tracing::warn!("no session secret and no database file: sessions end with the process");
+        Vec::new()
+    };
+    Ok(Sessions::new(keys, config))
 }
 
 /// What a Redis-backed node needs besides its store: how it announces events, where its
@@ -126,10 +158,7 @@ impl Application {
         let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
         leptos_options.site_addr = addr;
 
-        let sessions = match &settings.session_secret {
-            Some(secret) => SessionKey::new(secret.expose().as_bytes()),
-            None => SessionKey::new(&store.session_key().await?),
-        };
+        let sessions = sessions(&settings, cluster.is_some())?;
         let shutdown = CancellationToken::new();
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
         store.publish_commits_to(hub.clone());
@@ -175,6 +204,7 @@ impl Application {
             streams: StreamSettings {
                 heartbeat: settings.heartbeat,
                 retry: settings.retry,
+                max_behind: settings.stream_max_behind,
             },
             limits: Limits::new(&settings.limits),
             client_ip_header: settings.limits.client_ip_header.as_deref().map(Arc::from),

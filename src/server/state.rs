@@ -5,7 +5,7 @@ use crate::server::hub::Hub;
 use crate::server::limits::Limits;
 use crate::server::presence::Presences;
 use crate::server::relay::Follows;
-use crate::server::session::SessionKey;
+use crate::server::session::Sessions;
 use crate::server::store::Store;
 use crate::server::subscription::StreamSettings;
 use axum::extract::FromRef;
@@ -25,7 +25,7 @@ pub struct AppState {
     pub presence: Presences,
     /// With Redis: the rooms this node receives announcements of.
     pub follows: Option<Arc<Follows>>,
-    pub sessions: SessionKey,
+    pub sessions: Sessions,
     pub streams: StreamSettings,
     /// Rate limits and stream caps.
     pub limits: Limits,

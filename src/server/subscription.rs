@@ -6,6 +6,13 @@
 //! every live event whose seq was already sent. Whenever the live feed cannot be trusted to
 //! follow on from the last seq sent (the stream lagged behind the broadcast buffer, or two
 //! sends published out of order), the stream reads the missing events from the store.
+//!
+//! What a slow reader costs is bounded. The stream produces its next write only when the
+//! connection has taken the previous one (and the connection buffers at most
+//! [`WRITE_BYTES`] itself, see `serve`); each write carries at most [`WRITE_BYTES`] (an event
+//! larger than that goes alone); catch-up pages are sized to fill about one write. A stream
+//! that, once live, falls further behind than its `max_behind` budget is ended: the
+//! browser reconnects after `retry` and resumes from `Last-Event-ID`.
 
 use crate::domain::{RoomName, Seq};
 use crate::server::hub::Broadcast;
@@ -22,14 +29,28 @@ use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-/// How many stored events one catch-up read fetches (and so one write carries at most).
-const BACKLOG_PAGE: u32 = 500;
+/// The most one write of a stream carries, unless a single event is larger.
+pub const WRITE_BYTES: usize = 64 * 1024;
+/// The fewest and most stored events one catch-up read fetches; in between, pages are sized
+/// from the events just read to fill about one write.
+const PAGE_EVENTS: std::ops::RangeInclusive<u32> = 1..=500;
+/// The first catch-up read, before anything is known of the room's event sizes.
+const FIRST_PAGE_EVENTS: u32 = 64;
 
 /// Tuning of an SSE stream.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamSettings {
     pub heartbeat: Duration,
     pub retry: Duration,
+    /// How many bytes of stored events a live stream may have to catch up on, without
+    /// catching up, before it is ended.
+    pub max_behind: usize,
+}
+
+/// Why a stream ends on its own.
+enum End {
+    StoreFailed,
+    TooFarBehind,
 }
 
 /// The data of a `reset` event.
@@ -46,6 +67,12 @@ pub struct Subscription {
     /// The seq of the last event sent (or the resume cursor before anything was sent).
     last_sent: Seq,
     catching_up: bool,
+    /// How many events the next catch-up read fetches.
+    page_events: u32,
+    /// Once the stream has caught up with live: the bytes it has had to catch up on from the
+    /// store since it last was (`None` during the backlog it asked for when it opened).
+    behind: Option<usize>,
+    max_behind: usize,
     preamble: Option<Bytes>,
     heartbeat: Interval,
     shutdown: CancellationToken,
@@ -74,6 +101,9 @@ impl Subscription {
             live,
             last_sent: after,
             catching_up: true,
+            page_events: FIRST_PAGE_EVENTS,
+            behind: None,
+            max_behind: settings.max_behind,
             preamble: Some(sse_frame::preamble(settings.retry)),
             heartbeat,
             shutdown,
@@ -135,8 +165,19 @@ impl Subscription {
                 match self.read_backlog().await {
                     Ok(Some(chunk)) => return Some(chunk),
                     Ok(None) => self.catching_up = false,
-                    Err(()) => return None,
+                    Err(End::StoreFailed) => return None,
+                    Err(End::TooFarBehind) => {
+                        tracing::info!(
+                            room = %self.room,
+                            max_behind = self.max_behind,
+                            "ending a stream that cannot keep up; it resumes when it reconnects"
+                        );
+                        return None;
+                    }
                 }
+            }
+            if !self.catching_up {
+                self.behind = Some(0);
             }
             tokio::select! {
                 biased;
@@ -158,32 +199,47 @@ impl Subscription {
         }
     }
 
-    /// One page of stored events after `last_sent`; `Ok(None)` once there are none left.
-    async fn read_backlog(&mut self) -> Result<Option<Bytes>, ()> {
+    /// The stored events after `last_sent`, as one write of at most about [`WRITE_BYTES`];
+    /// `Ok(None)` once there are none left.
+    async fn read_backlog(&mut self) -> Result<Option<Bytes>, End> {
         let page = self
             .store
-            .read_after(&self.room, self.last_sent, BACKLOG_PAGE)
+            .read_after(&self.room, self.last_sent, self.page_events)
             .await
             .map_err(|error| {
                 tracing::warn!(room = %self.room, %error, "ending stream: backlog read failed");
+                End::StoreFailed
             })?;
-        let Some(last) = page.last() else {
+        let mut chunk = BytesMut::new();
+        let mut taken = 0;
+        for event in &page {
+            let frame = sse_frame::log_frame(event);
+            if !chunk.is_empty() && chunk.len() + frame.len() > WRITE_BYTES {
+                break;
+            }
+            chunk.extend_from_slice(&frame);
+            self.last_sent = event.seq();
+            taken += 1;
+        }
+        if taken == 0 {
             return Ok(None);
-        };
-        self.last_sent = last.seq();
-        if page.len() < BACKLOG_PAGE as usize {
+        }
+        if taken == page.len() && page.len() < self.page_events as usize {
             self.catching_up = false;
         }
-        let mut chunk = BytesMut::new();
-        for event in &page {
-            chunk.extend_from_slice(&sse_frame::log_frame(event));
+        self.page_events = page_events_for(chunk.len(), taken);
+        if let Some(behind) = self.behind.as_mut() {
+            *behind += chunk.len();
+            if *behind > self.max_behind {
+                return Err(End::TooFarBehind);
+            }
         }
         Ok(Some(chunk.freeze()))
     }
 
-    /// Takes `first` and everything else already queued, keeps the events that follow on
-    /// from `last_sent`, and returns them as one chunk. A single event is passed on as the
-    /// shared frame itself, without copying.
+    /// Takes `first` and what else is already queued (up to about [`WRITE_BYTES`]), keeps
+    /// the events that follow on from `last_sent`, and returns them as one chunk. A single
+    /// event is passed on as the shared frame itself, without copying.
     fn take_live(&mut self, first: Broadcast) -> Option<Bytes> {
         let mut batch = Batch::default();
         let mut next = Some(first);
@@ -201,6 +257,9 @@ impl Subscription {
                     batch.push(event.frame);
                 }
                 Some(_) => {} // already sent
+            }
+            if batch.len() >= WRITE_BYTES {
+                break;
             }
             next = match self.live.try_recv() {
                 Ok(event) => Some(event),
@@ -223,6 +282,14 @@ struct Batch {
 }
 
 impl Batch {
+    fn len(&self) -> usize {
+        match (&self.first, &self.rest) {
+            (_, Some(rest)) => rest.len(),
+            (Some(first), None) => first.len(),
+            (None, None) => 0,
+        }
+    }
+
     fn push(&mut self, frame: Bytes) {
         match (&self.first, &mut self.rest) {
             (None, _) => self.first = Some(frame),
@@ -241,5 +308,27 @@ impl Batch {
             Some(rest) => Some(rest.freeze()),
             None => self.first,
         }
+    }
+}
+
+/// How many events the next catch-up read fetches, after `events` made `bytes`: about one
+/// write's worth of events that size.
+fn page_events_for(bytes: usize, events: usize) -> u32 {
+    let average = (bytes / events.max(1)).max(1);
+    let fitting = u32::try_from(WRITE_BYTES / average).unwrap_or(u32::MAX);
+    fitting.clamp(*PAGE_EVENTS.start(), *PAGE_EVENTS.end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_of_large_events_are_short_and_pages_of_small_ones_long() {
+        assert_eq!(page_events_for(64 * 8_000, 64), 8);
+        assert_eq!(page_events_for(20_000, 1), 3);
+        assert_eq!(page_events_for(200_000, 1), 1);
+        assert_eq!(page_events_for(64 * 150, 64), 436);
+        assert_eq!(page_events_for(64 * 20, 64), 500);
     }
 }

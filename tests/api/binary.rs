@@ -39,7 +39,11 @@ impl Binary {
             .env("CHAT_RATE_LIMITS", "off")
             .env("CHAT_MAX_STREAMS_PER_ADDRESS", "100000")
             .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
+            .stdout(if log == "info" {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .kill_on_drop(true)
             .spawn()
             .expect("start the server binary");
@@ -117,6 +121,17 @@ impl Binary {
             .expect("the process did not exit within the time limit")
             .expect("wait");
         assert!(status.success(), "exit status {status}");
+    }
+
+    /// The server's resident memory now, in KiB (from `/proc`, so Linux only).
+    pub fn resident_kib(&self) -> u64 {
+        let pid = self.process.id().expect("pid");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
     }
 
     /// `kill -9`: no chance to finish anything.

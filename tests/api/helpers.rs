@@ -3,6 +3,7 @@
 use chat::domain::ChatMessage;
 use chat::server::config::{Secret, Settings};
 use chat::server::limits::LimitSettings;
+use chat::server::session::SessionSettings;
 use chat::server::startup::Application;
 use chat::server::store::{SqliteStore, Store};
 use std::net::SocketAddr;
@@ -66,7 +67,10 @@ pub async fn spawn_app_with_store(store: SqliteStore) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     // With a configured key, start-up does not need the store (which may be closed).
     let settings = Settings {
-        session_secret: Some(Secret::new("k".repeat(32))),
+        sessions: SessionSettings {
+            secrets: vec![Secret::new("k".repeat(32))],
+            ..SessionSettings::default()
+        },
         ..settings()
     };
     let app = Application::with_store(settings, Arc::new(store) as Arc<dyn Store>)

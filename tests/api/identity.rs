@@ -1,6 +1,9 @@
 //! Anonymous identity: a signed session cookie; the author always comes from it.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{settings, spawn_app, spawn_app_on, spawn_app_with};
+use chat::server::config::{Secret, Settings};
+use chat::server::session::SessionSettings;
+use std::sync::Arc;
 
 #[tokio::test]
 async fn a_client_without_a_cookie_gets_a_signed_guest_session() {
@@ -14,7 +17,7 @@ async fn a_client_without_a_cookie_gets_a_signed_guest_session() {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .expect("a session cookie");
-    assert!(cookie.starts_with("chat_session=v1."), "{cookie}");
+    assert!(cookie.starts_with("chat_session=v2."), "{cookie}");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
@@ -70,7 +73,10 @@ async fn a_forged_session_cookie_is_worth_nothing() {
     let theirs = alice.send("lobby", "mine").await;
 
     // Mallory copies the user id into a cookie of her own making.
-    let forged = format!("chat_session=v1.{}.QWxpY2U.AAAA", theirs.author_id);
+    let forged = format!(
+        "chat_session=v2.{}.QWxpY2U.1800000000.AAAA",
+        theirs.author_id
+    );
     let response = app
         .client
         .post(app.url("/api/send_message"))
@@ -92,9 +98,111 @@ async fn sessions_survive_a_restart() {
     let before = ann.send("lobby", "before").await;
     let db = app.stop().await;
 
-    // The signing key is kept in the store, so the old cookie still proves who Ann is.
+    // The signing key is kept beside the database, so the old cookie still proves who Ann is.
     let app = crate::helpers::spawn_app_on(db, crate::helpers::settings()).await;
     let after = ann.at(&app).send("lobby", "after").await;
     assert_eq!(after.author_id, before.author_id);
     assert_eq!(after.author, "Ann");
+}
+
+/// Settings whose cookies are signed with `secrets` (newest first).
+fn signed_with(secrets: &[&str]) -> Settings {
+    Settings {
+        sessions: SessionSettings {
+            secrets: secrets.iter().map(|s| Secret::new(s.repeat(32))).collect(),
+            ..SessionSettings::default()
+        },
+        ..settings()
+    }
+}
+
+/// The session cookie a response sets, if any.
+fn set_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("chat_session="))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_copy_of_the_database_is_not_enough_to_be_someone() {
+    let app = spawn_app().await;
+    let ann = app.browser();
+    ann.set_name("Ann").await;
+    let before = ann.send("lobby", "before").await;
+    let dir = app.stop().await;
+
+    // The stored data holds no signing key...
+    let db = dir.path().join("chat.db");
+    let stolen = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(&db, stolen.path().join("chat.db")).expect("copy the database");
+    let raw = std::fs::read(&db).expect("read");
+    assert!(
+        !raw.windows(11).any(|w| w == b"session_key"),
+        "no session key in the database file"
+    );
+    // ...so a server on a copy of it (without the key file) does not know Ann's cookie.
+    let copy = spawn_app_on(Arc::new(stolen), settings()).await;
+    let there = ann.at(&copy).send("lobby", "who am I there?").await;
+    assert_ne!(there.author_id, before.author_id);
+}
+
+#[tokio::test]
+async fn rotated_secrets_keep_people_signed_in_and_move_them_to_the_new_one() {
+    let old = spawn_app_with(signed_with(&["o"])).await;
+    let ann = old.browser();
+    ann.set_name("Ann").await;
+    let before = ann.send("lobby", "before").await;
+    let dir = old.stop().await;
+
+    // The new secret first; the old one still accepted: Ann is still Ann, and her cookie
+    // is renewed under the new secret.
+    let rotated = spawn_app_on(dir, signed_with(&["n", "o"])).await;
+    let response = ann
+        .at(&rotated)
+        .post("send_message", &[("room", "lobby"), ("body", "during")])
+        .await;
+    let renewed = set_cookie(&response).expect("a renewed cookie");
+    assert!(renewed.contains("Max-Age="), "{renewed}");
+    let during: chat::domain::ChatMessage = response.json().await.expect("json");
+    assert_eq!(during.author_id, before.author_id);
+    let dir = rotated.stop().await;
+
+    // Once the old secret is dropped, the renewed cookie still works; an old one would not.
+    let new = spawn_app_on(dir, signed_with(&["n"])).await;
+    let after = ann.at(&new).send("lobby", "after").await;
+    assert_eq!(after.author_id, before.author_id);
+    assert_eq!(after.author, "Ann");
+}
+
+#[tokio::test]
+async fn a_cookie_is_not_resent_on_every_request() {
+    let app = spawn_app().await;
+    let ann = app.browser();
+    let first = ann
+        .post("send_message", &[("room", "lobby"), ("body", "one")])
+        .await;
+    assert!(set_cookie(&first).is_some(), "a new guest gets a cookie");
+    let second = ann
+        .post("send_message", &[("room", "lobby"), ("body", "two")])
+        .await;
+    assert_eq!(set_cookie(&second), None, "renewed at most once a day");
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_only_and_secure() {
+    let mut https = settings();
+    https.sessions.secure_cookies = true;
+    let app = spawn_app_with(https).await;
+    let response = app.post_send(&[("room", "lobby"), ("body", "hi")]).await;
+    let cookie = set_cookie(&response).expect("a cookie");
+    assert!(cookie.starts_with("__Host-chat_session=v2."), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(
+        cookie.contains("; Path=/;") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
 }

@@ -25,6 +25,23 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
     hub.publish_event(&LogEvent::Message(appended.into_message()));
 }
 
+/// The lobby's stream of the events after `after`, allowed to fall `max_behind` bytes behind.
+fn follow(store: Arc<SqliteStore>, hub: &Hub, after: Seq, max_behind: usize) -> SseStream {
+    let subscription = Subscription::new(
+        RoomName::lobby(),
+        store,
+        hub.subscribe(&RoomName::lobby()),
+        after,
+        StreamSettings {
+            heartbeat: Duration::from_secs(60),
+            retry: Duration::from_secs(1),
+            max_behind,
+        },
+        CancellationToken::new(),
+    );
+    SseStream::new(subscription.into_stream())
+}
+
 #[tokio::test]
 async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_store() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -34,19 +51,7 @@ async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_
             .expect("store"),
     );
     let hub = Hub::new(4);
-    let live = hub.subscribe(&RoomName::lobby());
-    let subscription = Subscription::new(
-        RoomName::lobby(),
-        store.clone(),
-        live,
-        Seq::ZERO,
-        StreamSettings {
-            heartbeat: Duration::from_secs(60),
-            retry: Duration::from_secs(1),
-        },
-        CancellationToken::new(),
-    );
-    let mut stream = SseStream::new(subscription.into_stream());
+    let mut stream = follow(store.clone(), &hub, Seq::ZERO, usize::MAX);
 
     store_and_publish(store.as_ref(), &hub, "first").await;
     assert_eq!(stream.next_message().await.seq, Seq(1));
@@ -57,4 +62,37 @@ async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_
     }
     let rest = stream.messages_through(50).await;
     assert_eq!(seqs(&rest), (2..=50).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_live_stream_too_far_behind_is_ended_and_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(
+        SqliteStore::connect(&crate::helpers::database_url(&dir))
+            .await
+            .expect("store"),
+    );
+    let hub = Hub::new(4);
+    // About ten events' worth: a 4-slot buffer and 49 unread events are far more.
+    let mut stream = follow(store.clone(), &hub, Seq::ZERO, 2_000);
+    store_and_publish(store.as_ref(), &hub, "first").await;
+    assert_eq!(stream.next_message().await.seq, Seq(1));
+
+    for i in 2..=50 {
+        store_and_publish(store.as_ref(), &hub, &format!("message {i}")).await;
+    }
+    let mut received = vec![1];
+    while let Some(event) = stream.next_event().await {
+        let id = event.id.expect("a log event");
+        received.push(id.parse::<u64>().expect("a seq"));
+    }
+    assert!(received.len() < 50, "the stream was ended before the end");
+    assert_eq!(received, (1..=received.len() as u64).collect::<Vec<_>>());
+
+    // Resumed from the last event it got (as `Last-Event-ID` does), nothing is missing.
+    let last = *received.last().expect("one");
+    let rest = follow(store, &hub, Seq(last), 2_000)
+        .messages_through(50)
+        .await;
+    assert_eq!(seqs(&rest), (last + 1..=50).collect::<Vec<_>>());
 }

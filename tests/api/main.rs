@@ -20,6 +20,7 @@ mod redis_server;
 mod redis_store;
 mod resume;
 mod shutdown;
+mod slow_readers;
 mod sse_stream;
 mod store;
 mod timeouts;

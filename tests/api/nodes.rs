@@ -12,6 +12,8 @@ pub fn node_settings(redis: &RedisServer, prefix: &str) -> Settings {
     let mut settings = settings();
     settings.redis_url = Some(chat::server::config::Secret::new(redis.url.clone()));
     settings.redis_prefix = prefix.to_owned();
+    // Every node signs sessions with the same secret (required with Redis).
+    settings.sessions.secrets = vec![chat::server::config::Secret::new("n".repeat(32))];
     settings.heartbeat = Duration::from_millis(200);
     settings
 }
@@ -188,4 +190,16 @@ async fn concurrent_sends_on_two_nodes_are_announced_in_seq_order() {
         announced.push(payload["seq"].as_u64().expect("seq"));
     }
     assert_eq!(announced, (1..=60).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_redis_node_without_a_session_secret_refuses_to_start() {
+    let redis = RedisServer::start().await;
+    let mut settings = node_settings(&redis, &fresh_prefix());
+    settings.sessions.secrets.clear();
+    let refused = chat::server::startup::Application::build(settings).await;
+    let error = refused
+        .err()
+        .expect("a node must not keep its signing key in Redis");
+    assert!(error.to_string().contains("CHAT_SESSION_SECRET"), "{error}");
 }

@@ -169,22 +169,6 @@ async fn pages_walk_back_and_history_is_bounded() {
 }
 
 #[tokio::test]
-async fn the_session_key_is_created_once_and_shared() {
-    let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
-    let a = RedisStore::connect(&redis.url, &prefix, 10)
-        .await
-        .expect("connect");
-    let b = RedisStore::connect(&redis.url, &prefix, 10)
-        .await
-        .expect("connect");
-    let key = a.session_key().await.expect("key");
-    assert_eq!(key.len(), 32);
-    assert_eq!(b.session_key().await.expect("key"), key);
-    assert!(b.ping().await.is_ok());
-}
-
-#[tokio::test]
 async fn an_unreachable_redis_is_unavailable_not_a_hang() {
     let redis = RedisServer::start().await;
     let store = store(&redis, 10).await;

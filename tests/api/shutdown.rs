@@ -37,6 +37,7 @@ async fn a_node_on_redis_leaves_everyone_s_presence_before_it_exits() {
     let server = Binary::start(&[
         ("REDIS_URL", redis.url.clone()),
         ("CHAT_REDIS_PREFIX", prefix.clone()),
+        ("CHAT_SESSION_SECRET", "s".repeat(32)),
     ])
     .await;
     let mut stream = server.events("lobby").await;

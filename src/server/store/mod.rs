@@ -6,7 +6,7 @@ mod sqlite;
 mod write_health;
 
 pub use self::redis::RedisStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{file_beside, SqliteStore};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
@@ -176,9 +176,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// The most recently active rooms, newest first.
     async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError>;
-
-    /// The key that signs session cookies: read, or created once and kept.
-    async fn session_key(&self) -> Result<Vec<u8>, StoreError>;
 
     /// Answers when the store is reachable (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -269,22 +269,6 @@ impl Store for RedisStore {
             .collect())
     }
 
-    async fn session_key(&self) -> Result<Vec<u8>, StoreError> {
-        let mut conn = self.conn.clone();
-        let settings = self.global("settings");
-        let candidate: [u8; 32] = rand::random();
-        // Set-if-absent then read: every node agrees on the first key written.
-        let _: bool = conn
-            .hset_nx(&settings, "session_key", candidate.as_slice())
-            .await
-            .map_err(classify)?;
-        let key: Vec<u8> = conn
-            .hget(&settings, "session_key")
-            .await
-            .map_err(classify)?;
-        Ok(key)
-    }
-
     async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.conn.clone();
         redis::cmd("PING")

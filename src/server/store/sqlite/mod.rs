@@ -192,24 +192,6 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn session_key(&self) -> Result<Vec<u8>, StoreError> {
-        let candidate: [u8; 32] = rand::random();
-        // Insert-if-absent then read: every node and restart agrees on the first key written.
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('session_key', ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(candidate.as_slice())
-        .execute(&self.pool)
-        .await
-        .map_err(classify)?;
-        let (key,): (Vec<u8>,) =
-            sqlx::query_as("SELECT value FROM settings WHERE key = 'session_key'")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(classify)?;
-        Ok(key)
-    }
-
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -217,6 +199,16 @@ impl Store for SqliteStore {
             .map(|_| ())
             .map_err(classify)
     }
+}
+
+/// A file named `name` in the folder of a `sqlite:` URL's database (`None` in memory).
+pub fn file_beside(url: &str, name: &str) -> Option<std::path::PathBuf> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    (!in_memory).then(|| {
+        database_dir(url)
+            .unwrap_or_else(|| std::path::Path::new(""))
+            .join(name)
+    })
 }
 
 /// The folder a `sqlite:` URL's file lives in, so a fresh checkout needs no set-up.

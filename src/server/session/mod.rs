@@ -1,0 +1,82 @@
+//! Anonymous sessions: a random user id and a display name in an HMAC-signed cookie. The
+//! author of every write is taken from here, never from the request body. A browser (or
+//! script) without a valid cookie gets a fresh guest identity.
+//!
+//! The signing keys never live in the store, so a copy of the database (or of Redis) is not
+//! enough to sign in as anyone: they come from `CHAT_SESSION_SECRET` (required with Redis,
+//! where every node must share them) or, for a single SQLite node, from a key file of their
+//! own (`key_file`).
+
+mod cookie;
+pub mod key_file;
+mod settings;
+
+pub use cookie::{Opened, Sessions, SECURE_SESSION_COOKIE, SESSION_COOKIE};
+pub use settings::SessionSettings;
+
+use crate::domain::{ClientId, Nickname, OnlineUser, UserId};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Who is making the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: UserId,
+    pub name: Nickname,
+}
+
+impl Session {
+    /// A new guest: random id, name like `guest-4821`.
+    pub fn guest() -> Self {
+        Self {
+            user_id: UserId::from_random(rand::random()),
+            name: Nickname::guest(rand::random()),
+        }
+    }
+
+    pub fn as_online_user(&self) -> OnlineUser {
+        OnlineUser {
+            id: self.user_id.clone(),
+            name: self.name.to_string(),
+        }
+    }
+}
+
+/// Marks a request that came without a valid session cookie: a script, or a browser's very
+/// first request. Its stream is not listed as someone online (a browser's page load sets the
+/// cookie before its stream opens), so cookie-less clients cannot fill the presence list.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVisitor;
+
+/// Middleware: puts the request's `Session` in its extensions (a new guest when there is no
+/// valid cookie, marked `NewVisitor`). A new guest gets its cookie, and a session whose
+/// cookie is due for renewal (a day old, or signed with an older key) a fresh one, unless
+/// the handler already set one.
+pub async fn attach(
+    State(sessions): State<Sessions>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let (session, is_new, renew) = match sessions.from_headers(request.headers()) {
+        Some(Opened { session, renew }) => (session, false, renew),
+        None => (Session::guest(), true, true),
+    };
+    request.extensions_mut().insert(session.clone());
+    if is_new {
+        request.extensions_mut().insert(NewVisitor);
+    }
+    let mut response = next.run(request).await;
+    if renew && !sessions.is_set_by(response.headers()) {
+        if let Some(cookie) = sessions.cookie(&session) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// A fresh idempotency key for a composer rendered by the server.
+pub fn fresh_client_id() -> ClientId {
+    ClientId::from_random(rand::random())
+}
