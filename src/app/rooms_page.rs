@@ -10,7 +10,14 @@ use leptos_router::hooks::use_query_map;
 pub fn RoomsPage() -> impl IntoView {
     let rooms = Resource::new(|| (), |()| list_rooms());
     let query = use_query_map();
-    let error = move || query.read().get("error");
+    // The reason a name was refused, as this page's own sentence: a link cannot put text of
+    // its choosing here, only a name that fails to parse.
+    let error = move || {
+        let refused = query.read().get("refused")?;
+        RoomName::from_user_input(&refused)
+            .err()
+            .map(|e| e.to_string())
+    };
     view! {
         <Title text="Rooms · Chat" />
         <main class="rooms-page">

@@ -12,14 +12,12 @@ pub struct JoinQuery {
     room: String,
 }
 
-/// Redirects to the room, or back to the list with the reason the name was refused.
+/// Redirects to the room, or back to the list with the refused name, whose reason the list
+/// page works out itself (so a link can never make it show text of its own).
 pub async fn join(Query(query): Query<JoinQuery>) -> Redirect {
     match RoomName::from_user_input(&query.room) {
         Ok(room) => Redirect::to(&format!("/r/{room}")),
-        Err(error) => {
-            let reason: String = url_encode(&error.to_string());
-            Redirect::to(&format!("/?error={reason}"))
-        }
+        Err(_) => Redirect::to(&format!("/?refused={}", url_encode(&query.room))),
     }
 }
 

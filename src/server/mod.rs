@@ -11,6 +11,7 @@ pub mod origin;
 pub mod presence;
 pub mod relay;
 pub mod request_body;
+pub mod security_headers;
 pub mod serve;
 pub mod server_fn_status;
 pub mod session;

@@ -9,6 +9,7 @@ use crate::server::limits::Limits;
 use crate::server::presence::{self, Presences, SharedRosters};
 use crate::server::relay::{self, Follows};
 use crate::server::request_body::{self, BodyLimits};
+use crate::server::security_headers::{self, PolicyOptions};
 use crate::server::serve::{serve, ConnectionLimits};
 use crate::server::session::{self, key_file, Sessions};
 use crate::server::state::AppState;
@@ -18,8 +19,9 @@ use crate::server::{health, join, origin, server_fn_status, sse};
 use axum::http::Request;
 use axum::routing::get;
 use axum::{middleware, Router};
+use leptos::config::Env;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -251,6 +253,13 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
+    let page_context = move || {
+        provide_context(context_state.clone());
+        security_headers::provide_page_nonce();
+    };
+    let policy = PolicyOptions {
+        dev_reload: state.leptos_options.env == Env::DEV,
+    };
     Router::new()
         .route("/join", get(join::join))
         .route("/healthz", get(health::healthz))
@@ -259,10 +268,13 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            page_context.clone(),
             move || shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            security_headers::provide_page_nonce,
+            shell,
+        ))
         .layer(middleware::map_response(server_fn_status::set_error_status))
         .layer(middleware::from_fn_with_state(
             state.sessions.clone(),
@@ -276,6 +288,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
             },
             request_body::read_whole,
         ))
+        .layer(middleware::from_fn_with_state(policy, security_headers::add))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 tracing::info_span!("http", method = %request.method(), path = %request.uri().path())

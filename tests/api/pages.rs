@@ -46,7 +46,25 @@ async fn the_room_list_shows_active_rooms_and_join_leads_to_a_room() {
         .get("location")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert!(location.starts_with("/?error=Room%20names"), "{location}");
+    assert_eq!(location, "/?refused=%C3%BC");
+    let html = app.get(location).await.text().await.expect("html");
+    assert!(
+        html.contains("Room names are 1 to 32 characters"),
+        "the page's own reason"
+    );
+
+    // Whatever a link says, the page shows only its own sentences.
+    let html = app
+        .get("/?error=Your%20account%20is%20locked&refused=lobby")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(!html.contains("account is locked"));
+    assert!(
+        !html.contains("Room names are"),
+        "a valid name is no refusal"
+    );
 }
 
 #[tokio::test]
@@ -109,4 +127,39 @@ async fn health_is_ok_while_the_store_answers_and_503_when_it_does_not() {
         !body.to_string().to_lowercase().contains("pool"),
         "no backend detail leaks"
     );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_a_fresh_nonce() {
+    let app = spawn_app().await;
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let page = app.get("/r/lobby").await;
+        let policy = page.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce")
+            .to_owned();
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        let html = page.text().await.expect("html");
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "scripts carry it"
+        );
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a nonce per response");
+    for path in ["/healthz", "/api/rooms", "/no-such-page"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(headers.contains_key("content-security-policy"), "{path}");
+    }
 }
