@@ -5,7 +5,7 @@ import { ServerProcess } from "./fixtures/server";
 test("a message over the send limit says why, waits, and is sent by itself once allowed", async ({ page, baseURL }) => {
   // Two messages at once, then one every two seconds.
   const server = new ServerProcess(baseURL!, {
-    offset: 4,
+    offset: 5, // its own port: offsets 1–4 and 10 are taken by other tests
     env: { CHAT_SEND_BURST: "2", CHAT_SENDS_PER_MINUTE: "30", CHAT_ADDRESS_LIMIT_FACTOR: "5" },
   });
   await server.start();

@@ -42,8 +42,9 @@ fn follow(store: Arc<SqliteStore>, hub: &Hub, after: Seq, max_behind: usize) -> 
     SseStream::new(subscription.into_stream())
 }
 
-#[tokio::test]
-async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_store() {
+/// A lobby whose subscriber (allowed `max_behind` bytes) read the first event, then read
+/// nothing while 49 more were published: far more than its 4-slot buffer.
+async fn fallen_behind(max_behind: usize) -> (tempfile::TempDir, Arc<SqliteStore>, Hub, SseStream) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(
         SqliteStore::connect(&crate::helpers::database_url(&dir))
@@ -51,36 +52,26 @@ async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_
             .expect("store"),
     );
     let hub = Hub::new(4);
-    let mut stream = follow(store.clone(), &hub, Seq::ZERO, usize::MAX);
-
+    let mut stream = follow(store.clone(), &hub, Seq::ZERO, max_behind);
     store_and_publish(store.as_ref(), &hub, "first").await;
     assert_eq!(stream.next_message().await.seq, Seq(1));
-
-    // 49 more while the subscriber reads nothing: its 4-slot buffer overflows.
     for i in 2..=50 {
         store_and_publish(store.as_ref(), &hub, &format!("message {i}")).await;
     }
+    (dir, store, hub, stream)
+}
+
+#[tokio::test]
+async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_store() {
+    let (_dir, _store, _hub, mut stream) = fallen_behind(usize::MAX).await;
     let rest = stream.messages_through(50).await;
     assert_eq!(seqs(&rest), (2..=50).collect::<Vec<_>>());
 }
 
 #[tokio::test]
 async fn a_live_stream_too_far_behind_is_ended_and_resumes_where_it_stopped() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(
-        SqliteStore::connect(&crate::helpers::database_url(&dir))
-            .await
-            .expect("store"),
-    );
-    let hub = Hub::new(4);
-    // About ten events' worth: a 4-slot buffer and 49 unread events are far more.
-    let mut stream = follow(store.clone(), &hub, Seq::ZERO, 2_000);
-    store_and_publish(store.as_ref(), &hub, "first").await;
-    assert_eq!(stream.next_message().await.seq, Seq(1));
-
-    for i in 2..=50 {
-        store_and_publish(store.as_ref(), &hub, &format!("message {i}")).await;
-    }
+    // About ten events' worth.
+    let (_dir, store, hub, mut stream) = fallen_behind(2_000).await;
     let mut received = vec![1];
     while let Some(event) = stream.next_event().await {
         let id = event.id.expect("a log event");
