@@ -48,33 +48,88 @@ pub(super) struct Writer {
     closed: CancellationToken,
 }
 
-enum Write {
-    Append(NewMessage),
-    Edit(EditRequest),
-    Delete(DeleteRequest),
+/// A write and where its answer goes, typed per kind of write: an answer of the wrong kind
+/// cannot be sent. The result is kept here between the write and the commit.
+struct Pending<W, T> {
+    write: W,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+    result: Option<T>,
 }
 
-enum Written {
-    Appended(Appended),
-    Edited(Result<MessageEdit, Refusal>),
-    Deleted(Result<MessageDelete, Refusal>),
+type EditResult = Result<MessageEdit, Refusal>;
+type DeleteResult = Result<MessageDelete, Refusal>;
+
+enum Job {
+    Append(Pending<NewMessage, Appended>),
+    Edit(Pending<EditRequest, EditResult>),
+    Delete(Pending<DeleteRequest, DeleteResult>),
 }
 
-impl Written {
-    /// The log event this write added, if it added one.
+impl Job {
+    /// The log event this write added, once applied, if it added one.
     fn event(&self) -> Option<LogEvent> {
         match self {
-            Written::Appended(Appended::New(message)) => Some(LogEvent::Message(message.clone())),
-            Written::Edited(Ok(edit)) => Some(LogEvent::Edit(edit.clone())),
-            Written::Deleted(Ok(delete)) => Some(LogEvent::Delete(delete.clone())),
-            _ => None,
+            Job::Append(p) => match p.result.as_ref()? {
+                Appended::New(message) => Some(LogEvent::Message(message.clone())),
+                Appended::Duplicate(_) => None,
+            },
+            Job::Edit(p) => p
+                .result
+                .as_ref()?
+                .as_ref()
+                .ok()
+                .cloned()
+                .map(LogEvent::Edit),
+            Job::Delete(p) => p
+                .result
+                .as_ref()?
+                .as_ref()
+                .ok()
+                .cloned()
+                .map(LogEvent::Delete),
+        }
+    }
+
+    /// Committed: the sender gets its result.
+    fn answer(self) {
+        match self {
+            Job::Append(p) => p.answer(),
+            Job::Edit(p) => p.answer(),
+            Job::Delete(p) => p.answer(),
+        }
+    }
+
+    /// Not committed: the sender gets the error.
+    fn fail(self, error: StoreError) {
+        match self {
+            Job::Append(p) => p.fail(error),
+            Job::Edit(p) => p.fail(error),
+            Job::Delete(p) => p.fail(error),
         }
     }
 }
 
-struct Job {
-    write: Write,
-    reply: oneshot::Sender<Result<Written, StoreError>>,
+impl<W, T> Pending<W, T> {
+    fn new(write: W) -> (Self, oneshot::Receiver<Result<T, StoreError>>) {
+        let (reply, answer) = oneshot::channel();
+        let pending = Self {
+            write,
+            reply,
+            result: None,
+        };
+        (pending, answer)
+    }
+
+    fn answer(self) {
+        let answer = self.result.ok_or_else(|| {
+            StoreError::Failed("the SQLite writer committed a write it had not applied".into())
+        });
+        let _ = self.reply.send(answer);
+    }
+
+    fn fail(self, error: StoreError) {
+        let _ = self.reply.send(Err(error));
+    }
 }
 
 impl Writer {
@@ -119,42 +174,30 @@ impl Writer {
     }
 
     pub(super) async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        match self.submit(Write::Append(message)).await? {
-            Written::Appended(appended) => Ok(appended),
-            _ => Err(mismatch()),
-        }
+        let (pending, answer) = Pending::new(message);
+        self.submit(Job::Append(pending), answer).await
     }
 
-    pub(super) async fn edit(
+    pub(super) async fn edit(&self, edit: EditRequest) -> Result<EditResult, StoreError> {
+        let (pending, answer) = Pending::new(edit);
+        self.submit(Job::Edit(pending), answer).await
+    }
+
+    pub(super) async fn delete(&self, delete: DeleteRequest) -> Result<DeleteResult, StoreError> {
+        let (pending, answer) = Pending::new(delete);
+        self.submit(Job::Delete(pending), answer).await
+    }
+
+    async fn submit<T>(
         &self,
-        edit: EditRequest,
-    ) -> Result<Result<MessageEdit, Refusal>, StoreError> {
-        match self.submit(Write::Edit(edit)).await? {
-            Written::Edited(edited) => Ok(edited),
-            _ => Err(mismatch()),
-        }
-    }
-
-    pub(super) async fn delete(
-        &self,
-        delete: DeleteRequest,
-    ) -> Result<Result<MessageDelete, Refusal>, StoreError> {
-        match self.submit(Write::Delete(delete)).await? {
-            Written::Deleted(deleted) => Ok(deleted),
-            _ => Err(mismatch()),
-        }
-    }
-
-    async fn submit(&self, write: Write) -> Result<Written, StoreError> {
+        job: Job,
+        answer: oneshot::Receiver<Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
         if self.closed.is_cancelled() {
             return Err(stopped());
         }
-        let (reply, answer) = oneshot::channel();
         let queued = async {
-            self.queue
-                .send(Job { write, reply })
-                .await
-                .map_err(|_| stopped())?;
+            self.queue.send(job).await.map_err(|_| stopped())?;
             answer.await.map_err(|_| stopped())?
         };
         tokio::time::timeout(ANSWER_TIMEOUT, queued)
@@ -213,16 +256,15 @@ async fn run(jobs: &mut mpsc::Receiver<Job>, link: &mut Link, outputs: &Outputs)
             link.discard().await;
             return;
         }
-        match commit(link, &batch).await {
-            Ok(results) => finish(batch.drain(..), results, outputs),
+        match commit(link, &mut batch).await {
+            Ok(()) => finish(batch.drain(..), outputs),
             // One write that breaks a rule of the database (a bug, not the disk) must not
             // fail the others: retry each alone.
             Err(failure) if failure.fault.is_none() && batch.len() > 1 => {
                 tracing::warn!(error = %failure.error, writes = batch.len(), "group commit failed; retrying each write alone");
-                for job in batch.drain(..) {
-                    let single = std::slice::from_ref(&job);
-                    match commit(link, single).await {
-                        Ok(results) => finish(std::iter::once(job), results, outputs),
+                for mut job in batch.drain(..) {
+                    match commit(link, std::slice::from_mut(&mut job)).await {
+                        Ok(()) => finish(std::iter::once(job), outputs),
                         Err(failure) => fail(std::iter::once(job), &failure, outputs),
                     }
                 }
@@ -232,24 +274,23 @@ async fn run(jobs: &mut mpsc::Receiver<Job>, link: &mut Link, outputs: &Outputs)
     }
 }
 
-/// Applies every job's write in one transaction, in queue order.
-async fn commit(link: &mut Link, jobs: &[Job]) -> Result<Vec<Written>, Failure> {
+/// Applies every job's write in one transaction, in queue order, keeping each result in
+/// its job until the commit.
+async fn commit(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
     let applied = apply(link, jobs).await;
     link.settle(applied).await
 }
 
-async fn apply(link: &mut Link, jobs: &[Job]) -> Result<Vec<Written>, Failure> {
+async fn apply(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
     let conn = link.begin().await?;
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        results.push(match &job.write {
-            Write::Append(message) => Written::Appended(writes::append(conn, message).await?),
-            Write::Edit(edit) => Written::Edited(writes::edit(conn, edit).await?),
-            Write::Delete(delete) => Written::Deleted(writes::delete(conn, delete).await?),
-        });
+    for job in jobs.iter_mut() {
+        match job {
+            Job::Append(p) => p.result = Some(writes::append(conn, &p.write).await?),
+            Job::Edit(p) => p.result = Some(writes::edit(conn, &p.write).await?),
+            Job::Delete(p) => p.result = Some(writes::delete(conn, &p.write).await?),
+        }
     }
-    link.commit().await?;
-    Ok(results)
+    link.commit().await
 }
 
 /// A write that touches the disk like a small message would, to learn whether writes work.
@@ -265,16 +306,15 @@ async fn probe(link: &mut Link) -> Result<(), Failure> {
 }
 
 /// The batch is committed: publish its events in seq order, then answer every sender.
-fn finish(jobs: impl Iterator<Item = Job>, results: Vec<Written>, outputs: &Outputs) {
+fn finish(jobs: impl Iterator<Item = Job>, outputs: &Outputs) {
     record(&outputs.health, None);
+    let jobs: Vec<Job> = jobs.collect();
     if let Some(hub) = outputs.hub.get() {
-        results.iter().filter_map(Written::event).for_each(|event| {
+        jobs.iter().filter_map(Job::event).for_each(|event| {
             hub.publish_event(&event);
         });
     }
-    for (job, result) in jobs.zip(results) {
-        let _ = job.reply.send(Ok(result));
-    }
+    jobs.into_iter().for_each(Job::answer);
 }
 
 /// The batch is not committed: every sender hears so.
@@ -283,7 +323,7 @@ fn fail(jobs: impl Iterator<Item = Job>, failure: &Failure, outputs: &Outputs) {
     let mut count = 0;
     for job in jobs {
         count += 1;
-        let _ = job.reply.send(Err(failure.error.shared()));
+        job.fail(failure.error.shared());
     }
     tracing::warn!(error = %failure.error, writes = count, "commit failed; nothing in it was acknowledged");
 }
@@ -302,8 +342,4 @@ fn record(health: &WriteHealth, failure: Option<&Failure>) {
 
 fn stopped() -> StoreError {
     StoreError::Unavailable("the SQLite writer has stopped".into())
-}
-
-fn mismatch() -> StoreError {
-    StoreError::Failed("the SQLite writer answered a different kind of write".into())
 }
