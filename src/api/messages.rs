@@ -24,6 +24,8 @@ pub async fn send_message(
     let room = RoomName::parse(&room)?;
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
+    // Stored here; once committed, the store hands it to delivery (`CommittedEvents`: the
+    // hub, or with Redis the room's channel) before this call returns.
     let appended = state
         .store
         .append(NewMessage {
@@ -35,7 +37,6 @@ pub async fn send_message(
             client_id,
         })
         .await?;
-    // The store has published it (a new message) to every open stream of the room.
     if let Appended::New(message) = &appended {
         tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
     }

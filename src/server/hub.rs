@@ -3,11 +3,19 @@
 
 use crate::domain::{LogEvent, RoomName, Seq};
 use crate::server::sse_frame;
+use crate::server::store::CommittedEvents;
 use bytes::Bytes;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::broadcast;
+
+/// The store delivers what it commits straight to the streams of this node.
+impl CommittedEvents for Hub {
+    fn committed(&self, event: &LogEvent) {
+        self.publish_event(event);
+    }
+}
 
 /// One published event: its seq (log events, to order and de-duplicate; `None` for
 /// ephemeral ones) and its encoded SSE frame.

@@ -163,7 +163,9 @@ impl Application {
         let sessions = sessions(&settings, cluster.is_some())?;
         let shutdown = CancellationToken::new();
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
-        store.publish_commits_to(hub.clone());
+        // The send path: a server function stores (`Store::append`), and the store hands
+        // each committed event to the hub, in seq order (`CommittedEvents`).
+        store.deliver_commits_to(hub.clone());
         let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
                 let presence = Presences::shared(cluster.rosters);

@@ -76,7 +76,7 @@ async fn concurrent_appends_reach_the_hub_in_seq_order_and_duplicates_not_at_all
     let (store, _dir) = store().await;
     let hub = Arc::new(Hub::new(1024));
     let mut live = hub.subscribe(&RoomName::lobby());
-    store.publish_commits_to(hub.clone());
+    store.deliver_commits_to(hub.clone());
     let tasks: Vec<_> = (0..200)
         .map(|i| {
             let store = store.clone();

@@ -14,9 +14,14 @@ use crate::domain::{
     Seq, UserId,
 };
 use crate::error::ChatError;
-use crate::server::hub::Hub;
 use async_trait::async_trait;
 use std::sync::Arc;
+
+/// Where a store hands the log events it commits: each room's in seq order, before the
+/// writer is answered. Delivery (the hub) implements it; the store knows only this.
+pub trait CommittedEvents: Send + Sync + std::fmt::Debug + 'static {
+    fn committed(&self, event: &LogEvent);
+}
 
 /// A message that has passed every domain rule and waits for its seq.
 #[derive(Debug, Clone)]
@@ -126,11 +131,11 @@ impl StoreError {
 /// Durable, ordered history per room.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// From now on, hands every committed log event to `hub`, in seq order, before the
-    /// writer is answered. Publishing in commit order (not from each request, where two
+    /// From now on, hands every committed log event to `delivery`, in seq order, before the
+    /// writer is answered. Delivering in commit order (not from each request, where two
     /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.
     /// The Redis store announces from its write scripts instead and ignores this.
-    fn publish_commits_to(&self, _hub: Arc<Hub>) {}
+    fn deliver_commits_to(&self, _delivery: Arc<dyn CommittedEvents>) {}
 
     /// Whether writes work, for stores with a writer of their own (SQLite): readiness fails
     /// while they do not.

@@ -9,11 +9,10 @@ mod writes;
 use self::faults::classify;
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS};
 use super::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
-    WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity,
+    Store, StoreError, WriteHealth,
 };
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq};
-use crate::server::hub::Hub;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -104,8 +103,8 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    fn publish_commits_to(&self, hub: Arc<Hub>) {
-        self.writer.publish_to(hub);
+    fn deliver_commits_to(&self, delivery: Arc<dyn CommittedEvents>) {
+        self.writer.deliver_to(delivery);
     }
 
     fn write_health(&self) -> Option<&WriteHealth> {

@@ -2,7 +2,7 @@
 //! at that moment in one transaction, so one fsync covers many messages. Nobody is answered
 //! before the commit: an acknowledged write is on disk. One writer also means the checks
 //! of an edit or delete and the write that follows can never interleave with another write,
-//! and that committed events reach the hub in seq order.
+//! and that committed events reach delivery (`CommittedEvents`, the hub) in seq order.
 //!
 //! Under faults: the writer owns its connection (`link`), discarded after any failure; a
 //! failed batch answers every write in it with an error; the writer records the trouble in
@@ -14,9 +14,9 @@
 use super::link::{Failure, Link};
 use super::writes;
 use crate::domain::{LogEvent, MessageDelete, MessageEdit};
-use crate::server::hub::Hub;
 use crate::server::store::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError,
+    WriteHealth,
 };
 use futures::FutureExt;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -42,8 +42,8 @@ const PROBE_EVERY: Duration = Duration::from_secs(1);
 #[derive(Clone, Debug)]
 pub(super) struct Writer {
     queue: mpsc::Sender<Job>,
-    /// Where committed events are published, once the node has a hub.
-    hub: Arc<OnceLock<Arc<Hub>>>,
+    /// Where committed events are delivered, once the node has wired delivery.
+    delivery: Arc<OnceLock<Arc<dyn CommittedEvents>>>,
     health: WriteHealth,
     closed: CancellationToken,
 }
@@ -136,21 +136,21 @@ impl Writer {
     /// Starts the writer task on its own connection to the database `options` name.
     pub(super) fn spawn(options: SqliteConnectOptions) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
-        let hub = Arc::new(OnceLock::new());
+        let delivery = Arc::new(OnceLock::new());
         let health = WriteHealth::default();
         let closed = CancellationToken::new();
         tokio::spawn(supervise(
             jobs,
             options,
             Outputs {
-                hub: hub.clone(),
+                delivery: delivery.clone(),
                 health: health.clone(),
                 closed: closed.clone(),
             },
         ));
         Self {
             queue,
-            hub,
+            delivery,
             health,
             closed,
         }
@@ -161,10 +161,10 @@ impl Writer {
         self.closed.cancel();
     }
 
-    /// Publishes every later commit to `hub` (the first hub given stays).
-    pub(super) fn publish_to(&self, hub: Arc<Hub>) {
-        if self.hub.set(hub).is_err() {
-            tracing::warn!("the store already publishes to a hub");
+    /// Delivers every later commit to `delivery` (the first one given stays).
+    pub(super) fn deliver_to(&self, delivery: Arc<dyn CommittedEvents>) {
+        if self.delivery.set(delivery).is_err() {
+            tracing::warn!("the store already delivers its commits");
         }
     }
 
@@ -213,7 +213,7 @@ impl Writer {
 /// What the writer task shares with its handles: where committed events go, whether
 /// writes work, and whether the store was closed.
 struct Outputs {
-    hub: Arc<OnceLock<Arc<Hub>>>,
+    delivery: Arc<OnceLock<Arc<dyn CommittedEvents>>>,
     health: WriteHealth,
     closed: CancellationToken,
 }
@@ -305,13 +305,13 @@ async fn probe(link: &mut Link) -> Result<(), Failure> {
     link.commit().await
 }
 
-/// The batch is committed: publish its events in seq order, then answer every sender.
+/// The batch is committed: deliver its events in seq order, then answer every sender.
 fn finish(jobs: impl Iterator<Item = Job>, outputs: &Outputs) {
     record(&outputs.health, None);
     let jobs: Vec<Job> = jobs.collect();
-    if let Some(hub) = outputs.hub.get() {
+    if let Some(delivery) = outputs.delivery.get() {
         jobs.iter().filter_map(Job::event).for_each(|event| {
-            hub.publish_event(&event);
+            delivery.committed(&event);
         });
     }
     jobs.into_iter().for_each(Job::answer);
