@@ -5,11 +5,16 @@ pub mod api;
 pub mod app;
 pub mod domain;
 pub mod error;
+pub mod room;
 
 #[cfg(feature = "hydrate")]
 pub mod client;
 #[cfg(feature = "ssr")]
 pub mod server;
+/// One node: opens the store, assembles the router (server routes and the app's pages) and
+/// serves it. Above `server` and `app`, so neither needs the other.
+#[cfg(feature = "ssr")]
+pub mod startup;
 
 /// The browser entry point: attaches the app to the server-rendered page.
 #[cfg(feature = "hydrate")]

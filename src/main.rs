@@ -3,7 +3,8 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use chat::server::{config::Settings, startup::Application, telemetry};
+    use chat::server::{config::Settings, telemetry};
+    use chat::startup::Application;
 
     telemetry::init("info,chat=debug");
     let settings = match Settings::from_env() {

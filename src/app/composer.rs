@@ -1,5 +1,5 @@
-use super::RoomState;
 use crate::api::SendMessage;
+use crate::room::RoomState;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -33,7 +33,7 @@ pub fn Composer() -> impl IntoView {
                 #[cfg(feature = "hydrate")]
                 {
                     event.prevent_default();
-                    crate::client::outbox::submit(state, body, error);
+                    crate::client::sending::submit(state, body, error);
                     // Others stop showing "is typing" when the message arrives: the next
                     // keystroke must say so again at once, not after the throttle.
                     last_typing.set_value(0.0);
@@ -59,14 +59,14 @@ pub fn Composer() -> impl IntoView {
                     aria-invalid=move || error.with(Option::is_some).to_string()
                     on:keydown=move |event| {
                         #[cfg(feature = "hydrate")]
-                        crate::client::composer::send_on_enter(&event);
+                        crate::client::composer_keys::send_on_enter(&event);
                         #[cfg(not(feature = "hydrate"))]
                         let _ = event;
                     }
                     on:input=move |_| {
                         error.set(None);
                         #[cfg(feature = "hydrate")]
-                        crate::client::composer::signal_typing(state, last_typing);
+                        crate::client::composer_keys::signal_typing(state, last_typing);
                         #[cfg(not(feature = "hydrate"))]
                         let _ = last_typing;
                     }

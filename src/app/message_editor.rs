@@ -5,7 +5,7 @@ use leptos::prelude::*;
 /// Editing one's own message in place: Enter (or Save) saves, Escape (or Cancel) cancels.
 #[component]
 pub fn MessageEditor(seq: Seq, body: String, editing: RwSignal<bool>) -> impl IntoView {
-    let state = expect_context::<super::RoomState>();
+    let state = expect_context::<crate::room::RoomState>();
     let text = NodeRef::<Textarea>::new();
     let error = RwSignal::new(None::<String>);
     let save = move || {

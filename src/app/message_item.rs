@@ -1,8 +1,8 @@
 use super::message_editor::MessageEditor;
 use super::time_format;
-use super::timeline::Shown;
-use super::{Hydrated, RoomState};
+use super::Hydrated;
 use crate::domain::{linkify, Segment};
+use crate::room::{RoomState, Shown};
 use leptos::prelude::*;
 
 /// One message. The body is text: Leptos escapes it, so markup in a message is shown, never

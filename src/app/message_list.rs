@@ -1,6 +1,6 @@
 use super::message_item::MessageItem;
 use super::pending_item::PendingItem;
-use super::RoomState;
+use crate::room::RoomState;
 use leptos::html::Ol;
 use leptos::prelude::*;
 

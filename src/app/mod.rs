@@ -1,28 +1,20 @@
-//! The UI: the HTML shell, the router, and the room page's components.
+//! The UI: the HTML shell, the router, and the pages' components. The state they show is
+//! in `room`; what they do in the browser is in `client`.
 
 mod composer;
-mod connection;
+mod connection_badge;
 mod message_editor;
 mod message_item;
 mod message_list;
 mod name_form;
 mod not_found;
-mod outbox;
 mod pending_item;
 mod presence_list;
 mod room;
 mod room_page;
-mod room_state;
 mod rooms_page;
 mod time_format;
-mod timeline;
 mod typing_indicator;
-
-pub use connection::ConnectionState;
-pub use outbox::{Outbox, Pending};
-pub use room_state::RoomState;
-
-pub use timeline::Timeline;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -1,6 +1,6 @@
-use super::RoomState;
 use crate::api::SetName;
 use crate::domain::Nickname;
+use crate::room::RoomState;
 use leptos::prelude::*;
 
 /// The person's display name, and a form to change it. A `<details>` element, so it opens

@@ -1,5 +1,4 @@
-use super::outbox::Pending;
-use super::RoomState;
+use crate::room::{Pending, RoomState};
 use leptos::prelude::*;
 
 /// A message the server has not confirmed: "Sending…", or "Not sent" with a retry.
@@ -22,7 +21,7 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
                 </span>
                 <button type="button" class="retry" on:click=move |_| {
                     #[cfg(feature = "hydrate")]
-                    crate::client::outbox::retry(state, client_id.clone());
+                    crate::client::sending::retry(state, client_id.clone());
                     #[cfg(not(feature = "hydrate"))]
                     let _ = &client_id;
                 }>

@@ -1,4 +1,4 @@
-use super::RoomState;
+use crate::room::RoomState;
 use leptos::prelude::*;
 
 /// Who is online in the room, live.

@@ -1,11 +1,12 @@
 use super::composer::Composer;
-use super::connection::ConnectionBadge;
+use super::connection_badge::ConnectionBadge;
 use super::message_list::MessageList;
 use super::name_form::NameForm;
 use super::presence_list::PresenceList;
 use super::typing_indicator::TypingIndicator;
-use super::{Hydrated, RoomState};
+use super::Hydrated;
 use crate::api::RoomSnapshot;
+use crate::room::RoomState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -20,7 +21,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     {
         crate::client::room_feed::follow(state);
         crate::client::attention::count_unread(state);
-        crate::client::outbox::guard_unload(state);
+        crate::client::sending::guard_unload(state);
     }
 
     let room = state.room();

@@ -1,4 +1,4 @@
-use super::RoomState;
+use crate::room::RoomState;
 use leptos::prelude::*;
 
 /// "Alice is typing…" under the messages; empty when nobody is.

@@ -1,7 +1,7 @@
 //! The unread count in the tab title: messages from others that arrived while the tab was
 //! hidden, cleared when it is shown again.
 
-use crate::app::RoomState;
+use crate::room::RoomState;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;

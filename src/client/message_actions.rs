@@ -1,8 +1,8 @@
 //! Editing and deleting one's own messages.
 
 use crate::api::{delete_message, edit_message};
-use crate::app::RoomState;
 use crate::domain::{LogEvent, MessageBody, Seq};
+use crate::room::RoomState;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,11 +1,13 @@
 //! Browser-only code: the live feed, and the behaviours of the room page that need the DOM.
+//! It changes the page's model (`room`) and calls the server (`api`); it never imports the
+//! components (`app`), which call it.
 
 pub mod attention;
-pub mod composer;
+pub mod composer_keys;
 pub mod message_actions;
-pub mod outbox;
 pub mod room_feed;
 pub mod scroll;
+pub mod sending;
 
 /// The browser's clock, in milliseconds since the Unix epoch.
 pub fn now_ms() -> f64 {

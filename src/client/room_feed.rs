@@ -7,8 +7,8 @@
 //! event reaches the `Timeline`, which shows each message once and in order.
 
 use super::now_ms;
-use crate::app::{ConnectionState, RoomState};
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, Typing};
+use crate::room::{ConnectionState, RoomState};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;

@@ -2,8 +2,8 @@
 //! when the reader reaches the top.
 
 use crate::api::get_history;
-use crate::app::RoomState;
 use crate::domain::Seq;
+use crate::room::RoomState;
 use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

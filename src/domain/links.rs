@@ -1,4 +1,4 @@
-use super::error::is_invisible;
+use super::domain_error::is_invisible;
 
 /// A piece of a message body, for rendering: plain text, or a web address to link to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

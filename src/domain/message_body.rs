@@ -1,4 +1,4 @@
-use super::error::REPLACEMENT_CHARACTER;
+use super::domain_error::REPLACEMENT_CHARACTER;
 use super::DomainError;
 
 /// The text of a message: 1 to 4,000 characters once surrounding whitespace is trimmed, line

@@ -2,8 +2,8 @@
 //! functions on the server; the browser may use the same rules to pre-check.
 
 mod client_id;
+mod domain_error;
 mod ephemeral;
-mod error;
 mod links;
 mod message;
 mod message_body;
@@ -13,8 +13,8 @@ mod seq;
 mod user_id;
 
 pub use client_id::ClientId;
+pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Presence, Typing};
-pub use error::DomainError;
 pub use links::{linkify, Segment};
 pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;

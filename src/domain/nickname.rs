@@ -1,4 +1,4 @@
-use super::error::{is_direction_control, is_invisible, REPLACEMENT_CHARACTER};
+use super::domain_error::{is_direction_control, is_invisible, REPLACEMENT_CHARACTER};
 use super::DomainError;
 use std::fmt;
 

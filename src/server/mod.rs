@@ -17,7 +17,6 @@ pub mod server_fn_status;
 pub mod session;
 pub mod sse;
 pub mod sse_frame;
-pub mod startup;
 pub mod state;
 pub mod store;
 pub mod subscription;

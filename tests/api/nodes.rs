@@ -197,7 +197,7 @@ async fn a_redis_node_without_a_session_secret_refuses_to_start() {
     let redis = RedisServer::start().await;
     let mut settings = node_settings(&redis, &fresh_prefix());
     settings.sessions.secrets.clear();
-    let refused = chat::server::startup::Application::build(settings).await;
+    let refused = chat::startup::Application::build(settings).await;
     let error = refused
         .err()
         .expect("a node must not keep its signing key in Redis");

@@ -5,12 +5,12 @@
 
 mod bucket;
 mod client_address;
-mod settings;
+mod limit_settings;
 mod streams;
 
 pub use bucket::{Buckets, Rate};
 pub use client_address::client_address;
-pub use settings::{LimitSettings, RateLimits};
+pub use limit_settings::{LimitSettings, RateLimits};
 pub use streams::{StreamCaps, StreamCounts, StreamPermit};
 
 use crate::domain::UserId;

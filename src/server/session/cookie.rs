@@ -2,7 +2,7 @@
 //! signed with the newest key and accepted under any configured one (rotation), valid for
 //! `idle` after it was issued and renewed as it is used.
 
-use super::settings::SessionSettings;
+use super::session_settings::SessionSettings;
 use super::Session;
 use crate::domain::{Nickname, UserId};
 use axum::http::{header, HeaderMap, HeaderValue};

@@ -9,10 +9,10 @@
 
 mod cookie;
 pub mod key_file;
-mod settings;
+mod session_settings;
 
 pub use cookie::{Opened, Sessions, SECURE_SESSION_COOKIE, SESSION_COOKIE};
-pub use settings::SessionSettings;
+pub use session_settings::SessionSettings;
 
 use crate::domain::{ClientId, Nickname, OnlineUser, UserId};
 use axum::extract::{Request, State};

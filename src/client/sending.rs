@@ -2,9 +2,9 @@
 //! confirm, retry or hand the text back.
 
 use crate::api::send_message;
-use crate::app::RoomState;
 use crate::domain::{ClientId, MessageBody};
 use crate::error::ChatError;
+use crate::room::RoomState;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -60,9 +60,9 @@ pub fn retry(state: RoomState, client_id: String) {
 }
 
 /// Where to hand a refused message back: the text box and its error line.
-type Composer = (NodeRef<Textarea>, RwSignal<Option<String>>);
+type ComposerFields = (NodeRef<Textarea>, RwSignal<Option<String>>);
 
-fn send(state: RoomState, client_id: String, text: String, composer: Option<Composer>) {
+fn send(state: RoomState, client_id: String, text: String, composer: Option<ComposerFields>) {
     spawn_local(async move {
         match send_message(state.room(), text.clone(), Some(client_id.clone())).await {
             Ok(message) => {

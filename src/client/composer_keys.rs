@@ -2,7 +2,7 @@
 
 use super::now_ms;
 use crate::api::notify_typing;
-use crate::app::RoomState;
+use crate::room::RoomState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_bindgen::JsCast;

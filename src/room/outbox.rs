@@ -47,21 +47,6 @@ impl Outbox {
             .update(|items| items.retain(|p| p.client_id != client_id));
     }
 
-    /// One's own message came back over the live feed, possibly before the answer to the
-    /// send: the oldest pending message with its text is confirmed.
-    pub fn confirm_by_body(self, body: &str) {
-        let pending = self.0.with_untracked(|items| {
-            items
-                .iter()
-                .position(|p| p.failed.is_none() && p.body == body)
-        });
-        if let Some(index) = pending {
-            self.0.update(|items| {
-                items.remove(index);
-            });
-        }
-    }
-
     pub fn fail(self, client_id: &str, reason: String) {
         self.set_failed(client_id, Some(reason));
     }
@@ -82,6 +67,28 @@ impl Outbox {
             if let Some(pending) = items.iter_mut().find(|p| p.client_id == client_id) {
                 pending.failed = failed;
             }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_message_keeps_its_text_and_key_for_the_retry() {
+        Owner::new().with(|| {
+            let outbox = Outbox::default();
+            outbox.push("k1".into(), "hello".into());
+            assert!(outbox.sending(), "leaving now would lose it");
+            outbox.fail("k1", "offline".into());
+            assert!(!outbox.sending());
+            assert_eq!(outbox.items()[0].failed.as_deref(), Some("offline"));
+            assert_eq!(outbox.retry("k1").as_deref(), Some("hello"));
+            assert_eq!(outbox.items()[0].failed, None);
+            outbox.remove("k1");
+            assert!(outbox.items().is_empty());
+            assert_eq!(outbox.retry("k1"), None, "nothing to retry once confirmed");
         });
     }
 }

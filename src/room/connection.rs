@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+//! Whether the page's live feed is connected.
 
 /// The state of the page's live feed, shown so the person knows whether what they see is
 /// current.
@@ -12,7 +12,8 @@ pub enum ConnectionState {
 }
 
 impl ConnectionState {
-    fn label(self) -> &'static str {
+    /// What the page shows.
+    pub fn label(self) -> &'static str {
         match self {
             ConnectionState::Connecting => "Connecting…",
             ConnectionState::Live => "Live",
@@ -21,32 +22,13 @@ impl ConnectionState {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// Its name in markup (`data-state`, a CSS class).
+    pub fn name(self) -> &'static str {
         match self {
             ConnectionState::Connecting => "connecting",
             ConnectionState::Live => "live",
             ConnectionState::Reconnecting => "reconnecting",
             ConnectionState::Offline => "offline",
         }
-    }
-}
-
-/// A small status pill; rendered only once the page runs JavaScript (without it there is no
-/// live feed to report on).
-#[component]
-pub fn ConnectionBadge(
-    state: RwSignal<ConnectionState>,
-    hydrated: super::Hydrated,
-) -> impl IntoView {
-    view! {
-        <Show when=move || hydrated.get()>
-            <span
-                class=move || format!("connection {}", state.get().name())
-                role="status"
-                data-state=move || state.get().name()
-            >
-                {move || state.get().label()}
-            </span>
-        </Show>
     }
 }

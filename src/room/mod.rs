@@ -1,4 +1,16 @@
-use super::{ConnectionState, Outbox, Timeline};
+//! The room page's model: what the page knows (timeline, outbox, who is online, the feed's
+//! state) and how each event changes it. Shared by the components (`app`) and the browser
+//! behaviours (`client`); it renders nothing and touches no DOM, so its rules are unit-tested
+//! on the server's side of the build.
+
+mod connection;
+mod outbox;
+mod timeline;
+
+pub use connection::ConnectionState;
+pub use outbox::{Outbox, Pending};
+pub use timeline::{Shown, Timeline};
+
 use crate::api::RoomSnapshot;
 use crate::domain::{LogEvent, OnlineUser, Presence, Typing, UserId};
 use leptos::prelude::*;
@@ -101,5 +113,59 @@ impl RoomState {
         if stale {
             self.typing.update(|list| list.retain(|t| t.until > now));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChatMessage, RoomName};
+
+    fn state(viewer: OnlineUser) -> RoomState {
+        RoomState::new(RoomSnapshot {
+            room: "lobby".into(),
+            messages: Vec::new(),
+            has_older: false,
+            cursor: crate::domain::Seq::ZERO,
+            viewer,
+            online: Vec::new(),
+            online_count: 0,
+            client_id: "k".into(),
+        })
+    }
+
+    fn typing(user: &OnlineUser) -> Typing {
+        Typing {
+            room: RoomName::lobby(),
+            user: user.clone(),
+        }
+    }
+
+    #[test]
+    fn someone_typing_shows_until_they_send_or_it_expires_and_never_oneself() {
+        Owner::new().with(|| {
+            let me = OnlineUser::sample(1, "me");
+            let ann = OnlineUser::sample(2, "ann");
+            let state = state(me.clone());
+            state.apply_typing(typing(&me), 0.0);
+            assert!(state.typing.get_untracked().is_empty(), "never oneself");
+
+            state.apply_typing(typing(&ann), 0.0);
+            state.apply_typing(typing(&ann), 1_000.0);
+            assert_eq!(state.typing.get_untracked().len(), 1, "once per person");
+            assert_eq!(
+                state.typing.get_untracked()[0].until,
+                1_000.0 + TYPING_SHOWN_MS
+            );
+
+            let mut message = ChatMessage::sample(1);
+            message.author_id = ann.id.clone();
+            state.apply(LogEvent::Message(message));
+            assert!(
+                state.typing.get_untracked().is_empty(),
+                "sending ends typing"
+            );
+            assert_eq!(state.timeline.shown().len(), 1);
+        });
     }
 }
