@@ -90,7 +90,7 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
 #[server(endpoint = "typing")]
 pub async fn notify_typing(room: String) -> Result<(), ChatError> {
     use super::server_context::{app_state, session, within_limits};
-    use crate::domain::{RoomName, Typing};
+    use crate::domain::{EventKind, RoomName, Typing};
     use crate::server::limits::Action;
 
     let state = app_state()?;
@@ -100,7 +100,7 @@ pub async fn notify_typing(room: String) -> Result<(), ChatError> {
     let user = session.as_online_user();
     state
         .fanout
-        .ephemeral(&room.clone(), "typing", &Typing { room, user })
+        .ephemeral(&room.clone(), EventKind::Typing, &Typing { room, user })
         .await;
     Ok(())
 }

@@ -7,14 +7,13 @@
 //! event reaches the `Timeline`, which shows each message once and in order.
 
 use super::now_ms;
-use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, Typing};
+use crate::domain::{EventKind, FeedEvent};
 use crate::room::{ConnectionState, RoomState};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Event, EventSource, MessageEvent};
 use send_wrapper::SendWrapper;
-use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
@@ -80,41 +79,15 @@ impl Feed {
             }
         };
         let weak = Rc::downgrade(feed);
-        let listeners = vec![
+        let events = EventKind::ALL.map(|kind| {
+            listen(&source, kind.name(), &weak, move |feed, event| {
+                feed.receive(kind, &event);
+            })
+        });
+        let mut listeners = vec![
             listen(&source, "open", &weak, |feed, _| {
                 feed.retry.set(FIRST_RETRY);
                 feed.state.connection.set(ConnectionState::Live);
-            }),
-            listen(&source, "message", &weak, |feed, event| {
-                if let Some(m) = data::<ChatMessage>(&event) {
-                    feed.state.apply(LogEvent::Message(m));
-                }
-            }),
-            listen(&source, "edit", &weak, |feed, event| {
-                if let Some(e) = data::<MessageEdit>(&event) {
-                    feed.state.apply(LogEvent::Edit(e));
-                }
-            }),
-            listen(&source, "delete", &weak, |feed, event| {
-                if let Some(d) = data::<MessageDelete>(&event) {
-                    feed.state.apply(LogEvent::Delete(d));
-                }
-            }),
-            listen(&source, "reset", &weak, |_, _| {
-                // The server lost the history this page shows: show what it has now.
-                if let Err(error) = window().location().reload() {
-                    leptos::logging::warn!("could not reload after a reset: {error:?}");
-                }
-            }),
-            listen(&source, "presence", &weak, |feed, event| {
-                if let Some(p) = data::<Presence>(&event) {
-                    feed.state.apply_presence(p);
-                }
-            }),
-            listen(&source, "typing", &weak, |feed, event| {
-                if let Some(t) = data::<Typing>(&event) {
-                    feed.state.apply_typing(t, now_ms());
-                }
             }),
             listen(&source, "error", &weak, |feed, _| {
                 if feed.state.connection.get_untracked() != ConnectionState::Offline {
@@ -130,7 +103,31 @@ impl Feed {
                 }
             }),
         ];
+        listeners.extend(events);
         feed.replace_source(Some(source), listeners);
+    }
+
+    /// One event of the feed: decoded (`FeedEvent::decode`) and applied to the page's model.
+    fn receive(&self, kind: EventKind, event: &Event) {
+        let Some(data) = event
+            .dyn_ref::<MessageEvent>()
+            .and_then(|event| event.data().as_string())
+        else {
+            return;
+        };
+        match FeedEvent::decode(kind, &data) {
+            Ok(event) => {
+                if !self.state.apply_feed(event, now_ms()) {
+                    // A reset: the server lost the history this page shows; show what it has now.
+                    if let Err(error) = window().location().reload() {
+                        leptos::logging::warn!("could not reload after a reset: {error:?}");
+                    }
+                }
+            }
+            Err(error) => {
+                leptos::logging::warn!("ignoring an unreadable {} event: {error}", kind.name())
+            }
+        }
     }
 
     /// Offline: close the stream at once and say so. Online again: reconnect right away.
@@ -192,14 +189,6 @@ impl Feed {
         }
         self.replace_source(None, Vec::new());
     }
-}
-
-/// The JSON `data` of an SSE event.
-fn data<T: DeserializeOwned>(event: &Event) -> Option<T> {
-    let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
-    serde_json::from_str(&data)
-        .map_err(|error| leptos::logging::warn!("ignoring an unreadable event: {error}"))
-        .ok()
 }
 
 /// Adds a listener that calls `handle` with the feed, for as long as the feed exists.

@@ -1,4 +1,4 @@
-use super::{RoomName, Seq, UserId};
+use super::{EventKind, RoomName, Seq, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A chat message as every client sees it: the JSON `data` of an SSE `message` event, the
@@ -66,12 +66,12 @@ impl LogEvent {
         }
     }
 
-    /// The SSE `event:` name.
-    pub fn name(&self) -> &'static str {
+    /// Its kind on the feed (the SSE `event:` name).
+    pub fn kind(&self) -> EventKind {
         match self {
-            LogEvent::Message(_) => "message",
-            LogEvent::Edit(_) => "edit",
-            LogEvent::Delete(_) => "delete",
+            LogEvent::Message(_) => EventKind::Message,
+            LogEvent::Edit(_) => EventKind::Edit,
+            LogEvent::Delete(_) => EventKind::Delete,
         }
     }
 }

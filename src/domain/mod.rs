@@ -4,6 +4,7 @@
 mod client_id;
 mod domain_error;
 mod ephemeral;
+mod feed_event;
 mod links;
 mod message;
 mod message_body;
@@ -15,6 +16,7 @@ mod user_id;
 pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Presence, Typing};
+pub use feed_event::{EventKind, FeedEvent, Reset};
 pub use links::{linkify, Segment};
 pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;

@@ -12,7 +12,7 @@ pub use outbox::{Outbox, Pending};
 pub use timeline::{Shown, Timeline};
 
 use crate::api::RoomSnapshot;
-use crate::domain::{LogEvent, OnlineUser, Presence, Typing, UserId};
+use crate::domain::{FeedEvent, LogEvent, OnlineUser, Presence, Typing, UserId};
 use leptos::prelude::*;
 
 /// How long "… is typing" stays after the last signal from that person.
@@ -66,6 +66,19 @@ impl RoomState {
 
     pub fn is_me(self, user: &UserId) -> bool {
         self.viewer.with_untracked(|viewer| &viewer.id == user)
+    }
+
+    /// An event from the live feed, as of `now` (ms on the browser's clock). A `reset` asks
+    /// for the page to be loaded again, which only the browser side can do: it answers
+    /// `false` then, and `true` when the event is applied.
+    pub fn apply_feed(self, event: FeedEvent, now: f64) -> bool {
+        match event {
+            FeedEvent::Log(event) => self.apply(event),
+            FeedEvent::Presence(presence) => self.apply_presence(presence),
+            FeedEvent::Typing(typing) => self.apply_typing(typing, now),
+            FeedEvent::Reset(_) => return false,
+        }
+        true
     }
 
     /// A log event from the live feed: someone who sent a message has stopped typing.
@@ -166,6 +179,30 @@ mod tests {
                 "sending ends typing"
             );
             assert_eq!(state.timeline.shown().len(), 1);
+        });
+    }
+
+    #[test]
+    fn feed_events_change_the_model_and_a_reset_is_left_to_the_browser() {
+        Owner::new().with(|| {
+            let me = OnlineUser::sample(1, "me");
+            let state = state(me.clone());
+            let renamed = OnlineUser {
+                name: "Me, renamed".into(),
+                ..me
+            };
+            let presence = Presence {
+                room: RoomName::lobby(),
+                count: 1,
+                online: vec![renamed.clone()],
+            };
+            assert!(state.apply_feed(FeedEvent::Presence(presence), 0.0));
+            assert_eq!(state.online_count.get_untracked(), 1);
+            assert_eq!(state.viewer.get_untracked(), renamed, "my own new name");
+            let reset = crate::domain::Reset {
+                room: RoomName::lobby(),
+            };
+            assert!(!state.apply_feed(FeedEvent::Reset(reset), 0.0));
         });
     }
 }

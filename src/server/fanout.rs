@@ -7,7 +7,7 @@
 //! commits them, in seq order (SQLite's writer to the hub, Redis' write scripts to the
 //! room's channel).
 
-use crate::domain::RoomName;
+use crate::domain::{EventKind, RoomName};
 use crate::server::hub::Hub;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
@@ -45,12 +45,12 @@ pub fn channel(prefix: &str, room: &RoomName) -> String {
 
 impl Fanout {
     /// An ephemeral event (typing).
-    pub async fn ephemeral(&self, room: &RoomName, name: &'static str, data: &impl Serialize) {
+    pub async fn ephemeral(&self, room: &RoomName, kind: EventKind, data: &impl Serialize) {
         match self {
-            Fanout::Local(hub) => hub.publish_ephemeral(room, name, data),
+            Fanout::Local(hub) => hub.publish_ephemeral(room, kind, data),
             Fanout::Redis { .. } => {
                 let data = serde_json::to_string(data).unwrap_or_default();
-                let name = name.to_owned();
+                let name = kind.name().to_owned();
                 self.announce(room, &Announcement::Ephemeral { name, data })
                     .await;
             }

@@ -1,7 +1,7 @@
 //! Fan-out on one node: a broadcast channel per room with at least one open stream. Publishing
 //! hands the shared frame to the channel and returns; each stream does its own writing.
 
-use crate::domain::{LogEvent, RoomName, Seq};
+use crate::domain::{EventKind, LogEvent, RoomName, Seq};
 use crate::server::sse_frame;
 use crate::server::store::CommittedEvents;
 use bytes::Bytes;
@@ -61,18 +61,18 @@ impl Hub {
     }
 
     /// Sends an ephemeral event (presence, typing) to every stream of the room.
-    pub fn publish_ephemeral(&self, room: &RoomName, name: &'static str, data: &impl Serialize) {
+    pub fn publish_ephemeral(&self, room: &RoomName, kind: EventKind, data: &impl Serialize) {
         let broadcast = Broadcast {
             seq: None,
-            frame: sse_frame::ephemeral_frame(name, data),
+            frame: sse_frame::ephemeral_frame(kind, data),
         };
         self.publish(room, broadcast);
     }
 
     /// An ephemeral event whose JSON was encoded elsewhere (another node).
-    pub fn publish_raw(&self, room: &RoomName, name: &str, json: &str) {
+    pub fn publish_raw(&self, room: &RoomName, kind: EventKind, json: &str) {
         if self.is_watched(room) {
-            let frame = sse_frame::raw_frame(None, name, json);
+            let frame = sse_frame::raw_frame(None, kind, json);
             self.publish(room, Broadcast { seq: None, frame });
         }
     }

@@ -1,7 +1,7 @@
 //! `GET /api/rooms/{room}/events`: the room's live feed as Server-Sent Events, resumable from
 //! `Last-Event-ID` or `?after=`.
 
-use crate::domain::{RoomName, Seq};
+use crate::domain::{EventKind, RoomName, Seq};
 use crate::server::api_error::ApiError;
 use crate::server::limits::client_address;
 use crate::server::presence::PresenceGuard;
@@ -83,8 +83,10 @@ pub async fn room_events(
 
     // The snapshot, taken after subscribing, covers every presence change before it (other
     // nodes' as of the last flush); the feed carries every one after.
-    let snapshot =
-        sse_frame::ephemeral_frame("presence", &state.presence.opening_snapshot(&room).await);
+    let snapshot = sse_frame::ephemeral_frame(
+        EventKind::Presence,
+        &state.presence.opening_snapshot(&room).await,
+    );
     let mut subscription = Subscription::new(
         room,
         state.store.clone(),

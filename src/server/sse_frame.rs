@@ -1,7 +1,7 @@
 //! The bytes of the SSE wire format. An event's frame is built once, when it is published,
 //! and shared by every open stream.
 
-use crate::domain::LogEvent;
+use crate::domain::{EventKind, LogEvent};
 use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 use std::time::Duration;
@@ -17,20 +17,20 @@ pub fn log_frame(event: &LogEvent) -> Bytes {
         LogEvent::Edit(edit) => serde_json::to_string(edit),
         LogEvent::Delete(delete) => serde_json::to_string(delete),
     };
-    frame(Some(event.seq().get()), event.name(), json)
+    frame(Some(event.seq().get()), event.kind(), json)
 }
 
 /// An ephemeral event (`presence`, `typing`): no `id:`, so it never moves the resume cursor.
-pub fn ephemeral_frame(name: &'static str, data: &impl Serialize) -> Bytes {
-    frame(None, name, serde_json::to_string(data))
+pub fn ephemeral_frame(kind: EventKind, data: &impl Serialize) -> Bytes {
+    frame(None, kind, serde_json::to_string(data))
 }
 
-fn frame(id: Option<u64>, name: &str, json: serde_json::Result<String>) -> Bytes {
-    raw_frame(id, name, &json.unwrap_or_else(|_| String::from("{}")))
+fn frame(id: Option<u64>, kind: EventKind, json: serde_json::Result<String>) -> Bytes {
+    raw_frame(id, kind, &json.unwrap_or_else(|_| String::from("{}")))
 }
 
 /// A frame around JSON encoded elsewhere; it must be one line (serde_json's output is).
-pub fn raw_frame(id: Option<u64>, name: &str, json: &str) -> Bytes {
+pub fn raw_frame(id: Option<u64>, kind: EventKind, json: &str) -> Bytes {
     let json: std::borrow::Cow<str> = if json.contains(['\n', '\r']) {
         json.replace(['\n', '\r'], " ").into()
     } else {
@@ -43,7 +43,7 @@ pub fn raw_frame(id: Option<u64>, name: &str, json: &str) -> Bytes {
         frame.extend_from_slice(b"\n");
     }
     frame.extend_from_slice(b"event: ");
-    frame.extend_from_slice(name.as_bytes());
+    frame.extend_from_slice(kind.name().as_bytes());
     frame.extend_from_slice(b"\ndata: ");
     frame.extend_from_slice(json.as_bytes());
     frame.extend_from_slice(b"\n\n");
@@ -87,7 +87,7 @@ mod tests {
             count: 0,
             online: vec![],
         };
-        let frame = ephemeral_frame("presence", &presence);
+        let frame = ephemeral_frame(EventKind::Presence, &presence);
         assert!(text(&frame).starts_with("event: presence\ndata: {"));
     }
 }

@@ -14,7 +14,7 @@
 //! that, once live, falls further behind than its `max_behind` budget is ended: the
 //! browser reconnects after `retry` and resumes from `Last-Event-ID`.
 
-use crate::domain::{RoomName, Seq};
+use crate::domain::{EventKind, Reset, RoomName, Seq};
 use crate::server::hub::Broadcast;
 use crate::server::limits::StreamPermit;
 use crate::server::presence::PresenceGuard;
@@ -51,12 +51,6 @@ pub struct StreamSettings {
 enum End {
     StoreFailed,
     TooFarBehind,
-}
-
-/// The data of a `reset` event.
-#[derive(serde::Serialize)]
-struct Reset<'a> {
-    room: &'a RoomName,
 }
 
 /// The state of one subscriber's stream.
@@ -130,7 +124,10 @@ impl Subscription {
     /// so what it holds belongs to a history the store no longer has. The stream replays
     /// the room from its first event (`after` must be zero).
     pub fn starting_over(mut self) -> Self {
-        let reset = sse_frame::ephemeral_frame("reset", &Reset { room: &self.room });
+        let reset = Reset {
+            room: self.room.clone(),
+        };
+        let reset = sse_frame::ephemeral_frame(EventKind::Reset, &reset);
         self.send_first(&reset);
         self
     }

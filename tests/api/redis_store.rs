@@ -121,7 +121,10 @@ async fn edits_and_deletes_are_logged_refused_for_others_and_replayed() {
     );
 
     let log = store.read_after(&lobby, Seq::ZERO, 10).await.expect("read");
-    let kinds: Vec<(&str, u64)> = log.iter().map(|e| (e.name(), e.seq().get())).collect();
+    let kinds: Vec<(&str, u64)> = log
+        .iter()
+        .map(|e| (e.kind().name(), e.seq().get()))
+        .collect();
     assert_eq!(kinds, [("message", 1), ("edit", 2), ("delete", 3)]);
     for event in &log {
         if let LogEvent::Edit(e) = event {

@@ -8,7 +8,7 @@
 //! room whose merged presence changed without an announcement: a node that died.
 
 use super::{roster, Presences, SharedRosters};
-use crate::domain::{OnlineUser, Presence, RoomName};
+use crate::domain::{EventKind, OnlineUser, Presence, RoomName};
 use crate::server::hub::Hub;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -70,7 +70,8 @@ impl Flusher {
         let Some(shared) = self.presences.shared.clone() else {
             for (room, people) in changes {
                 let presence = roster::merge(&room, people);
-                self.hub.publish_ephemeral(&room, "presence", &presence);
+                self.hub
+                    .publish_ephemeral(&room, EventKind::Presence, &presence);
             }
             return;
         };
@@ -107,7 +108,8 @@ impl Flusher {
         for (room, people) in rooms.iter().zip(everyone) {
             let presence = roster::merge(room, people);
             if always || self.published.get(room) != Some(&presence) {
-                self.hub.publish_ephemeral(room, "presence", &presence);
+                self.hub
+                    .publish_ephemeral(room, EventKind::Presence, &presence);
                 self.published.insert(room.clone(), presence);
             }
         }

@@ -8,7 +8,7 @@ mod follows;
 
 pub use follows::Follows;
 
-use crate::domain::{RoomName, Seq};
+use crate::domain::{EventKind, RoomName, Seq};
 use crate::server::fanout::Announcement;
 use crate::server::hub::Hub;
 use crate::server::presence::Presences;
@@ -144,7 +144,10 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
                     None => logged.push((room, seq, seq)),
                 }
             }
-            Ok(Announcement::Ephemeral { name, data }) => to.hub.publish_raw(&room, &name, &data),
+            Ok(Announcement::Ephemeral { name, data }) => match EventKind::from_name(&name) {
+                Some(kind) => to.hub.publish_raw(&room, kind, &data),
+                None => tracing::warn!(%name, "announcement of an unknown kind of event"),
+            },
             Err(error) => tracing::warn!(%error, "unreadable announcement"),
         }
     }

@@ -1,0 +1,131 @@
+//! The vocabulary of a room's live feed, shared by the server, which writes each event under
+//! its name, and the browser, which listens for these names and decodes the data here.
+
+use super::{ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, RoomName, Typing};
+use serde::{Deserialize, Serialize};
+
+/// The name of each kind of event on the feed (the SSE `event:` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// A new message (a log event: it has a seq and is replayed on resume).
+    Message,
+    /// A message's new text (a log event).
+    Edit,
+    /// A message deleted (a log event).
+    Delete,
+    /// Who is online (ephemeral: no seq, never replayed).
+    Presence,
+    /// Someone is typing (ephemeral).
+    Typing,
+    /// The server no longer has the history the subscriber holds: start over.
+    Reset,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 6] = [
+        EventKind::Message,
+        EventKind::Edit,
+        EventKind::Delete,
+        EventKind::Presence,
+        EventKind::Typing,
+        EventKind::Reset,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Message => "message",
+            EventKind::Edit => "edit",
+            EventKind::Delete => "delete",
+            EventKind::Presence => "presence",
+            EventKind::Typing => "typing",
+            EventKind::Reset => "reset",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// The data of a `reset` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reset {
+    pub room: RoomName,
+}
+
+/// One event of the feed, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedEvent {
+    Log(LogEvent),
+    Presence(Presence),
+    Typing(Typing),
+    Reset(Reset),
+}
+
+impl FeedEvent {
+    /// The event of kind `kind` whose JSON data is `data`.
+    pub fn decode(kind: EventKind, data: &str) -> Result<Self, serde_json::Error> {
+        Ok(match kind {
+            EventKind::Message => FeedEvent::Log(LogEvent::Message(serde_json::from_str::<
+                ChatMessage,
+            >(data)?)),
+            EventKind::Edit => {
+                FeedEvent::Log(LogEvent::Edit(serde_json::from_str::<MessageEdit>(data)?))
+            }
+            EventKind::Delete => FeedEvent::Log(LogEvent::Delete(serde_json::from_str::<
+                MessageDelete,
+            >(data)?)),
+            EventKind::Presence => FeedEvent::Presence(serde_json::from_str(data)?),
+            EventKind::Typing => FeedEvent::Typing(serde_json::from_str(data)?),
+            EventKind::Reset => FeedEvent::Reset(serde_json::from_str(data)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::OnlineUser;
+
+    #[test]
+    fn every_name_reads_back_as_its_kind() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(EventKind::from_name("open"), None);
+        assert_eq!(EventKind::from_name("Message"), None);
+    }
+
+    #[test]
+    fn each_kind_decodes_what_the_server_encodes() {
+        let message = ChatMessage::sample(7);
+        let json = serde_json::to_string(&message).expect("json");
+        assert_eq!(
+            FeedEvent::decode(EventKind::Message, &json).expect("decodes"),
+            FeedEvent::Log(LogEvent::Message(message))
+        );
+        let typing = Typing {
+            room: RoomName::lobby(),
+            user: OnlineUser::sample(1, "ann"),
+        };
+        let json = serde_json::to_string(&typing).expect("json");
+        assert_eq!(
+            FeedEvent::decode(EventKind::Typing, &json).expect("decodes"),
+            FeedEvent::Typing(typing)
+        );
+        let reset = r#"{"room":"lobby"}"#;
+        assert_eq!(
+            FeedEvent::decode(EventKind::Reset, reset).expect("decodes"),
+            FeedEvent::Reset(Reset {
+                room: RoomName::lobby()
+            })
+        );
+    }
+
+    #[test]
+    fn data_of_another_kind_is_refused_not_misread() {
+        let typing = r#"{"room":"lobby","user":{"id":"x","name":"ann"}}"#;
+        assert!(FeedEvent::decode(EventKind::Message, typing).is_err());
+        assert!(FeedEvent::decode(EventKind::Presence, "not json").is_err());
+    }
+}
