@@ -8,6 +8,10 @@ use leptos::prelude::*;
 /// of the room. Sending twice with the same `client_id` stores one message and answers both
 /// times with it.
 #[server(endpoint = "send_message")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "send_message", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
 pub async fn send_message(
     room: String,
     body: String,
@@ -46,6 +50,10 @@ pub async fn send_message(
 /// Changes the text of one's own message `seq` in `room`; everyone sees "(edited)".
 /// Another user's message answers 403 and changes nothing.
 #[server(endpoint = "edit_message")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "edit_message", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
 pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
     use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::{MessageBody, RoomName};
@@ -68,6 +76,10 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
 /// Deletes one's own message `seq` in `room`; everyone sees "message deleted".
 /// Another user's message answers 403 and changes nothing.
 #[server(endpoint = "delete_message")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "delete_message", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
     use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::RoomName;
@@ -88,6 +100,10 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
 
 /// Tells the room that the session's user is typing. Ephemeral: nothing is stored.
 #[server(endpoint = "typing")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "typing", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
 pub async fn notify_typing(room: String) -> Result<(), ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::{EventKind, RoomName, Typing};

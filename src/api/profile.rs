@@ -6,6 +6,10 @@ use leptos::prelude::*;
 /// Changes the session's display name (stored in the signed session cookie) and shows the
 /// new name to every room the person is online in. Answers the accepted, trimmed name.
 #[server(endpoint = "set_name")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "set_name", skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn set_name(name: String) -> Result<String, ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::Nickname;

@@ -48,6 +48,10 @@ pub struct RoomListing {
 
 /// The newest page of `room`, who is online, and the viewer's identity.
 #[server(endpoint = "room", input = GetUrl)]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "room", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
 pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
     use super::server_context::{app_state, session};
     use crate::domain::RoomName;
@@ -73,6 +77,10 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
 
 /// The page of messages just before `before` in `room` (scroll-back).
 #[server(endpoint = "history", input = GetUrl)]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "history", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
 pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatError> {
     use super::server_context::app_state;
     use crate::domain::RoomName;
@@ -88,6 +96,10 @@ pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatE
 
 /// The most recently active rooms, with how many people are online in each.
 #[server(endpoint = "rooms", input = GetUrl)]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "rooms", skip_all, fields(user = tracing::field::Empty))
+)]
 pub async fn list_rooms() -> Result<Vec<RoomListing>, ChatError> {
     use super::server_context::app_state;
 

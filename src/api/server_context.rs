@@ -13,14 +13,17 @@ pub fn app_state() -> Result<AppState, ChatError> {
     })
 }
 
-/// The session the `session::attach` middleware put on the request.
+/// The session the `session::attach` middleware put on the request; its user id goes into
+/// the server function's span (`user`).
 pub fn session() -> Result<Session, ChatError> {
-    use_context::<Parts>()
+    let session = use_context::<Parts>()
         .and_then(|parts| parts.extensions.get::<Session>().cloned())
         .ok_or_else(|| {
             tracing::error!("no session on the request: is session::attach installed?");
             ChatError::Internal
-        })
+        })?;
+    tracing::Span::current().record("user", session.user_id.as_str());
+    Ok(session)
 }
 
 /// Lets one `action` of the session's person through the rate limits, or answers 429.

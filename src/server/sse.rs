@@ -27,7 +27,7 @@ pub struct EventsQuery {
 /// the stream starts with the next event. A cursor past the room's newest event starts
 /// with a `reset` event and replays the room from the beginning. The viewer counts as
 /// online in the room while the stream is open; the stream starts with the room's presence.
-#[tracing::instrument(name = "sse", skip_all, fields(room = %room))]
+#[tracing::instrument(name = "sse", skip_all, fields(room = %room, user = %session.user_id))]
 pub async fn room_events(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
