@@ -9,6 +9,7 @@
 
 use crate::domain::{EventKind, RoomName};
 use crate::server::hub::Hub;
+use crate::server::redis_keys;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
@@ -38,11 +39,6 @@ pub enum Announcement {
     Presence,
 }
 
-/// The channel of a room's announcements.
-pub fn channel(prefix: &str, room: &RoomName) -> String {
-    format!("{prefix}:{room}:notify")
-}
-
 impl Fanout {
     /// An ephemeral event (typing).
     pub async fn ephemeral(&self, room: &RoomName, kind: EventKind, data: &impl Serialize) {
@@ -66,7 +62,7 @@ impl Fanout {
         // A lost announcement delays delivery, never loses it: streams catch up from the
         // store at the next event, and a lost relay connection ends every stream.
         if let Err(error) = conn
-            .publish::<_, _, i64>(channel(prefix, room), payload)
+            .publish::<_, _, i64>(redis_keys::room(prefix, room).channel(), payload)
             .await
         {
             tracing::warn!(%error, room = %room, "could not announce an event");

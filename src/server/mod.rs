@@ -9,6 +9,7 @@ pub mod join;
 pub mod limits;
 pub mod origin;
 pub mod presence;
+pub mod redis_keys;
 pub mod relay;
 pub mod request_body;
 pub mod security_headers;

@@ -4,7 +4,8 @@
 //! drops out of everyone's view once its roster is older than `stale`.
 
 use crate::domain::{OnlineUser, RoomName};
-use crate::server::fanout::{channel, Announcement};
+use crate::server::fanout::Announcement;
+use crate::server::redis_keys;
 use redis::aio::ConnectionManager;
 use redis::{RedisResult, Script};
 use std::collections::HashMap;
@@ -47,7 +48,7 @@ impl SharedRosters {
     }
 
     fn key(&self, room: &RoomName) -> String {
-        format!("{}:{room}:presence", self.prefix)
+        redis_keys::room(&self.prefix, room).presence()
     }
 
     /// Stores this node's roster of `room` (empty: withdraws it). With `announce`, every
@@ -65,7 +66,7 @@ impl SharedRosters {
         };
         let (channel, announcement) = if announce {
             let announcement = serde_json::to_string(&Announcement::Presence).unwrap_or_default();
-            (channel(&self.prefix, room), announcement)
+            (redis_keys::room(&self.prefix, room).channel(), announcement)
         } else {
             (String::new(), String::new())
         };

@@ -4,8 +4,8 @@
 //! watches any more are unfollowed by a periodic sweep.
 
 use crate::domain::RoomName;
-use crate::server::fanout::channel;
 use crate::server::hub::Hub;
+use crate::server::redis_keys;
 use crate::server::store::StoreError;
 use redis::aio::PubSubSink;
 use std::collections::HashSet;
@@ -55,8 +55,11 @@ impl Follows {
                 "not connected to Redis for announcements".into(),
             ));
         };
-        match tokio::time::timeout(ANSWER_TIMEOUT, sink.subscribe(channel(&self.prefix, room)))
-            .await
+        match tokio::time::timeout(
+            ANSWER_TIMEOUT,
+            sink.subscribe(redis_keys::room(&self.prefix, room).channel()),
+        )
+        .await
         {
             Ok(Ok(())) => {
                 state.rooms.insert(room.clone());
@@ -96,7 +99,7 @@ impl Follows {
         if let Some(sink) = state.sink.as_mut() {
             let channels: Vec<String> = idle
                 .iter()
-                .map(|room| channel(&self.prefix, room))
+                .map(|room| redis_keys::room(&self.prefix, room).channel())
                 .collect();
             sink.unsubscribe(channels).await?;
         }

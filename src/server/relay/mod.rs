@@ -12,6 +12,7 @@ use crate::domain::{EventKind, RoomName, Seq};
 use crate::server::fanout::Announcement;
 use crate::server::hub::Hub;
 use crate::server::presence::Presences;
+use crate::server::redis_keys;
 use crate::server::store::Store;
 use futures::StreamExt;
 use redis::aio::PubSubStream;
@@ -168,10 +169,5 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
 
 /// The room whose channel a message came on.
 fn room_of(prefix: &str, message: &redis::Msg) -> Option<RoomName> {
-    message
-        .get_channel_name()
-        .strip_prefix(prefix)?
-        .strip_prefix(':')?
-        .strip_suffix(":notify")
-        .and_then(|room| RoomName::parse(room).ok())
+    redis_keys::room_of_channel(prefix, message.get_channel_name())
 }

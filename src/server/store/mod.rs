@@ -1,6 +1,7 @@
 //! Where messages live and get their sequence numbers. One trait, one implementation per
 //! backend; the backend is chosen by configuration at start-up.
 
+mod log_row;
 mod redis;
 mod sqlite;
 mod write_health;

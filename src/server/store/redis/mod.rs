@@ -3,25 +3,23 @@
 //! seq, writing and announcing the event on the room's channel are one atomic step (so
 //! every node hears a room's events in seq order). History per room is bounded (`history`).
 //!
-//! Keys, all under the configured prefix `P`: `P:{room}:seq` (counter), `P:{room}:log`
-//! (stream), `P:{room}:m:{seq}` (message hash), `P:{room}:order` (zset of message seqs),
-//! `P:{room}:cids` (client_id → seq), `P:rooms` (zset by last activity), `P:counts`,
-//! `P:settings`.
+//! Every key is built in `server/redis_keys.rs` (the table of them is there); each script
+//! is called through its typed wrapper in `scripts.rs`.
 
 mod decode;
-mod keys;
 mod reads;
+mod scripts;
 
 use self::decode::classify;
-use self::keys::RoomKeys;
+use self::scripts::{AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript};
 use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
 };
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
-use crate::server::fanout::channel;
+use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, Script};
+use redis::AsyncCommands;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,8 +30,8 @@ pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,
     history: usize,
-    append: Arc<Script>,
-    change: Arc<Script>,
+    append: Arc<AppendScript>,
+    change: Arc<ChangeScript>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -62,8 +60,8 @@ impl RedisStore {
             conn,
             prefix: prefix.to_owned(),
             history: history.max(1),
-            append: Arc::new(Script::new(include_str!("append.lua"))),
-            change: Arc::new(Script::new(include_str!("change.lua"))),
+            append: Arc::new(AppendScript::new()),
+            change: Arc::new(ChangeScript::new()),
         })
     }
 
@@ -73,99 +71,70 @@ impl RedisStore {
     }
 
     fn room(&self, room: &RoomName) -> RoomKeys {
-        RoomKeys {
-            base: format!("{}:{room}", self.prefix),
-        }
+        redis_keys::room(&self.prefix, room)
     }
 
-    fn global(&self, name: &str) -> String {
-        format!("{}:{name}", self.prefix)
+    fn global(&self) -> GlobalKeys<'_> {
+        GlobalKeys(&self.prefix)
     }
 
-    /// Reads the current state of these messages (missing ones, trimmed away, are skipped).
+    /// Edits or deletes a message through the change script.
     async fn change(
         &self,
         room: &RoomName,
         target: Seq,
         by: &UserId,
-        kind: &str,
-        body: &str,
+        change: Change<'_>,
         at: i64,
     ) -> Result<Result<Seq, Refusal>, StoreError> {
-        let keys = self.room(room);
         let mut conn = self.conn.clone();
-        let answer: Vec<i64> = self
-            .change
-            .key(keys.seq())
-            .key(keys.log())
-            .key(self.global("counts"))
-            .arg(keys.message(target))
-            .arg(by.as_str())
-            .arg(kind)
-            .arg(body)
-            .arg(at)
-            .arg(target.get())
-            .arg(self.history)
-            .arg(room.as_str())
-            .arg(channel(&self.prefix, room))
-            .invoke_async(&mut conn)
+        let input = ChangeInput {
+            room,
+            target,
+            by,
+            change,
+            at,
+            history: self.history,
+        };
+        self.change
+            .run(&mut conn, &self.room(room), &self.global(), input)
             .await
-            .map_err(classify)?;
-        Ok(match answer.first().copied() {
-            Some(-1) => Err(Refusal::NotFound),
-            Some(-2) => Err(Refusal::NotYours),
-            Some(-3) => Err(Refusal::Deleted),
-            Some(seq) => Ok(Seq(
-                u64::try_from(seq).map_err(|e| StoreError::Failed(Box::new(e)))?
-            )),
-            None => {
-                return Err(StoreError::Failed(
-                    "empty answer from the change script".into(),
-                ))
-            }
-        })
     }
 }
 
 #[async_trait]
 impl Store for RedisStore {
     async fn append(&self, new: NewMessage) -> Result<Appended, StoreError> {
-        let keys = self.room(&new.room);
         let mut conn = self.conn.clone();
-        let client_id = new.client_id.as_ref().map(|c| c.as_str()).unwrap_or("");
-        let (created, seq): (i64, u64) = self
+        let input = AppendInput {
+            room: &new.room,
+            author_id: &new.author_id,
+            author: &new.author,
+            body: new.body.as_str(),
+            sent_at: new.sent_at,
+            client_id: new.client_id.as_ref(),
+            history: self.history,
+        };
+        let keys = self.room(&new.room);
+        let seq = match self
             .append
-            .key(keys.seq())
-            .key(keys.log())
-            .key(keys.order())
-            .key(keys.client_ids())
-            .key(self.global("rooms"))
-            .key(self.global("counts"))
-            .arg(new.room.as_str())
-            .arg(new.author_id.as_str())
-            .arg(new.author.as_str())
-            .arg(new.body.as_str())
-            .arg(new.sent_at)
-            .arg(client_id)
-            .arg(keys.message_prefix())
-            .arg(self.history)
-            .arg(channel(&self.prefix, &new.room))
-            .invoke_async(&mut conn)
-            .await
-            .map_err(classify)?;
-        let seq = Seq(seq);
-        if created == 1 {
-            return Ok(Appended::New(ChatMessage {
-                seq,
-                room: new.room,
-                author_id: new.author_id,
-                author: new.author.as_str().to_owned(),
-                body: new.body.into_inner(),
-                sent_at: new.sent_at,
-                edited_at: None,
-                deleted: false,
-            }));
-        }
+            .run(&mut conn, &keys, &self.global(), input)
+            .await?
+        {
+            AppendOutcome::New(seq) => {
+                return Ok(Appended::New(ChatMessage {
+                    seq,
+                    room: new.room,
+                    author_id: new.author_id,
+                    author: new.author.as_str().to_owned(),
+                    body: new.body.into_inner(),
+                    sent_at: new.sent_at,
+                    edited_at: None,
+                    deleted: false,
+                }))
+            }
+            AppendOutcome::Duplicate(seq) => seq,
+        };
         let mut earlier = self.load(&new.room, &[seq]).await?;
         earlier
             .remove(&seq)
@@ -176,7 +145,13 @@ impl Store for RedisStore {
     async fn edit(&self, edit: EditRequest) -> Result<Result<MessageEdit, Refusal>, StoreError> {
         let body = edit.body.as_str().to_owned();
         let changed = self
-            .change(&edit.room, edit.target, &edit.by, "edit", &body, edit.at)
+            .change(
+                &edit.room,
+                edit.target,
+                &edit.by,
+                Change::Edit { body: &body },
+                edit.at,
+            )
             .await?;
         Ok(changed.map(|seq| MessageEdit {
             seq,
@@ -196,8 +171,7 @@ impl Store for RedisStore {
                 &delete.room,
                 delete.target,
                 &delete.by,
-                "delete",
-                "",
+                Change::Delete,
                 delete.at,
             )
             .await?;
@@ -245,14 +219,14 @@ impl Store for RedisStore {
     async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError> {
         let mut conn = self.conn.clone();
         let rooms: Vec<(String, i64)> = conn
-            .zrevrange_withscores(self.global("rooms"), 0, limit as isize - 1)
+            .zrevrange_withscores(self.global().rooms(), 0, limit as isize - 1)
             .await
             .map_err(classify)?;
         let names: Vec<&str> = rooms.iter().map(|(name, _)| name.as_str()).collect();
         let counts: Vec<Option<u64>> = if names.is_empty() {
             Vec::new()
         } else {
-            conn.hget(self.global("counts"), names)
+            conn.hget(self.global().counts(), names)
                 .await
                 .map_err(classify)?
         };

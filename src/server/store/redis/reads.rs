@@ -2,7 +2,8 @@
 
 use super::decode::{classify, message};
 use super::RedisStore;
-use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq};
+use crate::domain::{ChatMessage, LogEvent, RoomName, Seq};
+use crate::server::store::log_row::log_event;
 use crate::server::store::StoreError;
 use redis::AsyncCommands;
 use std::collections::HashMap;
@@ -55,27 +56,13 @@ impl RedisStore {
             .collect();
         let targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
         let messages = self.load(room, &targets).await?;
-        Ok(events
+        // A message trimmed away since (history is bounded) leaves its events out.
+        events
             .into_iter()
             .filter_map(|(seq, kind, target, at)| {
                 let message = messages.get(&target)?.clone();
-                Some(match kind.as_str() {
-                    "message" => LogEvent::Message(message),
-                    "edit" => LogEvent::Edit(MessageEdit {
-                        seq,
-                        room: room.clone(),
-                        target,
-                        body: message.body,
-                        edited_at: at,
-                    }),
-                    _ => LogEvent::Delete(MessageDelete {
-                        seq,
-                        room: room.clone(),
-                        target,
-                        deleted_at: at,
-                    }),
-                })
+                Some(log_event(seq, &kind, at, message))
             })
-            .collect())
+            .collect()
     }
 }

@@ -1,6 +1,7 @@
 //! Rows as SQLite returns them, and their conversion to domain values.
 
-use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use crate::domain::{ChatMessage, LogEvent, RoomName, Seq, UserId};
+use crate::server::store::log_row::log_event;
 use crate::server::store::StoreError;
 use sqlx::FromRow;
 
@@ -51,28 +52,9 @@ impl TryFrom<MessageRow> for ChatMessage {
 impl TryFrom<EventRow> for LogEvent {
     type Error = StoreError;
 
-    /// Edits carry the message's current text, so a replay never brings back the words of
-    /// a message deleted since.
     fn try_from(row: EventRow) -> Result<Self, StoreError> {
         let seq = to_seq(row.event_seq)?;
-        let message = ChatMessage::try_from(row.message)?;
-        Ok(match row.kind.as_str() {
-            "message" => LogEvent::Message(message),
-            "edit" => LogEvent::Edit(MessageEdit {
-                seq,
-                room: message.room,
-                target: message.seq,
-                body: message.body,
-                edited_at: row.at,
-            }),
-            "delete" => LogEvent::Delete(MessageDelete {
-                seq,
-                room: message.room,
-                target: message.seq,
-                deleted_at: row.at,
-            }),
-            other => return Err(corrupt(format!("unknown event kind {other:?}"))),
-        })
+        log_event(seq, &row.kind, row.at, ChatMessage::try_from(row.message)?)
     }
 }
 

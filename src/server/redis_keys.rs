@@ -1,0 +1,94 @@
+//! Every Redis key and channel the app uses, built here and nowhere else, all under the
+//! configured prefix `P` (several deployments can share one Redis):
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `P:{room}:seq` | string | the room's newest seq |
+//! | `P:{room}:log` | stream | the room's log; entry ids are the seqs |
+//! | `P:{room}:m:{seq}` | hash | a message's current state |
+//! | `P:{room}:order` | zset | the room's message seqs (history is bounded) |
+//! | `P:{room}:cids` | hash | `author_id:client_id` → seq (idempotency) |
+//! | `P:{room}:presence` | hash | each node's roster of the room |
+//! | `P:{room}:notify` | channel | announcements of the room's events |
+//! | `P:rooms` | zset | rooms by last activity |
+//! | `P:counts` | hash | messages per room |
+
+use crate::domain::{RoomName, Seq};
+
+/// The keys of one room.
+pub struct RoomKeys {
+    base: String,
+}
+
+/// Keys under `prefix` for `room`.
+pub fn room(prefix: &str, room: &RoomName) -> RoomKeys {
+    RoomKeys {
+        base: format!("{prefix}:{room}"),
+    }
+}
+
+impl RoomKeys {
+    pub fn seq(&self) -> String {
+        format!("{}:seq", self.base)
+    }
+    pub fn log(&self) -> String {
+        format!("{}:log", self.base)
+    }
+    pub fn order(&self) -> String {
+        format!("{}:order", self.base)
+    }
+    pub fn client_ids(&self) -> String {
+        format!("{}:cids", self.base)
+    }
+    /// What every message key of the room starts with (the append script adds the seq).
+    pub fn message_prefix(&self) -> String {
+        format!("{}:m:", self.base)
+    }
+    pub fn message(&self, seq: Seq) -> String {
+        format!("{}:m:{seq}", self.base)
+    }
+    pub fn presence(&self) -> String {
+        format!("{}:presence", self.base)
+    }
+    /// The channel its events are announced on.
+    pub fn channel(&self) -> String {
+        format!("{}:notify", self.base)
+    }
+}
+
+/// The keys that are not a room's.
+#[derive(Debug, Clone, Copy)]
+pub struct GlobalKeys<'a>(pub &'a str);
+
+impl GlobalKeys<'_> {
+    pub fn rooms(&self) -> String {
+        format!("{}:rooms", self.0)
+    }
+    pub fn counts(&self) -> String {
+        format!("{}:counts", self.0)
+    }
+}
+
+/// The room whose announcement channel is `channel`, under `prefix`.
+pub fn room_of_channel(prefix: &str, channel: &str) -> Option<RoomName> {
+    channel
+        .strip_prefix(prefix)?
+        .strip_prefix(':')?
+        .strip_suffix(":notify")
+        .and_then(|room| RoomName::parse(room).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_room_is_read_back_from_its_channel_under_its_prefix_only() {
+        let lobby = RoomName::lobby();
+        let channel = room("chat", &lobby).channel();
+        assert_eq!(channel, "chat:lobby:notify");
+        assert_eq!(room_of_channel("chat", &channel), Some(lobby));
+        assert_eq!(room_of_channel("other", &channel), None);
+        assert_eq!(room_of_channel("chat", "chat:lobby:presence"), None);
+    }
+}

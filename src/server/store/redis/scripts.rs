@@ -1,0 +1,140 @@
+//! The write scripts, each behind a typed call: named inputs in, a typed answer out. The
+//! order of `KEYS` and `ARGV` each script expects lives here and in the script's header only.
+
+use super::decode::classify;
+use crate::domain::{ClientId, Nickname, RoomName, Seq, UserId};
+use crate::server::redis_keys::{GlobalKeys, RoomKeys};
+use crate::server::store::{Refusal, StoreError};
+use redis::aio::ConnectionManager;
+use redis::Script;
+
+/// `append.lua`: stores a message and logs its `message` event with the room's next seq.
+pub(super) struct AppendScript(Script);
+
+/// What `append.lua` needs to know of the message.
+pub(super) struct AppendInput<'a> {
+    pub room: &'a RoomName,
+    pub author_id: &'a UserId,
+    pub author: &'a Nickname,
+    pub body: &'a str,
+    pub sent_at: i64,
+    pub client_id: Option<&'a ClientId>,
+    /// Messages kept per room.
+    pub history: usize,
+}
+
+/// What `append.lua` did.
+pub(super) enum AppendOutcome {
+    /// Stored with this seq.
+    New(Seq),
+    /// This author sent this `client_id` before: the message with this seq.
+    Duplicate(Seq),
+}
+
+impl AppendScript {
+    pub(super) fn new() -> Self {
+        Self(Script::new(include_str!("append.lua")))
+    }
+
+    pub(super) async fn run(
+        &self,
+        conn: &mut ConnectionManager,
+        keys: &RoomKeys,
+        globals: &GlobalKeys<'_>,
+        input: AppendInput<'_>,
+    ) -> Result<AppendOutcome, StoreError> {
+        let (created, seq): (i64, u64) = self
+            .0
+            .key(keys.seq())
+            .key(keys.log())
+            .key(keys.order())
+            .key(keys.client_ids())
+            .key(globals.rooms())
+            .key(globals.counts())
+            .arg(input.room.as_str())
+            .arg(input.author_id.as_str())
+            .arg(input.author.as_str())
+            .arg(input.body)
+            .arg(input.sent_at)
+            .arg(input.client_id.map_or("", ClientId::as_str))
+            .arg(keys.message_prefix())
+            .arg(input.history)
+            .arg(keys.channel())
+            .invoke_async(conn)
+            .await
+            .map_err(classify)?;
+        Ok(if created == 1 {
+            AppendOutcome::New(Seq(seq))
+        } else {
+            AppendOutcome::Duplicate(Seq(seq))
+        })
+    }
+}
+
+/// `change.lua`: edits or deletes a message if its author asks, logging the event.
+pub(super) struct ChangeScript(Script);
+
+/// Which change.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Change<'a> {
+    Edit { body: &'a str },
+    Delete,
+}
+
+/// What `change.lua` needs to know.
+pub(super) struct ChangeInput<'a> {
+    pub room: &'a RoomName,
+    pub target: Seq,
+    pub by: &'a UserId,
+    pub change: Change<'a>,
+    pub at: i64,
+    pub history: usize,
+}
+
+impl ChangeScript {
+    pub(super) fn new() -> Self {
+        Self(Script::new(include_str!("change.lua")))
+    }
+
+    /// The seq of the logged event, or why the change was refused.
+    pub(super) async fn run(
+        &self,
+        conn: &mut ConnectionManager,
+        keys: &RoomKeys,
+        globals: &GlobalKeys<'_>,
+        input: ChangeInput<'_>,
+    ) -> Result<Result<Seq, Refusal>, StoreError> {
+        let (kind, body) = match input.change {
+            Change::Edit { body } => ("edit", body),
+            Change::Delete => ("delete", ""),
+        };
+        let answer: Vec<i64> = self
+            .0
+            .key(keys.seq())
+            .key(keys.log())
+            .key(globals.counts())
+            .arg(keys.message(input.target))
+            .arg(input.by.as_str())
+            .arg(kind)
+            .arg(body)
+            .arg(input.at)
+            .arg(input.target.get())
+            .arg(input.history)
+            .arg(input.room.as_str())
+            .arg(keys.channel())
+            .invoke_async(conn)
+            .await
+            .map_err(classify)?;
+        match answer.first().copied() {
+            Some(-1) => Ok(Err(Refusal::NotFound)),
+            Some(-2) => Ok(Err(Refusal::NotYours)),
+            Some(-3) => Ok(Err(Refusal::Deleted)),
+            Some(seq) => u64::try_from(seq)
+                .map(|seq| Ok(Seq(seq)))
+                .map_err(|e| StoreError::Failed(Box::new(e))),
+            None => Err(StoreError::Failed(
+                "empty answer from the change script".into(),
+            )),
+        }
+    }
+}
