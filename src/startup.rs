@@ -6,7 +6,7 @@ use crate::server::config::Settings;
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::limits::Limits;
-use crate::server::presence::{self, Presences, SharedRosters};
+use crate::server::presence::{self, Presences, RemoteRosters};
 use crate::server::relay::{self, Follows};
 use crate::server::request_body::{self, BodyLimits};
 use crate::server::security_headers::{self, PolicyOptions};
@@ -83,7 +83,7 @@ struct Cluster {
     fanout: Fanout,
     client: redis::Client,
     prefix: String,
-    rosters: SharedRosters,
+    rosters: RemoteRosters,
 }
 
 /// A bound, ready-to-run server.
@@ -119,7 +119,7 @@ impl Application {
                         conn: store.connection(),
                         prefix: prefix.clone(),
                     },
-                    rosters: SharedRosters::new(
+                    rosters: RemoteRosters::new(
                         store.connection(),
                         &prefix,
                         settings.redis_refresh * 3,
@@ -168,7 +168,7 @@ impl Application {
         store.deliver_commits_to(hub.clone());
         let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
-                let presence = Presences::shared(cluster.rosters);
+                let presence = Presences::cluster(cluster.rosters);
                 let follows = Arc::new(Follows::new(&cluster.prefix));
                 relay::start(
                     relay::Source {

@@ -29,7 +29,7 @@ pub async fn set_name(name: String) -> Result<String, ChatError> {
     response.append_header(axum::http::header::SET_COOKIE, cookie);
     state
         .presence
-        .book()
+        .on_this_node()
         .rename(&session.user_id, name.as_str());
     Ok(name.to_string())
 }

@@ -57,7 +57,7 @@ pub async fn room_events(
     // The viewer is online while the stream is open (a known session only).
     let presence = new_visitor.is_none().then(|| {
         PresenceGuard::join(
-            state.presence.book().clone(),
+            state.presence.on_this_node().clone(),
             room.clone(),
             &session.as_online_user(),
         )

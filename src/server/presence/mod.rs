@@ -1,158 +1,117 @@
-//! Who is online: this node's book of open streams, merged with the other nodes' rosters
-//! when they share Redis.
+//! Who is online. The words: a node's **local** presence is everyone with an open stream on
+//! it (`local.rs`); **remote** rosters are the other nodes' people, through Redis
+//! (`remote.rs`); a **summary** is the `presence` event made from people (`summary.rs`).
+//! As with `Fanout`, one node and a cluster sharing Redis are two variants of `Presences`;
+//! the cluster's view, with everything it remembers between flushes, is `cluster.rs`. The
+//! flusher (`flusher.rs`) only keeps time.
 
-mod book;
+mod cluster;
 mod flusher;
-mod roster;
-mod shared;
+mod local;
+mod remote;
+mod summary;
 
-pub use book::{PresenceBook, PresenceGuard};
+pub use cluster::ClusterPresence;
 pub use flusher::spawn_flusher;
-pub use roster::LISTED;
-pub use shared::SharedRosters;
+pub use local::{LocalPresence, PresenceGuard};
+pub use remote::RemoteRosters;
+pub use summary::LISTED;
 
-use crate::domain::{OnlineUser, Presence, RoomName};
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use crate::domain::{EventKind, Presence, RoomName};
+use crate::server::hub::Hub;
+use std::sync::Arc;
 
 /// Presence as every handler sees it, whichever the backend.
-#[derive(Debug, Clone, Default)]
-pub struct Presences {
-    book: Arc<PresenceBook>,
-    /// The other nodes' rosters (Redis backend only).
-    shared: Option<SharedRosters>,
-    /// Rooms whose presence another node announced a change of since the last flush.
-    announced: Arc<Mutex<HashSet<RoomName>>>,
-    /// The other nodes' people in each followed room, as the flusher last read them (every
-    /// announced change, and every refresh). A stream opening reads this, not Redis: with
-    /// N people arriving, N reads of everyone would cost O(N²).
-    others: Arc<Mutex<HashMap<RoomName, Arc<Vec<OnlineUser>>>>>,
+#[derive(Debug, Clone)]
+pub enum Presences {
+    /// One node: its local presence is everyone.
+    Local(Arc<LocalPresence>),
+    /// Nodes sharing Redis.
+    Cluster(Arc<ClusterPresence>),
 }
 
 impl Presences {
-    /// Presence on one node.
     pub fn local() -> Self {
-        Self::default()
+        Presences::Local(Arc::default())
     }
 
-    /// Presence merged across the nodes sharing `rosters`.
-    pub fn shared(rosters: SharedRosters) -> Self {
-        Self {
-            shared: Some(rosters),
-            ..Self::default()
+    pub fn cluster(remote: RemoteRosters) -> Self {
+        Presences::Cluster(Arc::new(ClusterPresence::new(remote)))
+    }
+
+    /// This node's open streams (a stream's `PresenceGuard` joins it; renames change it).
+    pub fn on_this_node(&self) -> &Arc<LocalPresence> {
+        match self {
+            Presences::Local(local) => local,
+            Presences::Cluster(cluster) => cluster.local(),
         }
-    }
-
-    /// This node's open streams.
-    pub fn book(&self) -> &Arc<PresenceBook> {
-        &self.book
     }
 
     /// Everyone online in `room` on any node, read now.
     pub async fn snapshot(&self, room: &RoomName) -> Presence {
         let rooms = std::slice::from_ref(room);
-        roster::merge(room, self.everyone(rooms).await.pop().unwrap_or_default())
+        let people = match self {
+            Presences::Local(local) => local.people(room),
+            Presences::Cluster(cluster) => cluster.people(rooms).await.pop().unwrap_or_default(),
+        };
+        summary::summarize(room, people)
     }
 
-    /// The presence a stream opening in `room` starts with: this node's people now, the
-    /// other nodes' as of the last flush (the stream gets every change after it). The room
-    /// must be followed already, so that the flusher keeps what it remembers current.
+    /// The presence a stream opening in `room` starts with (see `ClusterPresence::opening`).
     pub async fn opening_snapshot(&self, room: &RoomName) -> Presence {
-        let cached = self.lock_others().get(room).cloned();
-        let others = match cached {
-            Some(others) => others,
-            None => {
-                let rooms = std::slice::from_ref(room);
-                let read = Arc::new(self.read_others(rooms).await.pop().unwrap_or_default());
-                // Unless the flusher remembered a newer read meanwhile.
-                let mut cache = self.lock_others();
-                cache.entry(room.clone()).or_insert(read).clone()
-            }
-        };
-        let mine = self.book.roster(room);
-        roster::merge(room, mine.into_iter().chain(others.iter().cloned()))
+        match self {
+            Presences::Local(local) => summary::summarize(room, local.people(room)),
+            Presences::Cluster(cluster) => cluster.opening(room).await,
+        }
     }
 
     /// How many people are online in each of `rooms`, on any node.
     pub async fn online_counts(&self, rooms: &[RoomName]) -> Vec<usize> {
-        self.everyone(rooms)
-            .await
-            .into_iter()
-            .map(roster::count)
-            .collect()
+        match self {
+            Presences::Local(local) => rooms
+                .iter()
+                .map(|room| summary::count(local.people(room)))
+                .collect(),
+            Presences::Cluster(cluster) => cluster
+                .people(rooms)
+                .await
+                .into_iter()
+                .map(summary::count)
+                .collect(),
+        }
     }
 
-    /// Another node's roster of `room` changed: the next flush republishes the room.
+    /// Another node's roster of `room` changed (cluster only).
     pub fn announced(&self, room: &RoomName) {
-        let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
-        announced.insert(room.clone());
-    }
-
-    fn take_announced(&self) -> HashSet<RoomName> {
-        let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
-        std::mem::take(&mut *announced)
-    }
-
-    /// Everyone online in each room: this node's book, then the other nodes' rosters read
-    /// now. When Redis cannot be read, this node's people are still shown.
-    async fn everyone(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
-        let others = self.read_others(rooms).await;
-        self.with_mine(rooms, others.iter().map(Vec::as_slice))
-    }
-
-    /// The same, remembering the other nodes' people for the streams that open next.
-    async fn everyone_remembered(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
-        let others: Vec<Arc<Vec<OnlineUser>>> = self
-            .read_others(rooms)
-            .await
-            .into_iter()
-            .map(Arc::new)
-            .collect();
-        let mut cache = self.lock_others();
-        for (room, theirs) in rooms.iter().zip(&others) {
-            cache.insert(room.clone(), theirs.clone());
+        if let Presences::Cluster(cluster) = self {
+            cluster.announced(room);
         }
-        drop(cache);
-        self.with_mine(rooms, others.iter().map(|theirs| theirs.as_slice()))
     }
 
-    /// This node's people in each room, followed by `others`.
-    fn with_mine<'a>(
-        &self,
-        rooms: &[RoomName],
-        others: impl Iterator<Item = &'a [OnlineUser]>,
-    ) -> Vec<Vec<OnlineUser>> {
-        rooms
-            .iter()
-            .zip(others)
-            .map(|(room, theirs)| {
-                let mut people = self.book.roster(room);
-                people.extend_from_slice(theirs);
-                people
-            })
-            .collect()
-    }
-
-    /// Forgets the other nodes' people in rooms no stream here follows any more.
-    fn forget_others_except(&self, followed: &[RoomName]) {
-        self.lock_others().retain(|room, _| followed.contains(room));
-    }
-
-    /// The other nodes' people in each room (nobody, with one node or when Redis fails).
-    async fn read_others(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
-        let Some(shared) = &self.shared else {
-            return vec![Vec::new(); rooms.len()];
-        };
-        match shared.others(rooms).await {
-            Ok(others) => others,
-            Err(error) => {
-                tracing::warn!(%error, "could not read other nodes' presence");
-                vec![Vec::new(); rooms.len()]
+    /// Sends the presence of the rooms that changed since the last flush.
+    async fn flush(&self, hub: &Hub) {
+        match self {
+            Presences::Local(local) => {
+                for (room, people) in local.take_changes() {
+                    let presence = summary::summarize(&room, people);
+                    hub.publish_ephemeral(&room, EventKind::Presence, &presence);
+                }
             }
+            Presences::Cluster(cluster) => cluster.flush(hub).await,
         }
     }
 
-    fn lock_others(&self) -> std::sync::MutexGuard<'_, HashMap<RoomName, Arc<Vec<OnlineUser>>>> {
-        self.others.lock().unwrap_or_else(|e| e.into_inner())
+    /// The cluster's periodic rewrite and check (nothing to do on one node).
+    async fn refresh(&self, hub: &Hub) {
+        if let Presences::Cluster(cluster) = self {
+            cluster.refresh(hub).await;
+        }
+    }
+
+    /// On shutdown: leave the other nodes' view (nothing to do on one node).
+    async fn withdraw(&self) {
+        if let Presences::Cluster(cluster) = self {
+            cluster.withdraw().await;
+        }
     }
 }

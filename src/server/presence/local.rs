@@ -1,5 +1,5 @@
-//! Who is online in each room on this node: everyone with at least one open stream, counted
-//! once however many tabs they have. A change marks the room; the flusher (`flusher.rs`)
+//! Local presence: who is online in each room on this node, everyone with at least one open
+//! stream, counted once however many tabs they have. A change marks the room; the flusher
 //! collects the marked rooms once per interval.
 
 use crate::domain::{OnlineUser, RoomName, UserId};
@@ -21,11 +21,11 @@ struct Rooms {
 
 /// Open streams per room and person.
 #[derive(Debug, Default)]
-pub struct PresenceBook {
+pub struct LocalPresence {
     rooms: Mutex<Rooms>,
 }
 
-impl PresenceBook {
+impl LocalPresence {
     /// Counts one more stream of `user` in `room`.
     pub fn join(&self, room: &RoomName, user: &OnlineUser) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
@@ -77,9 +77,9 @@ impl PresenceBook {
     }
 
     /// Everyone online in `room` on this node, in no particular order.
-    pub fn roster(&self, room: &RoomName) -> Vec<OnlineUser> {
+    pub fn people(&self, room: &RoomName) -> Vec<OnlineUser> {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        roster(rooms.people.get(room))
+        people_of(rooms.people.get(room))
     }
 
     /// The rooms where someone is online on this node.
@@ -88,22 +88,22 @@ impl PresenceBook {
         rooms.people.keys().cloned().collect()
     }
 
-    /// The rooms whose presence changed since the last call, each with its roster now
-    /// (empty when the last person left).
+    /// The rooms whose presence changed since the last call, each with its people now
+    /// (nobody when the last person left).
     pub fn take_changes(&self) -> Vec<(RoomName, Vec<OnlineUser>)> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         let changed = std::mem::take(&mut rooms.changed);
         changed
             .into_iter()
             .map(|room| {
-                let people = roster(rooms.people.get(&room));
+                let people = people_of(rooms.people.get(&room));
                 (room, people)
             })
             .collect()
     }
 }
 
-fn roster(people: Option<&BTreeMap<UserId, Entry>>) -> Vec<OnlineUser> {
+fn people_of(people: Option<&BTreeMap<UserId, Entry>>) -> Vec<OnlineUser> {
     people
         .into_iter()
         .flatten()
@@ -117,16 +117,16 @@ fn roster(people: Option<&BTreeMap<UserId, Entry>>) -> Vec<OnlineUser> {
 /// Held by an open stream: the person is online while it lives, and leaves when it is
 /// dropped (the stream ended, or a heartbeat write found the connection dead).
 pub struct PresenceGuard {
-    book: Arc<PresenceBook>,
+    local: Arc<LocalPresence>,
     room: RoomName,
     user: UserId,
 }
 
 impl PresenceGuard {
-    pub fn join(book: Arc<PresenceBook>, room: RoomName, user: &OnlineUser) -> Self {
-        book.join(&room, user);
+    pub fn join(local: Arc<LocalPresence>, room: RoomName, user: &OnlineUser) -> Self {
+        local.join(&room, user);
         Self {
-            book,
+            local,
             room,
             user: user.id.clone(),
         }
@@ -135,7 +135,7 @@ impl PresenceGuard {
 
 impl Drop for PresenceGuard {
     fn drop(&mut self) {
-        self.book.leave(&self.room, &self.user);
+        self.local.leave(&self.room, &self.user);
     }
 }
 
@@ -143,54 +143,54 @@ impl Drop for PresenceGuard {
 mod tests {
     use super::*;
 
-    fn changed_counts(book: &PresenceBook) -> Vec<usize> {
-        book.take_changes().iter().map(|(_, r)| r.len()).collect()
+    fn changed_counts(local: &LocalPresence) -> Vec<usize> {
+        local.take_changes().iter().map(|(_, r)| r.len()).collect()
     }
 
     #[test]
     fn two_tabs_of_one_person_count_once_and_leave_with_the_last() {
-        let book = PresenceBook::default();
+        let local = LocalPresence::default();
         let room = RoomName::lobby();
         let ann = OnlineUser::sample(1, "Ann");
-        book.join(&room, &ann);
-        assert_eq!(changed_counts(&book), [1], "Ann came online");
-        book.join(&room, &ann);
+        local.join(&room, &ann);
+        assert_eq!(changed_counts(&local), [1], "Ann came online");
+        local.join(&room, &ann);
         assert!(
-            changed_counts(&book).is_empty(),
+            changed_counts(&local).is_empty(),
             "a second tab changes nothing"
         );
-        book.leave(&room, &ann.id);
-        assert!(changed_counts(&book).is_empty(), "one tab is still open");
-        book.leave(&room, &ann.id);
-        assert_eq!(changed_counts(&book), [0], "Ann left with her last tab");
-        assert!(book.rooms().is_empty());
+        local.leave(&room, &ann.id);
+        assert!(changed_counts(&local).is_empty(), "one tab is still open");
+        local.leave(&room, &ann.id);
+        assert_eq!(changed_counts(&local), [0], "Ann left with her last tab");
+        assert!(local.rooms().is_empty());
     }
 
     #[test]
     fn many_changes_between_flushes_make_one_change_per_room() {
-        let book = PresenceBook::default();
+        let local = LocalPresence::default();
         let room = RoomName::lobby();
         for n in 0..500 {
-            book.join(&room, &OnlineUser::sample(n, &format!("user {n:03}")));
+            local.join(&room, &OnlineUser::sample(n, &format!("user {n:03}")));
         }
-        assert_eq!(changed_counts(&book), [500]);
+        assert_eq!(changed_counts(&local), [500]);
     }
 
     #[test]
     fn a_rename_changes_every_room_of_the_person() {
-        let book = PresenceBook::default();
+        let local = LocalPresence::default();
         let (lobby, other) = (RoomName::lobby(), RoomName::parse("other").expect("room"));
-        book.join(&lobby, &OnlineUser::sample(1, "zed"));
-        book.join(&other, &OnlineUser::sample(1, "zed"));
-        book.join(&other, &OnlineUser::sample(2, "Amy"));
-        book.take_changes();
-        book.rename(&UserId::from_random(1), "Bea");
-        let mut changes = book.take_changes();
+        local.join(&lobby, &OnlineUser::sample(1, "zed"));
+        local.join(&other, &OnlineUser::sample(1, "zed"));
+        local.join(&other, &OnlineUser::sample(2, "Amy"));
+        local.take_changes();
+        local.rename(&UserId::from_random(1), "Bea");
+        let mut changes = local.take_changes();
         changes.sort();
         assert_eq!(changes.len(), 2);
         assert!(changes
             .iter()
-            .all(|(_, roster)| roster.iter().any(|u| u.name == "Bea")));
-        assert_eq!(book.roster(&other).len(), 2);
+            .all(|(_, people)| people.iter().any(|u| u.name == "Bea")));
+        assert_eq!(local.people(&other).len(), 2);
     }
 }

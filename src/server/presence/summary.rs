@@ -1,5 +1,6 @@
-//! From who is online (on one node or several) to the `presence` event a stream gets: each
-//! person once, sorted by name, the list capped at `LISTED` with the full `count`.
+//! From the people online in a room (on one node or several) to the `presence` event a
+//! stream gets: each person once, sorted by name, the list capped at `LISTED` with the full
+//! `count`.
 //!
 //! Changes are not broadcast one by one: with N people arriving in a room, a full list per
 //! arrival would send O(N²) lists. The flusher sends one event per changed room per
@@ -13,7 +14,7 @@ pub const LISTED: usize = 100;
 
 /// The presence of `room` for these people. A person listed more than once (tabs on two
 /// nodes) counts once, under the first name given.
-pub fn merge(room: &RoomName, people: impl IntoIterator<Item = OnlineUser>) -> Presence {
+pub fn summarize(room: &RoomName, people: impl IntoIterator<Item = OnlineUser>) -> Presence {
     let mut unique: BTreeMap<UserId, String> = BTreeMap::new();
     for user in people {
         unique.entry(user.id).or_insert(user.name);
@@ -50,7 +51,7 @@ mod tests {
 
     #[test]
     fn the_list_is_sorted_by_name_ignoring_case() {
-        let presence = merge(
+        let presence = summarize(
             &RoomName::lobby(),
             [OnlineUser::sample(1, "zed"), OnlineUser::sample(2, "Amy")],
         );
@@ -65,7 +66,7 @@ mod tests {
             OnlineUser::sample(2, "Bob"),
             OnlineUser::sample(1, "Ann"),
         ];
-        let presence = merge(&RoomName::lobby(), people.clone());
+        let presence = summarize(&RoomName::lobby(), people.clone());
         assert_eq!(names(&presence), ["Ann", "Bob"]);
         assert_eq!(presence.count, 2);
         assert_eq!(count(people), 2);
@@ -74,7 +75,7 @@ mod tests {
     #[test]
     fn a_full_room_lists_the_first_names_and_counts_everyone() {
         let people = (0..500).map(|n| OnlineUser::sample(n, &format!("user {n:03}")));
-        let presence = merge(&RoomName::lobby(), people);
+        let presence = summarize(&RoomName::lobby(), people);
         assert_eq!(presence.count, 500);
         assert_eq!(presence.online.len(), LISTED, "the list is capped");
         assert_eq!(presence.online[0].name, "user 000");

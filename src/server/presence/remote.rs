@@ -1,7 +1,7 @@
-//! Presence across nodes: each node keeps its own roster of every room in one Redis hash per
-//! room (`P:{room}:presence`, one field per node, stamped with Redis' clock), rewrites it
-//! when it changes and refreshes it every `refresh`. A node that stops refreshing (it died)
-//! drops out of everyone's view once its roster is older than `stale`.
+//! Remote presence, through Redis: each node keeps its roster (its people) of every room in
+//! one Redis hash per room (`P:{room}:presence`, one field per node, stamped with Redis'
+//! clock), rewrites it when it changes and refreshes it every `refresh`. A node that stops
+//! refreshing (it died) drops out of everyone's view once its roster is older than `stale`.
 
 use crate::domain::{OnlineUser, RoomName};
 use crate::server::fanout::Announcement;
@@ -13,9 +13,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// This node's window on every node's rosters.
+/// This node's window on every node's rosters of every room.
 #[derive(Clone)]
-pub struct SharedRosters {
+pub struct RemoteRosters {
     conn: ConnectionManager,
     prefix: String,
     /// This node's field in every presence hash.
@@ -25,16 +25,16 @@ pub struct SharedRosters {
     write: Arc<Script>,
 }
 
-impl fmt::Debug for SharedRosters {
+impl fmt::Debug for RemoteRosters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedRosters")
+        f.debug_struct("RemoteRosters")
             .field("prefix", &self.prefix)
             .field("node", &self.node)
             .finish_non_exhaustive()
     }
 }
 
-impl SharedRosters {
+impl RemoteRosters {
     /// A window for a new node (a fresh random id), whose rosters count as stale after
     /// `stale` without a refresh.
     pub fn new(conn: ConnectionManager, prefix: &str, stale: Duration) -> Self {
@@ -86,9 +86,9 @@ impl SharedRosters {
         Ok(())
     }
 
-    /// Everyone online in each of `rooms` on the other live nodes (this node's own roster
-    /// is better read from its book), in one round trip.
-    pub async fn others(&self, rooms: &[RoomName]) -> RedisResult<Vec<Vec<OnlineUser>>> {
+    /// Everyone online in each of `rooms` on the other live nodes (this node's own people
+    /// are better read from its local presence), in one round trip.
+    pub async fn read_others(&self, rooms: &[RoomName]) -> RedisResult<Vec<Vec<OnlineUser>>> {
         if rooms.is_empty() {
             return Ok(Vec::new());
         }
