@@ -97,6 +97,22 @@ impl Cluster {
     pub fn rss_kib(&self) -> Option<u64> {
         self.nodes.iter().map(|node| rss_kib(node.pid)).sum()
     }
+
+    /// The CPU time the nodes have used so far (user and system), summed, in seconds.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        self.nodes.iter().map(|node| cpu_seconds(node.pid)).sum()
+    }
+}
+
+/// User plus system time of a process, from /proc/{pid}/stat (Linux; in USER_HZ ticks,
+/// 100 a second on every Linux architecture this runs on).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 fn free_port() -> std::io::Result<u16> {
