@@ -129,15 +129,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let open_time = opening.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_open = cluster.rss_kib();
-    let alive = || {
-        outcome.connected.load(Ordering::Relaxed) - outcome.ended_early.load(Ordering::Relaxed)
-    };
+    let alive =
+        || outcome.connected.load(Ordering::Relaxed) - outcome.ended_early.load(Ordering::Relaxed);
 
     // Latency: one message at a time.
     let mut latencies = Vec::with_capacity(messages);
     for seq in 1..=messages {
         let sent = deliveries.start.elapsed();
-        send(&client, &bases[seq % nodes], &format!("latency probe {seq}")).await?;
+        send(
+            &client,
+            &bases[seq % nodes],
+            &format!("latency probe {seq}"),
+        )
+        .await?;
         let waited = Instant::now();
         while deliveries.count[seq].load(Ordering::Acquire) < alive()
             && waited.elapsed() < Duration::from_secs(10)
@@ -262,9 +266,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  deliveries: {delivered} of {expected}; {finished} streams got every message; every stream got every message once, in order: {complete}"
     );
     drop(cluster);
-    let failed = connected < streams as u64
-        || outcome.ended_early.load(Ordering::Relaxed) > 0
-        || !complete;
+    let failed =
+        connected < streams as u64 || outcome.ended_early.load(Ordering::Relaxed) > 0 || !complete;
     if failed {
         println!("FAILED: not every stream connected and got every message once, in order");
         std::process::exit(1);

@@ -2,12 +2,13 @@
 //! hands the shared frame to the channel and returns; each stream does its own writing.
 
 use crate::domain::{EventKind, LogEvent, RoomName, Seq};
+use crate::server::room_window::RoomWindow;
 use crate::server::sse_frame;
 use crate::server::store::CommittedEvents;
 use bytes::Bytes;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 /// The store delivers what it commits straight to the streams of this node.
@@ -25,11 +26,18 @@ pub struct Broadcast {
     pub frame: Bytes,
 }
 
-/// The rooms with open streams on this node, each with its broadcast sender.
+/// The rooms with open streams on this node, each with its broadcast sender and its window
+/// of newest frames.
 #[derive(Debug)]
 pub struct Hub {
-    rooms: Mutex<HashMap<RoomName, broadcast::Sender<Broadcast>>>,
+    rooms: Mutex<HashMap<RoomName, Channel>>,
     capacity: usize,
+}
+
+#[derive(Debug)]
+struct Channel {
+    sender: broadcast::Sender<Broadcast>,
+    window: Arc<RoomWindow>,
 }
 
 impl Hub {
@@ -44,11 +52,18 @@ impl Hub {
 
     /// Starts receiving the room's events published from now on.
     pub fn subscribe(&self, room: &RoomName) -> broadcast::Receiver<Broadcast> {
+        self.follow(room).0
+    }
+
+    /// Starts receiving the room's events published from now on, with the room's window of
+    /// newest frames (which the stream may resume from without the store).
+    pub fn follow(&self, room: &RoomName) -> (broadcast::Receiver<Broadcast>, Arc<RoomWindow>) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        rooms
-            .entry(room.clone())
-            .or_insert_with(|| broadcast::channel(self.capacity).0)
-            .subscribe()
+        let channel = rooms.entry(room.clone()).or_insert_with(|| Channel {
+            sender: broadcast::channel(self.capacity).0,
+            window: Arc::new(RoomWindow::new(self.capacity)),
+        });
+        (channel.sender.subscribe(), channel.window.clone())
     }
 
     /// Encodes a log event's frame once and hands it to every stream of its room.
@@ -57,6 +72,10 @@ impl Hub {
             seq: Some(event.seq()),
             frame: sse_frame::log_frame(event),
         };
+        if !matches!(event, LogEvent::Message(_)) {
+            // The window's first frame of that message is no longer what a replay shows.
+            self.forget_window(event.room());
+        }
         self.publish(event.room(), broadcast);
     }
 
@@ -88,7 +107,7 @@ impl Hub {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         rooms
             .get(room)
-            .is_some_and(|sender| sender.receiver_count() > 0)
+            .is_some_and(|channel| channel.sender.receiver_count() > 0)
     }
 
     /// The rooms some stream on this node follows.
@@ -104,12 +123,22 @@ impl Hub {
         rooms.clear();
     }
 
+    fn forget_window(&self, room: &RoomName) {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(channel) = rooms.get(room) {
+            channel.window.forget();
+        }
+    }
+
     fn publish(&self, room: &RoomName, broadcast: Broadcast) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(sender) = rooms.get(room) else {
+        let Some(channel) = rooms.get(room) else {
             return;
         };
-        if sender.send(broadcast).is_err() {
+        if let Some(seq) = broadcast.seq {
+            channel.window.record(seq, &broadcast.frame);
+        }
+        if channel.sender.send(broadcast).is_err() {
             // Nobody listens any more: forget the room until someone subscribes again.
             rooms.remove(room);
         }

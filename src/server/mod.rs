@@ -12,6 +12,7 @@ pub mod presence;
 pub mod redis_keys;
 pub mod relay;
 pub mod request_body;
+pub mod room_window;
 pub mod security_headers;
 pub mod serve;
 pub mod server_fn_status;

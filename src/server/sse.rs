@@ -64,11 +64,15 @@ pub async fn room_events(
     });
     // Subscribe first (with Redis, this node to the room's channel too), then read the
     // store: nothing published in between is missed.
-    let live = state.hub.subscribe(&room);
+    let (live, window) = state.hub.follow(&room);
     if let Some(follows) = &state.follows {
         follows.follow(&room).await?;
     }
-    let newest = state.store.last_seq(&room).await?;
+    // The room's newest seq from this node's window; the store is read only when the window
+    // does not know it yet (once per room, however many streams open at once).
+    let newest = window
+        .newest_or_read(|| state.store.last_seq(&room))
+        .await?;
     let (after, lost) = match cursor {
         // Seqs only grow, so a cursor past the newest one comes from a history the store
         // lost (Redis without AOF, a database restored from a backup): start over.
@@ -99,6 +103,7 @@ pub async fn room_events(
         subscription = subscription.starting_over();
     }
     let stream = subscription
+        .with_window(window)
         .with_presence(presence, snapshot)
         .holding(permit)
         .into_stream();

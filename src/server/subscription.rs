@@ -18,6 +18,7 @@ use crate::domain::{EventKind, Reset, RoomName, Seq};
 use crate::server::hub::Broadcast;
 use crate::server::limits::StreamPermit;
 use crate::server::presence::PresenceGuard;
+use crate::server::room_window::RoomWindow;
 use crate::server::sse_frame;
 use crate::server::store::Store;
 use bytes::{Bytes, BytesMut};
@@ -63,6 +64,8 @@ pub struct Subscription {
     catching_up: bool,
     /// How many events the next catch-up read fetches.
     page_events: u32,
+    /// The room's newest frames on this node: catch-up within it needs no store read.
+    window: Option<Arc<RoomWindow>>,
     /// Once the stream has caught up with live: the bytes it has had to catch up on from the
     /// store since it last was (`None` during the backlog it asked for when it opened).
     behind: Option<usize>,
@@ -96,6 +99,7 @@ impl Subscription {
             last_sent: after,
             catching_up: true,
             page_events: FIRST_PAGE_EVENTS,
+            window: None,
             behind: None,
             max_behind: settings.max_behind,
             preamble: Some(sse_frame::preamble(settings.retry)),
@@ -111,6 +115,12 @@ impl Subscription {
     pub fn with_presence(mut self, guard: Option<PresenceGuard>, snapshot: Bytes) -> Self {
         self.send_first(&snapshot);
         self._presence = guard;
+        self
+    }
+
+    /// Catches up from the room's window of newest frames when the cursor is inside it.
+    pub fn with_window(mut self, window: Arc<RoomWindow>) -> Self {
+        self.window = Some(window);
         self
     }
 
@@ -199,6 +209,18 @@ impl Subscription {
     /// The stored events after `last_sent`, as one write of at most about [`WRITE_BYTES`];
     /// `Ok(None)` once there are none left.
     async fn read_backlog(&mut self) -> Result<Option<Bytes>, End> {
+        let window = self.window.as_ref();
+        if let Some(served) = window.and_then(|w| w.after(self.last_sent, WRITE_BYTES)) {
+            if served.chunk.is_empty() {
+                return Ok(None);
+            }
+            self.last_sent = served.last;
+            if !served.more {
+                self.catching_up = false;
+            }
+            self.count_behind(served.chunk.len())?;
+            return Ok(Some(served.chunk));
+        }
         let page = self
             .store
             .read_after(&self.room, self.last_sent, self.page_events)
@@ -225,13 +247,19 @@ impl Subscription {
             self.catching_up = false;
         }
         self.page_events = page_events_for(chunk.len(), taken);
+        self.count_behind(chunk.len())?;
+        Ok(Some(chunk.freeze()))
+    }
+
+    /// Once live, counts `bytes` more caught up on; too many, and the stream ends.
+    fn count_behind(&mut self, bytes: usize) -> Result<(), End> {
         if let Some(behind) = self.behind.as_mut() {
-            *behind += chunk.len();
+            *behind += bytes;
             if *behind > self.max_behind {
                 return Err(End::TooFarBehind);
             }
         }
-        Ok(Some(chunk.freeze()))
+        Ok(())
     }
 
     /// Takes `first` and what else is already queued (up to about [`WRITE_BYTES`]), keeps
