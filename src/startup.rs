@@ -4,7 +4,7 @@
 use crate::app::{shell, App};
 use crate::server::config::Settings;
 use crate::server::fanout::Fanout;
-use crate::server::hub::Hub;
+use crate::server::hub::{self, Hub};
 use crate::server::limits::Limits;
 use crate::server::presence::{self, Presences, RemoteRosters};
 use crate::server::relay::{self, Follows};
@@ -166,6 +166,7 @@ impl Application {
         // The send path: a server function stores (`Store::append`), and the store hands
         // each committed event to the hub, in seq order (`CommittedEvents`).
         store.deliver_commits_to(hub.clone());
+        hub::spawn_heartbeat(hub.clone(), settings.heartbeat, shutdown.clone());
         let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
                 let presence = Presences::cluster(cluster.rosters);
@@ -206,7 +207,6 @@ impl Application {
             follows,
             sessions,
             streams: StreamSettings {
-                heartbeat: settings.heartbeat,
                 retry: settings.retry,
                 max_behind: settings.stream_max_behind,
             },

@@ -9,7 +9,30 @@ use bytes::Bytes;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::broadcast;
+use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+/// Runs the node's one heartbeat clock (`Hub::beat` every `every`) until `shutdown`, then
+/// closes every room's feed, which ends every open stream.
+pub fn spawn_heartbeat(
+    hub: Arc<Hub>,
+    every: Duration,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = interval_at(Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = ticks.tick() => hub.beat(),
+            }
+        }
+        hub.close_all();
+    })
+}
 
 /// The store delivers what it commits straight to the streams of this node.
 impl CommittedEvents for Hub {
@@ -116,8 +139,22 @@ impl Hub {
         rooms.keys().cloned().collect()
     }
 
+    /// Sends a heartbeat comment to every open stream of the node: the one clock that keeps
+    /// idle streams (and the proxies between) from timing out, and that finds dead
+    /// connections (a failed write ends the stream, and its person goes offline).
+    pub fn beat(&self) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms.retain(|_, channel| {
+            let beat = Broadcast {
+                seq: None,
+                frame: Bytes::from_static(sse_frame::HEARTBEAT),
+            };
+            channel.sender.send(beat).is_ok()
+        });
+    }
+
     /// Ends every open stream (their browsers reconnect and resume), e.g. when this node
-    /// lost the feed it relays.
+    /// lost the feed it relays, or shuts down.
     pub fn close_all(&self) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         rooms.clear();

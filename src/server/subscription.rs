@@ -27,7 +27,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
-use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 /// The most one write of a stream carries, unless a single event is larger.
@@ -41,7 +40,6 @@ const FIRST_PAGE_EVENTS: u32 = 64;
 /// Tuning of an SSE stream.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamSettings {
-    pub heartbeat: Duration,
     pub retry: Duration,
     /// How many bytes of stored events a live stream may have to catch up on, without
     /// catching up, before it is ended.
@@ -71,7 +69,6 @@ pub struct Subscription {
     behind: Option<usize>,
     max_behind: usize,
     preamble: Option<Bytes>,
-    heartbeat: Interval,
     shutdown: CancellationToken,
     /// Keeps this stream's person listed as online until the stream ends.
     _presence: Option<PresenceGuard>,
@@ -90,8 +87,6 @@ impl Subscription {
         settings: StreamSettings,
         shutdown: CancellationToken,
     ) -> Self {
-        let mut heartbeat = interval_at(Instant::now() + settings.heartbeat, settings.heartbeat);
-        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Self {
             room,
             store,
@@ -103,7 +98,6 @@ impl Subscription {
             behind: None,
             max_behind: settings.max_behind,
             preamble: Some(sse_frame::preamble(settings.retry)),
-            heartbeat,
             shutdown,
             _presence: None,
             _permit: None,
@@ -186,22 +180,20 @@ impl Subscription {
             if !self.catching_up {
                 self.behind = Some(0);
             }
-            tokio::select! {
-                biased;
-                () = self.shutdown.cancelled() => return None,
-                received = self.live.recv() => match received {
-                    Ok(event) => {
-                        if let Some(chunk) = self.take_live(event) {
-                            return Some(chunk);
-                        }
+            // Heartbeats come on the live feed too (`Hub::beat`, one clock per node), and on
+            // shutdown the hub closes every room's feed: one thing to wait for, no timer and
+            // no cancellation future per stream.
+            match self.live.recv().await {
+                Ok(event) => {
+                    if let Some(chunk) = self.take_live(event) {
+                        return Some(chunk);
                     }
-                    Err(RecvError::Lagged(skipped)) => {
-                        tracing::debug!(room = %self.room, skipped, "stream lagged; catching up from the store");
-                        self.catching_up = true;
-                    }
-                    Err(RecvError::Closed) => return None,
-                },
-                _ = self.heartbeat.tick() => return Some(Bytes::from_static(sse_frame::HEARTBEAT)),
+                }
+                Err(RecvError::Lagged(skipped)) => {
+                    tracing::debug!(room = %self.room, skipped, "stream lagged; catching up from the store");
+                    self.catching_up = true;
+                }
+                Err(RecvError::Closed) => return None,
             }
         }
     }

@@ -33,7 +33,6 @@ fn follow(store: Arc<SqliteStore>, hub: &Hub, after: Seq, max_behind: usize) -> 
         hub.subscribe(&RoomName::lobby()),
         after,
         StreamSettings {
-            heartbeat: Duration::from_secs(60),
             retry: Duration::from_secs(1),
             max_behind,
         },
