@@ -22,7 +22,7 @@
 
 mod servers;
 
-use servers::{Backend, Cluster};
+use servers::{own_cpu_seconds, Backend, Cluster};
 
 use futures::StreamExt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -91,6 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let rss_before = cluster.rss_kib();
     let cpu_before = cluster.cpu_seconds();
+    let client_cpu_before = own_cpu_seconds();
 
     let deliveries = Arc::new(Deliveries {
         start: Instant::now(),
@@ -192,6 +193,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let cpu_after = cluster.cpu_seconds();
+    let client_cpu_after = own_cpu_seconds();
 
     let connected = outcome.connected.load(Ordering::Relaxed);
     let delivered: u64 = (1..=total)
@@ -257,8 +259,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let (Some(before), Some(after)) = (cpu_before, cpu_after) {
         let cpu = after - before;
+        let client = match (client_cpu_before, client_cpu_after) {
+            (Some(before), Some(after)) => {
+                format!(" (the load generator: {:.1} s)", after - before)
+            }
+            _ => String::new(),
+        };
         println!(
-            "  server CPU: {cpu:.1} s = {:.2} µs per delivered event",
+            "  server CPU: {cpu:.1} s = {:.2} µs per delivered event{client}",
             cpu * 1e6 / delivered.max(1) as f64
         );
     }

@@ -104,6 +104,11 @@ impl Cluster {
     }
 }
 
+/// The CPU time this process (the load generator) has used so far, in seconds.
+pub fn own_cpu_seconds() -> Option<f64> {
+    cpu_seconds(std::process::id())
+}
+
 /// User plus system time of a process, from /proc/{pid}/stat (Linux; in USER_HZ ticks,
 /// 100 a second on every Linux architecture this runs on).
 fn cpu_seconds(pid: u32) -> Option<f64> {
