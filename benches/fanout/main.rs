@@ -14,11 +14,14 @@
 //!   within one second with its own `Last-Event-ID`, while `STORM_MESSAGES` more are sent;
 //! - the servers' CPU seconds for all of it, per delivered event.
 //!
+//! With `PEOPLE=1` every stream is a different person (it gets a session cookie first), so
+//! each one is listed online and presence changes reach every stream.
+//!
 //! It fails the run (exit 1) unless every stream connected (no 5xx), none ended early, and
 //! every stream got every message once and in order.
 //!
 //! Run: `cargo bench --features ssr --bench fanout` (env: STREAMS, RAMP, MESSAGES, PACE_MS,
-//! BURST, SENDERS, STORM, STORM_MESSAGES, BACKEND=sqlite|redis, NODES).
+//! BURST, SENDERS, STORM, STORM_MESSAGES, PEOPLE, BACKEND=sqlite|redis, NODES).
 
 mod servers;
 
@@ -71,6 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let burst = setting("BURST", 1_000);
     let senders = setting("SENDERS", 8).max(1);
     let storm = setting("STORM", 0) == 1;
+    let people = setting("PEOPLE", 0) == 1;
     let storm_messages = if storm {
         setting("STORM_MESSAGES", 20)
     } else {
@@ -110,6 +114,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let reader = Reader {
             client: client.clone(),
+            base: bases[n % nodes].clone(),
+            person: people,
             url: format!("{}/api/rooms/bench/events?after=0", bases[n % nodes]),
             deliveries: deliveries.clone(),
             outcome: outcome.clone(),
@@ -287,6 +293,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// reconnects (at a random moment within a second) with `Last-Event-ID`.
 struct Reader {
     client: reqwest::Client,
+    base: String,
+    /// Whether the stream is someone (with a session cookie) rather than a script.
+    person: bool,
     url: String,
     deliveries: Arc<Deliveries>,
     outcome: Arc<Streams>,
@@ -299,8 +308,16 @@ impl Reader {
     async fn run(mut self) -> bool {
         let mut expected = 1u64;
         let mut first = true;
+        let cookie = if self.person {
+            self.session_cookie().await
+        } else {
+            None
+        };
         loop {
             let mut request = self.client.get(&self.url);
+            if let Some(cookie) = &cookie {
+                request = request.header("Cookie", cookie);
+            }
             if expected > 1 {
                 request = request.header("Last-Event-ID", (expected - 1).to_string());
             }
@@ -338,6 +355,18 @@ impl Reader {
                 }
             }
         }
+    }
+
+    /// A session of its own, as a browser's page load gets one.
+    async fn session_cookie(&self) -> Option<String> {
+        let response = self
+            .client
+            .get(format!("{}/healthz", self.base))
+            .send()
+            .await
+            .ok()?;
+        let set_cookie = response.headers().get("set-cookie")?.to_str().ok()?;
+        Some(set_cookie.split(';').next()?.to_owned())
     }
 
     async fn read(
