@@ -2,8 +2,9 @@
 //! stream, counted once however many tabs they have. A change marks the room; the flusher
 //! collects the marked rooms once per interval.
 
-use crate::domain::{OnlineUser, RoomName, UserId};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use super::summary::LISTED;
+use crate::domain::{OnlineUser, Presence, RoomName, UserId};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug)]
@@ -12,9 +13,49 @@ struct Entry {
     streams: usize,
 }
 
+/// The people of one room, by id and in the order a summary lists them (lower-cased name,
+/// then id), kept in step on every join, leave and rename, so that a summary reads the
+/// first `LISTED` in O(LISTED) instead of sorting everyone for each opening stream.
+#[derive(Debug, Default)]
+struct Room {
+    by_id: BTreeMap<UserId, Entry>,
+    by_name: BTreeSet<(String, UserId)>,
+}
+
+impl Room {
+    fn people(&self) -> Vec<OnlineUser> {
+        self.by_id
+            .iter()
+            .map(|(id, entry)| OnlineUser {
+                id: id.clone(),
+                name: entry.name.clone(),
+            })
+            .collect()
+    }
+
+    fn summary(&self, room: &RoomName) -> Presence {
+        Presence {
+            room: room.clone(),
+            count: self.by_id.len(),
+            online: self
+                .by_name
+                .iter()
+                .take(LISTED)
+                .filter_map(|(_, id)| {
+                    let entry = self.by_id.get(id)?;
+                    Some(OnlineUser {
+                        id: id.clone(),
+                        name: entry.name.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Rooms {
-    people: HashMap<RoomName, BTreeMap<UserId, Entry>>,
+    rooms: HashMap<RoomName, Room>,
     /// Rooms whose presence changed since the last flush.
     changed: HashSet<RoomName>,
 }
@@ -28,49 +69,58 @@ pub struct LocalPresence {
 impl LocalPresence {
     /// Counts one more stream of `user` in `room`.
     pub fn join(&self, room: &RoomName, user: &OnlineUser) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = rooms
-            .people
-            .entry(room.clone())
-            .or_default()
+        let mut state = self.lock();
+        let people = state.rooms.entry(room.clone()).or_default();
+        let entry = people
+            .by_id
             .entry(user.id.clone())
-            .or_insert(Entry {
+            .or_insert_with(|| Entry {
                 name: user.name.clone(),
                 streams: 0,
             });
         entry.streams += 1;
         if entry.streams == 1 {
-            rooms.changed.insert(room.clone());
+            let key = (entry.name.to_lowercase(), user.id.clone());
+            people.by_name.insert(key);
+            state.changed.insert(room.clone());
         }
     }
 
     /// Counts one stream less; the person leaves with their last stream.
     pub fn leave(&self, room: &RoomName, user: &UserId) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(people) = rooms.people.get_mut(room) else {
+        let mut state = self.lock();
+        let Some(people) = state.rooms.get_mut(room) else {
             return;
         };
-        let Some(entry) = people.get_mut(user) else {
+        let Some(entry) = people.by_id.get_mut(user) else {
             return;
         };
         entry.streams -= 1;
         if entry.streams > 0 {
             return;
         }
-        people.remove(user);
-        if people.is_empty() {
-            rooms.people.remove(room);
+        if let Some(entry) = people.by_id.remove(user) {
+            people
+                .by_name
+                .remove(&(entry.name.to_lowercase(), user.clone()));
         }
-        rooms.changed.insert(room.clone());
+        if people.by_id.is_empty() {
+            state.rooms.remove(room);
+        }
+        state.changed.insert(room.clone());
     }
 
     /// Shows `user` under a new name in every room they are in.
     pub fn rename(&self, user: &UserId, name: &str) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let Rooms { people, changed } = &mut *rooms;
-        for (room, people) in people.iter_mut() {
-            if let Some(entry) = people.get_mut(user) {
+        let mut state = self.lock();
+        let Rooms { rooms, changed } = &mut *state;
+        for (room, people) in rooms.iter_mut() {
+            if let Some(entry) = people.by_id.get_mut(user) {
+                people
+                    .by_name
+                    .remove(&(entry.name.to_lowercase(), user.clone()));
                 entry.name = name.to_owned();
+                people.by_name.insert((name.to_lowercase(), user.clone()));
                 changed.insert(room.clone());
             }
         }
@@ -78,40 +128,65 @@ impl LocalPresence {
 
     /// Everyone online in `room` on this node, in no particular order.
     pub fn people(&self, room: &RoomName) -> Vec<OnlineUser> {
-        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        people_of(rooms.people.get(room))
+        self.lock()
+            .rooms
+            .get(room)
+            .map(Room::people)
+            .unwrap_or_default()
+    }
+
+    /// The summary of `room` on this node alone (the first `LISTED` by name, and the count).
+    pub fn summary(&self, room: &RoomName) -> Presence {
+        let state = self.lock();
+        match state.rooms.get(room) {
+            Some(people) => people.summary(room),
+            None => Presence {
+                room: room.clone(),
+                count: 0,
+                online: Vec::new(),
+            },
+        }
     }
 
     /// The rooms where someone is online on this node.
     pub fn rooms(&self) -> Vec<RoomName> {
-        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        rooms.people.keys().cloned().collect()
+        self.lock().rooms.keys().cloned().collect()
     }
 
     /// The rooms whose presence changed since the last call, each with its people now
     /// (nobody when the last person left).
     pub fn take_changes(&self) -> Vec<(RoomName, Vec<OnlineUser>)> {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let changed = std::mem::take(&mut rooms.changed);
+        let mut state = self.lock();
+        let changed = std::mem::take(&mut state.changed);
         changed
             .into_iter()
             .map(|room| {
-                let people = people_of(rooms.people.get(&room));
+                let people = state.rooms.get(&room).map(Room::people).unwrap_or_default();
                 (room, people)
             })
             .collect()
     }
-}
 
-fn people_of(people: Option<&BTreeMap<UserId, Entry>>) -> Vec<OnlineUser> {
-    people
-        .into_iter()
-        .flatten()
-        .map(|(id, entry)| OnlineUser {
-            id: id.clone(),
-            name: entry.name.clone(),
-        })
-        .collect()
+    /// The rooms whose presence changed since the last call, each with its summary now.
+    pub fn take_changed_summaries(&self) -> Vec<Presence> {
+        let mut state = self.lock();
+        let changed = std::mem::take(&mut state.changed);
+        changed
+            .into_iter()
+            .map(|room| match state.rooms.get(&room) {
+                Some(people) => people.summary(&room),
+                None => Presence {
+                    room,
+                    count: 0,
+                    online: Vec::new(),
+                },
+            })
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Rooms> {
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Held by an open stream: the person is online while it lives, and leaves when it is
@@ -192,5 +267,27 @@ mod tests {
             .iter()
             .all(|(_, people)| people.iter().any(|u| u.name == "Bea")));
         assert_eq!(local.people(&other).len(), 2);
+    }
+
+    #[test]
+    fn the_kept_summary_is_the_one_built_from_everyone() {
+        let local = LocalPresence::default();
+        let room = RoomName::lobby();
+        for n in 0..300u128 {
+            local.join(
+                &room,
+                &OnlineUser::sample(n, &format!("Guest {:03}", (n * 7919) % 1000)),
+            );
+        }
+        local.join(&room, &OnlineUser::sample(5, "ignored: already here"));
+        local.rename(&UserId::from_random(10), "aaa first now");
+        for n in (0..300u128).step_by(3) {
+            local.leave(&room, &UserId::from_random(n));
+        }
+        local.leave(&room, &UserId::from_random(5));
+        let built = crate::server::presence::summary::summarize(&room, local.people(&room));
+        assert_eq!(local.summary(&room), built);
+        assert_eq!(built.online.len(), LISTED);
+        assert_eq!(built.online[0].name, "aaa first now");
     }
 }

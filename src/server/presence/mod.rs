@@ -50,17 +50,18 @@ impl Presences {
     /// Everyone online in `room` on any node, read now.
     pub async fn snapshot(&self, room: &RoomName) -> Presence {
         let rooms = std::slice::from_ref(room);
-        let people = match self {
-            Presences::Local(local) => local.people(room),
-            Presences::Cluster(cluster) => cluster.people(rooms).await.pop().unwrap_or_default(),
-        };
-        summary::summarize(room, people)
+        match self {
+            Presences::Local(local) => local.summary(room),
+            Presences::Cluster(cluster) => {
+                summary::summarize(room, cluster.people(rooms).await.pop().unwrap_or_default())
+            }
+        }
     }
 
     /// The presence a stream opening in `room` starts with (see `ClusterPresence::opening`).
     pub async fn opening_snapshot(&self, room: &RoomName) -> Presence {
         match self {
-            Presences::Local(local) => summary::summarize(room, local.people(room)),
+            Presences::Local(local) => local.summary(room),
             Presences::Cluster(cluster) => cluster.opening(room).await,
         }
     }
@@ -92,9 +93,8 @@ impl Presences {
     async fn flush(&self, hub: &Hub) {
         match self {
             Presences::Local(local) => {
-                for (room, people) in local.take_changes() {
-                    let presence = summary::summarize(&room, people);
-                    hub.publish_ephemeral(&room, EventKind::Presence, &presence);
+                for presence in local.take_changed_summaries() {
+                    hub.publish_ephemeral(&presence.room, EventKind::Presence, &presence);
                 }
             }
             Presences::Cluster(cluster) => cluster.flush(hub).await,
