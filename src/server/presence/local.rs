@@ -138,14 +138,7 @@ impl LocalPresence {
     /// The summary of `room` on this node alone (the first `LISTED` by name, and the count).
     pub fn summary(&self, room: &RoomName) -> Presence {
         let state = self.lock();
-        match state.rooms.get(room) {
-            Some(people) => people.summary(room),
-            None => Presence {
-                room: room.clone(),
-                count: 0,
-                online: Vec::new(),
-            },
-        }
+        summary_of(&state, room)
     }
 
     /// The rooms where someone is online on this node.
@@ -173,19 +166,24 @@ impl LocalPresence {
         let changed = std::mem::take(&mut state.changed);
         changed
             .into_iter()
-            .map(|room| match state.rooms.get(&room) {
-                Some(people) => people.summary(&room),
-                None => Presence {
-                    room,
-                    count: 0,
-                    online: Vec::new(),
-                },
-            })
+            .map(|room| summary_of(&state, &room))
             .collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Rooms> {
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The summary of `room` (nobody, once its last person left).
+fn summary_of(state: &Rooms, room: &RoomName) -> Presence {
+    match state.rooms.get(room) {
+        Some(people) => people.summary(room),
+        None => Presence {
+            room: room.clone(),
+            count: 0,
+            online: Vec::new(),
+        },
     }
 }
 
