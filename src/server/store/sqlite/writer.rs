@@ -11,12 +11,11 @@
 //! If the task panics, a supervisor restarts it; the writes of that batch are answered as
 //! unavailable (dropped replies), never as stored.
 
+use super::jobs::{DeleteResult, EditResult, Job, Pending};
 use super::link::{Failure, Link};
 use super::writes;
-use crate::domain::{LogEvent, MessageDelete, MessageEdit};
 use crate::server::store::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError,
-    WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, StoreError, WriteHealth,
 };
 use futures::FutureExt;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -46,90 +45,6 @@ pub(super) struct Writer {
     delivery: Arc<OnceLock<Arc<dyn CommittedEvents>>>,
     health: WriteHealth,
     closed: CancellationToken,
-}
-
-/// A write and where its answer goes, typed per kind of write: an answer of the wrong kind
-/// cannot be sent. The result is kept here between the write and the commit.
-struct Pending<W, T> {
-    write: W,
-    reply: oneshot::Sender<Result<T, StoreError>>,
-    result: Option<T>,
-}
-
-type EditResult = Result<MessageEdit, Refusal>;
-type DeleteResult = Result<MessageDelete, Refusal>;
-
-enum Job {
-    Append(Pending<NewMessage, Appended>),
-    Edit(Pending<EditRequest, EditResult>),
-    Delete(Pending<DeleteRequest, DeleteResult>),
-}
-
-impl Job {
-    /// The log event this write added, once applied, if it added one.
-    fn event(&self) -> Option<LogEvent> {
-        match self {
-            Job::Append(p) => match p.result.as_ref()? {
-                Appended::New(message) => Some(LogEvent::Message(message.clone())),
-                Appended::Duplicate(_) => None,
-            },
-            Job::Edit(p) => p
-                .result
-                .as_ref()?
-                .as_ref()
-                .ok()
-                .cloned()
-                .map(LogEvent::Edit),
-            Job::Delete(p) => p
-                .result
-                .as_ref()?
-                .as_ref()
-                .ok()
-                .cloned()
-                .map(LogEvent::Delete),
-        }
-    }
-
-    /// Committed: the sender gets its result.
-    fn answer(self) {
-        match self {
-            Job::Append(p) => p.answer(),
-            Job::Edit(p) => p.answer(),
-            Job::Delete(p) => p.answer(),
-        }
-    }
-
-    /// Not committed: the sender gets the error.
-    fn fail(self, error: StoreError) {
-        match self {
-            Job::Append(p) => p.fail(error),
-            Job::Edit(p) => p.fail(error),
-            Job::Delete(p) => p.fail(error),
-        }
-    }
-}
-
-impl<W, T> Pending<W, T> {
-    fn new(write: W) -> (Self, oneshot::Receiver<Result<T, StoreError>>) {
-        let (reply, answer) = oneshot::channel();
-        let pending = Self {
-            write,
-            reply,
-            result: None,
-        };
-        (pending, answer)
-    }
-
-    fn answer(self) {
-        let answer = self.result.ok_or_else(|| {
-            StoreError::Failed("the SQLite writer committed a write it had not applied".into())
-        });
-        let _ = self.reply.send(answer);
-    }
-
-    fn fail(self, error: StoreError) {
-        let _ = self.reply.send(Err(error));
-    }
 }
 
 impl Writer {
