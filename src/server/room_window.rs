@@ -142,11 +142,9 @@ impl RoomWindow {
         }
         let mut chunk = BytesMut::new();
         let mut last = cursor;
-        let mut pending = window
-            .frames
-            .iter()
-            .filter(|(seq, _)| *seq > cursor)
-            .peekable();
+        // Frames are in seq order: find the first one after the cursor without a scan.
+        let start = window.frames.partition_point(|(seq, _)| *seq <= cursor);
+        let mut pending = window.frames.range(start..).peekable();
         while let Some((seq, frame)) =
             pending.next_if(|(_, frame)| chunk.is_empty() || chunk.len() + frame.len() <= max_bytes)
         {
