@@ -169,7 +169,7 @@ impl Application {
         hub::spawn_heartbeat(hub.clone(), settings.heartbeat, shutdown.clone());
         let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
-                let presence = Presences::cluster(cluster.rosters);
+                let presence = Presences::cluster(cluster.rosters, hub.clone());
                 let follows = Arc::new(Follows::new(&cluster.prefix));
                 relay::start(
                     relay::Source {
@@ -189,11 +189,14 @@ impl Application {
                 .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
                 (cluster.fanout, presence, Some(follows))
             }
-            None => (Fanout::Local(hub.clone()), Presences::local(), None),
+            None => (
+                Fanout::Local(hub.clone()),
+                Presences::local(hub.clone()),
+                None,
+            ),
         };
         let finishing = presence::spawn_flusher(
             presence.clone(),
-            hub.clone(),
             settings.presence_interval,
             settings.redis_refresh,
             shutdown.clone(),

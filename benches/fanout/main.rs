@@ -14,6 +14,9 @@
 //!   within one second with its own `Last-Event-ID`, while `STORM_MESSAGES` more are sent;
 //! - the servers' CPU seconds for all of it, per delivered event.
 //!
+//! `BACKEND=minimal` runs the same scenarios against a minimal axum `Sse` + broadcast server
+//! (`minimal_axum.rs`): the yardstick for latency, memory and CPU per delivery.
+//!
 //! With `PEOPLE=1` every stream is a different person (it gets a session cookie first), so
 //! each one is listed online and presence changes reach every stream.
 //!
@@ -21,8 +24,9 @@
 //! every stream got every message once and in order.
 //!
 //! Run: `cargo bench --features ssr --bench fanout` (env: STREAMS, RAMP, MESSAGES, PACE_MS,
-//! BURST, SENDERS, STORM, STORM_MESSAGES, PEOPLE, BACKEND=sqlite|redis, NODES).
+//! BURST, SENDERS, STORM, STORM_MESSAGES, PEOPLE, BACKEND=sqlite|redis|minimal, NODES).
 
+mod minimal_axum;
 mod servers;
 
 use servers::{own_cpu_seconds, Backend, Cluster};
@@ -67,6 +71,9 @@ struct Streams {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::var_os(minimal_axum::ROLE).is_some() {
+        return minimal_axum::serve().await;
+    }
     let streams = setting("STREAMS", 2_000);
     let ramp = setting("RAMP", 0);
     let messages = setting("MESSAGES", 200);

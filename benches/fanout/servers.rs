@@ -19,6 +19,8 @@ type Error = Box<dyn std::error::Error>;
 pub enum Backend {
     Sqlite,
     Redis,
+    /// Not this project: the minimal axum server (`minimal_axum.rs`), for comparison.
+    Minimal,
 }
 
 impl Backend {
@@ -26,7 +28,10 @@ impl Backend {
         match std::env::var("BACKEND").as_deref() {
             Err(_) | Ok("sqlite") => Ok(Backend::Sqlite),
             Ok("redis") => Ok(Backend::Redis),
-            Ok(other) => Err(format!("BACKEND={other}: expected sqlite or redis").into()),
+            Ok("minimal") => Ok(Backend::Minimal),
+            Ok(other) => {
+                Err(format!("BACKEND={other}: expected sqlite, redis or minimal").into())
+            }
         }
     }
 }
@@ -46,7 +51,7 @@ pub struct Node {
 
 impl Cluster {
     pub async fn start(backend: Backend, nodes: usize) -> Result<Self, Error> {
-        if backend == Backend::Sqlite && nodes != 1 {
+        if backend != Backend::Redis && nodes != 1 {
             return Err("several nodes need BACKEND=redis".into());
         }
         let dir = tempfile::tempdir()?;
@@ -57,7 +62,14 @@ impl Cluster {
         let mut started = Vec::with_capacity(nodes);
         for _ in 0..nodes {
             let port = free_port()?;
-            let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
+            let mut command = match backend {
+                Backend::Minimal => {
+                    let mut itself = Command::new(std::env::current_exe()?);
+                    itself.env(super::minimal_axum::ROLE, "1");
+                    itself
+                }
+                _ => Command::new(env!("CARGO_BIN_EXE_chat")),
+            };
             command
                 .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
                 .env("RUST_LOG", "warn")
@@ -74,6 +86,7 @@ impl Cluster {
                     "CHAT_SESSION_SECRET",
                     "bench-secret-shared-by-every-node-0123",
                 ),
+                None if backend == Backend::Minimal => &mut command,
                 None => command.env(
                     "DATABASE_URL",
                     format!("sqlite://{}/bench.db", dir.path().display()),

@@ -5,12 +5,11 @@ use leptos::prelude::*;
 #[component]
 pub fn PresenceList() -> impl IntoView {
     let state = expect_context::<RoomState>();
-    let count = move || state.online_count.get();
+    let count = move || state.presence.with(|presence| presence.count);
     let unlisted = move || {
         state
-            .online_count
-            .get()
-            .saturating_sub(state.online.with(Vec::len))
+            .presence
+            .with(|presence| presence.count.saturating_sub(presence.online.len()))
     };
     view! {
         <aside class="presence" aria-labelledby="presence-title">
@@ -19,7 +18,7 @@ pub fn PresenceList() -> impl IntoView {
             </h2>
             <ul aria-label="People online">
                 <For
-                    each=move || state.online.get()
+                    each=move || state.presence.with(|presence| presence.online.clone())
                     key=|user| (user.id.clone(), user.name.clone())
                     let:user
                 >

@@ -19,16 +19,6 @@ impl OnlineUser {
     }
 }
 
-/// A `presence` event: who is online in the room now (a person with two tabs once): the
-/// total `count`, and the first names (at most 100, by name). Ephemeral: it has no seq and
-/// is not replayed; a stream gets a fresh one when it opens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Presence {
-    pub room: RoomName,
-    pub count: usize,
-    pub online: Vec<OnlineUser>,
-}
-
 /// A `typing` event: `user` is writing a message in `room`. Ephemeral, like presence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Typing {

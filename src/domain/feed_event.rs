@@ -1,7 +1,9 @@
 //! The vocabulary of a room's live feed, shared by the server, which writes each event under
 //! its name, and the browser, which listens for these names and decodes the data here.
 
-use super::{ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, RoomName, Typing};
+use super::{
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, PresenceChange, RoomName, Typing,
+};
 use serde::{Deserialize, Serialize};
 
 /// The name of each kind of event on the feed (the SSE `event:` field).
@@ -13,8 +15,10 @@ pub enum EventKind {
     Edit,
     /// A message deleted (a log event).
     Delete,
-    /// Who is online (ephemeral: no seq, never replayed).
+    /// Who is online (ephemeral: no seq, never replayed): a snapshot.
     Presence,
+    /// Who is online: what changed since the last snapshot or change (ephemeral).
+    PresenceChange,
     /// Someone is typing (ephemeral).
     Typing,
     /// The server no longer has the history the subscriber holds: start over.
@@ -22,11 +26,12 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::Message,
         EventKind::Edit,
         EventKind::Delete,
         EventKind::Presence,
+        EventKind::PresenceChange,
         EventKind::Typing,
         EventKind::Reset,
     ];
@@ -37,6 +42,7 @@ impl EventKind {
             EventKind::Edit => "edit",
             EventKind::Delete => "delete",
             EventKind::Presence => "presence",
+            EventKind::PresenceChange => "presence_change",
             EventKind::Typing => "typing",
             EventKind::Reset => "reset",
         }
@@ -58,6 +64,7 @@ pub struct Reset {
 pub enum FeedEvent {
     Log(LogEvent),
     Presence(Presence),
+    PresenceChange(PresenceChange),
     Typing(Typing),
     Reset(Reset),
 }
@@ -76,6 +83,7 @@ impl FeedEvent {
                 MessageDelete,
             >(data)?)),
             EventKind::Presence => FeedEvent::Presence(serde_json::from_str(data)?),
+            EventKind::PresenceChange => FeedEvent::PresenceChange(serde_json::from_str(data)?),
             EventKind::Typing => FeedEvent::Typing(serde_json::from_str(data)?),
             EventKind::Reset => FeedEvent::Reset(serde_json::from_str(data)?),
         })
@@ -112,6 +120,18 @@ mod tests {
         assert_eq!(
             FeedEvent::decode(EventKind::Typing, &json).expect("decodes"),
             FeedEvent::Typing(typing)
+        );
+        let change = PresenceChange {
+            room: RoomName::lobby(),
+            version: 3,
+            count: 2,
+            listed: vec![OnlineUser::sample(2, "bob")],
+            unlisted: Vec::new(),
+        };
+        let json = serde_json::to_string(&change).expect("json");
+        assert_eq!(
+            FeedEvent::decode(EventKind::PresenceChange, &json).expect("decodes"),
+            FeedEvent::PresenceChange(change)
         );
         let reset = r#"{"room":"lobby"}"#;
         assert_eq!(

@@ -12,7 +12,9 @@ pub use outbox::{Outbox, Pending};
 pub use timeline::{Shown, Timeline};
 
 use crate::api::RoomSnapshot;
-use crate::domain::{FeedEvent, LogEvent, OnlineUser, Presence, Typing, UserId};
+use crate::domain::{
+    FeedEvent, LogEvent, OnlineUser, Presence, PresenceChange, RoomName, Typing, UserId,
+};
 use leptos::prelude::*;
 
 /// How long "… is typing" stays after the last signal from that person.
@@ -31,8 +33,8 @@ pub struct RoomState {
     pub room: StoredValue<String>,
     pub viewer: RwSignal<OnlineUser>,
     pub timeline: Timeline,
-    pub online: RwSignal<Vec<OnlineUser>>,
-    pub online_count: RwSignal<usize>,
+    /// Who is online: the stream's last snapshot with every change since applied.
+    pub presence: RwSignal<Presence>,
     pub typing: RwSignal<Vec<TypingNow>>,
     pub connection: RwSignal<ConnectionState>,
     /// Messages that arrived while the tab was hidden (shown in the title).
@@ -45,12 +47,17 @@ pub struct RoomState {
 
 impl RoomState {
     pub fn new(snapshot: RoomSnapshot) -> Self {
+        // The page's room name was parsed by the server; the stream's snapshot replaces this.
+        let room = RoomName::parse(&snapshot.room).unwrap_or_else(|_| RoomName::lobby());
         Self {
             room: StoredValue::new(snapshot.room),
             viewer: RwSignal::new(snapshot.viewer),
             timeline: Timeline::new(snapshot.messages, snapshot.cursor, snapshot.has_older),
-            online: RwSignal::new(snapshot.online),
-            online_count: RwSignal::new(snapshot.online_count),
+            presence: RwSignal::new(Presence {
+                count: snapshot.online_count,
+                online: snapshot.online,
+                ..Presence::empty(room)
+            }),
             typing: RwSignal::new(Vec::new()),
             connection: RwSignal::new(ConnectionState::Connecting),
             unread: RwSignal::new(0),
@@ -75,6 +82,7 @@ impl RoomState {
         match event {
             FeedEvent::Log(event) => self.apply(event),
             FeedEvent::Presence(presence) => self.apply_presence(presence),
+            FeedEvent::PresenceChange(change) => self.apply_presence_change(&change),
             FeedEvent::Typing(typing) => self.apply_typing(typing, now),
             FeedEvent::Reset(_) => return false,
         }
@@ -91,17 +99,25 @@ impl RoomState {
         self.timeline.apply(event);
     }
 
+    /// A snapshot of who is online: it replaces what the page held.
     pub fn apply_presence(self, presence: Presence) {
-        if let Some(me) = presence
-            .online
-            .iter()
-            .find(|user| self.is_me(&user.id))
-            .cloned()
-        {
+        self.notice_my_name(&presence.online);
+        self.presence.set(presence);
+    }
+
+    /// A change since the last snapshot (one the page already has is ignored).
+    pub fn apply_presence_change(self, change: &PresenceChange) {
+        self.notice_my_name(&change.listed);
+        self.presence.update(|presence| {
+            presence.apply(change);
+        });
+    }
+
+    /// The viewer's own name as the room shows it (a rename in another tab).
+    fn notice_my_name(self, people: &[OnlineUser]) {
+        if let Some(me) = people.iter().find(|user| self.is_me(&user.id)).cloned() {
             self.viewer.set(me);
         }
-        self.online.set(presence.online);
-        self.online_count.set(presence.count);
     }
 
     /// Someone else is typing, as of `now` (ms on the browser's clock).
@@ -192,13 +208,29 @@ mod tests {
                 ..me
             };
             let presence = Presence {
-                room: RoomName::lobby(),
                 count: 1,
                 online: vec![renamed.clone()],
+                version: 7,
+                ..Presence::empty(RoomName::lobby())
             };
             assert!(state.apply_feed(FeedEvent::Presence(presence), 0.0));
-            assert_eq!(state.online_count.get_untracked(), 1);
+            assert_eq!(state.presence.get_untracked().count, 1);
             assert_eq!(state.viewer.get_untracked(), renamed, "my own new name");
+            let bob = OnlineUser::sample(2, "Bob");
+            let change = PresenceChange {
+                room: RoomName::lobby(),
+                version: 8,
+                count: 2,
+                listed: vec![bob.clone()],
+                unlisted: Vec::new(),
+            };
+            assert!(state.apply_feed(FeedEvent::PresenceChange(change.clone()), 0.0));
+            assert!(state.apply_feed(FeedEvent::PresenceChange(change), 0.0));
+            assert_eq!(
+                state.presence.get_untracked().online,
+                [bob, renamed],
+                "Bob joined once, in name order"
+            );
             let reset = crate::domain::Reset {
                 room: RoomName::lobby(),
             };

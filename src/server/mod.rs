@@ -17,6 +17,7 @@ pub mod security_headers;
 pub mod serve;
 pub mod server_fn_status;
 pub mod session;
+pub mod single_flight;
 pub mod sse;
 pub mod sse_frame;
 pub mod state;

@@ -12,13 +12,33 @@
 //! does an edit or a delete: a replay from the store shows every message as it is now (the
 //! words of a deleted message are never sent again), while the window holds frames as they
 //! were first sent.
+//!
+//! Cursors older than the window are read from the store, and concurrent reads of the same
+//! page share one read (`read_after_shared`): a restart's reconnect storm costs about one
+//! read per room and cursor, not one per stream.
 
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::domain::Seq;
+use crate::domain::{LogEvent, Seq};
+use crate::server::single_flight::SingleFlight;
+use crate::server::sse_frame;
+use crate::server::store::StoreError;
+
+/// A page of stored events as their frames (seq, encoded once), shared by the streams that
+/// asked for it at once.
+pub type StoredPage = Result<Arc<[(Seq, Bytes)]>, Arc<StoreError>>;
+
+/// Stored events as a page of frames, each encoded once.
+pub fn encode_page(events: &[LogEvent]) -> Arc<[(Seq, Bytes)]> {
+    events
+        .iter()
+        .map(|event| (event.seq(), sse_frame::log_frame(event)))
+        .collect()
+}
 
 /// A room's newest frames; see the module documentation.
 #[derive(Debug)]
@@ -26,6 +46,11 @@ pub struct RoomWindow {
     state: Mutex<Window>,
     /// One store read at a time, so that concurrent openings share it.
     reading: tokio::sync::Mutex<()>,
+    /// How many log events were published to the room (a read that began at another count
+    /// may have missed one).
+    published: AtomicU64,
+    /// Store reads under way, by cursor, page size and `published` when they began.
+    reads: SingleFlight<(Seq, u32, u64), StoredPage>,
 }
 
 #[derive(Debug)]
@@ -57,6 +82,8 @@ impl RoomWindow {
                 capacity: capacity.max(1),
             }),
             reading: tokio::sync::Mutex::new(()),
+            published: AtomicU64::new(0),
+            reads: SingleFlight::default(),
         }
     }
 
@@ -70,6 +97,7 @@ impl RoomWindow {
 
     /// Keeps a published log event's frame.
     pub fn record(&self, seq: Seq, frame: &Bytes) {
+        self.published.fetch_add(1, Ordering::SeqCst);
         let mut window = self.state();
         let newest = window.frames.back().map(|(seq, _)| *seq).or(window.from);
         match newest {
@@ -156,6 +184,27 @@ impl RoomWindow {
             last,
             more: pending.peek().is_some(),
         })
+    }
+
+    /// Up to `limit` stored events after `cursor`, read by `read`. Streams asking for the
+    /// same page while it is read share the read, unless an event was published to the room
+    /// since it began: the read might not show that event, and a stream that subscribed
+    /// after it was published does not receive it live. Call after subscribing.
+    pub async fn read_after_shared<F>(
+        &self,
+        cursor: Seq,
+        limit: u32,
+        read: impl FnOnce() -> F,
+    ) -> StoredPage
+    where
+        F: Future<Output = Result<Vec<LogEvent>, StoreError>>,
+    {
+        let published = self.published.load(Ordering::SeqCst);
+        self.reads
+            .run((cursor, limit, published), || async move {
+                Ok(encode_page(&read().await.map_err(Arc::new)?))
+            })
+            .await
     }
 
     fn state(&self) -> MutexGuard<'_, Window> {
@@ -252,5 +301,72 @@ mod tests {
         // The store says 5: 6 was never seen here, so the window cannot vouch for it.
         assert_eq!(tied(&later, 5).await, Seq(7));
         assert_eq!(later.newest(), None);
+    }
+
+    /// Reads of the page after seq 3 that wait for `go`, counted in `reads`.
+    fn slow_read(
+        reads: &std::sync::atomic::AtomicUsize,
+        go: &tokio::sync::watch::Receiver<bool>,
+    ) -> impl Future<Output = Result<Vec<LogEvent>, StoreError>> {
+        reads.fetch_add(1, Ordering::SeqCst);
+        let mut go = go.clone();
+        async move {
+            let _ = go.wait_for(|go| *go).await;
+            let message = crate::domain::ChatMessage::sample(4);
+            Ok(vec![LogEvent::Message(message)])
+        }
+    }
+
+    #[tokio::test]
+    async fn streams_asking_for_the_same_old_page_at_once_share_one_read() {
+        let window = RoomWindow::new(4);
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let (release, go) = tokio::sync::watch::channel(false);
+        let storm = futures::future::join_all(
+            (0..1_000).map(|_| window.read_after_shared(Seq(3), 50, || slow_read(&reads, &go))),
+        );
+        let releasing = async {
+            tokio::task::yield_now().await;
+            let _ = release.send(true);
+        };
+        let (pages, ()) = tokio::join!(storm, releasing);
+        assert_eq!(
+            reads.load(Ordering::SeqCst),
+            1,
+            "one read for 1,000 streams"
+        );
+        for page in pages {
+            let page = page.expect("read");
+            assert_eq!(page.len(), 1);
+            assert_eq!(page[0].0, Seq(4));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stream_arriving_after_a_publish_does_not_share_an_older_read() {
+        let window = RoomWindow::new(4);
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let (release, go) = tokio::sync::watch::channel(false);
+        let first = window.read_after_shared(Seq(3), 50, || slow_read(&reads, &go));
+        let later = async {
+            tokio::task::yield_now().await;
+            // Published while the first read runs: that read may not show it.
+            window.record(Seq(5), &frame(5));
+            window
+                .read_after_shared(Seq(3), 50, || slow_read(&reads, &go))
+                .await
+        };
+        let releasing = async {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            let _ = release.send(true);
+        };
+        let (first, later, ()) = tokio::join!(first, later, releasing);
+        assert!(first.is_ok() && later.is_ok());
+        assert_eq!(
+            reads.load(Ordering::SeqCst),
+            2,
+            "the later stream read again"
+        );
     }
 }

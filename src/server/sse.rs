@@ -1,12 +1,11 @@
 //! `GET /api/rooms/{room}/events`: the room's live feed as Server-Sent Events, resumable from
 //! `Last-Event-ID` or `?after=`.
 
-use crate::domain::{EventKind, RoomName, Seq};
+use crate::domain::{RoomName, Seq};
 use crate::server::api_error::ApiError;
 use crate::server::limits::client_address;
 use crate::server::presence::PresenceGuard;
 use crate::server::session::{NewVisitor, Session};
-use crate::server::sse_frame;
 use crate::server::state::AppState;
 use crate::server::subscription::Subscription;
 use axum::body::Body;
@@ -85,12 +84,9 @@ pub async fn room_events(
     };
     tracing::debug!(%after, "stream opened");
 
-    // The snapshot, taken after subscribing, covers every presence change before it (other
-    // nodes' as of the last flush); the feed carries every one after.
-    let snapshot = sse_frame::ephemeral_frame(
-        EventKind::Presence,
-        &state.presence.opening_snapshot(&room).await,
-    );
+    // Presence: the stream reads the room's snapshot after subscribing (every change after
+    // it is then on the feed); the first stream of a room on this node posts it first.
+    state.presence.prepare_opening(&room).await;
     let mut subscription = Subscription::new(
         room,
         state.store.clone(),
@@ -104,7 +100,7 @@ pub async fn room_events(
     }
     let stream = subscription
         .with_window(window)
-        .with_presence(presence, snapshot)
+        .with_presence(presence, state.presence.board().clone())
         .holding(permit)
         .into_stream();
 

@@ -82,11 +82,7 @@ mod tests {
 
     #[test]
     fn ephemeral_events_have_no_id() {
-        let presence = Presence {
-            room: RoomName::lobby(),
-            count: 0,
-            online: vec![],
-        };
+        let presence = Presence::empty(RoomName::lobby());
         let frame = ephemeral_frame(EventKind::Presence, &presence);
         assert!(text(&frame).starts_with("event: presence\ndata: {"));
     }

@@ -86,3 +86,64 @@ async fn a_live_stream_too_far_behind_is_ended_and_resumes_where_it_stopped() {
         .await;
     assert_eq!(seqs(&rest), (last + 1..=50).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn a_subscriber_that_lags_gets_presence_afresh_rather_than_missing_changes() {
+    use chat::domain::{OnlineUser, Presence};
+    use chat::server::presence::PresenceBoard;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(
+        SqliteStore::connect(&crate::helpers::database_url(&dir))
+            .await
+            .expect("store"),
+    );
+    let hub = Arc::new(Hub::new(4));
+    let board = Arc::new(PresenceBoard::new(hub.clone()));
+    let people = |names: &[&str]| {
+        let mut online: Vec<OnlineUser> = names
+            .iter()
+            .zip(1u128..)
+            .map(|(name, n)| OnlineUser {
+                id: UserId::from_random(n),
+                name: (*name).into(),
+            })
+            .collect();
+        Presence::sort(&mut online);
+        Presence {
+            count: online.len(),
+            online,
+            ..Presence::empty(RoomName::lobby())
+        }
+    };
+    board.post(people(&["Ann"]));
+    let subscription = Subscription::new(
+        RoomName::lobby(),
+        store,
+        hub.subscribe(&RoomName::lobby()),
+        Seq::ZERO,
+        StreamSettings {
+            retry: Duration::from_secs(1),
+            max_behind: usize::MAX,
+        },
+        CancellationToken::new(),
+    )
+    .with_presence(None, board.clone());
+    let mut stream = SseStream::new(subscription.into_stream());
+    stream.next_presence().await;
+
+    // Ten changes while the stream reads nothing: its 4-slot buffer drops most of them.
+    let names = [
+        "Bob", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo", "Kim",
+    ];
+    for last in 1..=names.len() {
+        board.post(people(&names[..last]));
+    }
+    let latest = board.snapshot(&RoomName::lobby());
+    let expected = serde_json::to_value(&latest).expect("JSON");
+    let mut shown = stream.next_presence().await;
+    while shown["version"] != expected["version"] {
+        shown = stream.next_presence().await;
+    }
+    assert_eq!(shown, expected, "the stream shows who is online now");
+}

@@ -2,7 +2,7 @@
 
 use crate::helpers::WAIT;
 use bytes::Bytes;
-use chat::domain::ChatMessage;
+use chat::domain::{ChatMessage, Presence, PresenceChange};
 use futures::{Stream, StreamExt};
 use std::pin::Pin;
 
@@ -24,6 +24,9 @@ pub struct SseStream {
     pub retries: Vec<String>,
     /// Events without an `id:` (presence, typing), in arrival order.
     pub ephemeral: Vec<SseEvent>,
+    /// Who is online as the stream tells it: its last `presence` snapshot with every
+    /// `presence_change` since applied, as the browser does.
+    pub presence: Option<Presence>,
 }
 
 impl SseStream {
@@ -35,6 +38,7 @@ impl SseStream {
             comments: Vec::new(),
             retries: Vec::new(),
             ephemeral: Vec::new(),
+            presence: None,
         }
     }
 
@@ -103,20 +107,41 @@ impl SseStream {
 
     /// The next ephemeral event named `name` (skipping log events), as JSON.
     pub async fn next_ephemeral(&mut self, name: &str) -> serde_json::Value {
-        if let Some(index) = self
-            .ephemeral
-            .iter()
-            .position(|e| e.event.as_deref() == Some(name))
-        {
-            let event = self.ephemeral.remove(index);
-            return serde_json::from_str(&event.data).expect("event JSON");
+        let event = self.next_ephemeral_of(&[name]).await;
+        serde_json::from_str(&event.data).expect("event JSON")
+    }
+
+    /// The next ephemeral event named one of `names`, skipping log events.
+    async fn next_ephemeral_of(&mut self, names: &[&str]) -> SseEvent {
+        let named = |event: &SseEvent| names.iter().any(|n| event.event.as_deref() == Some(*n));
+        if let Some(index) = self.ephemeral.iter().position(named) {
+            return self.ephemeral.remove(index);
         }
         loop {
             let event = self.next_event().await.expect("stream ended");
-            if event.id.is_none() && event.event.as_deref() == Some(name) {
-                return serde_json::from_str(&event.data).expect("event JSON");
+            if event.id.is_none() && named(&event) {
+                return event;
             }
         }
+    }
+
+    /// Reads the next presence event (the snapshot, or a change, which must follow one),
+    /// applies it to `presence`, and answers who is online now, as JSON.
+    pub async fn next_presence(&mut self) -> serde_json::Value {
+        let event = self
+            .next_ephemeral_of(&["presence", "presence_change"])
+            .await;
+        if event.event.as_deref() == Some("presence") {
+            self.presence = Some(serde_json::from_str(&event.data).expect("presence JSON"));
+        } else {
+            let change: PresenceChange =
+                serde_json::from_str(&event.data).expect("presence_change JSON");
+            self.presence
+                .as_mut()
+                .expect("a presence_change before any snapshot")
+                .apply(&change);
+        }
+        serde_json::to_value(&self.presence).expect("JSON")
     }
 
     /// The next log event, which must be a chat message whose `id:` is its seq.
@@ -132,13 +157,18 @@ impl SseStream {
         message
     }
 
-    /// Reads `presence` events until one names exactly `names` (presence is flushed
-    /// periodically, so earlier states may come first); panics after `WAIT`.
+    /// Reads presence events until the people online are exactly `names`, unless they are
+    /// already (presence is flushed periodically, so earlier states may come first); panics
+    /// after `WAIT`.
     pub async fn presence_until(&mut self, names: &[&str]) -> serde_json::Value {
         let wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let now = serde_json::to_value(&self.presence).expect("JSON");
+        if self.presence.is_some() && Self::names(&now) == wanted {
+            return now;
+        }
         tokio::time::timeout(WAIT, async {
             loop {
-                let presence = self.next_ephemeral("presence").await;
+                let presence = self.next_presence().await;
                 if Self::names(&presence) == wanted {
                     return presence;
                 }
@@ -148,7 +178,7 @@ impl SseStream {
         .unwrap_or_else(|_| panic!("presence never became {names:?}"))
     }
 
-    /// The names of online people in a `presence` event.
+    /// The names of online people in a presence snapshot.
     pub fn names(presence: &serde_json::Value) -> Vec<String> {
         presence["online"]
             .as_array()

@@ -2,15 +2,16 @@
 //! rosters, and everything that has to be remembered between flushes, in one place.
 //!
 //! A local change is written to this node's roster and announced; every node (this one
-//! too) then republishes the summary of the announced rooms its streams follow at its next
-//! flush. Every refresh, each node rewrites its rosters (so they do not go stale) and
-//! republishes any room whose summary changed without an announcement: a node that died.
+//! too) then posts the summary of the announced rooms its streams follow at its next flush
+//! (the board sends streams what changed). Every refresh, each node rewrites its rosters (so
+//! they do not go stale) and posts every followed room again, which shows a change that came
+//! without an announcement: a node that died.
 
+use super::board::PresenceBoard;
 use super::local::LocalPresence;
 use super::remote::RemoteRosters;
 use super::summary;
-use crate::domain::{EventKind, OnlineUser, Presence, RoomName};
-use crate::server::hub::Hub;
+use crate::domain::{OnlineUser, Presence, RoomName};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -31,8 +32,6 @@ struct Memory {
     others: HashMap<RoomName, Arc<Vec<OnlineUser>>>,
     /// Rooms whose presence another node announced a change of since the last flush.
     announced: HashSet<RoomName>,
-    /// What each followed room's streams were last sent.
-    published: HashMap<RoomName, Presence>,
     /// Rooms where this node's roster in Redis is not empty.
     written: HashSet<RoomName>,
 }
@@ -62,9 +61,9 @@ impl ClusterPresence {
         self.with_local(rooms, others.iter().map(Vec::as_slice))
     }
 
-    /// The presence a stream opening in `room` starts with: this node's people now, the
-    /// other nodes' as of the last flush (the stream gets every change after it). The room
-    /// must be followed already, so that flushes keep what is remembered current.
+    /// The presence of `room` for its first stream on this node: this node's people now, the
+    /// other nodes' as of the last flush. The room must be followed already, so that flushes
+    /// keep what is remembered current.
     pub async fn opening(&self, room: &RoomName) -> Presence {
         let remembered = self.memory().others.get(room).cloned();
         let others = match remembered {
@@ -81,9 +80,10 @@ impl ClusterPresence {
         summary::summarize(room, mine.into_iter().chain(others.iter().cloned()))
     }
 
-    /// Writes this node's changed rosters (announcing them), then republishes the announced
-    /// rooms that streams here follow.
-    pub async fn flush(&self, hub: &Hub) {
+    /// Writes this node's changed rosters (announcing them), then posts the announced rooms
+    /// that streams here follow.
+    pub async fn flush(&self, board: &PresenceBoard) {
+        let hub = board.hub();
         for (room, people) in self.local.take_changes() {
             self.write(&room, &people, true).await;
         }
@@ -92,23 +92,22 @@ impl ClusterPresence {
             .into_iter()
             .filter(|room| hub.is_watched(room))
             .collect();
-        self.publish(hub, &announced, true).await;
+        self.post(board, &announced).await;
     }
 
-    /// Rewrites every roster of this node, forgets rooms no stream here follows, and
-    /// republishes the followed rooms whose summary changed.
-    pub async fn refresh(&self, hub: &Hub) {
+    /// Rewrites every roster of this node, forgets rooms no stream here follows, and posts
+    /// the followed ones (streams get what changed).
+    pub async fn refresh(&self, board: &PresenceBoard) {
         for room in self.local.rooms() {
             let people = self.local.people(&room);
             self.write(&room, &people, false).await;
         }
-        let watched = hub.watched_rooms();
-        {
-            let mut memory = self.memory();
-            memory.published.retain(|room, _| watched.contains(room));
-            memory.others.retain(|room, _| watched.contains(room));
-        }
-        self.publish(hub, &watched, false).await;
+        let watched = board.hub().watched_rooms();
+        self.memory()
+            .others
+            .retain(|room, _| watched.contains(room));
+        board.forget_unwatched();
+        self.post(board, &watched).await;
     }
 
     /// Takes this node's people out of every room, so the other nodes need not wait for
@@ -123,9 +122,8 @@ impl ClusterPresence {
         }
     }
 
-    /// Sends the summary of `rooms` to their streams, remembering the other nodes' people
-    /// read for it; unless `always`, only where it changed since the last time.
-    async fn publish(&self, hub: &Hub, rooms: &[RoomName], always: bool) {
+    /// Posts the summary of `rooms`, remembering the other nodes' people read for it.
+    async fn post(&self, board: &PresenceBoard, rooms: &[RoomName]) {
         let others: Vec<Arc<Vec<OnlineUser>>> = self
             .read_others(rooms)
             .await
@@ -140,12 +138,7 @@ impl ClusterPresence {
         }
         let people = self.with_local(rooms, others.iter().map(|theirs| theirs.as_slice()));
         for (room, people) in rooms.iter().zip(people) {
-            let presence = summary::summarize(room, people);
-            let mut memory = self.memory();
-            if always || memory.published.get(room) != Some(&presence) {
-                hub.publish_ephemeral(room, EventKind::Presence, &presence);
-                memory.published.insert(room.clone(), presence);
-            }
+            board.post(summary::summarize(room, people));
         }
     }
 

@@ -3,8 +3,6 @@
 //! shutdown withdraws this node's people (within a second).
 
 use super::Presences;
-use crate::server::hub::Hub;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::{interval, MissedTickBehavior};
@@ -16,7 +14,6 @@ const WITHDRAW_TIMEOUT: Duration = Duration::from_secs(1);
 /// Runs until `shutdown`, then withdraws this node's presence.
 pub fn spawn_flusher(
     presences: Presences,
-    hub: Arc<Hub>,
     every: Duration,
     refresh: Duration,
     shutdown: CancellationToken,
@@ -29,8 +26,8 @@ pub fn spawn_flusher(
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = flush.tick() => presences.flush(&hub).await,
-                _ = refresh.tick() => presences.refresh(&hub).await,
+                _ = flush.tick() => presences.flush().await,
+                _ = refresh.tick() => presences.refresh().await,
             }
         }
         if tokio::time::timeout(WITHDRAW_TIMEOUT, presences.withdraw())

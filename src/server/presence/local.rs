@@ -2,8 +2,7 @@
 //! stream, counted once however many tabs they have. A change marks the room; the flusher
 //! collects the marked rooms once per interval.
 
-use super::summary::LISTED;
-use crate::domain::{OnlineUser, Presence, RoomName, UserId};
+use crate::domain::{OnlineUser, Presence, RoomName, UserId, LISTED};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -35,7 +34,6 @@ impl Room {
 
     fn summary(&self, room: &RoomName) -> Presence {
         Presence {
-            room: room.clone(),
             count: self.by_id.len(),
             online: self
                 .by_name
@@ -49,6 +47,7 @@ impl Room {
                     })
                 })
                 .collect(),
+            ..Presence::empty(room.clone())
         }
     }
 }
@@ -80,7 +79,7 @@ impl LocalPresence {
             });
         entry.streams += 1;
         if entry.streams == 1 {
-            let key = (entry.name.to_lowercase(), user.id.clone());
+            let key = Presence::order(&entry.name, &user.id);
             people.by_name.insert(key);
             state.changed.insert(room.clone());
         }
@@ -100,9 +99,7 @@ impl LocalPresence {
             return;
         }
         if let Some(entry) = people.by_id.remove(user) {
-            people
-                .by_name
-                .remove(&(entry.name.to_lowercase(), user.clone()));
+            people.by_name.remove(&Presence::order(&entry.name, user));
         }
         if people.by_id.is_empty() {
             state.rooms.remove(room);
@@ -116,11 +113,9 @@ impl LocalPresence {
         let Rooms { rooms, changed } = &mut *state;
         for (room, people) in rooms.iter_mut() {
             if let Some(entry) = people.by_id.get_mut(user) {
-                people
-                    .by_name
-                    .remove(&(entry.name.to_lowercase(), user.clone()));
+                people.by_name.remove(&Presence::order(&entry.name, user));
                 entry.name = name.to_owned();
-                people.by_name.insert((name.to_lowercase(), user.clone()));
+                people.by_name.insert(Presence::order(name, user));
                 changed.insert(room.clone());
             }
         }
@@ -179,11 +174,7 @@ impl LocalPresence {
 fn summary_of(state: &Rooms, room: &RoomName) -> Presence {
     match state.rooms.get(room) {
         Some(people) => people.summary(room),
-        None => Presence {
-            room: room.clone(),
-            count: 0,
-            online: Vec::new(),
-        },
+        None => Presence::empty(room.clone()),
     }
 }
 

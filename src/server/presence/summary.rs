@@ -1,16 +1,12 @@
-//! From the people online in a room (on one node or several) to the `presence` event a
-//! stream gets: each person once, sorted by name, the list capped at `LISTED` with the full
-//! `count`.
+//! From the people online in a room (on one node or several) to its presence snapshot: each
+//! person once, sorted by name, the list capped at `LISTED` with the full `count`.
 //!
-//! Changes are not broadcast one by one: with N people arriving in a room, a full list per
-//! arrival would send O(N²) lists. The flusher sends one event per changed room per
-//! interval, and the cap keeps each event small however full the room is.
+//! Changes are not broadcast one by one: with N people arriving in a room, an event per
+//! arrival would cost O(N²). The flusher posts one snapshot per changed room per interval,
+//! and streams get only its difference from the last (`board.rs`).
 
-use crate::domain::{OnlineUser, Presence, RoomName, UserId};
+use crate::domain::{OnlineUser, Presence, RoomName, UserId, LISTED};
 use std::collections::BTreeMap;
-
-/// The most people a presence event names; `count` has the total.
-pub const LISTED: usize = 100;
 
 /// The presence of `room` for these people. A person listed more than once (tabs on two
 /// nodes) counts once, under the first name given.
@@ -24,12 +20,12 @@ pub fn summarize(room: &RoomName, people: impl IntoIterator<Item = OnlineUser>) 
         .into_iter()
         .map(|(id, name)| OnlineUser { id, name })
         .collect();
-    online.sort_by_cached_key(|user| (user.name.to_lowercase(), user.id.clone()));
+    Presence::sort(&mut online);
     online.truncate(LISTED);
     Presence {
-        room: room.clone(),
         count,
         online,
+        ..Presence::empty(room.clone())
     }
 }
 

@@ -17,8 +17,8 @@
 use crate::domain::{EventKind, Reset, RoomName, Seq};
 use crate::server::hub::Broadcast;
 use crate::server::limits::StreamPermit;
-use crate::server::presence::PresenceGuard;
-use crate::server::room_window::RoomWindow;
+use crate::server::presence::{PresenceBoard, PresenceGuard};
+use crate::server::room_window::{encode_page, RoomWindow, StoredPage};
 use crate::server::sse_frame;
 use crate::server::store::Store;
 pub use writes::WRITE_BYTES;
@@ -65,6 +65,10 @@ pub struct Subscription {
     behind: Option<usize>,
     max_behind: usize,
     preamble: Option<Bytes>,
+    /// Where the room's presence snapshot comes from, sent first and again after a lag
+    /// (which may have dropped changes).
+    board: Option<Arc<PresenceBoard>>,
+    presence_stale: bool,
     shutdown: CancellationToken,
     /// Keeps this stream's person listed as online until the stream ends.
     _presence: Option<PresenceGuard>,
@@ -94,16 +98,23 @@ impl Subscription {
             behind: None,
             max_behind: settings.max_behind,
             preamble: Some(sse_frame::preamble(settings.retry)),
+            board: None,
+            presence_stale: false,
             shutdown,
             _presence: None,
             _permit: None,
         }
     }
 
-    /// Sends the room's current presence first and, given a guard, lists the stream's person
-    /// as online for as long as the stream is open.
-    pub fn with_presence(mut self, guard: Option<PresenceGuard>, snapshot: Bytes) -> Self {
-        self.send_first(&snapshot);
+    /// Sends the room's presence snapshot first (the feed carries the changes after it)
+    /// and, given a guard, lists the stream's person as online while the stream is open.
+    pub fn with_presence(
+        mut self,
+        guard: Option<PresenceGuard>,
+        board: Arc<PresenceBoard>,
+    ) -> Self {
+        self.send_first(&board.snapshot_frame(&self.room));
+        self.board = Some(board);
         self._presence = guard;
         self
     }
@@ -158,6 +169,11 @@ impl Subscription {
             if self.shutdown.is_cancelled() {
                 return None;
             }
+            if std::mem::take(&mut self.presence_stale) {
+                if let Some(board) = &self.board {
+                    return Some(board.snapshot_frame(&self.room));
+                }
+            }
             if self.catching_up {
                 match self.read_backlog().await {
                     Ok(Some(chunk)) => return Some(chunk),
@@ -187,7 +203,7 @@ impl Subscription {
                 }
                 Err(RecvError::Lagged(skipped)) => {
                     tracing::debug!(room = %self.room, skipped, "stream lagged; catching up from the store");
-                    self.catching_up = true;
+                    self.lagged();
                 }
                 Err(RecvError::Closed) => return None,
             }
@@ -209,23 +225,18 @@ impl Subscription {
             self.count_behind(served.chunk.len())?;
             return Ok(Some(served.chunk));
         }
-        let page = self
-            .store
-            .read_after(&self.room, self.last_sent, self.page_events)
-            .await
-            .map_err(|error| {
-                tracing::warn!(room = %self.room, %error, "ending stream: backlog read failed");
-                End::StoreFailed
-            })?;
+        let page = self.read_page().await.map_err(|error| {
+            tracing::warn!(room = %self.room, %error, "ending stream: backlog read failed");
+            End::StoreFailed
+        })?;
         let mut chunk = BytesMut::new();
         let mut taken = 0;
-        for event in &page {
-            let frame = sse_frame::log_frame(event);
+        for (seq, frame) in page.iter() {
             if !chunk.is_empty() && chunk.len() + frame.len() > WRITE_BYTES {
                 break;
             }
-            chunk.extend_from_slice(&frame);
-            self.last_sent = event.seq();
+            chunk.extend_from_slice(frame);
+            self.last_sent = *seq;
             taken += 1;
         }
         if taken == 0 {
@@ -239,6 +250,17 @@ impl Subscription {
         Ok(Some(chunk.freeze()))
     }
 
+    /// The next page of stored events after `last_sent`, as frames: through the room's
+    /// window, which shares one read among the streams asking for the same page at once.
+    async fn read_page(&self) -> StoredPage {
+        let (room, after, limit) = (&self.room, self.last_sent, self.page_events);
+        let read = || self.store.read_after(room, after, limit);
+        match &self.window {
+            Some(window) => window.read_after_shared(after, limit, read).await,
+            None => Ok(encode_page(&read().await.map_err(Arc::new)?)),
+        }
+    }
+
     /// Once live, counts `bytes` more caught up on; too many, and the stream ends.
     fn count_behind(&mut self, bytes: usize) -> Result<(), End> {
         if let Some(behind) = self.behind.as_mut() {
@@ -248,6 +270,13 @@ impl Subscription {
             }
         }
         Ok(())
+    }
+
+    /// The feed dropped events: log events are read from the store, and presence starts
+    /// again from a snapshot (changes may have been among the dropped).
+    fn lagged(&mut self) {
+        self.catching_up = true;
+        self.presence_stale = true;
     }
 
     /// Takes `first` and what else is already queued (up to about [`WRITE_BYTES`]), keeps
@@ -277,7 +306,7 @@ impl Subscription {
             next = match self.live.try_recv() {
                 Ok(event) => Some(event),
                 Err(TryRecvError::Lagged(_)) => {
-                    self.catching_up = true;
+                    self.lagged();
                     None
                 }
                 Err(TryRecvError::Empty | TryRecvError::Closed) => None,
