@@ -46,9 +46,7 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn events(
-    State(chat): State<Chat>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn events(State(chat): State<Chat>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = chat.sender.subscribe();
     let stream = futures::stream::unfold(receiver, |mut receiver| async move {
         loop {

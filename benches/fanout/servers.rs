@@ -29,9 +29,7 @@ impl Backend {
             Err(_) | Ok("sqlite") => Ok(Backend::Sqlite),
             Ok("redis") => Ok(Backend::Redis),
             Ok("minimal") => Ok(Backend::Minimal),
-            Ok(other) => {
-                Err(format!("BACKEND={other}: expected sqlite, redis or minimal").into())
-            }
+            Ok(other) => Err(format!("BACKEND={other}: expected sqlite, redis or minimal").into()),
         }
     }
 }
@@ -57,7 +55,7 @@ impl Cluster {
         let dir = tempfile::tempdir()?;
         let redis = match backend {
             Backend::Redis => Some(RedisServer::start().await),
-            Backend::Sqlite => None,
+            Backend::Sqlite | Backend::Minimal => None,
         };
         let mut started = Vec::with_capacity(nodes);
         for _ in 0..nodes {
