@@ -3,6 +3,7 @@
 
 use crate::app::{shell, App};
 use crate::server::config::Settings;
+use crate::server::drain::Drain;
 use crate::server::fanout::Fanout;
 use crate::server::hub::{self, Hub};
 use crate::server::limits::Limits;
@@ -166,7 +167,13 @@ impl Application {
         // The send path: a server function stores (`Store::append`), and the store hands
         // each committed event to the hub, in seq order (`CommittedEvents`).
         store.deliver_commits_to(hub.clone());
-        hub::spawn_heartbeat(hub.clone(), settings.heartbeat, shutdown.clone());
+        let drain = Arc::new(Drain::default());
+        hub::spawn_heartbeat(
+            hub.clone(),
+            settings.heartbeat,
+            shutdown.clone(),
+            (drain.clone(), settings.drain),
+        );
         let (fanout, presence, follows) = match cluster {
             Some(cluster) => {
                 let presence = Presences::cluster(cluster.rosters, hub.clone());
@@ -211,11 +218,12 @@ impl Application {
             sessions,
             streams: StreamSettings {
                 retry: settings.retry,
+                retry_spread: settings.retry_spread,
                 max_behind: settings.stream_max_behind,
             },
             limits: Limits::new(&settings.limits),
             client_ip_header: settings.limits.client_ip_header.as_deref().map(Arc::from),
-            shutdown: shutdown.clone(),
+            drain,
         };
         let router = router(state, settings.body_timeout);
         tracing::info!(%addr, "listening");

@@ -38,8 +38,11 @@ pub struct Settings {
     pub database_max_bytes: Option<u64>,
     /// How often an idle SSE stream sends a heartbeat comment.
     pub heartbeat: Duration,
-    /// The `retry:` the browser waits before reconnecting a dropped stream.
+    /// The `retry:` the browser waits before reconnecting a dropped stream, at the least.
     pub retry: Duration,
+    /// How much longer, at random per connection, so that streams dropped at once (a node
+    /// that died) do not all come back at once.
+    pub retry_spread: Duration,
     /// How many events a stream may fall behind live before it catches up from the store.
     pub broadcast_capacity: usize,
     /// How many bytes of stored events a live stream may fall behind, catching up without
@@ -57,6 +60,8 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// How long shutdown waits for open connections before closing them.
     pub shutdown_grace: Duration,
+    /// Over how long shutdown ends the open streams, spread out (within `shutdown_grace`).
+    pub drain: Duration,
     /// Redis for the scale-out backend; unset: the embedded SQLite store.
     pub redis_url: Option<Secret>,
     /// Prefix of every Redis key, so several deployments can share one Redis.
@@ -86,6 +91,7 @@ impl Default for Settings {
             database_max_bytes: None,
             heartbeat: Duration::from_secs(15),
             retry: Duration::from_secs(2),
+            retry_spread: Duration::from_secs(3),
             broadcast_capacity: 1024,
             stream_max_behind: 4 * 1024 * 1024,
             presence_interval: Duration::from_millis(500),
@@ -93,6 +99,7 @@ impl Default for Settings {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
+            drain: Duration::from_secs(5),
             redis_url: None,
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
@@ -105,8 +112,9 @@ impl Default for Settings {
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS`,
-    /// `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`, `CHAT_HEADER_TIMEOUT_SECS`,
-    /// `CHAT_BODY_TIMEOUT_SECS`, `CHAT_SHUTDOWN_GRACE_SECS`, `REDIS_URL`,
+    /// `CHAT_RETRY_SPREAD_MS`, `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`,
+    /// `CHAT_HEADER_TIMEOUT_SECS`, `CHAT_BODY_TIMEOUT_SECS`, `CHAT_SHUTDOWN_GRACE_SECS`,
+    /// `CHAT_DRAIN_SECS`, `REDIS_URL`,
     /// `CHAT_REDIS_PREFIX`, `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`, the limits'
     /// variables (`LimitSettings`) and the sessions' (`SessionSettings`).
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -129,8 +137,13 @@ impl Settings {
         if let Some(secs) = lookup("CHAT_HEARTBEAT_SECS") {
             settings.heartbeat = Duration::from_secs(parse("CHAT_HEARTBEAT_SECS", secs)?);
         }
-        if let Some(ms) = lookup("CHAT_RETRY_MS") {
-            settings.retry = Duration::from_millis(parse("CHAT_RETRY_MS", ms)?);
+        for (name, setting) in [
+            ("CHAT_RETRY_MS", &mut settings.retry),
+            ("CHAT_RETRY_SPREAD_MS", &mut settings.retry_spread),
+        ] {
+            if let Some(ms) = lookup(name) {
+                *setting = Duration::from_millis(parse(name, ms)?);
+            }
         }
         if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
             settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
@@ -143,6 +156,7 @@ impl Settings {
             ("CHAT_HEADER_TIMEOUT_SECS", &mut settings.header_timeout),
             ("CHAT_BODY_TIMEOUT_SECS", &mut settings.body_timeout),
             ("CHAT_SHUTDOWN_GRACE_SECS", &mut settings.shutdown_grace),
+            ("CHAT_DRAIN_SECS", &mut settings.drain),
         ] {
             if let Some(secs) = lookup(name) {
                 *setting = Duration::from_secs(parse(name, secs)?);
@@ -176,6 +190,16 @@ impl Settings {
                     reason: "must be at least 1".into(),
                 });
             }
+        }
+        if settings.drain >= settings.shutdown_grace {
+            return Err(ConfigError {
+                name: "CHAT_DRAIN_SECS",
+                value: settings.drain.as_secs().to_string(),
+                reason: format!(
+                    "must be shorter than the shutdown grace ({} s, CHAT_SHUTDOWN_GRACE_SECS)",
+                    settings.shutdown_grace.as_secs()
+                ),
+            });
         }
         Ok(settings)
     }

@@ -2,6 +2,7 @@
 //! hands the shared frame to the channel and returns; each stream does its own writing.
 
 use crate::domain::{EventKind, LogEvent, RoomName, Seq};
+use crate::server::drain::Drain;
 use crate::server::room_window::RoomWindow;
 use crate::server::sse_frame;
 use crate::server::store::CommittedEvents;
@@ -15,11 +16,13 @@ use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 /// Runs the node's one heartbeat clock (`Hub::beat` every `every`) until `shutdown`, then
-/// closes every room's feed, which ends every open stream.
+/// ends the open streams spread over the `drain` window (see `drain.rs`) and closes every
+/// room's feed.
 pub fn spawn_heartbeat(
     hub: Arc<Hub>,
     every: Duration,
     shutdown: CancellationToken,
+    (drain, window): (Arc<Drain>, Duration),
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = interval_at(Instant::now() + every, every);
@@ -30,6 +33,7 @@ pub fn spawn_heartbeat(
                 _ = ticks.tick() => hub.beat(),
             }
         }
+        drain.run(|| hub.beat(), window).await;
         hub.close_all();
     })
 }

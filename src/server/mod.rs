@@ -2,6 +2,7 @@
 
 pub mod api_error;
 pub mod config;
+pub mod drain;
 pub mod fanout;
 pub mod health;
 pub mod hub;

@@ -93,7 +93,7 @@ pub async fn room_events(
         live,
         after,
         state.streams,
-        state.shutdown.clone(),
+        state.drain.ticket(),
     );
     if lost {
         subscription = subscription.starting_over();

@@ -1,5 +1,6 @@
 //! The one value every handler, page and server function shares.
 
+use crate::server::drain::Drain;
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
 use crate::server::limits::Limits;
@@ -11,7 +12,6 @@ use crate::server::subscription::StreamSettings;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
 
 /// Shared state, handed to axum and provided to Leptos as context.
 #[derive(Clone, FromRef)]
@@ -31,6 +31,6 @@ pub struct AppState {
     pub limits: Limits,
     /// The header a trusted proxy names the client's address in, if any.
     pub client_ip_header: Option<Arc<str>>,
-    /// Cancelled on shutdown: every open SSE stream ends when it is.
-    pub shutdown: CancellationToken,
+    /// On shutdown, ends the open SSE streams spread over the drain window.
+    pub drain: Arc<Drain>,
 }

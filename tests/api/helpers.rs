@@ -33,6 +33,8 @@ pub fn settings() -> Settings {
     Settings {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         limits: LimitSettings::unlimited(),
+        // Tests stop servers often; the drain has a test of its own.
+        drain: Duration::from_millis(100),
         ..Settings::default()
     }
 }

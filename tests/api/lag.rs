@@ -3,12 +3,12 @@
 
 use crate::helpers::{seqs, SseStream};
 use chat::domain::{LogEvent, MessageBody, Nickname, RoomName, Seq, UserId};
+use chat::server::drain::Drain;
 use chat::server::hub::Hub;
 use chat::server::store::{NewMessage, SqliteStore, Store};
 use chat::server::subscription::{StreamSettings, Subscription};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
     let appended = store
@@ -34,9 +34,10 @@ fn follow(store: Arc<SqliteStore>, hub: &Hub, after: Seq, max_behind: usize) -> 
         after,
         StreamSettings {
             retry: Duration::from_secs(1),
+            retry_spread: Duration::ZERO,
             max_behind,
         },
-        CancellationToken::new(),
+        Arc::new(Drain::default()).ticket(),
     );
     SseStream::new(subscription.into_stream())
 }
@@ -124,9 +125,10 @@ async fn a_subscriber_that_lags_gets_presence_afresh_rather_than_missing_changes
         Seq::ZERO,
         StreamSettings {
             retry: Duration::from_secs(1),
+            retry_spread: Duration::ZERO,
             max_behind: usize::MAX,
         },
-        CancellationToken::new(),
+        Arc::new(Drain::default()).ticket(),
     )
     .with_presence(None, board.clone());
     let mut stream = SseStream::new(subscription.into_stream());

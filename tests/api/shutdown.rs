@@ -63,3 +63,60 @@ async fn a_node_on_redis_leaves_everyone_s_presence_before_it_exits() {
     let nodes: i64 = conn.hlen(&rosters).await.expect("HLEN");
     assert_eq!(nodes, 0, "withdrawn before the process exited");
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_streams_spread_over_the_drain_window() {
+    let mut settings = crate::helpers::settings();
+    settings.drain = Duration::from_secs(2);
+    let app = crate::helpers::spawn_app_with(settings).await;
+    let mut streams = Vec::new();
+    for _ in 0..40 {
+        streams.push(app.events("lobby", "", None).await);
+    }
+    let started = tokio::time::Instant::now();
+    app.shutdown.cancel();
+    let ended = futures::future::join_all(streams.into_iter().map(|mut stream| async move {
+        stream.until_end().await;
+        started.elapsed()
+    }))
+    .await;
+    let (first, last) = (
+        ended.iter().min().copied().unwrap_or_default(),
+        ended.iter().max().copied().unwrap_or_default(),
+    );
+    // Not all at once: 40 streams over 64 slots of 2 s fall in many different steps.
+    assert!(
+        last - first >= Duration::from_millis(1_000),
+        "streams ended between {first:?} and {last:?}"
+    );
+    let mut steps: Vec<u128> = ended.iter().map(|at| at.as_millis() / 100).collect();
+    steps.sort_unstable();
+    steps.dedup();
+    assert!(
+        steps.len() >= 8,
+        "ended in only {} tenths of a second",
+        steps.len()
+    );
+}
+
+#[tokio::test]
+async fn each_connection_is_told_its_own_retry_within_the_spread() {
+    let mut settings = crate::helpers::settings();
+    settings.retry = Duration::from_millis(2_000);
+    settings.retry_spread = Duration::from_millis(3_000);
+    let app = crate::helpers::spawn_app_with(settings).await;
+    let mut retries = Vec::new();
+    for _ in 0..10 {
+        let mut stream = app.events("lobby", "", None).await;
+        stream.next_ephemeral("presence").await;
+        let retry: u64 = stream.retries[0].parse().expect("a number");
+        assert!((2_000..=5_000).contains(&retry), "retry {retry}");
+        retries.push(retry);
+    }
+    retries.sort_unstable();
+    retries.dedup();
+    assert!(
+        retries.len() > 1,
+        "every connection was told the same retry"
+    );
+}

@@ -15,6 +15,7 @@
 //! browser reconnects after `retry` and resumes from `Last-Event-ID`.
 
 use crate::domain::{EventKind, Reset, RoomName, Seq};
+use crate::server::drain::DrainTicket;
 use crate::server::hub::Broadcast;
 use crate::server::limits::StreamPermit;
 use crate::server::presence::{PresenceBoard, PresenceGuard};
@@ -31,15 +32,26 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
-use tokio_util::sync::CancellationToken;
 
 /// Tuning of an SSE stream.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamSettings {
+    /// The least `retry:` a stream tells the browser to wait before reconnecting.
     pub retry: Duration,
+    /// How much longer at most, drawn per connection.
+    pub retry_spread: Duration,
     /// How many bytes of stored events a live stream may have to catch up on, without
     /// catching up, before it is ended.
     pub max_behind: usize,
+}
+
+impl StreamSettings {
+    /// The `retry:` of one connection: at least `retry`, plus a random part of the spread,
+    /// so that streams dropped together do not reconnect together.
+    pub fn retry_for_a_connection(&self) -> Duration {
+        let spread = u64::try_from(self.retry_spread.as_millis()).unwrap_or(u64::MAX);
+        self.retry + Duration::from_millis(rand::random_range(0..=spread))
+    }
 }
 
 /// Why a stream ends on its own.
@@ -69,7 +81,8 @@ pub struct Subscription {
     /// (which may have dropped changes).
     board: Option<Arc<PresenceBoard>>,
     presence_stale: bool,
-    shutdown: CancellationToken,
+    /// On shutdown, when this stream ends.
+    drain: DrainTicket,
     /// Keeps this stream's person listed as online until the stream ends.
     _presence: Option<PresenceGuard>,
     /// This stream's place under the stream caps, given back when it ends.
@@ -85,7 +98,7 @@ impl Subscription {
         live: broadcast::Receiver<Broadcast>,
         after: Seq,
         settings: StreamSettings,
-        shutdown: CancellationToken,
+        drain: DrainTicket,
     ) -> Self {
         Self {
             room,
@@ -97,10 +110,10 @@ impl Subscription {
             window: None,
             behind: None,
             max_behind: settings.max_behind,
-            preamble: Some(sse_frame::preamble(settings.retry)),
+            preamble: Some(sse_frame::preamble(settings.retry_for_a_connection())),
             board: None,
             presence_stale: false,
-            shutdown,
+            drain,
             _presence: None,
             _permit: None,
         }
@@ -166,7 +179,7 @@ impl Subscription {
             return Some(preamble);
         }
         loop {
-            if self.shutdown.is_cancelled() {
+            if self.drain.is_due() {
                 return None;
             }
             if std::mem::take(&mut self.presence_stale) {
