@@ -16,7 +16,7 @@ use crate::server::session::{self, key_file, Sessions};
 use crate::server::state::AppState;
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
-use crate::server::{health, join, origin, server_fn_status, sse};
+use crate::server::{browser_stream, health, join, origin, server_fn_status, sse};
 use axum::http::Request;
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -219,6 +219,8 @@ impl Application {
             streams: StreamSettings {
                 retry: settings.retry,
                 retry_spread: settings.retry_spread,
+                heartbeat: settings.heartbeat,
+                max_rooms: settings.stream_max_rooms,
                 max_behind: settings.stream_max_behind,
             },
             limits: Limits::new(&settings.limits),
@@ -278,6 +280,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::healthz))
         .route("/api/rooms/{room}/events", get(sse::room_events))
+        .route("/api/events", get(browser_stream::browser_events))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,10 +1,12 @@
 //! The vocabulary of a room's live feed, shared by the server, which writes each event under
 //! its name, and the browser, which listens for these names and decodes the data here.
 
+use super::Seq;
 use super::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, PresenceChange, RoomName, Typing,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The name of each kind of event on the feed (the SSE `event:` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,10 +25,12 @@ pub enum EventKind {
     Typing,
     /// The server no longer has the history the subscriber holds: start over.
     Reset,
+    /// The browser-wide stream is alive, and each of its rooms' newest seq (ephemeral).
+    Heartbeat,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::Message,
         EventKind::Edit,
         EventKind::Delete,
@@ -34,6 +38,7 @@ impl EventKind {
         EventKind::PresenceChange,
         EventKind::Typing,
         EventKind::Reset,
+        EventKind::Heartbeat,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +50,7 @@ impl EventKind {
             EventKind::PresenceChange => "presence_change",
             EventKind::Typing => "typing",
             EventKind::Reset => "reset",
+            EventKind::Heartbeat => "heartbeat",
         }
     }
 
@@ -59,6 +65,13 @@ pub struct Reset {
     pub room: RoomName,
 }
 
+/// The data of a `heartbeat` event (browser-wide stream only): the newest seq of each of
+/// its rooms, as far as the node knows, so an idle client can tell it missed something.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub rooms: BTreeMap<RoomName, Seq>,
+}
+
 /// One event of the feed, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedEvent {
@@ -67,6 +80,7 @@ pub enum FeedEvent {
     PresenceChange(PresenceChange),
     Typing(Typing),
     Reset(Reset),
+    Heartbeat(Heartbeat),
 }
 
 impl FeedEvent {
@@ -86,6 +100,7 @@ impl FeedEvent {
             EventKind::PresenceChange => FeedEvent::PresenceChange(serde_json::from_str(data)?),
             EventKind::Typing => FeedEvent::Typing(serde_json::from_str(data)?),
             EventKind::Reset => FeedEvent::Reset(serde_json::from_str(data)?),
+            EventKind::Heartbeat => FeedEvent::Heartbeat(serde_json::from_str(data)?),
         })
     }
 }
@@ -132,6 +147,13 @@ mod tests {
         assert_eq!(
             FeedEvent::decode(EventKind::PresenceChange, &json).expect("decodes"),
             FeedEvent::PresenceChange(change)
+        );
+        let beat = r#"{"rooms":{"lobby":41}}"#;
+        assert_eq!(
+            FeedEvent::decode(EventKind::Heartbeat, beat).expect("decodes"),
+            FeedEvent::Heartbeat(Heartbeat {
+                rooms: [(RoomName::lobby(), Seq(41))].into()
+            })
         );
         let reset = r#"{"room":"lobby"}"#;
         assert_eq!(

@@ -17,7 +17,7 @@ mod user_id;
 pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};
-pub use feed_event::{EventKind, FeedEvent, Reset};
+pub use feed_event::{EventKind, FeedEvent, Heartbeat, Reset};
 pub use links::{linkify, Segment};
 pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;

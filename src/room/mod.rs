@@ -85,6 +85,8 @@ impl RoomState {
             FeedEvent::PresenceChange(change) => self.apply_presence_change(&change),
             FeedEvent::Typing(typing) => self.apply_typing(typing, now),
             FeedEvent::Reset(_) => return false,
+            // The browser-wide stream's; a room's own stream has none.
+            FeedEvent::Heartbeat(_) => {}
         }
         true
     }

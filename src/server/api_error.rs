@@ -39,6 +39,9 @@ pub enum ApiError {
     Invalid(#[from] DomainError),
     #[error("{0} must be the number of the last event received (a whole number ≥ 0).")]
     BadCursor(&'static str),
+    /// The rooms of a browser-wide stream: none, one twice, or too many.
+    #[error("{0}")]
+    BadRooms(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -49,7 +52,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             // A bad room name or cursor in the URL: the request itself is wrong.
-            ApiError::Invalid(_) | ApiError::BadCursor(_) => json_error(
+            ApiError::Invalid(_) | ApiError::BadCursor(_) | ApiError::BadRooms(_) => json_error(
                 StatusCode::BAD_REQUEST,
                 &ChatError::Invalid(self.to_string()),
             ),

@@ -48,6 +48,8 @@ pub struct Settings {
     /// How many bytes of stored events a live stream may fall behind, catching up without
     /// ever catching up, before it is ended (the browser resumes when it reconnects).
     pub stream_max_behind: usize,
+    /// The most rooms one browser-wide stream (`/api/events`) may carry.
+    pub stream_max_rooms: usize,
     /// How often changes of who is online are broadcast (at most once per room each time).
     pub presence_interval: Duration,
     /// With Redis: how often a node does its housekeeping: rewrites its presence rosters (a
@@ -94,6 +96,7 @@ impl Default for Settings {
             retry_spread: Duration::from_secs(3),
             broadcast_capacity: 1024,
             stream_max_behind: 4 * 1024 * 1024,
+            stream_max_rooms: 50,
             presence_interval: Duration::from_millis(500),
             redis_refresh: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
@@ -112,7 +115,7 @@ impl Default for Settings {
 impl Settings {
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS`,
-    /// `CHAT_RETRY_SPREAD_MS`, `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`,
+    /// `CHAT_RETRY_SPREAD_MS`, `CHAT_STREAM_MAX_ROOMS`, `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`,
     /// `CHAT_HEADER_TIMEOUT_SECS`, `CHAT_BODY_TIMEOUT_SECS`, `CHAT_SHUTDOWN_GRACE_SECS`,
     /// `CHAT_DRAIN_SECS`, `REDIS_URL`,
     /// `CHAT_REDIS_PREFIX`, `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`, the limits'
@@ -144,6 +147,9 @@ impl Settings {
             if let Some(ms) = lookup(name) {
                 *setting = Duration::from_millis(parse(name, ms)?);
             }
+        }
+        if let Some(rooms) = lookup("CHAT_STREAM_MAX_ROOMS") {
+            settings.stream_max_rooms = parse("CHAT_STREAM_MAX_ROOMS", rooms)?;
         }
         if let Some(capacity) = lookup("CHAT_BROADCAST_CAPACITY") {
             settings.broadcast_capacity = parse("CHAT_BROADCAST_CAPACITY", capacity)?;
@@ -191,7 +197,10 @@ impl Settings {
                 });
             }
         }
-        if settings.drain >= settings.shutdown_grace {
+        if lookup("CHAT_DRAIN_SECS").is_none() {
+            // The default drain fits within whatever grace was chosen.
+            settings.drain = settings.drain.min(settings.shutdown_grace / 2);
+        } else if settings.drain >= settings.shutdown_grace {
             return Err(ConfigError {
                 name: "CHAT_DRAIN_SECS",
                 value: settings.drain.as_secs().to_string(),
@@ -250,6 +259,15 @@ mod tests {
         assert_eq!(settings.addr.to_string(), "0.0.0.0:8080");
         assert_eq!(settings.database_url, "sqlite:/tmp/x.db");
         assert_eq!(settings.heartbeat, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_drain_fits_within_the_shutdown_grace() {
+        assert_eq!(from(&[]).expect("valid").drain, Duration::from_secs(5));
+        let short = from(&[("CHAT_SHUTDOWN_GRACE_SECS", "2")]).expect("the default shrinks");
+        assert_eq!(short.drain, Duration::from_secs(1));
+        let chosen = [("CHAT_SHUTDOWN_GRACE_SECS", "2"), ("CHAT_DRAIN_SECS", "3")];
+        assert!(from(&chosen).is_err(), "a drain longer than the grace");
     }
 
     #[test]

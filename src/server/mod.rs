@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: HTTP routes, the SSE feed, fan-out, storage.
 
 pub mod api_error;
+pub mod browser_stream;
 pub mod config;
 pub mod drain;
 pub mod fanout;

@@ -1,10 +1,12 @@
 //! `GET /api/rooms/{room}/events`: the room's live feed as Server-Sent Events, resumable from
 //! `Last-Event-ID` or `?after=`.
 
-use crate::domain::{RoomName, Seq};
+use crate::domain::{OnlineUser, RoomName, Seq};
 use crate::server::api_error::ApiError;
-use crate::server::limits::client_address;
+use crate::server::drain::DrainTicket;
+use crate::server::limits::{client_address, StreamPermit};
 use crate::server::presence::PresenceGuard;
+use crate::server::room_window::RoomWindow;
 use crate::server::session::{NewVisitor, Session};
 use crate::server::state::AppState;
 use crate::server::subscription::Subscription;
@@ -14,6 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The query string of an events request.
 #[derive(Debug, Deserialize)]
@@ -46,20 +49,63 @@ pub async fn room_events(
             .transpose()?,
     };
 
+    let permit = stream_permit(&state, &session, peer, &headers)?;
+    // The viewer is online while the stream is open (a known session only).
+    let person = new_visitor.is_none().then(|| session.as_online_user());
+    let (subscription, _) =
+        open_room(&state, room, cursor, person.as_ref(), state.drain.ticket()).await?;
+    let stream = subscription.holding(permit).into_stream();
+    Ok(event_stream_response(Body::from_stream(stream)))
+}
+
+/// A place under the stream caps for this session and address, or the refusal.
+pub(crate) fn stream_permit(
+    state: &AppState,
+    session: &Session,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> Result<StreamPermit, ApiError> {
     let address = client_address(
-        &headers,
+        headers,
         peer.map(|Extension(ConnectInfo(addr))| addr),
         state.client_ip_header.as_deref(),
     );
-    let permit = state.limits.streams.open(&session.user_id, address)?;
+    Ok(state.limits.streams.open(&session.user_id, address)?)
+}
 
-    // The viewer is online while the stream is open (a known session only).
-    let presence = new_visitor.is_none().then(|| {
-        PresenceGuard::join(
-            state.presence.on_this_node().clone(),
-            room.clone(),
-            &session.as_online_user(),
-        )
+/// A `text/event-stream` answer that no proxy buffers.
+pub(crate) fn event_stream_response(body: Body) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // Tells nginx-like proxies not to buffer the stream.
+            (
+                header::HeaderName::from_static("x-accel-buffering"),
+                HeaderValue::from_static("no"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// One room's part of a stream: `person` (if any) online in it while the stream is open,
+/// every event after `cursor` (or, without one, from the next), and the room's presence
+/// first. Subscribes before reading anything, so nothing published meanwhile is missed.
+/// Also answers the room's window of newest frames.
+pub(crate) async fn open_room(
+    state: &AppState,
+    room: RoomName,
+    cursor: Option<Seq>,
+    person: Option<&OnlineUser>,
+    drain: DrainTicket,
+) -> Result<(Subscription, Arc<RoomWindow>), ApiError> {
+    let presence = person.map(|person| {
+        PresenceGuard::join(state.presence.on_this_node().clone(), room.clone(), person)
     });
     // Subscribe first (with Redis, this node to the room's channel too), then read the
     // store: nothing published in between is missed.
@@ -76,50 +122,26 @@ pub async fn room_events(
         // Seqs only grow, so a cursor past the newest one comes from a history the store
         // lost (Redis without AOF, a database restored from a backup): start over.
         Some(after) if after > newest => {
-            tracing::warn!(%after, %newest, "resume cursor past the store's newest event");
+            tracing::warn!(room = %room, %after, %newest, "resume cursor past the store's newest event");
             (Seq::ZERO, true)
         }
         Some(after) => (after, false),
         None => (newest, false),
     };
-    tracing::debug!(%after, "stream opened");
+    tracing::debug!(room = %room, %after, "stream opened");
 
     // Presence: the stream reads the room's snapshot after subscribing (every change after
     // it is then on the feed); the first stream of a room on this node posts it first.
     state.presence.prepare_opening(&room).await;
-    let mut subscription = Subscription::new(
-        room,
-        state.store.clone(),
-        live,
-        after,
-        state.streams,
-        state.drain.ticket(),
-    );
+    let mut subscription =
+        Subscription::new(room, state.store.clone(), live, after, state.streams, drain);
     if lost {
         subscription = subscription.starting_over();
     }
-    let stream = subscription
-        .with_window(window)
-        .with_presence(presence, state.presence.board().clone())
-        .holding(permit)
-        .into_stream();
-
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/event-stream"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            // Tells nginx-like proxies not to buffer the stream.
-            (
-                header::HeaderName::from_static("x-accel-buffering"),
-                HeaderValue::from_static("no"),
-            ),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    let subscription = subscription
+        .with_window(window.clone())
+        .with_presence(presence, state.presence.board().clone());
+    Ok((subscription, window))
 }
 
 fn parse_cursor(raw: Option<&str>, name: &'static str) -> Result<Seq, ApiError> {

@@ -232,6 +232,23 @@ impl Browser {
         response.json().await.expect("message JSON")
     }
 
+    /// The browser-wide stream of `rooms` (`lobby:41,rust:0`), as this browser.
+    pub async fn browser_events(&self, rooms: &str) -> SseStream {
+        let response = self.browser_events_response(rooms).await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        SseStream::new(response.bytes_stream())
+    }
+
+    /// The answer to a browser-wide stream request, whatever it is.
+    pub async fn browser_events_response(&self, rooms: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}/api/events", self.base))
+            .query(&[("rooms", rooms)])
+            .send()
+            .await
+            .expect("events request")
+    }
+
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self
             .client

@@ -25,6 +25,16 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
     hub.publish_event(&LogEvent::Message(appended.into_message()));
 }
 
+fn stream_settings(max_behind: usize) -> StreamSettings {
+    StreamSettings {
+        retry: Duration::from_secs(1),
+        retry_spread: Duration::ZERO,
+        heartbeat: Duration::from_secs(15),
+        max_rooms: 1,
+        max_behind,
+    }
+}
+
 /// The lobby's stream of the events after `after`, allowed to fall `max_behind` bytes behind.
 fn follow(store: Arc<SqliteStore>, hub: &Hub, after: Seq, max_behind: usize) -> SseStream {
     let subscription = Subscription::new(
@@ -32,11 +42,7 @@ fn follow(store: Arc<SqliteStore>, hub: &Hub, after: Seq, max_behind: usize) -> 
         store,
         hub.subscribe(&RoomName::lobby()),
         after,
-        StreamSettings {
-            retry: Duration::from_secs(1),
-            retry_spread: Duration::ZERO,
-            max_behind,
-        },
+        stream_settings(max_behind),
         Arc::new(Drain::default()).ticket(),
     );
     SseStream::new(subscription.into_stream())
@@ -123,11 +129,7 @@ async fn a_subscriber_that_lags_gets_presence_afresh_rather_than_missing_changes
         store,
         hub.subscribe(&RoomName::lobby()),
         Seq::ZERO,
-        StreamSettings {
-            retry: Duration::from_secs(1),
-            retry_spread: Duration::ZERO,
-            max_behind: usize::MAX,
-        },
+        stream_settings(usize::MAX),
         Arc::new(Drain::default()).ticket(),
     )
     .with_presence(None, board.clone());

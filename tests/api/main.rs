@@ -4,6 +4,7 @@
 mod authorization;
 mod bad_input;
 mod binary;
+mod browser_stream;
 mod delivery;
 mod durability;
 mod helpers;

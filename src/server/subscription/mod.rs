@@ -40,6 +40,10 @@ pub struct StreamSettings {
     pub retry: Duration,
     /// How much longer at most, drawn per connection.
     pub retry_spread: Duration,
+    /// How often the node's heartbeat clock beats.
+    pub heartbeat: Duration,
+    /// The most rooms one browser-wide stream carries.
+    pub max_rooms: usize,
     /// How many bytes of stored events a live stream may have to catch up on, without
     /// catching up, before it is ended.
     pub max_behind: usize,
@@ -76,6 +80,9 @@ pub struct Subscription {
     /// store since it last was (`None` during the backlog it asked for when it opened).
     behind: Option<usize>,
     max_behind: usize,
+    /// The `retry:` line, sent first (`None` when the stream's other rooms tell it).
+    retry: Option<Bytes>,
+    /// What comes first after it: a `reset`, the presence snapshot.
     preamble: Option<Bytes>,
     /// Where the room's presence snapshot comes from, sent first and again after a lag
     /// (which may have dropped changes).
@@ -110,7 +117,8 @@ impl Subscription {
             window: None,
             behind: None,
             max_behind: settings.max_behind,
-            preamble: Some(sse_frame::preamble(settings.retry_for_a_connection())),
+            retry: Some(sse_frame::preamble(settings.retry_for_a_connection())),
+            preamble: Some(Bytes::new()),
             board: None,
             presence_stale: false,
             drain,
@@ -135,6 +143,12 @@ impl Subscription {
     /// Catches up from the room's window of newest frames when the cursor is inside it.
     pub fn with_window(mut self, window: Arc<RoomWindow>) -> Self {
         self.window = Some(window);
+        self
+    }
+
+    /// Leaves the `retry:` line to whatever carries this room with others.
+    pub fn without_retry(mut self) -> Self {
+        self.retry = None;
         self
     }
 
@@ -176,7 +190,15 @@ impl Subscription {
     /// failure: the browser then reconnects with `Last-Event-ID` and resumes).
     async fn next_chunk(&mut self) -> Option<Bytes> {
         if let Some(preamble) = self.preamble.take() {
-            return Some(preamble);
+            match self.retry.take() {
+                Some(retry) => {
+                    let mut first = BytesMut::from(&retry[..]);
+                    first.extend_from_slice(&preamble);
+                    return Some(first.freeze());
+                }
+                None if !preamble.is_empty() => return Some(preamble),
+                None => {}
+            }
         }
         loop {
             if self.drain.is_due() {
