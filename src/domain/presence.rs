@@ -50,6 +50,20 @@ impl Presence {
         }
     }
 
+    /// The snapshot of `room` with these `people` (each once): all counted, the first
+    /// [`LISTED`] listed in order.
+    pub fn listing(room: RoomName, mut people: Vec<OnlineUser>) -> Self {
+        Self::sort(&mut people);
+        let count = people.len();
+        people.truncate(LISTED);
+        Presence {
+            room,
+            count,
+            online: people,
+            version: 0,
+        }
+    }
+
     /// Sorts `people` in list order: by name ignoring case, then by id.
     pub fn sort(people: &mut [OnlineUser]) {
         people.sort_by_cached_key(|user| Self::order(&user.name, &user.id));
@@ -173,18 +187,13 @@ mod tests {
             .map(|n| (n, format!("Guest {:03}", (n * 7919) % 1000)))
             .collect();
         let first = |people: &[(u128, String)], version| {
-            let mut online: Vec<OnlineUser> = people
+            let online = people
                 .iter()
                 .map(|(n, name)| OnlineUser::sample(*n, name))
                 .collect();
-            Presence::sort(&mut online);
-            let count = online.len();
-            online.truncate(LISTED);
             Presence {
-                room: RoomName::lobby(),
-                count,
-                online,
                 version,
+                ..Presence::listing(RoomName::lobby(), online)
             }
         };
         let mut held = first(&everyone[..150], 1);

@@ -108,7 +108,7 @@ async fn a_subscriber_that_lags_gets_presence_afresh_rather_than_missing_changes
     let hub = Arc::new(Hub::new(4));
     let board = Arc::new(PresenceBoard::new(hub.clone()));
     let people = |names: &[&str]| {
-        let mut online: Vec<OnlineUser> = names
+        let online = names
             .iter()
             .zip(1u128..)
             .map(|(name, n)| OnlineUser {
@@ -116,12 +116,7 @@ async fn a_subscriber_that_lags_gets_presence_afresh_rather_than_missing_changes
                 name: (*name).into(),
             })
             .collect();
-        Presence::sort(&mut online);
-        Presence {
-            count: online.len(),
-            online,
-            ..Presence::empty(RoomName::lobby())
-        }
+        Presence::listing(RoomName::lobby(), online)
     };
     board.post(people(&["Ann"]));
     let subscription = Subscription::new(

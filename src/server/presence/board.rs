@@ -123,16 +123,11 @@ mod tests {
     use crate::server::hub::Broadcast;
 
     fn presence(people: &[(u128, &str)]) -> Presence {
-        let mut online: Vec<OnlineUser> = people
+        let people = people
             .iter()
             .map(|(n, name)| OnlineUser::sample(*n, name))
             .collect();
-        Presence::sort(&mut online);
-        Presence {
-            count: online.len(),
-            online,
-            ..Presence::empty(RoomName::lobby())
-        }
+        Presence::listing(RoomName::lobby(), people)
     }
 
     /// The event in an SSE frame.

@@ -5,7 +5,7 @@
 //! arrival would cost O(N²). The flusher posts one snapshot per changed room per interval,
 //! and streams get only its difference from the last (`board.rs`).
 
-use crate::domain::{OnlineUser, Presence, RoomName, UserId, LISTED};
+use crate::domain::{OnlineUser, Presence, RoomName, UserId};
 use std::collections::BTreeMap;
 
 /// The presence of `room` for these people. A person listed more than once (tabs on two
@@ -15,18 +15,11 @@ pub fn summarize(room: &RoomName, people: impl IntoIterator<Item = OnlineUser>) 
     for user in people {
         unique.entry(user.id).or_insert(user.name);
     }
-    let count = unique.len();
-    let mut online: Vec<OnlineUser> = unique
+    let people = unique
         .into_iter()
         .map(|(id, name)| OnlineUser { id, name })
         .collect();
-    Presence::sort(&mut online);
-    online.truncate(LISTED);
-    Presence {
-        count,
-        online,
-        ..Presence::empty(room.clone())
-    }
+    Presence::listing(room.clone(), people)
 }
 
 /// How many different people these are.
@@ -73,7 +66,11 @@ mod tests {
         let people = (0..500).map(|n| OnlineUser::sample(n, &format!("user {n:03}")));
         let presence = summarize(&RoomName::lobby(), people);
         assert_eq!(presence.count, 500);
-        assert_eq!(presence.online.len(), LISTED, "the list is capped");
+        assert_eq!(
+            presence.online.len(),
+            crate::domain::LISTED,
+            "the list is capped"
+        );
         assert_eq!(presence.online[0].name, "user 000");
     }
 }
