@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod domain;
 pub mod error;
+pub mod feed;
 pub mod room;
 
 #[cfg(feature = "hydrate")]

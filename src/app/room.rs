@@ -19,7 +19,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        crate::client::room_feed::follow(state);
+        crate::client::feed::follow(state);
         crate::client::attention::count_unread(state);
         crate::client::sending::guard_unload(state);
     }

@@ -4,8 +4,8 @@
 
 pub mod attention;
 pub mod composer_keys;
+pub mod feed;
 pub mod message_actions;
-pub mod room_feed;
 pub mod scroll;
 pub mod sending;
 

@@ -66,10 +66,14 @@ pub struct Reset {
 }
 
 /// The data of a `heartbeat` event (browser-wide stream only): the newest seq of each of
-/// its rooms, as far as the node knows, so an idle client can tell it missed something.
+/// its rooms, as far as the node knows, so an idle client can tell it missed something,
+/// and how often beats come, so it can tell a stream that died without a word.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Heartbeat {
     pub rooms: BTreeMap<RoomName, Seq>,
+    /// The interval between beats, in milliseconds (0: not said).
+    #[serde(default)]
+    pub every_ms: u64,
 }
 
 /// One event of the feed, decoded.
@@ -102,6 +106,18 @@ impl FeedEvent {
             EventKind::Reset => FeedEvent::Reset(serde_json::from_str(data)?),
             EventKind::Heartbeat => FeedEvent::Heartbeat(serde_json::from_str(data)?),
         })
+    }
+
+    /// The room it belongs to (a heartbeat speaks for the whole stream).
+    pub fn room(&self) -> Option<&RoomName> {
+        match self {
+            FeedEvent::Log(event) => Some(event.room()),
+            FeedEvent::Presence(presence) => Some(&presence.room),
+            FeedEvent::PresenceChange(change) => Some(&change.room),
+            FeedEvent::Typing(typing) => Some(&typing.room),
+            FeedEvent::Reset(reset) => Some(&reset.room),
+            FeedEvent::Heartbeat(_) => None,
+        }
     }
 }
 
@@ -152,7 +168,8 @@ mod tests {
         assert_eq!(
             FeedEvent::decode(EventKind::Heartbeat, beat).expect("decodes"),
             FeedEvent::Heartbeat(Heartbeat {
-                rooms: [(RoomName::lobby(), Seq(41))].into()
+                rooms: [(RoomName::lobby(), Seq(41))].into(),
+                every_ms: 0,
             })
         );
         let reset = r#"{"room":"lobby"}"#;

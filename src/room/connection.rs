@@ -2,7 +2,8 @@
 
 /// The state of the page's live feed, shown so the person knows whether what they see is
 /// current.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ConnectionState {
     Connecting,
     Live,

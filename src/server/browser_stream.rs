@@ -9,8 +9,10 @@
 //! own, the URL's cursors are older than what it holds, so nothing is missed, and the page
 //! drops what it already has by seq.
 //!
-//! Heartbeats are `event: heartbeat` with each room's newest seq (`{"rooms":{"lobby":41}}`),
-//! at most one per heartbeat interval, so an idle client can tell it missed something. The
+//! Heartbeats are `event: heartbeat` with each room's newest seq and the interval
+//! (`{"rooms":{"lobby":41},"every_ms":15000}`): one as the stream opens, then at most one per
+//! heartbeat interval, so an idle client can tell it missed something, or that the stream
+//! died without a word (nothing heard for 2.5 intervals). The
 //! stream ends as soon as one of its rooms' parts ends (shutdown, a store failure, a room
 //! too far behind): the browser then reconnects with its cursors.
 
@@ -64,6 +66,8 @@ pub async fn browser_events(
     }
     let retry = sse_frame::preamble(state.streams.retry_for_a_connection());
     let mut beats = Beats::new(windows, state.streams.heartbeat);
+    // A beat at once: the client learns the interval and each room's newest seq.
+    let first = beats.beat(Instant::now());
     let merged = futures::stream::select_all(parts)
         .take_while(|part| std::future::ready(part.is_some()))
         .filter_map(move |part| {
@@ -71,7 +75,7 @@ pub async fn browser_events(
             std::future::ready(chunk.and_then(|chunk| beats.translate(chunk)))
         })
         .map(Ok::<_, std::convert::Infallible>);
-    let stream = futures::stream::once(async move { Ok(retry) }).chain(merged);
+    let stream = futures::stream::iter([Ok(retry), Ok(first)]).chain(merged);
     // The permit is given back when the body (and the stream) is dropped.
     let stream = stream.map(move |chunk| {
         let _holding = &permit;
@@ -134,16 +138,19 @@ impl Beats {
         if self.last.is_some_and(|last| now - last < self.every / 2) {
             return None;
         }
+        Some(self.beat(now))
+    }
+
+    /// A heartbeat event as of `now`.
+    fn beat(&mut self, now: Instant) -> Bytes {
         self.last = Some(now);
         let rooms = self
             .windows
             .iter()
             .filter_map(|(room, window)| Some((room.clone(), window.newest()?)))
             .collect();
-        Some(sse_frame::ephemeral_frame(
-            EventKind::Heartbeat,
-            &Heartbeat { rooms },
-        ))
+        let every_ms = u64::try_from(self.every.as_millis()).unwrap_or(u64::MAX);
+        sse_frame::ephemeral_frame(EventKind::Heartbeat, &Heartbeat { rooms, every_ms })
     }
 }
 

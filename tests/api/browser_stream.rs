@@ -119,12 +119,31 @@ async fn heartbeats_carry_each_room_s_newest_seq() {
     let beat = stream.next_ephemeral("heartbeat").await;
     assert_eq!(beat["rooms"]["lobby"], 2, "{beat}");
     assert_eq!(beat["rooms"]["rust"], 0, "{beat}");
+    assert_eq!(
+        beat["every_ms"], 100,
+        "the interval, to tell a dead stream: {beat}"
+    );
     alice.send("rust", "news").await;
     stream.next_message().await;
     let mut beat = stream.next_ephemeral("heartbeat").await;
     while beat["rooms"]["rust"] != 1 {
         beat = stream.next_ephemeral("heartbeat").await;
     }
+}
+
+#[tokio::test]
+async fn the_first_heartbeat_comes_as_the_stream_opens_whatever_the_interval() {
+    let mut settings = settings();
+    settings.heartbeat = Duration::from_secs(60);
+    let app = spawn_app_with(settings).await;
+    let alice = app.browser();
+    send_many(&alice, "lobby", 1).await;
+    let mut stream = alice.browser_events("lobby:0").await;
+    let beat = tokio::time::timeout(Duration::from_secs(5), stream.next_ephemeral("heartbeat"))
+        .await
+        .expect("a beat at once, not after a minute");
+    assert_eq!(beat["every_ms"], 60_000, "{beat}");
+    assert_eq!(beat["rooms"]["lobby"], 1, "{beat}");
 }
 
 #[tokio::test]
