@@ -78,8 +78,9 @@ setup_build() {
 setup_test() {
     setup_build
     # Playwright drives Debian's Chromium; it cannot download its own browser here.
-    # The Redis backend's tests start their own redis-server.
-    need_apt chromium redis-server
+    # The Redis backend's tests start their own redis-server; the HTTPS test makes its
+    # certificate with openssl.
+    need_apt chromium redis-server openssl
     npm_install end2end
 }
 

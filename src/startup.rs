@@ -16,7 +16,7 @@ use crate::server::session::{self, key_file, Sessions};
 use crate::server::state::AppState;
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
-use crate::server::{browser_stream, health, join, origin, server_fn_status, sse};
+use crate::server::{browser_stream, health, join, origin, server_fn_status, sse, tls};
 use axum::http::Request;
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
@@ -51,6 +52,8 @@ pub enum StartupError {
     SessionSecretRequired,
     #[error(transparent)]
     SessionKeyFile(#[from] key_file::KeyFileError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// The keys that sign session cookies: the configured secrets; else (one SQLite node) the
@@ -93,6 +96,8 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     limits: ConnectionLimits,
+    /// Set: HTTPS served directly.
+    tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
     /// Work that finishes after the server stops (the presence flusher withdraws this
     /// node's rosters from Redis): `run` waits for it.
@@ -151,10 +156,14 @@ impl Application {
     }
 
     async fn assemble(
-        settings: Settings,
+        mut settings: Settings,
         store: Arc<dyn Store>,
         cluster: Option<Cluster>,
     ) -> Result<Self, StartupError> {
+        // A certificate that cannot be used stops the start, before anything listens.
+        let tls = settings.tls.as_ref().map(tls::acceptor).transpose()?;
+        // Served over HTTPS: the session cookie must say so.
+        settings.sessions.secure_cookies |= tls.is_some();
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
 
@@ -231,6 +240,7 @@ impl Application {
         tracing::info!(%addr, "listening");
         Ok(Self {
             listener,
+            tls,
             router,
             addr,
             limits: ConnectionLimits {
@@ -254,7 +264,14 @@ impl Application {
     }
 
     pub async fn run(self) -> std::io::Result<()> {
-        serve(self.listener, self.router, self.limits, self.shutdown).await;
+        serve(
+            self.listener,
+            self.router,
+            self.limits,
+            self.tls,
+            self.shutdown,
+        )
+        .await;
         if let Err(error) = self.finishing.await {
             tracing::warn!(%error, "the presence flusher did not finish");
         }

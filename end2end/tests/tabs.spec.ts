@@ -1,5 +1,6 @@
 import { expect, test, type BrowserContext } from "@playwright/test";
 import { ChatPage, freshRoom, seed } from "./fixtures/chat_page";
+import { ServerProcess } from "./fixtures/server";
 
 /** Counts the live `EventSource` streams every page of `context` holds. */
 function countStreams(context: BrowserContext) {
@@ -97,4 +98,34 @@ test("without Web Locks each tab works on its own stream", async ({ browser, req
   for (const [n, tab] of tabs.entries()) await expect(tab.message(`own ${n}`)).toBeVisible();
   await expect.poll(streams.open).toBe(3);
   await context.close();
+});
+
+test("over HTTPS served directly, ten tabs all work over HTTP/2 and the session cookie is Secure", async ({
+  browser,
+  baseURL,
+}) => {
+  const server = new ServerProcess(baseURL!, { offset: 6, tls: true }); // its own port
+  await server.start();
+  try {
+    const context = await browser.newContext({ baseURL: server.baseURL, ignoreHTTPSErrors: true });
+    const streams = countStreams(context);
+    const rooms = Array.from({ length: 10 }, (_, n) => freshRoom(`https${n}`));
+    const tabs = await openTabs(context, rooms);
+    const protocol = await tabs[0].page.evaluate(
+      () => (performance.getEntriesByType("navigation")[0] as PerformanceResourceTiming).nextHopProtocol,
+    );
+    expect(protocol).toBe("h2");
+
+    for (const [n, room] of rooms.entries()) await seed(context.request, room, [`secure ${n}`]);
+    for (const [n, tab] of tabs.entries()) await expect(tab.message(`secure ${n}`)).toBeVisible();
+    await expect.poll(streams.open).toBe(1);
+
+    const cookies = await context.cookies();
+    const session = cookies.find((cookie) => cookie.name.includes("chat_session"));
+    expect(session?.name).toBe("__Host-chat_session");
+    expect(session?.secure).toBe(true);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
 });

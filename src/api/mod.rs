@@ -1,12 +1,14 @@
 //! Server functions: the only way the UI changes or reads state. Each has a fixed endpoint
 //! under `/api/` because scripts, tests and benchmarks call them too.
 
+mod joined;
 mod messages;
 mod profile;
 mod rooms;
 #[cfg(feature = "ssr")]
 mod server_context;
 
+pub use joined::{leave_room, mark_read, JoinedRoom, LeaveRoom, MarkRead, MAX_UNREAD};
 pub use messages::{
     delete_message, edit_message, notify_typing, send_message, DeleteMessage, EditMessage,
     NotifyTyping, SendMessage,

@@ -26,6 +26,8 @@ pub struct RoomSnapshot {
     pub online_count: usize,
     /// An idempotency key for the composer's first message.
     pub client_id: String,
+    /// The rooms the viewer has joined (this one among them), for the sidebar.
+    pub joined: Vec<super::JoinedRoom>,
 }
 
 /// A page of older messages.
@@ -63,15 +65,22 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
     let cursor = state.store.last_seq(&room).await?;
     let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
     let presence = state.presence.snapshot(&room).await;
+    let session = session()?;
+    // Opening a room joins it, read up to here. The page is worth more than the mark.
+    if let Err(error) = state.store.mark_read(&session.user_id, &room, cursor).await {
+        tracing::warn!(%error, "could not remember the room as joined and read");
+    }
+    let joined = super::joined::joined_rooms(state.store.as_ref(), &session.user_id).await?;
     Ok(RoomSnapshot {
         room: room.to_string(),
         messages,
         has_older,
         cursor,
-        viewer: session()?.as_online_user(),
+        viewer: session.as_online_user(),
         online: presence.online,
         online_count: presence.count,
         client_id: fresh_client_id().as_str().to_owned(),
+        joined,
     })
 }
 

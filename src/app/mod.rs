@@ -13,6 +13,7 @@ mod presence_list;
 mod room;
 mod room_page;
 mod rooms_page;
+mod rooms_sidebar;
 mod time_format;
 mod typing_indicator;
 

@@ -3,6 +3,7 @@ use super::connection_badge::ConnectionBadge;
 use super::message_list::MessageList;
 use super::name_form::NameForm;
 use super::presence_list::PresenceList;
+use super::rooms_sidebar::RoomsSidebar;
 use super::typing_indicator::TypingIndicator;
 use super::Hydrated;
 use crate::api::RoomSnapshot;
@@ -20,6 +21,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         crate::client::feed::follow(state);
+        crate::client::joined_rooms::follow(state);
         crate::client::attention::count_unread(state);
         crate::client::sending::guard_unload(state);
     }
@@ -46,6 +48,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 <NameForm />
             </header>
             <div class="room-body">
+                <RoomsSidebar />
                 <section class="room-conversation" aria-label="Conversation">
                     <MessageList />
                     <TypingIndicator />

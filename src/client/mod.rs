@@ -5,6 +5,7 @@
 pub mod attention;
 pub mod composer_keys;
 pub mod feed;
+pub mod joined_rooms;
 pub mod message_actions;
 pub mod scroll;
 pub mod sending;

@@ -13,4 +13,4 @@ mod tab_message;
 pub use backoff::Backoff;
 pub use liveness::Liveness;
 pub use stream_plan::{StreamPlan, MAX_ROOMS};
-pub use tab_message::TabMessage;
+pub use tab_message::{Mark, TabMessage};

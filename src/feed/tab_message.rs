@@ -26,6 +26,16 @@ pub enum TabMessage {
     },
     /// The state of the leader's stream, shown by every tab.
     Connection { state: ConnectionState },
+    /// The person read a room up to `seq` in one tab (or opened it: joined), or left it.
+    Mark { room: RoomName, mark: Mark },
+}
+
+/// What the person did with a joined room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Read(Seq),
+    Left,
 }
 
 impl TabMessage {
@@ -59,6 +69,14 @@ mod tests {
             },
             TabMessage::Connection {
                 state: ConnectionState::Reconnecting,
+            },
+            TabMessage::Mark {
+                room: RoomName::lobby(),
+                mark: Mark::Read(Seq(9)),
+            },
+            TabMessage::Mark {
+                room: RoomName::lobby(),
+                mark: Mark::Left,
             },
         ];
         for message in messages {

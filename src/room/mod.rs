@@ -4,10 +4,12 @@
 //! on the server's side of the build.
 
 mod connection;
+mod joined;
 mod outbox;
 mod timeline;
 
 pub use connection::ConnectionState;
+pub use joined::JoinedRooms;
 pub use outbox::{Outbox, Pending};
 pub use timeline::{Shown, Timeline};
 
@@ -43,6 +45,8 @@ pub struct RoomState {
     pub below: RwSignal<usize>,
     pub outbox: Outbox,
     pub client_id: RwSignal<String>,
+    /// The rooms of the sidebar.
+    pub joined: JoinedRooms,
 }
 
 impl RoomState {
@@ -64,6 +68,7 @@ impl RoomState {
             below: RwSignal::new(0),
             outbox: Outbox::default(),
             client_id: RwSignal::new(snapshot.client_id),
+            joined: JoinedRooms::new(snapshot.joined),
         }
     }
 
@@ -162,6 +167,7 @@ mod tests {
             online: Vec::new(),
             online_count: 0,
             client_id: "k".into(),
+            joined: Vec::new(),
         })
     }
 

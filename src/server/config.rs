@@ -2,6 +2,7 @@
 
 use crate::server::limits::LimitSettings;
 use crate::server::session::SessionSettings;
+use crate::server::tls::TlsSettings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -74,6 +75,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// How session cookies are signed and kept.
     pub sessions: SessionSettings,
+    /// HTTPS served directly (`CHAT_TLS_CERT`, `CHAT_TLS_KEY`); unset: plain HTTP/1.1.
+    pub tls: Option<TlsSettings>,
 }
 
 /// A setting in the environment that could not be read.
@@ -108,6 +111,7 @@ impl Default for Settings {
             history_limit: 10_000,
             limits: LimitSettings::default(),
             sessions: SessionSettings::default(),
+            tls: None,
         }
     }
 }
@@ -183,6 +187,7 @@ impl Settings {
         }
         settings.limits.read_env(&lookup)?;
         settings.sessions.read_env(&lookup)?;
+        settings.tls = TlsSettings::read_env(&lookup)?;
         for (name, value) in [
             ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
             ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),
@@ -287,11 +292,28 @@ mod tests {
         assert!(!format!("{settings:?}").contains(&new));
         assert!(from(&[("CHAT_SESSION_IDLE_DAYS", "0")]).is_err());
         assert!(from(&[("CHAT_SECURE_COOKIES", "yes")]).is_err());
-        assert!(
-            from(&[("CHAT_SECURE_COOKIES", "true")])
-                .expect("valid")
-                .sessions
-                .secure_cookies
+        for name in ["CHAT_COOKIE_SECURE", "CHAT_SECURE_COOKIES"] {
+            assert!(
+                from(&[(name, "true")])
+                    .expect("valid")
+                    .sessions
+                    .secure_cookies
+            );
+        }
+    }
+
+    #[test]
+    fn tls_needs_a_certificate_and_a_key() {
+        assert!(from(&[("CHAT_TLS_CERT", "cert.pem")]).is_err());
+        assert!(from(&[("CHAT_TLS_KEY", "key.pem")]).is_err());
+        let settings =
+            from(&[("CHAT_TLS_CERT", "c.pem"), ("CHAT_TLS_KEY", "k.pem")]).expect("valid");
+        assert_eq!(
+            settings.tls,
+            Some(TlsSettings {
+                cert: "c.pem".into(),
+                key: "k.pem".into()
+            })
         );
     }
 

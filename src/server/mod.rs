@@ -26,3 +26,4 @@ pub mod state;
 pub mod store;
 pub mod subscription;
 pub mod telemetry;
+pub mod tls;

@@ -12,6 +12,7 @@
 //! | `P:{room}:notify` | channel | announcements of the room's events |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
+//! | `P:user:{id}:rooms` | hash | the rooms a person joined → the newest seq they saw |
 
 use crate::domain::{RoomName, Seq};
 
@@ -66,6 +67,11 @@ impl GlobalKeys<'_> {
     }
     pub fn counts(&self) -> String {
         format!("{}:counts", self.0)
+    }
+    /// A person's joined rooms (never a room's key: those end in a fixed word or a seq
+    /// right after the room's name).
+    pub fn joined(&self, user: &str) -> String {
+        format!("{}:user:{user}:rooms", self.0)
     }
 }
 

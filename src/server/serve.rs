@@ -4,24 +4,29 @@
 //! a graceful shutdown that is bounded — after `grace`, whatever is still open (a half-sent
 //! request, a client that never reads) is closed and `serve` returns.
 //!
-//! The node speaks HTTP/1.1 only: browsers reach it through a TLS-terminating proxy (which
-//! may speak HTTP/2 or 3 to them), and an HTTP/1-only connection costs an idle stream about
-//! 15 KiB instead of 22 (hyper-util's auto-detecting connection keeps a larger state per
-//! connection; measured with `STREAMS=4000 MESSAGES=5 BURST=0` on the fan-out benchmark).
+//! Plain connections speak HTTP/1.1 only (a TLS-terminating proxy in front may speak HTTP/2
+//! or 3 to browsers): an HTTP/1-only connection costs an idle stream about 15 KiB instead of
+//! 22 (hyper-util's auto-detecting connection keeps a larger state per connection; measured
+//! with `STREAMS=4000 MESSAGES=5 BURST=0` on the fan-out benchmark). With TLS (`tls.rs`),
+//! ALPN picks HTTP/2 or HTTP/1.1 for each connection; the handshake has the header-read
+//! timeout to finish in.
 
 use crate::server::subscription::WRITE_BYTES;
+use crate::server::tls::H2;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper::server::conn::http1::Builder;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper::server::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
@@ -34,22 +39,29 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
 }
 
-/// Serves `router` on `listener` until `shutdown` is cancelled, then stops accepting,
-/// lets open connections finish for at most `limits.shutdown_grace`, and closes the rest.
+/// Serves `router` on `listener` (over TLS with `tls`) until `shutdown` is cancelled, then
+/// stops accepting, lets open connections finish for at most `limits.shutdown_grace`, and
+/// closes the rest.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
 ) {
-    let mut builder = Builder::new();
-    builder
+    let mut http1 = http1::Builder::new();
+    http1
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         // What a connection buffers of a response before it stops asking the body for more
         // (and the longest request head it reads): with a stream's own writes of at most
         // `WRITE_BYTES`, a reader that is slow costs about twice that.
         .max_buf_size(WRITE_BYTES);
+    let mut http2 = http2::Builder::new(TokioExecutor::new());
+    http2
+        .timer(TokioTimer::new())
+        // Per stream, the same bound on what a slow reader holds buffered.
+        .max_send_buf_size(WRITE_BYTES);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
 
@@ -75,11 +87,27 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request.map(Body::new))
         });
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let watcher = graceful.watcher();
+        let Some(acceptor) = tls.clone() else {
+            let connection = http1.serve_connection(TokioIo::new(stream), service);
+            connections.spawn(finish(watcher.watch(connection), peer));
+            continue;
+        };
+        let (http1, http2) = (http1.clone(), http2.clone());
         connections.spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%peer, %error, "connection ended with an error");
+            let handshake =
+                tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
+            let stream = match handshake.await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(error)) => return tracing::debug!(%peer, %error, "TLS handshake failed"),
+                Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
+            };
+            if stream.get_ref().1.alpn_protocol() == Some(H2) {
+                let connection = http2.serve_connection(TokioIo::new(stream), service);
+                finish(watcher.watch(connection), peer).await;
+            } else {
+                let connection = http1.serve_connection(TokioIo::new(stream), service);
+                finish(watcher.watch(connection), peer).await;
             }
         });
     }
@@ -98,6 +126,16 @@ pub async fn serve(
     }
     connections.abort_all();
     while connections.join_next().await.is_some() {}
+}
+
+/// Runs one connection to its end.
+async fn finish<E: std::fmt::Display>(
+    connection: impl Future<Output = Result<(), E>>,
+    peer: SocketAddr,
+) {
+    if let Err(error) = connection.await {
+        tracing::debug!(%peer, %error, "connection ended with an error");
+    }
 }
 
 /// The peer address of a request served by `serve` (absent in router tests without one).

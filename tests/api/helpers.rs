@@ -201,6 +201,11 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser of the test's own making (TLS settings, say) at `base` (`https://…`).
+    pub fn with_client(client: reqwest::Client, base: String) -> Browser {
+        Browser { client, base }
+    }
+
     /// The same person (same cookies) talking to another server.
     pub fn at(&self, app: &TestApp) -> Browser {
         Browser {

@@ -25,3 +25,4 @@ mod slow_readers;
 mod sse_stream;
 mod store;
 mod timeouts;
+mod tls;

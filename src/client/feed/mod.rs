@@ -18,6 +18,7 @@ mod tab;
 
 use super::now_ms;
 use crate::domain::{FeedEvent, RoomName, Seq};
+use crate::feed::Mark;
 use crate::room::{ConnectionState, RoomState};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -35,6 +36,14 @@ pub struct Watcher {
     pub on_event: Box<dyn Fn(&FeedEvent)>,
     /// The state of the browser's stream.
     pub on_connection: Box<dyn Fn(ConnectionState)>,
+    /// The person read or left a joined room, in this tab or another.
+    pub on_mark: Box<dyn Fn(&RoomName, Mark)>,
+}
+
+/// Tells every tab (this one too) that the person read or left `room`; the rooms the
+/// browser's stream carries follow.
+pub fn mark(room: RoomName, mark: Mark) {
+    tab::Tab::get().mark(room, mark);
 }
 
 /// Registers `watcher` with this tab's feed until the current reactive owner is cleaned up.
@@ -63,6 +72,7 @@ pub fn follow(state: RoomState) {
             }
         }),
         on_connection: Box::new(move |connection| state.connection.set(connection)),
+        on_mark: Box::new(|_, _| {}),
     });
     if let Ok(sweeper) =
         set_interval_with_handle(move || state.expire_typing(now_ms()), TYPING_SWEEP)

@@ -5,7 +5,7 @@ use super::channel::Channel;
 use super::stream::Stream;
 use super::{leadership, page_events, Watcher};
 use crate::domain::{EventKind, FeedEvent, RoomName, Seq};
-use crate::feed::TabMessage;
+use crate::feed::{Mark, TabMessage};
 use crate::room::ConnectionState;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -136,9 +136,25 @@ impl Tab {
                 }
             }
             (TabMessage::Connection { state }, false) => self.show_connection(state),
+            (TabMessage::Mark { room, mark }, _) => self.apply_mark(&room, mark),
             // What only a leader says, or only a leader is told.
             _ => {}
         }
+    }
+
+    /// The person read or left `room` in this tab: every tab hears of it.
+    pub fn mark(&self, room: RoomName, mark: Mark) {
+        self.apply_mark(&room, mark);
+        self.post(&TabMessage::Mark { room, mark });
+    }
+
+    fn apply_mark(&self, room: &RoomName, mark: Mark) {
+        let watchers: Vec<Rc<Watcher>> = self.watchers.borrow().values().cloned().collect();
+        for watcher in watchers {
+            watcher.on_mark.as_ref()(room, mark);
+        }
+        // A room joined or left changes what the stream must carry.
+        self.announce();
     }
 
     /// The leader's stream delivered `event` (of `kind`, written as `data`).

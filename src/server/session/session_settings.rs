@@ -16,7 +16,8 @@ pub struct SessionSettings {
     /// Where the signing keys live when no secret is configured (one SQLite node only).
     /// Unset: `session.key` beside the database file.
     pub key_file: Option<PathBuf>,
-    /// Served over HTTPS: the cookie is `__Host-` prefixed and `Secure`.
+    /// Served over HTTPS (directly with TLS, or behind an HTTPS proxy): the cookie is
+    /// `__Host-` prefixed and `Secure`.
     pub secure_cookies: bool,
     /// How long a session lasts unused; each use (at most once a day) renews it.
     pub idle: Duration,
@@ -35,7 +36,7 @@ impl Default for SessionSettings {
 
 impl SessionSettings {
     /// `CHAT_SESSION_SECRET` (comma-separated, newest first), `CHAT_SESSION_KEY_FILE`,
-    /// `CHAT_SECURE_COOKIES`, `CHAT_SESSION_IDLE_DAYS`.
+    /// `CHAT_COOKIE_SECURE` (or its older name `CHAT_SECURE_COOKIES`), `CHAT_SESSION_IDLE_DAYS`.
     pub(crate) fn read_env(
         &mut self,
         lookup: &impl Fn(&str) -> Option<String>,
@@ -62,8 +63,10 @@ impl SessionSettings {
         if let Some(path) = lookup("CHAT_SESSION_KEY_FILE").filter(|path| !path.is_empty()) {
             self.key_file = Some(PathBuf::from(path));
         }
-        if let Some(secure) = lookup("CHAT_SECURE_COOKIES") {
-            self.secure_cookies = parse("CHAT_SECURE_COOKIES", secure)?;
+        for name in ["CHAT_SECURE_COOKIES", "CHAT_COOKIE_SECURE"] {
+            if let Some(secure) = lookup(name) {
+                self.secure_cookies = parse(name, secure)?;
+            }
         }
         if let Some(days) = lookup("CHAT_SESSION_IDLE_DAYS") {
             let days: u64 = parse("CHAT_SESSION_IDLE_DAYS", days)?;

@@ -108,6 +108,9 @@ pub struct RoomActivity {
     pub messages: u64,
 }
 
+/// The most joined rooms a person's sidebar lists (and the browser-wide stream carries).
+pub const MAX_JOINED: usize = 50;
+
 /// The store failed; the cause is for the log, never for the browser.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -185,6 +188,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Answers when the store is reachable (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// The rooms `user` has joined (at most [`MAX_JOINED`], by name), with the newest seq
+    /// of each they have seen.
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<(RoomName, Seq)>, StoreError>;
+
+    /// `user` has seen `room` up to `seq` (joining it if they had not): never moves back.
+    async fn mark_read(&self, user: &UserId, room: &RoomName, seq: Seq) -> Result<(), StoreError>;
+
+    /// `user` left `room`: it leaves their sidebar.
+    async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError>;
 }
 
 /// At the server-function boundary a store failure is logged once, and the browser learns

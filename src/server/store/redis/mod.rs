@@ -7,6 +7,7 @@
 //! is called through its typed wrapper in `scripts.rs`.
 
 mod decode;
+mod memberships;
 mod reads;
 mod scripts;
 
@@ -250,5 +251,18 @@ impl Store for RedisStore {
             .await
             .map(|_| ())
             .map_err(classify)
+    }
+
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<(RoomName, Seq)>, StoreError> {
+        memberships::joined(&self.conn, memberships::key(&self.prefix, user)).await
+    }
+
+    async fn mark_read(&self, user: &UserId, room: &RoomName, seq: Seq) -> Result<(), StoreError> {
+        let key = memberships::key(&self.prefix, user);
+        memberships::mark_read(&self.conn, key, room, seq).await
+    }
+
+    async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
+        memberships::leave(&self.conn, memberships::key(&self.prefix, user), room).await
     }
 }

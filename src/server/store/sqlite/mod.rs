@@ -3,6 +3,7 @@
 mod faults;
 mod jobs;
 mod link;
+mod memberships;
 mod rows;
 mod writer;
 mod writes;
@@ -13,7 +14,7 @@ use super::{
     Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity,
     Store, StoreError, WriteHealth,
 };
-use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq};
+use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -198,6 +199,18 @@ impl Store for SqliteStore {
             .await
             .map(|_| ())
             .map_err(classify)
+    }
+
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<(RoomName, Seq)>, StoreError> {
+        memberships::joined(&self.pool, user).await
+    }
+
+    async fn mark_read(&self, user: &UserId, room: &RoomName, seq: Seq) -> Result<(), StoreError> {
+        memberships::mark_read(&self.pool, user, room, seq).await
+    }
+
+    async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
+        memberships::leave(&self.pool, user, room).await
     }
 }
 

@@ -1,0 +1,103 @@
+use crate::api::MAX_UNREAD;
+use crate::room::RoomState;
+use leptos::prelude::*;
+
+/// The rooms the person joined, each with its unread count, and a way to leave each.
+/// Open beside the conversation; on a phone, folded into a "Your rooms" line.
+#[component]
+pub fn RoomsSidebar() -> impl IntoView {
+    let state = expect_context::<RoomState>();
+    let current = state.room();
+    let open = RwSignal::new(true);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let narrow = window()
+            .match_media("(max-width: 760px)")
+            .ok()
+            .flatten()
+            .is_some_and(|query| query.matches());
+        if narrow {
+            open.set(false);
+        }
+    });
+    let total = move || match state.joined.total_unread() {
+        0 => String::new(),
+        n => unread_label(n),
+    };
+    view! {
+        <details class="rooms-sidebar" prop:open=open>
+            <summary>
+                "Your rooms" <span class="rooms-sidebar-total">{total}</span>
+            </summary>
+            <nav aria-label="Your rooms">
+                <ul>
+                    <For
+                        each=move || state.joined.list()
+                        key=|room| (room.name.clone(), room.unread)
+                        let:room
+                    >
+                        <JoinedRoomItem
+                            name=room.name.clone()
+                            unread=room.unread
+                            current=room.name == current
+                        />
+                    </For>
+                </ul>
+            </nav>
+        </details>
+    }
+    // Erased: the room page's view type is otherwise too deep for the compiler.
+    .into_any()
+}
+
+#[component]
+fn JoinedRoomItem(name: String, unread: u32, current: bool) -> impl IntoView {
+    let href = format!("/r/{name}");
+    let leave_label = format!("Leave #{name}");
+    let has_unread = unread > 0;
+    let leaving = name.clone();
+    let on_leave = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        #[cfg(feature = "hydrate")]
+        if let Ok(room) = crate::domain::RoomName::parse(&leaving) {
+            crate::client::joined_rooms::leave(room);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &leaving;
+    };
+    view! {
+        <li class="joined-room" class:has-unread=has_unread class:current=current>
+            <a href=href aria-current=current.then_some("page")>
+                <span class="room-hash" aria-hidden="true">
+                    "#"
+                </span>
+                {name.clone()}
+            </a>
+            {(unread > 0)
+                .then(|| {
+                    view! {
+                        <span class="unread-count" aria-label=format!("{unread} unread")>
+                            {unread_label(unread)}
+                        </span>
+                    }
+                })}
+            // Without JavaScript the form posts to the server function, which sends the
+            // browser back to the page.
+            <form class="leave-room" method="post" action="/api/leave_room" on:submit=on_leave>
+                <input type="hidden" name="room" value=name />
+                <button type="submit" aria-label=leave_label title="Leave">
+                    "×"
+                </button>
+            </form>
+        </li>
+    }
+    .into_any()
+}
+
+fn unread_label(unread: u32) -> String {
+    if unread > MAX_UNREAD {
+        format!("{MAX_UNREAD}+")
+    } else {
+        unread.to_string()
+    }
+}

@@ -1,0 +1,99 @@
+//! The sidebar, live: every joined room rides on the browser's one stream, so a message in
+//! a room no tab shows raises its unread count; what the person reads in a visible tab is
+//! marked read on the server (at most every second) and in every other tab.
+
+use super::feed::{self, Watcher};
+use crate::api::{leave_room, mark_read};
+use crate::domain::{FeedEvent, LogEvent, RoomName, Seq};
+use crate::feed::Mark;
+use crate::room::RoomState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_bindgen::closure::Closure;
+use leptos::wasm_bindgen::JsCast;
+use send_wrapper::SendWrapper;
+use std::time::Duration;
+
+/// The server hears of reading at most this often.
+const MARK_EVERY: Duration = Duration::from_secs(1);
+
+/// Follows the joined rooms of the page's sidebar, and marks the page's room read as it is seen.
+pub fn follow(state: RoomState) {
+    let Ok(current) = RoomName::parse(&state.room()) else {
+        return;
+    };
+    let here = current.clone();
+    feed::watch(Watcher {
+        rooms: Box::new(move || state.joined.wants()),
+        on_event: Box::new(move |event| {
+            if let FeedEvent::Log(LogEvent::Message(message)) = event {
+                let seen_now = message.room == here && !document().hidden();
+                let from_me = state.is_me(&message.author_id);
+                state
+                    .joined
+                    .message(&message.room, message.seq, from_me, seen_now);
+            }
+        }),
+        on_connection: Box::new(|_| {}),
+        on_mark: Box::new(move |room, mark| match mark {
+            Mark::Read(seq) => state.joined.read(room, seq),
+            Mark::Left => state.joined.leave(room),
+        }),
+    });
+    // Opening the room joined it and read it (the server did): the other tabs list it.
+    feed::mark(current.clone(), Mark::Read(state.timeline.cursor()));
+    mark_while_seen(state, current);
+}
+
+/// The person leaves `room`: off the sidebar here, in every tab, and on the server.
+pub fn leave(room: RoomName) {
+    feed::mark(room.clone(), Mark::Left);
+    spawn_local(async move {
+        if let Err(error) = leave_room(room.to_string()).await {
+            leptos::logging::warn!("could not leave {room}: {error}");
+        }
+    });
+}
+
+/// While the tab is visible, what arrives in its room is read.
+fn mark_while_seen(state: RoomState, room: RoomName) {
+    let marked = StoredValue::new(state.timeline.cursor());
+    let waiting = StoredValue::new(false);
+    let check = SendWrapper::new(std::rc::Rc::new(move || {
+        let cursor = state.timeline.cursor();
+        if document().hidden() || cursor <= marked.get_value() || waiting.get_value() {
+            return;
+        }
+        waiting.set_value(true);
+        let room = room.clone();
+        set_timeout(
+            move || {
+                waiting.set_value(false);
+                let seq: Seq = state.timeline.cursor();
+                marked.set_value(seq);
+                feed::mark(room.clone(), Mark::Read(seq));
+                spawn_local(async move {
+                    if let Err(error) = mark_read(room.to_string(), seq).await {
+                        leptos::logging::warn!("could not mark {room} read: {error}");
+                    }
+                });
+            },
+            MARK_EVERY,
+        );
+    }));
+    let on_message = check.clone();
+    Effect::new(move |_| {
+        state.timeline.newest();
+        on_message();
+    });
+    let listener = Closure::<dyn Fn()>::new(move || check());
+    let _ = document()
+        .add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+    let listener = SendWrapper::new(listener);
+    on_cleanup(move || {
+        let _ = document().remove_event_listener_with_callback(
+            "visibilitychange",
+            listener.as_ref().unchecked_ref(),
+        );
+    });
+}

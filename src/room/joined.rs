@@ -1,0 +1,153 @@
+//! The sidebar's rooms: the ones the person joined, each with its unread count. Counts come
+//! from the server with the page, then move with the browser-wide stream (which carries
+//! every joined room) and with what this person reads in any tab.
+
+use crate::api::JoinedRoom;
+use crate::domain::{RoomName, Seq};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy)]
+pub struct JoinedRooms {
+    rooms: RwSignal<Vec<JoinedRoom>>,
+}
+
+impl JoinedRooms {
+    pub fn new(rooms: Vec<JoinedRoom>) -> Self {
+        Self {
+            rooms: RwSignal::new(rooms),
+        }
+    }
+
+    /// The rooms, by name (tracked).
+    pub fn list(self) -> Vec<JoinedRoom> {
+        self.rooms.get()
+    }
+
+    /// Unread messages over every room (tracked).
+    pub fn total_unread(self) -> u32 {
+        self.rooms
+            .with(|rooms| rooms.iter().map(|room| room.unread).sum())
+    }
+
+    /// A message `seq` arrived in `room`. It counts as unread unless it is the person's
+    /// own or they are looking at that room now; one already counted (a replay) does not.
+    pub fn message(self, room: &RoomName, seq: Seq, from_me: bool, seen_now: bool) {
+        let counts = self.rooms.with_untracked(|rooms| {
+            rooms
+                .iter()
+                .any(|joined| joined.name == room.as_str() && joined.newest < seq)
+        });
+        if !counts {
+            return;
+        }
+        self.rooms.update(|rooms| {
+            if let Some(joined) = rooms.iter_mut().find(|joined| joined.name == room.as_str()) {
+                joined.newest = seq;
+                if !from_me && !seen_now {
+                    joined.unread = joined.unread.saturating_add(1);
+                }
+            }
+        });
+    }
+
+    /// The person has seen `room` up to `seq` (in this tab or another): read, and listed.
+    pub fn read(self, room: &RoomName, seq: Seq) {
+        self.rooms.update(|rooms| {
+            match rooms.iter_mut().find(|joined| joined.name == room.as_str()) {
+                Some(joined) if seq >= joined.newest => {
+                    joined.newest = seq;
+                    joined.unread = 0;
+                }
+                Some(_) => {}
+                None => {
+                    rooms.push(JoinedRoom {
+                        name: room.to_string(),
+                        newest: seq,
+                        unread: 0,
+                    });
+                    rooms.sort_by(|a, b| a.name.cmp(&b.name));
+                }
+            }
+        });
+    }
+
+    /// The person left `room`.
+    pub fn leave(self, room: &RoomName) {
+        self.rooms
+            .update(|rooms| rooms.retain(|joined| joined.name != room.as_str()));
+    }
+
+    /// Every joined room, from the newest seq known: what the browser's stream must carry.
+    pub fn wants(self) -> BTreeMap<RoomName, Seq> {
+        self.rooms.with_untracked(|rooms| {
+            rooms
+                .iter()
+                .filter_map(|joined| Some((RoomName::parse(&joined.name).ok()?, joined.newest)))
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room(name: &str) -> RoomName {
+        RoomName::parse(name).expect("a room name")
+    }
+
+    fn joined(name: &str, newest: u64, unread: u32) -> JoinedRoom {
+        JoinedRoom {
+            name: name.into(),
+            newest: Seq(newest),
+            unread,
+        }
+    }
+
+    #[test]
+    fn messages_from_others_in_rooms_not_in_view_count_once_each() {
+        Owner::new().with(|| {
+            let rooms = JoinedRooms::new(vec![joined("lobby", 4, 1), joined("rust", 2, 0)]);
+            rooms.message(&room("lobby"), Seq(5), false, false);
+            rooms.message(&room("lobby"), Seq(5), false, false);
+            rooms.message(&room("lobby"), Seq(3), false, false);
+            rooms.message(&room("lobby"), Seq(6), true, false);
+            rooms.message(&room("rust"), Seq(3), false, true);
+            rooms.message(&room("elsewhere"), Seq(9), false, false);
+            assert_eq!(
+                rooms.list(),
+                [joined("lobby", 6, 2), joined("rust", 3, 0)],
+                "a replay, one's own and a room in view count nothing; an unjoined room is not listed"
+            );
+            assert_eq!(rooms.total_unread(), 2);
+        });
+    }
+
+    #[test]
+    fn reading_clears_a_room_up_to_the_mark_and_lists_a_room_joined_elsewhere() {
+        Owner::new().with(|| {
+            let rooms = JoinedRooms::new(vec![joined("lobby", 6, 2)]);
+            rooms.read(&room("lobby"), Seq(5));
+            assert_eq!(
+                rooms.list(),
+                [joined("lobby", 6, 2)],
+                "read less than arrived"
+            );
+            rooms.read(&room("lobby"), Seq(6));
+            assert_eq!(rooms.list(), [joined("lobby", 6, 0)]);
+            rooms.read(&room("a-new-room"), Seq(1));
+            assert_eq!(
+                rooms.list()[0],
+                joined("a-new-room", 1, 0),
+                "listed by name"
+            );
+            assert_eq!(
+                rooms.wants(),
+                [(room("a-new-room"), Seq(1)), (room("lobby"), Seq(6))].into()
+            );
+            rooms.leave(&room("lobby"));
+            assert_eq!(rooms.list(), [joined("a-new-room", 1, 0)]);
+        });
+    }
+}
