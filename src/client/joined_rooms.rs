@@ -86,7 +86,9 @@ fn mark_while_seen(state: RoomState, room: RoomName) {
         state.timeline.newest();
         on_message();
     });
-    let listener = Closure::<dyn Fn()>::new(move || check());
+    let listener = Closure::<dyn Fn()>::new(move || {
+        check();
+    });
     let _ = document()
         .add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
     let listener = SendWrapper::new(listener);

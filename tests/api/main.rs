@@ -10,6 +10,7 @@ mod durability;
 mod helpers;
 mod history;
 mod identity;
+mod joined;
 mod lag;
 mod limits;
 mod nodes;

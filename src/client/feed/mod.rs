@@ -37,8 +37,10 @@ pub struct Watcher {
     /// The state of the browser's stream.
     pub on_connection: Box<dyn Fn(ConnectionState)>,
     /// The person read or left a joined room, in this tab or another.
-    pub on_mark: Box<dyn Fn(&RoomName, Mark)>,
+    pub on_mark: OnMark,
 }
+
+pub type OnMark = Box<dyn Fn(&RoomName, Mark)>;
 
 /// Tells every tab (this one too) that the person read or left `room`; the rooms the
 /// browser's stream carries follow.

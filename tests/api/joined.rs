@@ -1,0 +1,112 @@
+//! The sidebar's joined rooms: opening a room joins it, unread counts others' messages after
+//! the read mark, `mark_read` and `leave_room` change it, and it is remembered by the store
+//! (a restart on SQLite, another node on Redis).
+
+use crate::helpers::{settings, spawn_app_on, Browser, TestApp};
+use crate::nodes::two_nodes;
+use std::sync::Arc;
+
+/// The joined rooms as `browser` sees them opening `room`: (name, unread) pairs.
+async fn sidebar(browser: &Browser, room: &str) -> Vec<(String, u64)> {
+    let page = browser.get_json(&format!("/api/room?room={room}")).await;
+    page["joined"]
+        .as_array()
+        .expect("joined")
+        .iter()
+        .map(|joined| {
+            let name = joined["name"].as_str().expect("name").to_owned();
+            (name, joined["unread"].as_u64().expect("unread"))
+        })
+        .collect()
+}
+
+fn rooms(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+    pairs.iter().map(|(n, u)| ((*n).to_owned(), *u)).collect()
+}
+
+/// The whole story on one app (or, `other`, a second node sharing its store).
+async fn joins_counts_marks_and_leaves(app: &TestApp, other: &TestApp) {
+    let alice = app.browser();
+    let bob = app.browser();
+    assert_eq!(sidebar(&alice, "rust").await, rooms(&[("rust", 0)]));
+    assert_eq!(
+        sidebar(&alice, "lobby").await,
+        rooms(&[("lobby", 0), ("rust", 0)])
+    );
+    for n in 0..3 {
+        bob.send("rust", &format!("news {n}")).await;
+    }
+    alice.send("rust", "my own").await;
+    let alice_elsewhere = alice.at(other);
+    assert_eq!(
+        sidebar(&alice_elsewhere, "lobby").await,
+        rooms(&[("lobby", 0), ("rust", 3)]),
+        "others' messages after the mark"
+    );
+    let response = alice
+        .post("mark_read", &[("room", "rust"), ("seq", "2")])
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        sidebar(&alice, "lobby").await,
+        rooms(&[("lobby", 0), ("rust", 1)])
+    );
+    alice
+        .post("mark_read", &[("room", "rust"), ("seq", "1")])
+        .await;
+    assert_eq!(
+        sidebar(&alice, "lobby").await,
+        rooms(&[("lobby", 0), ("rust", 1)]),
+        "a mark never moves back"
+    );
+    let response = alice.post("leave_room", &[("room", "rust")]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        sidebar(&alice_elsewhere, "lobby").await,
+        rooms(&[("lobby", 0)])
+    );
+    assert_eq!(
+        sidebar(&bob, "lobby").await,
+        rooms(&[("lobby", 0)]),
+        "bob's own list"
+    );
+}
+
+#[tokio::test]
+async fn on_sqlite_joined_rooms_survive_a_restart() {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut config = settings();
+    config.sessions.secrets = vec![chat::server::config::Secret::new("s".repeat(32))];
+    let first = spawn_app_on(dir.clone(), config.clone()).await;
+    let alice = first.browser();
+    sidebar(&alice, "rust").await;
+    first.shutdown.cancel();
+    let _ = first.server.await;
+    let second = spawn_app_on(dir.clone(), config).await;
+    let alice = alice.at(&second);
+    assert_eq!(
+        sidebar(&alice, "lobby").await,
+        rooms(&[("lobby", 0), ("rust", 0)])
+    );
+    joins_counts_marks_and_leaves(&second, &second).await;
+}
+
+#[tokio::test]
+async fn on_redis_joined_rooms_are_the_same_on_every_node() {
+    let (_redis, a, b) = two_nodes().await;
+    joins_counts_marks_and_leaves(&a, &b).await;
+}
+
+#[tokio::test]
+async fn a_bad_room_or_seq_is_refused() {
+    let app = crate::helpers::spawn_app().await;
+    let alice = app.browser();
+    let response = alice
+        .post("mark_read", &[("room", "Not A Room!"), ("seq", "1")])
+        .await;
+    assert_eq!(response.status(), 400);
+    let response = alice
+        .post("mark_read", &[("room", "lobby"), ("seq", "-1")])
+        .await;
+    assert!(response.status().is_client_error());
+}
