@@ -20,6 +20,14 @@ const shots = [
 for (const { name, path, ...options } of shots) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
+  if (path.startsWith("/r/")) {
+    // Join two more rooms, then let news arrive in one: the sidebar shows its unread count.
+    for (const room of ["design", "rust-help"]) await page.goto(`${base}/r/${room}`);
+    for (const body of ["Has anyone tried the new borrow checker diagnostics?", "Yes, much clearer."]) {
+      // Sent by someone else: a request without this context's session.
+      await fetch(`${base}/api/send_message`, { method: "POST", body: new URLSearchParams({ room: "rust-help", body }) });
+    }
+  }
   await page.goto(base + path);
   if (path.startsWith("/r/")) {
     await page.locator('main[data-hydrated="true"]').waitFor();

@@ -20,14 +20,20 @@ pub fn RoomsSidebar() -> impl IntoView {
             open.set(false);
         }
     });
-    let total = move || match state.joined.total_unread() {
-        0 => String::new(),
-        n => unread_label(n),
+    let total = move || {
+        let unread = state.joined.total_unread();
+        (unread > 0).then(|| {
+            view! {
+                <span class="rooms-sidebar-total" aria-label=format!("{unread} unread")>
+                    {unread_label(unread)}
+                </span>
+            }
+        })
     };
     view! {
         <details class="rooms-sidebar" prop:open=open>
             <summary>
-                "Your rooms" <span class="rooms-sidebar-total">{total}</span>
+                "Your rooms" {total}
             </summary>
             <nav aria-label="Your rooms">
                 <ul>

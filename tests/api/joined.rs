@@ -104,7 +104,11 @@ async fn a_bad_room_or_seq_is_refused() {
     let response = alice
         .post("mark_read", &[("room", "Not A Room!"), ("seq", "1")])
         .await;
-    assert_eq!(response.status(), 422, "invalid input, as for every server function");
+    assert_eq!(
+        response.status(),
+        422,
+        "invalid input, as for every server function"
+    );
     let response = alice
         .post("mark_read", &[("room", "lobby"), ("seq", "-1")])
         .await;
