@@ -3,9 +3,6 @@
 
 use crate::room::RoomState;
 use leptos::prelude::*;
-use leptos::wasm_bindgen::closure::Closure;
-use leptos::wasm_bindgen::JsCast;
-use send_wrapper::SendWrapper;
 
 pub fn count_unread(state: RoomState) {
     let seen = StoredValue::new(state.timeline.newest_untracked());
@@ -18,18 +15,9 @@ pub fn count_unread(state: RoomState) {
             state.unread.update(|n| *n += from_others);
         }
     });
-    let listener = Closure::<dyn Fn()>::new(move || {
+    super::on_document_event("visibilitychange", move || {
         if !document().hidden() {
             state.unread.set(0);
         }
-    });
-    let _ = document()
-        .add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
-    let listener = SendWrapper::new(listener);
-    on_cleanup(move || {
-        let _ = document().remove_event_listener_with_callback(
-            "visibilitychange",
-            listener.as_ref().unchecked_ref(),
-        );
     });
 }

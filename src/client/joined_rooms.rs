@@ -9,8 +9,6 @@ use crate::feed::Mark;
 use crate::room::RoomState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos::wasm_bindgen::closure::Closure;
-use leptos::wasm_bindgen::JsCast;
 use send_wrapper::SendWrapper;
 use std::time::Duration;
 
@@ -86,16 +84,7 @@ fn mark_while_seen(state: RoomState, room: RoomName) {
         state.timeline.newest();
         on_message();
     });
-    let listener = Closure::<dyn Fn()>::new(move || {
+    super::on_document_event("visibilitychange", move || {
         check();
-    });
-    let _ = document()
-        .add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
-    let listener = SendWrapper::new(listener);
-    on_cleanup(move || {
-        let _ = document().remove_event_listener_with_callback(
-            "visibilitychange",
-            listener.as_ref().unchecked_ref(),
-        );
     });
 }

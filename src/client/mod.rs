@@ -10,6 +10,22 @@ pub mod message_actions;
 pub mod scroll;
 pub mod sending;
 
+/// Calls `handle` on every `name` event of the document (e.g. `visibilitychange`) until the
+/// current reactive owner is cleaned up.
+pub fn on_document_event(name: &'static str, handle: impl Fn() + 'static) {
+    use leptos::prelude::{document, on_cleanup};
+    use leptos::wasm_bindgen::closure::Closure;
+    use leptos::wasm_bindgen::JsCast;
+
+    let listener = Closure::<dyn Fn()>::new(handle);
+    let _ = document().add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    let listener = send_wrapper::SendWrapper::new(listener);
+    on_cleanup(move || {
+        let _ =
+            document().remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    });
+}
+
 /// The browser's clock, in milliseconds since the Unix epoch.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -149,12 +149,16 @@ impl Tab {
     }
 
     fn apply_mark(&self, room: &RoomName, mark: Mark) {
+        let before: Vec<RoomName> = self.rooms().into_keys().collect();
         let watchers: Vec<Rc<Watcher>> = self.watchers.borrow().values().cloned().collect();
         for watcher in watchers {
             watcher.on_mark.as_ref()(room, mark);
         }
-        // A room joined or left changes what the stream must carry.
-        self.announce();
+        // A room joined or left changes what the stream must carry; a read mark alone does
+        // not (saying it would only make the leader replay what is still on its way).
+        if self.rooms().into_keys().ne(before) {
+            self.announce();
+        }
     }
 
     /// The leader's stream delivered `event` (of `kind`, written as `data`).
@@ -214,12 +218,14 @@ impl Tab {
     }
 
     /// The page is shown again (back from the back/forward cache, or a hidden tab made
-    /// visible): the leader checks its stream, a follower says again what it has (the
-    /// leader resumes from there if this tab missed something while frozen).
-    pub fn woke(&self) {
+    /// visible; `long`: after long enough to have been frozen): the leader checks its
+    /// stream; a follower away long says again what it has, and the leader resumes from
+    /// there if it missed something while frozen (after a quick switch, its cursors would
+    /// only lag behind events still on their way, and cost a needless replay).
+    pub fn woke(&self, long: bool) {
         if self.leads.get() {
             self.stream.check_now();
-        } else {
+        } else if long {
             self.announce();
         }
     }
