@@ -41,8 +41,11 @@ test("messages to a joined room no tab shows raise its unread count, kept across
   await expect(entry(chat, joined).locator(".unread-count")).toHaveCount(0);
   await other.page.close();
 
+  // Gone at once; remembered once the server has answered.
+  const left = chat.page.waitForResponse((response) => response.url().endsWith("/api/leave_room"));
   await entry(chat, joined).getByRole("button", { name: `Leave #${joined}` }).click();
   await expect(entry(chat, joined)).toHaveCount(0);
+  expect((await left).ok()).toBe(true);
   await chat.page.reload();
   await chat.waitForHydration();
   await expect(entry(chat, here)).toBeVisible();
