@@ -10,6 +10,7 @@ use crate::server::limits::Limits;
 use crate::server::presence::{self, Presences, RemoteRosters};
 use crate::server::relay::{self, Follows};
 use crate::server::request_body::{self, BodyLimits};
+use crate::server::request_id;
 use crate::server::security_headers::{self, PolicyOptions};
 use crate::server::serve::{serve, ConnectionLimits};
 use crate::server::session::{self, key_file, Sessions};
@@ -17,6 +18,7 @@ use crate::server::state::AppState;
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
 use crate::server::{browser_stream, health, join, origin, server_fn_status, sse, tls};
+use axum::http::HeaderName;
 use axum::http::Request;
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -30,7 +32,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The largest request body accepted. A 4,000-character message of 4-byte characters,
 /// percent-encoded, is under 48 KiB; anything bigger is refused (413) before it is read.
@@ -294,16 +297,14 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
     };
     Router::new()
         .route("/join", get(join::join))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::healthz))
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
+        .route("/healthz", get(health::readyz))
         .route("/api/rooms/{room}/events", get(sse::room_events))
         .route("/api/events", get(browser_stream::browser_events))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            page_context.clone(),
-            move || shell(leptos_options.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+            shell(leptos_options.clone())
+        })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             security_headers::provide_page_nonce,
             shell,
@@ -321,11 +322,31 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
             },
             request_body::read_whole,
         ))
-        .layer(middleware::from_fn_with_state(policy, security_headers::add))
+        .layer(middleware::from_fn_with_state(
+            policy,
+            security_headers::add,
+        ))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!(
+                        "http",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id::of(request),
+                    )
+                })
+                // One access line per request (an event stream's when its headers go).
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        // Outermost: every request has its id before anything else sees it.
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            request_id::HEADER,
+        )))
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static(request_id::HEADER),
+            MakeRequestUuid,
+        ))
+        .layer(middleware::from_fn(request_id::keep_only_plain))
         .with_state(state)
 }

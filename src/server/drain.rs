@@ -50,6 +50,13 @@ impl Drain {
     }
 }
 
+impl Drain {
+    /// Whether shutdown has begun ending streams (the node is no longer ready).
+    pub fn is_draining(&self) -> bool {
+        self.reached.load(Ordering::SeqCst) > 0
+    }
+}
+
 impl DrainTicket {
     /// Whether the drain has come to this stream's slot.
     pub fn is_due(&self) -> bool {
@@ -71,6 +78,7 @@ mod tests {
             })
             .collect();
         assert!(tickets.iter().all(|ticket| !ticket.is_due()));
+        assert!(!drain.is_draining(), "ready until shutdown");
         let woken = std::sync::atomic::AtomicU32::new(0);
         let wake = || {
             woken.fetch_add(1, Ordering::SeqCst);
@@ -84,6 +92,7 @@ mod tests {
         }
         let due = tickets.iter().filter(|ticket| ticket.is_due()).count();
         assert_eq!(due, 32, "half the slots after half the window");
+        assert!(drain.is_draining(), "not ready while draining");
         assert!(tickets[..32].iter().all(DrainTicket::is_due), "in order");
         running.await;
         assert!(tickets.iter().all(DrainTicket::is_due));

@@ -1,8 +1,12 @@
-//! `GET /healthz` and `GET /readyz`: 200 when this node can serve chat — the store answers,
-//! writes work (the SQLite writer's last commit or probe succeeded) and, with Redis, the node
-//! receives the rooms' announcements — 503 otherwise. The JSON body names each check, so
-//! an operator sees why (`{"status":"unavailable","checks":{"writes":"the disk … is full
-//! (for 12 s)", …}}`).
+//! Probes for load balancers and orchestrators.
+//!
+//! - `GET /livez`: the process runs and serves requests: 200, always. A liveness probe must
+//!   not fail for what a restart cannot fix (a Redis outage, a full disk).
+//! - `GET /readyz` (and `GET /healthz`, its older name): 200 when this node can serve chat —
+//!   the store answers, writes work (the SQLite writer's last commit or probe succeeded),
+//!   with Redis the node receives the rooms' announcements, and it is not shutting down —
+//!   503 otherwise. The JSON body names each check, so an operator sees why
+//!   (`{"status":"unavailable","checks":{"writes":"the disk … is full (for 12 s)", …}}`).
 
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -18,8 +22,16 @@ pub struct Health {
     checks: BTreeMap<&'static str, String>,
 }
 
+/// Is the process alive? Answers without looking at anything else.
+pub async fn livez() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        checks: BTreeMap::new(),
+    })
+}
+
 /// For load balancers and orchestrators: is this node able to serve chat?
-pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let mut checks = BTreeMap::new();
     let mut ready = true;
     let mut check = |name, problem: Option<String>| {
@@ -42,6 +54,14 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
             (!attached).then(|| "not receiving live events".to_owned()),
         );
     }
+
+    check(
+        "shutdown",
+        state
+            .drain
+            .is_draining()
+            .then(|| "shutting down: ending streams".to_owned()),
+    );
 
     let status = if ready {
         StatusCode::OK

@@ -14,6 +14,7 @@ pub mod presence;
 pub mod redis_keys;
 pub mod relay;
 pub mod request_body;
+pub mod request_id;
 pub mod room_window;
 pub mod security_headers;
 pub mod serve;

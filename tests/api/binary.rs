@@ -20,7 +20,19 @@ impl Binary {
         binary
     }
 
+    /// The same, its log (stdout) written to `log`.
+    pub async fn start_logging_to(env: &[(&str, String)], log: &std::path::Path) -> Self {
+        let file = std::fs::File::create(log).expect("log file");
+        let binary = Self::spawn_with(env, Some(Stdio::from(file)));
+        binary.until_healthy().await;
+        binary
+    }
+
     fn spawn(env: &[(&str, String)]) -> Self {
+        Self::spawn_with(env, None)
+    }
+
+    fn spawn_with(env: &[(&str, String)], stdout: Option<Stdio>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -39,11 +51,11 @@ impl Binary {
             .env("CHAT_RATE_LIMITS", "off")
             .env("CHAT_MAX_STREAMS_PER_ADDRESS", "100000")
             .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(if log == "info" {
+            .stdout(stdout.unwrap_or(if log == "info" {
                 Stdio::inherit()
             } else {
                 Stdio::null()
-            })
+            }))
             .kill_on_drop(true)
             .spawn()
             .expect("start the server binary");

@@ -15,6 +15,7 @@ mod lag;
 mod limits;
 mod nodes;
 mod nodes_presence;
+mod observability;
 mod pages;
 mod persistence;
 mod presence;

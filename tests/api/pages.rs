@@ -118,8 +118,12 @@ async fn health_is_ok_while_the_store_answers_and_503_when_it_does_not() {
         .expect("store");
     store.close().await;
     let down = spawn_app_with_store(store).await;
-    let response = down.get("/healthz").await;
-    assert_eq!(response.status(), 503);
+    for ready in ["/healthz", "/readyz"] {
+        assert_eq!(down.get(ready).await.status(), 503, "{ready}");
+    }
+    // Alive all the same: restarting would not bring the store back.
+    assert_eq!(down.get("/livez").await.status(), 200);
+    assert_eq!(app.get("/livez").await.status(), 200);
     let response = down.post_send(&[("room", "lobby"), ("body", "hi")]).await;
     assert_eq!(response.status(), 503, "a send to a dead store says so");
     let body: serde_json::Value = response.json().await.expect("json");
