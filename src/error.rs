@@ -146,6 +146,23 @@ impl ChatError {
 }
 
 impl ChatError {
+    /// Why the request was refused, as the `reason` of the rejected-requests metric; `None`
+    /// when the server failed rather than refused (counted as a store error).
+    pub fn rejection(&self) -> Option<&'static str> {
+        match self {
+            ChatError::Invalid(_)
+            | ChatError::Malformed(_)
+            | ChatError::TimedOut
+            | ChatError::TooLarge => Some("bad_input"),
+            ChatError::Forbidden(_) => Some("forbidden"),
+            ChatError::NotFound(_) => Some("not_found"),
+            ChatError::RateLimited { .. } => Some("rate_limit"),
+            ChatError::TooManyStreams { .. } => Some("too_many_streams"),
+            ChatError::Overloaded { .. } => Some("overloaded"),
+            ChatError::Unavailable | ChatError::Internal | ChatError::Network => None,
+        }
+    }
+
     /// Seconds until the same request may be accepted, for a `Retry-After` header.
     pub fn retry_after(&self) -> Option<u32> {
         match self {

@@ -7,6 +7,7 @@ use crate::server::drain::Drain;
 use crate::server::fanout::Fanout;
 use crate::server::hub::{self, Hub};
 use crate::server::limits::Limits;
+use crate::server::metrics;
 use crate::server::presence::{self, Presences, RemoteRosters};
 use crate::server::relay::{self, Follows};
 use crate::server::request_body::{self, BodyLimits};
@@ -167,6 +168,8 @@ impl Application {
         let tls = settings.tls.as_ref().map(tls::acceptor).transpose()?;
         // Served over HTTPS: the session cookie must say so.
         settings.sessions.secure_cookies |= tls.is_some();
+        // Recording starts now, not at the first scrape.
+        metrics::handle();
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
 
@@ -298,6 +301,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
     Router::new()
         .route("/join", get(join::join))
         .route("/livez", get(health::livez))
+        .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))
         .route("/healthz", get(health::readyz))
         .route("/api/rooms/{room}/events", get(sse::room_events))
@@ -347,6 +351,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
             HeaderName::from_static(request_id::HEADER),
             MakeRequestUuid,
         ))
+        .layer(middleware::from_fn(metrics::count_rejections))
         .layer(middleware::from_fn(request_id::keep_only_plain))
         .with_state(state)
 }

@@ -22,6 +22,7 @@ pub async fn send_message(
     use crate::server::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
+    let started = std::time::Instant::now();
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
@@ -44,6 +45,7 @@ pub async fn send_message(
     if let Appended::New(message) = &appended {
         tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
     }
+    crate::server::metrics::send_took(started.elapsed());
     Ok(appended.into_message())
 }
 

@@ -5,6 +5,7 @@
 
 use crate::domain::DomainError;
 use crate::error::ChatError;
+use crate::server::metrics::Rejected;
 use crate::server::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +29,9 @@ fn json_error(status: StatusCode, error: &ChatError) -> Response {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    if let Some(reason) = error.rejection() {
+        response.extensions_mut().insert(Rejected(reason));
     }
     response
 }

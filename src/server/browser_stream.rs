@@ -18,6 +18,7 @@
 
 use crate::domain::{EventKind, Heartbeat, RoomName, Seq};
 use crate::server::api_error::ApiError;
+use crate::server::metrics::{OpenStream, Transport};
 use crate::server::room_window::RoomWindow;
 use crate::server::session::{NewVisitor, Session};
 use crate::server::sse::{event_stream_response, open_room, stream_permit};
@@ -76,9 +77,10 @@ pub async fn browser_events(
         })
         .map(Ok::<_, std::convert::Infallible>);
     let stream = futures::stream::iter([Ok(retry), Ok(first)]).chain(merged);
-    // The permit is given back when the body (and the stream) is dropped.
+    // The permit is given back, and the stream counted closed, when the body is dropped.
+    let open = OpenStream::new(Transport::Browser);
     let stream = stream.map(move |chunk| {
-        let _holding = &permit;
+        let _holding = (&permit, &open);
         chunk
     });
     Ok(event_stream_response(Body::from_stream(stream)))

@@ -179,7 +179,9 @@ impl Hub {
         if let Some(seq) = broadcast.seq {
             channel.window.record(seq, &broadcast.frame);
         }
-        if channel.sender.send(broadcast).is_err() {
+        if let Ok(streams) = channel.sender.send(broadcast) {
+            crate::server::metrics::delivered(streams);
+        } else {
             // Nobody listens any more: forget the room until someone subscribes again.
             rooms.remove(room);
         }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod hub;
 pub mod join;
 pub mod limits;
+pub mod metrics;
 pub mod origin;
 pub mod presence;
 pub mod redis_keys;

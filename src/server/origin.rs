@@ -18,8 +18,13 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     tracing::info!(path = %request.uri().path(), "refused a cross-site request");
-    ChatError::Forbidden("Requests from other sites cannot change this chat.".into())
-        .into_response()
+    let mut response =
+        ChatError::Forbidden("Requests from other sites cannot change this chat.".into())
+            .into_response();
+    response
+        .extensions_mut()
+        .insert(crate::server::metrics::Rejected("origin"));
+    response
 }
 
 /// Whether the request comes from our own pages (or from no page at all).

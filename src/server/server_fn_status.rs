@@ -6,6 +6,7 @@
 //! a 422 and a rate limit a 429, in one place.
 
 use crate::error::ChatError;
+use crate::server::metrics::Rejected;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -32,6 +33,9 @@ pub async fn set_error_status(response: Response) -> Response {
             parts
                 .headers
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(reason) = error.rejection() {
+            parts.extensions.insert(Rejected(reason));
         }
     }
     Response::from_parts(parts, Body::from(bytes))

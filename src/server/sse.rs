@@ -5,6 +5,7 @@ use crate::domain::{OnlineUser, RoomName, Seq};
 use crate::server::api_error::ApiError;
 use crate::server::drain::DrainTicket;
 use crate::server::limits::{client_address, StreamPermit};
+use crate::server::metrics::{OpenStream, Transport};
 use crate::server::presence::PresenceGuard;
 use crate::server::room_window::RoomWindow;
 use crate::server::session::{NewVisitor, Session};
@@ -14,6 +15,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Extension, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,7 +56,15 @@ pub async fn room_events(
     let person = new_visitor.is_none().then(|| session.as_online_user());
     let (subscription, _) =
         open_room(&state, room, cursor, person.as_ref(), state.drain.ticket()).await?;
-    let stream = subscription.holding(permit).into_stream();
+    let open = OpenStream::new(Transport::Room);
+    let stream = subscription
+        .holding(permit)
+        .into_stream()
+        .map(move |chunk| {
+            // Counted as open until the body (and the stream) is dropped.
+            let _open = &open;
+            chunk
+        });
     Ok(event_stream_response(Body::from_stream(stream)))
 }
 

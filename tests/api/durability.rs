@@ -169,6 +169,12 @@ async fn a_database_at_its_size_cap_refuses_sends_promptly_and_loses_no_acknowle
         .await
         .expect("read");
     assert_eq!(page.status(), 200, "reads keep working");
+    let metrics = crate::observability::scrape(&server.client, &server.base).await;
+    let errors = crate::observability::metric(&metrics, "chat_store_errors_total");
+    assert!(
+        errors >= outcome.refused.len() as f64,
+        "each refusal counted: {errors}"
+    );
 
     server.kill().await;
     assert_all_acked_are_stored(&db, "lobby", &outcome.acked).await;

@@ -69,9 +69,15 @@ async fn fallen_behind(max_behind: usize) -> (tempfile::TempDir, Arc<SqliteStore
 
 #[tokio::test]
 async fn a_subscriber_that_lags_behind_the_broadcast_buffer_catches_up_from_the_store() {
+    let catchups = || {
+        let page = chat::server::metrics::handle().render();
+        crate::observability::metric(&page, "chat_store_catchups_total")
+    };
+    let before = catchups();
     let (_dir, _store, _hub, mut stream) = fallen_behind(usize::MAX).await;
     let rest = stream.messages_through(50).await;
     assert_eq!(seqs(&rest), (2..=50).collect::<Vec<_>>());
+    assert!(catchups() > before, "the catch-up is counted");
 }
 
 #[tokio::test]

@@ -97,6 +97,12 @@ async fn while_redis_is_down_sends_fail_clearly_and_streams_end_then_all_recover
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(recovered, "the node recovers without a restart");
+    let metrics = crate::observability::scrape(&app.client, &app.url("")).await;
+    let reconnects = crate::observability::metric(&metrics, "chat_relay_reconnects_total");
+    assert!(
+        reconnects >= 1.0,
+        "the reconnection is counted: {reconnects}"
+    );
     let mut resumed = app.events("lobby", "", Some(first.seq.get())).await;
     let after = app.send("lobby", "after the outage").await;
     assert_eq!(after.seq.get(), 2, "nothing was stored half-way");

@@ -77,3 +77,121 @@ async fn json_logs_name_the_request_id_in_the_lines_of_that_request() {
         "{text}"
     );
 }
+
+/// The value of `series` (`name` or `name{label="value"}`) in a Prometheus text page.
+pub fn metric(page: &str, series: &str) -> f64 {
+    page.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| {
+            let (name, value) = line.rsplit_once(' ')?;
+            (name == series).then(|| value.parse().ok())?
+        })
+        .unwrap_or(0.0)
+}
+
+/// `/metrics` of a server at `base`.
+pub async fn scrape(client: &reqwest::Client, base: &str) -> String {
+    let response = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(response.status(), 200);
+    response.text().await.expect("text")
+}
+
+#[tokio::test]
+async fn metrics_move_when_their_events_happen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/chat.db", dir.path().display()),
+        ),
+        ("CHAT_RATE_LIMITS", "on".to_owned()),
+        ("CHAT_SEND_BURST", "3".to_owned()),
+    ];
+    // Its own process: the counts are this test's alone.
+    let server = Binary::start(&env).await;
+    let client = &server.client;
+    let page = scrape(client, &server.base).await;
+    assert_eq!(metric(&page, "chat_open_streams{transport=\"room\"}"), 0.0);
+
+    let room_stream = server.events("lobby").await;
+    let browser_stream = client
+        .get(server.url("/api/events?rooms=lobby:0,rust:0"))
+        .send()
+        .await
+        .expect("browser stream");
+    let page = scrape(client, &server.base).await;
+    assert_eq!(metric(&page, "chat_open_streams{transport=\"room\"}"), 1.0);
+    assert_eq!(
+        metric(&page, "chat_open_streams{transport=\"browser\"}"),
+        1.0
+    );
+
+    // One person (one session): the send limit is per person.
+    let person = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let send = |body: &'static str, origin: Option<&'static str>| {
+        let mut request = person
+            .post(server.url("/api/send_message"))
+            .form(&[("room", "lobby"), ("body", body)]);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        async move { request.send().await.expect("send").status().as_u16() }
+    };
+    assert_eq!(send("hello", None).await, 200);
+    assert_eq!(send("", None).await, 422);
+    assert_eq!(
+        send("from elsewhere", Some("http://evil.example")).await,
+        403
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(send("again", None).await);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+
+    let page = scrape(client, &server.base).await;
+    assert!(
+        page.contains("# HELP chat_events_delivered_total"),
+        "{page}"
+    );
+    assert!(metric(&page, "chat_send_seconds_count") >= 1.0, "{page}");
+    assert!(
+        metric(&page, "chat_events_delivered_total") >= 2.0,
+        "the message reached both streams: {page}"
+    );
+    assert_eq!(
+        metric(&page, "chat_rejected_requests_total{reason=\"bad_input\"}"),
+        1.0
+    );
+    assert_eq!(
+        metric(&page, "chat_rejected_requests_total{reason=\"origin\"}"),
+        1.0
+    );
+    assert!(metric(&page, "chat_rejected_requests_total{reason=\"rate_limit\"}") >= 1.0);
+    assert!(
+        metric(&page, "chat_presence_flushes_total") >= 1.0,
+        "{page}"
+    );
+
+    drop(room_stream);
+    drop(browser_stream);
+    let mut closed = false;
+    for _ in 0..50 {
+        let page = scrape(client, &server.base).await;
+        if metric(&page, "chat_open_streams{transport=\"room\"}") == 0.0
+            && metric(&page, "chat_open_streams{transport=\"browser\"}") == 0.0
+        {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(closed, "closed streams are no longer counted");
+}

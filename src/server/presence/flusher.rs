@@ -26,7 +26,10 @@ pub fn spawn_flusher(
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = flush.tick() => presences.flush().await,
+                _ = flush.tick() => {
+                    presences.flush().await;
+                    crate::server::metrics::presence_flushed();
+                }
                 _ = refresh.tick() => presences.refresh().await,
             }
         }

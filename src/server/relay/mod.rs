@@ -78,6 +78,7 @@ async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: Cancellat
         }
         to.follows.detach().await;
         to.hub.close_all();
+        crate::server::metrics::relay_reconnected();
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(delay) => {}

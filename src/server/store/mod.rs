@@ -204,6 +204,7 @@ pub trait Store: Send + Sync + 'static {
 /// only whether trying again may help.
 impl From<StoreError> for ChatError {
     fn from(error: StoreError) -> Self {
+        crate::server::metrics::store_error();
         match error {
             StoreError::Unavailable(_) => {
                 tracing::warn!(%error, "store unavailable");

@@ -238,6 +238,7 @@ impl Subscription {
                 }
                 Err(RecvError::Lagged(skipped)) => {
                     tracing::debug!(room = %self.room, skipped, "stream lagged; catching up from the store");
+                    crate::server::metrics::caught_up_from_store();
                     self.lagged();
                 }
                 Err(RecvError::Closed) => return None,
