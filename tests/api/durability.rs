@@ -14,8 +14,8 @@ const FAIL_WITHIN: Duration = Duration::from_secs(3);
 
 /// What a flood of sends got back.
 #[derive(Default)]
-struct Outcome {
-    acked: Vec<ChatMessage>,
+pub(crate) struct Outcome {
+    pub(crate) acked: Vec<ChatMessage>,
     /// Status, time taken and body of every answer that was not 200.
     refused: Vec<(u16, Duration, serde_json::Value)>,
 }
@@ -50,7 +50,7 @@ async fn flood(server: &Binary, room: &str, senders: usize, each: usize, size: u
     .await
 }
 
-async fn flood_at(
+pub(crate) async fn flood_at(
     client: reqwest::Client,
     url: String,
     room: &str,

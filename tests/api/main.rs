@@ -7,6 +7,7 @@ mod binary;
 mod browser_stream;
 mod delivery;
 mod durability;
+mod durability_redis;
 mod helpers;
 mod history;
 mod identity;
