@@ -16,6 +16,7 @@ use crate::server::security_headers::{self, PolicyOptions};
 use crate::server::serve::{serve, ConnectionLimits};
 use crate::server::session::{self, key_file, Sessions};
 use crate::server::state::AppState;
+use crate::server::static_assets;
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
 use crate::server::{browser_stream, health, join, origin, server_fn_status, sse, tls};
@@ -175,6 +176,7 @@ impl Application {
 
         let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
         leptos_options.site_addr = addr;
+        leptos_options.hash_files |= static_assets::hashed_build(&leptos_options);
 
         let sessions = sessions(&settings, cluster.is_some())?;
         let shutdown = CancellationToken::new();
@@ -351,6 +353,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
             HeaderName::from_static(request_id::HEADER),
             MakeRequestUuid,
         ))
+        .layer(middleware::from_fn(static_assets::cache_control))
         .layer(middleware::from_fn(metrics::count_rejections))
         .layer(middleware::from_fn(request_id::keep_only_plain))
         .with_state(state)

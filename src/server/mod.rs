@@ -25,6 +25,7 @@ pub mod single_flight;
 pub mod sse;
 pub mod sse_frame;
 pub mod state;
+pub mod static_assets;
 pub mod store;
 pub mod subscription;
 pub mod telemetry;
