@@ -14,8 +14,8 @@ const FAIL_WITHIN: Duration = Duration::from_secs(3);
 
 /// What a flood of sends got back.
 #[derive(Default)]
-pub(crate) struct Outcome {
-    pub(crate) acked: Vec<ChatMessage>,
+struct Outcome {
+    acked: Vec<ChatMessage>,
     /// Status, time taken and body of every answer that was not 200.
     refused: Vec<(u16, Duration, serde_json::Value)>,
 }
@@ -50,7 +50,27 @@ async fn flood(server: &Binary, room: &str, senders: usize, each: usize, size: u
     .await
 }
 
-pub(crate) async fn flood_at(
+/// Six senders to `lobby` that go on until the server is `kill -9`ed under them (after
+/// 1.5 s, with `also_kill` run at the same moment); what was acknowledged.
+pub(crate) async fn flood_until_killed(
+    server: Binary,
+    also_kill: impl FnOnce(),
+) -> Vec<ChatMessage> {
+    let flooding = tokio::spawn(flood_at(
+        server.client.clone(),
+        server.url("/api/send_message"),
+        "lobby",
+        6,
+        usize::MAX,
+        200,
+    ));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    server.kill().await;
+    also_kill();
+    flooding.await.expect("senders").acked
+}
+
+async fn flood_at(
     client: reqwest::Client,
     url: String,
     room: &str,
@@ -186,18 +206,7 @@ async fn kill_9_in_the_middle_of_concurrent_sends_loses_no_acknowledged_message(
     let db = dir.path().join("chat.db");
     let server = Binary::start(&[db_env(&db)]).await;
 
-    // Six senders that go on until the server dies under them.
-    let flooding = tokio::spawn(flood_at(
-        server.client.clone(),
-        server.url("/api/send_message"),
-        "lobby",
-        6,
-        usize::MAX,
-        200,
-    ));
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
-    server.kill().await;
-    let acked = flooding.await.expect("senders").acked;
+    let acked = flood_until_killed(server, || {}).await;
     assert!(acked.len() > 100, "sends were acknowledged before the kill");
 
     // The file alone, and then the restarted server, have every acknowledged message.

@@ -3,11 +3,10 @@
 //! is in the room's log, seqs without gap or repeat.
 
 use crate::binary::Binary;
-use crate::durability::flood_at;
+use crate::durability::flood_until_killed;
 use crate::redis_server::{fresh_prefix, RedisServer};
 use chat::domain::{LogEvent, RoomName, Seq};
 use chat::server::store::{RedisStore, Store};
-use std::time::Duration;
 
 #[tokio::test]
 async fn kill_9_of_app_and_redis_mid_sends_loses_no_acknowledged_message() {
@@ -21,19 +20,10 @@ async fn kill_9_of_app_and_redis_mid_sends_loses_no_acknowledged_message() {
         ]
     };
     let server = Binary::start(&env(&redis)).await;
-    let flooding = tokio::spawn(flood_at(
-        server.client.clone(),
-        server.url("/api/send_message"),
-        "lobby",
-        6,
-        usize::MAX,
-        200,
-    ));
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
     // Both die at once, as a machine losing power would take them.
-    server.kill().await;
-    let (port, dir) = redis.stop();
-    let acked = flooding.await.expect("senders").acked;
+    let mut stopped = None;
+    let acked = flood_until_killed(server, || stopped = Some(redis.stop())).await;
+    let (port, dir) = stopped.expect("redis stopped");
     assert!(acked.len() > 100, "sends were acknowledged before the kill");
 
     let redis = RedisServer::start_on(port, dir).await;
