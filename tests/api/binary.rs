@@ -84,6 +84,19 @@ impl Binary {
         format!("{}{path}", self.base)
     }
 
+    /// Sends `body` to `room` as a script would; it must be stored.
+    pub async fn send(&self, room: &str, body: &str) -> chat::domain::ChatMessage {
+        let response = self
+            .client
+            .post(self.url("/api/send_message"))
+            .form(&[("room", room), ("body", body)])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
     /// Opens `room`'s stream as a browser would: with the session cookie its page load got
     /// (so the viewer counts as online).
     pub async fn events(&self, room: &str) -> SseStream {

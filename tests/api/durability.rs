@@ -212,15 +212,7 @@ async fn kill_9_in_the_middle_of_concurrent_sends_loses_no_acknowledged_message(
     // The file alone, and then the restarted server, have every acknowledged message.
     assert_all_acked_are_stored(&db, "lobby", &acked).await;
     let restarted = Binary::start(&[db_env(&db)]).await;
-    let response = restarted
-        .client
-        .post(restarted.url("/api/send_message"))
-        .form(&[("room", "lobby"), ("body", "after the crash")])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), 200);
-    let next: ChatMessage = response.json().await.expect("json");
+    let next = restarted.send("lobby", "after the crash").await;
     let newest = acked.iter().map(|m| m.seq.get()).max().unwrap_or(0);
     assert!(next.seq.get() > newest, "the room goes on after the crash");
     restarted.terminate().await;

@@ -54,15 +54,7 @@ async fn kill_9_of_app_and_redis_mid_sends_loses_no_acknowledged_message() {
     }
 
     let restarted = Binary::start(&env(&redis)).await;
-    let response = restarted
-        .client
-        .post(restarted.url("/api/send_message"))
-        .form(&[("room", "lobby"), ("body", "after the crash")])
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), 200);
-    let next: chat::domain::ChatMessage = response.json().await.expect("json");
+    let next = restarted.send("lobby", "after the crash").await;
     assert_eq!(next.seq.get(), seqs.len() as u64 + 1, "the room goes on");
     restarted.terminate().await;
 }

@@ -57,13 +57,19 @@ impl Stream {
         if self.offline.get() {
             return;
         }
-        if let Some(pending) = self.pending.take() {
-            self.pending.set(Some(pending));
+        if self.pending.get().is_some() {
             return;
         }
         match set_timeout_with_handle(|| Tab::get().stream().open(), delay) {
             Ok(handle) => self.pending.set(Some(handle)),
             Err(error) => leptos::logging::warn!("could not schedule the stream: {error:?}"),
+        }
+    }
+
+    /// Forgets an opening that was waiting (a new one is about to be scheduled, or none).
+    fn cancel_pending(&self) {
+        if let Some(pending) = self.pending.take() {
+            pending.clear();
         }
     }
 
@@ -121,9 +127,7 @@ impl Stream {
         }
         Tab::get().connection_changed(ConnectionState::Reconnecting);
         let delay = self.backoff.borrow_mut().next_delay(js_sys::Math::random());
-        if let Some(pending) = self.pending.take() {
-            pending.clear();
-        }
+        self.cancel_pending();
         self.open_after(delay);
     }
 
@@ -177,9 +181,7 @@ impl Stream {
             .as_ref()
             .is_some_and(|(source, _)| source.ready_state() != EventSource::CLOSED);
         if !open || self.liveness.borrow().is_dead(now_ms()) {
-            if let Some(pending) = self.pending.take() {
-                pending.clear();
-            }
+            self.cancel_pending();
             self.backoff.borrow_mut().succeeded();
             self.open_after(Duration::ZERO);
         }
@@ -187,9 +189,7 @@ impl Stream {
 
     pub fn offline(&self) {
         self.offline.set(true);
-        if let Some(pending) = self.pending.take() {
-            pending.clear();
-        }
+        self.cancel_pending();
         self.close();
         Tab::get().connection_changed(ConnectionState::Offline);
     }

@@ -1,7 +1,8 @@
 //! Builds the application from settings and runs it until shutdown. Tests use the same path
-//! on port 0 with a temporary database.
+//! on port 0 with a temporary database. The routes and their middleware are in `router.rs`.
 
-use crate::app::{shell, App};
+mod router;
+
 use crate::server::config::Settings;
 use crate::server::drain::Drain;
 use crate::server::fanout::Fanout;
@@ -10,36 +11,20 @@ use crate::server::limits::Limits;
 use crate::server::metrics;
 use crate::server::presence::{self, Presences, RemoteRosters};
 use crate::server::relay::{self, Follows};
-use crate::server::request_body::{self, BodyLimits};
-use crate::server::request_id;
-use crate::server::security_headers::{self, PolicyOptions};
 use crate::server::serve::{serve, ConnectionLimits};
-use crate::server::session::{self, key_file, Sessions};
+use crate::server::session::{key_file, Sessions};
 use crate::server::state::AppState;
 use crate::server::static_assets;
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::subscription::StreamSettings;
-use crate::server::{browser_stream, health, join, origin, server_fn_status, sse, tls};
-use axum::http::HeaderName;
-use axum::http::Request;
-use axum::routing::get;
-use axum::{middleware, Router};
-use leptos::config::Env;
-use leptos::prelude::provide_context;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use crate::server::tls;
+use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-
-/// The largest request body accepted. A 4,000-character message of 4-byte characters,
-/// percent-encoded, is under 48 KiB; anything bigger is refused (413) before it is read.
-const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -244,7 +229,7 @@ impl Application {
             client_ip_header: settings.limits.client_ip_header.as_deref().map(Arc::from),
             drain,
         };
-        let router = router(state, settings.body_timeout);
+        let router = router::router(state, settings.body_timeout);
         tracing::info!(%addr, "listening");
         Ok(Self {
             listener,
@@ -285,76 +270,4 @@ impl Application {
         }
         Ok(())
     }
-}
-
-/// Every route: plain axum routes first, then the Leptos pages and server functions.
-/// A request body must arrive within `body_timeout`.
-pub fn router(state: AppState, body_timeout: Duration) -> Router {
-    let routes = generate_route_list(App);
-    let leptos_options = state.leptos_options.clone();
-    let context_state = state.clone();
-    let page_context = move || {
-        provide_context(context_state.clone());
-        security_headers::provide_page_nonce();
-    };
-    let policy = PolicyOptions {
-        dev_reload: state.leptos_options.env == Env::DEV,
-    };
-    Router::new()
-        .route("/join", get(join::join))
-        .route("/livez", get(health::livez))
-        .route("/metrics", get(metrics::render))
-        .route("/readyz", get(health::readyz))
-        .route("/healthz", get(health::readyz))
-        .route("/api/rooms/{room}/events", get(sse::room_events))
-        .route("/api/events", get(browser_stream::browser_events))
-        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
-            shell(leptos_options.clone())
-        })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            security_headers::provide_page_nonce,
-            shell,
-        ))
-        .layer(middleware::map_response(server_fn_status::set_error_status))
-        .layer(middleware::from_fn_with_state(
-            state.sessions.clone(),
-            session::attach,
-        ))
-        .layer(middleware::from_fn(origin::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(
-            BodyLimits {
-                max_bytes: MAX_REQUEST_BODY,
-                timeout: body_timeout,
-            },
-            request_body::read_whole,
-        ))
-        .layer(middleware::from_fn_with_state(
-            policy,
-            security_headers::add,
-        ))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<_>| {
-                    tracing::info_span!(
-                        "http",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id = %request_id::of(request),
-                    )
-                })
-                // One access line per request (an event stream's when its headers go).
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
-        // Outermost: every request has its id before anything else sees it.
-        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
-            request_id::HEADER,
-        )))
-        .layer(SetRequestIdLayer::new(
-            HeaderName::from_static(request_id::HEADER),
-            MakeRequestUuid,
-        ))
-        .layer(middleware::from_fn(static_assets::cache_control))
-        .layer(middleware::from_fn(metrics::count_rejections))
-        .layer(middleware::from_fn(request_id::keep_only_plain))
-        .with_state(state)
 }
