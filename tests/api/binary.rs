@@ -28,23 +28,50 @@ impl Binary {
         binary
     }
 
+    /// Starts the binary at `program` from the working directory `cwd`, as an installed
+    /// copy is run (the deploy recipes).
+    pub async fn start_installed(
+        program: &std::path::Path,
+        cwd: &std::path::Path,
+        env: &[(&str, String)],
+    ) -> Self {
+        let mut command = tokio::process::Command::new(program);
+        command.current_dir(cwd);
+        let binary = Self::spawn_command(command, env, None);
+        binary.until_healthy().await;
+        binary
+    }
+
+    /// The binary under test: the release one `make test` built, else cargo's.
+    pub fn path() -> std::path::PathBuf {
+        std::env::var_os("CHAT_TEST_BINARY")
+            .map(Into::into)
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_chat").into())
+    }
+
     fn spawn(env: &[(&str, String)]) -> Self {
         Self::spawn_with(env, None)
     }
 
     fn spawn_with(env: &[(&str, String)], stdout: Option<Stdio>) -> Self {
+        Self::spawn_command(tokio::process::Command::new(Self::path()), env, stdout)
+    }
+
+    fn spawn_command(
+        mut command: tokio::process::Command,
+        env: &[(&str, String)],
+        stdout: Option<Stdio>,
+    ) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        let path = std::env::var("CHAT_TEST_BINARY")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_chat").to_owned());
         let log = if std::env::var_os("TEST_LOG").is_some() {
             "info"
         } else {
             "error"
         };
-        let process = tokio::process::Command::new(path)
+        let process = command
             .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", log)
             // The fault tests send far faster than a person would.

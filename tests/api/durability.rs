@@ -14,8 +14,8 @@ const FAIL_WITHIN: Duration = Duration::from_secs(3);
 
 /// What a flood of sends got back.
 #[derive(Default)]
-struct Outcome {
-    acked: Vec<ChatMessage>,
+pub(crate) struct Outcome {
+    pub acked: Vec<ChatMessage>,
     /// Status, time taken and body of every answer that was not 200.
     refused: Vec<(u16, Duration, serde_json::Value)>,
 }
@@ -70,7 +70,7 @@ pub(crate) async fn flood_until_killed(
     flooding.await.expect("senders").acked
 }
 
-async fn flood_at(
+pub(crate) async fn flood_at(
     client: reqwest::Client,
     url: String,
     room: &str,
@@ -120,7 +120,7 @@ async fn flood_at(
 /// Opens the database file as it is on disk (after the server is gone) and checks that
 /// every acknowledged message is there with its text, and that the room's seqs run from 1
 /// without a gap or a repeat.
-async fn assert_all_acked_are_stored(db: &Path, room: &str, acked: &[ChatMessage]) {
+pub(crate) async fn assert_all_acked_are_stored(db: &Path, room: &str, acked: &[ChatMessage]) {
     let mut conn = SqliteConnectOptions::new()
         .filename(db)
         .connect()

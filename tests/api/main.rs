@@ -2,10 +2,12 @@
 //! talks to it over HTTP, as a browser or a script would. `TEST_LOG=1` shows the server log.
 
 mod authorization;
+mod backup;
 mod bad_input;
 mod binary;
 mod browser_stream;
 mod delivery;
+mod deploy;
 mod durability;
 mod durability_redis;
 mod helpers;
