@@ -24,7 +24,8 @@
 //! every stream got every message once and in order.
 //!
 //! Run: `cargo bench --features ssr --bench fanout` (env: STREAMS, RAMP, MESSAGES, PACE_MS,
-//! BURST, SENDERS, STORM, STORM_MESSAGES, PEOPLE, BACKEND=sqlite|redis|minimal, NODES).
+//! BURST, SENDERS, STORM, STORM_MESSAGES, PEOPLE, BACKEND=sqlite|redis|minimal, NODES;
+//! CHAT_BINARY: another build of the server to run instead of this one's).
 
 mod minimal_axum;
 mod servers;

@@ -66,7 +66,12 @@ impl Cluster {
                     itself.env(super::minimal_axum::ROLE, "1");
                     itself
                 }
-                _ => Command::new(env!("CARGO_BIN_EXE_chat")),
+                // `CHAT_BINARY` runs another build (e.g. the one before a change) in the
+                // same run, so before and after share the machine's mood.
+                _ => Command::new(
+                    std::env::var_os("CHAT_BINARY")
+                        .unwrap_or_else(|| env!("CARGO_BIN_EXE_chat").into()),
+                ),
             };
             command
                 .env("CHAT_ADDR", format!("127.0.0.1:{port}"))

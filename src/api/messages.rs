@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// Stores a message in `room` as the session's user and broadcasts it to every open stream
 /// of the room. Sending twice with the same `client_id` stores one message and answers both
-/// times with it.
+/// times with it. With `reply_to`, it answers that message (same room, not deleted).
 #[server(endpoint = "send_message")]
 #[cfg_attr(
     feature = "ssr",
@@ -16,6 +16,7 @@ pub async fn send_message(
     room: String,
     body: String,
     client_id: Option<String>,
+    reply_to: Option<Seq>,
 ) -> Result<ChatMessage, ChatError> {
     use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::{ClientId, MessageBody, RoomName};
@@ -29,6 +30,21 @@ pub async fn send_message(
     let room = RoomName::parse(&room)?;
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
+    if let Some(original) = reply_to {
+        match state.store.message(&room, original).await? {
+            None => {
+                return Err(ChatError::NotFound(
+                    "The message you reply to is not in this room.".into(),
+                ))
+            }
+            Some(message) if message.deleted => {
+                return Err(ChatError::NotFound(
+                    "The message you reply to was deleted.".into(),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     // Stored here; once committed, the store hands it to delivery (`CommittedEvents`: the
     // hub, or with Redis the room's channel) before this call returns.
     let appended = state
@@ -40,6 +56,7 @@ pub async fn send_message(
             body,
             sent_at: now_millis(),
             client_id,
+            reply_to,
         })
         .await?;
     if let Appended::New(message) = &appended {

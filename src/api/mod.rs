@@ -4,6 +4,7 @@
 mod joined;
 mod messages;
 mod profile;
+mod reactions;
 mod rooms;
 #[cfg(feature = "ssr")]
 mod server_context;
@@ -14,6 +15,7 @@ pub use messages::{
     NotifyTyping, SendMessage,
 };
 pub use profile::{set_name, SetName};
+pub use reactions::{add_reaction, remove_reaction, AddReaction, RemoveReaction};
 pub use rooms::{
     get_history, get_room, list_rooms, GetHistory, GetRoom, HistoryPage, ListRooms, RoomListing,
     RoomSnapshot, PAGE_SIZE,

@@ -26,6 +26,8 @@ pub enum DomainError {
     NameDirectionControl,
     #[error("A display name needs at least one visible character.")]
     NameInvisible,
+    #[error("A reaction is one emoji.")]
+    BadEmoji,
 }
 
 /// Characters that change the direction of the text around them (bidi embeddings,

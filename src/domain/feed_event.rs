@@ -3,7 +3,8 @@
 
 use super::Seq;
 use super::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, PresenceChange, RoomName, Typing,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, PresenceChange, Reaction,
+    RoomName, Typing,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,6 +18,8 @@ pub enum EventKind {
     Edit,
     /// A message deleted (a log event).
     Delete,
+    /// A reaction added to or removed from a message (a log event).
+    Reaction,
     /// Who is online (ephemeral: no seq, never replayed): a snapshot.
     Presence,
     /// Who is online: what changed since the last snapshot or change (ephemeral).
@@ -30,10 +33,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::Message,
         EventKind::Edit,
         EventKind::Delete,
+        EventKind::Reaction,
         EventKind::Presence,
         EventKind::PresenceChange,
         EventKind::Typing,
@@ -46,6 +50,7 @@ impl EventKind {
             EventKind::Message => "message",
             EventKind::Edit => "edit",
             EventKind::Delete => "delete",
+            EventKind::Reaction => "reaction",
             EventKind::Presence => "presence",
             EventKind::PresenceChange => "presence_change",
             EventKind::Typing => "typing",
@@ -100,6 +105,9 @@ impl FeedEvent {
             EventKind::Delete => FeedEvent::Log(LogEvent::Delete(serde_json::from_str::<
                 MessageDelete,
             >(data)?)),
+            EventKind::Reaction => {
+                FeedEvent::Log(LogEvent::Reaction(serde_json::from_str::<Reaction>(data)?))
+            }
             EventKind::Presence => FeedEvent::Presence(serde_json::from_str(data)?),
             EventKind::PresenceChange => FeedEvent::PresenceChange(serde_json::from_str(data)?),
             EventKind::Typing => FeedEvent::Typing(serde_json::from_str(data)?),

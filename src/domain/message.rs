@@ -1,4 +1,4 @@
-use super::{EventKind, RoomName, Seq, UserId};
+use super::{EventKind, Quote, Reaction, Reactions, RoomName, Seq, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A chat message as every client sees it: the JSON `data` of an SSE `message` event, the
@@ -20,6 +20,15 @@ pub struct ChatMessage {
     /// Left out of the JSON when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// The message (same room) this one answers, if it is a reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Seq>,
+    /// How the answered message reads now (absent when it is no longer stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
+    /// Who reacted with what (left out when nobody did).
+    #[serde(default, skip_serializing_if = "Reactions::is_empty")]
+    pub reactions: Reactions,
 }
 
 /// An `edit` event: the message `target` now reads `body`.
@@ -47,6 +56,7 @@ pub enum LogEvent {
     Message(ChatMessage),
     Edit(MessageEdit),
     Delete(MessageDelete),
+    Reaction(Reaction),
 }
 
 impl LogEvent {
@@ -55,6 +65,7 @@ impl LogEvent {
             LogEvent::Message(m) => m.seq,
             LogEvent::Edit(e) => e.seq,
             LogEvent::Delete(d) => d.seq,
+            LogEvent::Reaction(r) => r.seq,
         }
     }
 
@@ -63,6 +74,7 @@ impl LogEvent {
             LogEvent::Message(m) => &m.room,
             LogEvent::Edit(e) => &e.room,
             LogEvent::Delete(d) => &d.room,
+            LogEvent::Reaction(r) => &r.room,
         }
     }
 
@@ -72,21 +84,47 @@ impl LogEvent {
             LogEvent::Message(_) => EventKind::Message,
             LogEvent::Edit(_) => EventKind::Edit,
             LogEvent::Delete(_) => EventKind::Delete,
+            LogEvent::Reaction(_) => EventKind::Reaction,
+        }
+    }
+
+    /// The message it changes (`None` for a new message).
+    pub fn target(&self) -> Option<Seq> {
+        match self {
+            LogEvent::Message(_) => None,
+            LogEvent::Edit(e) => Some(e.target),
+            LogEvent::Delete(d) => Some(d.target),
+            LogEvent::Reaction(r) => Some(r.target),
         }
     }
 }
 
 impl ChatMessage {
-    /// Applies a later edit or delete of this message.
+    /// Applies a later event about this message, or about the message it answers (whose
+    /// quote follows its edits and deletion).
     pub fn apply(&mut self, event: &LogEvent) {
+        let about_me = event.target() == Some(self.seq);
+        let about_quoted = self.reply_to.is_some() && event.target() == self.reply_to;
         match event {
-            LogEvent::Edit(edit) if edit.target == self.seq => {
+            LogEvent::Edit(edit) if about_me => {
                 self.body.clone_from(&edit.body);
                 self.edited_at = Some(edit.edited_at);
             }
-            LogEvent::Delete(delete) if delete.target == self.seq => {
+            LogEvent::Delete(_) if about_me => {
                 self.body.clear();
                 self.deleted = true;
+                self.reactions = Reactions::default();
+            }
+            LogEvent::Reaction(reaction) if about_me => self.reactions.apply(reaction),
+            LogEvent::Edit(edit) if about_quoted => {
+                if let Some(quote) = &mut self.quote {
+                    quote.edited(&edit.body);
+                }
+            }
+            LogEvent::Delete(_) if about_quoted => {
+                if let Some(quote) = &mut self.quote {
+                    quote.deleted();
+                }
             }
             _ => {}
         }
@@ -106,6 +144,9 @@ impl ChatMessage {
             sent_at: 0,
             edited_at: None,
             deleted: false,
+            reply_to: None,
+            quote: None,
+            reactions: Reactions::default(),
         }
     }
 }
@@ -145,5 +186,32 @@ mod tests {
         }));
         assert!(message.deleted);
         assert!(message.body.is_empty(), "a deleted message keeps no text");
+    }
+
+    #[test]
+    fn a_reply_shows_its_original_as_it_is_now() {
+        let original = ChatMessage::sample(3);
+        let mut reply = ChatMessage::sample(5);
+        reply.reply_to = Some(Seq(3));
+        reply.quote = Some(Quote::of(&original));
+        let room = RoomName::lobby();
+        reply.apply(&LogEvent::Edit(MessageEdit {
+            seq: Seq(6),
+            room: room.clone(),
+            target: Seq(3),
+            body: "new words".into(),
+            edited_at: 2,
+        }));
+        assert_eq!(reply.body, "m5", "the reply's own text stays");
+        let quote = reply.quote.clone().expect("quote");
+        assert_eq!((quote.excerpt.as_str(), quote.edited), ("new words", true));
+        reply.apply(&LogEvent::Delete(MessageDelete {
+            seq: Seq(7),
+            room,
+            target: Seq(3),
+            deleted_at: 3,
+        }));
+        assert!(!reply.deleted);
+        assert!(reply.quote.expect("quote").deleted);
     }
 }

@@ -10,6 +10,8 @@ mod message;
 mod message_body;
 mod nickname;
 mod presence;
+mod reaction;
+mod reply;
 mod room_name;
 mod seq;
 mod user_id;
@@ -23,6 +25,11 @@ pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;
 pub use nickname::Nickname;
 pub use presence::{Presence, PresenceChange, LISTED};
+pub use reaction::{
+    Emoji, Reaction, ReactionGroup, ReactionLimit, ReactionOp, Reactions, MAX_EMOJI_PER_MESSAGE,
+    MAX_REACTIONS_PER_PERSON, QUICK_REACTIONS,
+};
+pub use reply::{excerpt, Quote, EXCERPT_CHARS};
 pub use room_name::RoomName;
 pub use seq::Seq;
 pub use user_id::UserId;

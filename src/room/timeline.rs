@@ -41,8 +41,7 @@ impl Timeline {
         }
         match event {
             LogEvent::Message(message) => self.insert(message),
-            LogEvent::Edit(ref edit) => self.update(edit.target, &event),
-            LogEvent::Delete(ref delete) => self.update(delete.target, &event),
+            ref change => self.update(change),
         }
     }
 
@@ -58,15 +57,20 @@ impl Timeline {
         }
     }
 
-    fn update(self, target: Seq, event: &LogEvent) {
-        let shown = self.messages.with_untracked(|m| m.contains_key(&target));
-        // A change to a message not loaded (older than the first page) shows up when
-        // that page is loaded, since pages carry the current text.
-        if shown {
+    /// A change to a shown message, or to one that shown replies quote. A change to a
+    /// message not loaded (older than the first page) shows up when that page is loaded,
+    /// since pages carry the current state.
+    fn update(self, event: &LogEvent) {
+        let Some(target) = event.target() else {
+            return;
+        };
+        let concerned = |m: &ChatMessage| m.seq == target || m.reply_to == Some(target);
+        if self.messages.with_untracked(|m| m.values().any(concerned)) {
             self.messages.update(|messages| {
-                if let Some(message) = messages.get_mut(&target) {
-                    message.apply(event);
-                }
+                messages
+                    .values_mut()
+                    .filter(|m| concerned(m))
+                    .for_each(|m| m.apply(event));
             });
         }
     }

@@ -16,6 +16,7 @@ pub fn log_frame(event: &LogEvent) -> Bytes {
         LogEvent::Message(message) => serde_json::to_string(message),
         LogEvent::Edit(edit) => serde_json::to_string(edit),
         LogEvent::Delete(delete) => serde_json::to_string(delete),
+        LogEvent::Reaction(reaction) => serde_json::to_string(reaction),
     };
     frame(Some(event.seq().get()), event.kind(), json)
 }

@@ -19,6 +19,7 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
             body: MessageBody::parse(text).expect("valid body"),
             sent_at: 0,
             client_id: None,
+            reply_to: None,
         })
         .await
         .expect("append");

@@ -22,6 +22,7 @@ mod observability;
 mod pages;
 mod persistence;
 mod presence;
+mod reactions;
 mod redis_server;
 mod redis_store;
 mod resume;

@@ -1,17 +1,39 @@
-//! One log entry as either store keeps it (its seq, kind name, time and the current state of
-//! the message it is about) turned into a `LogEvent`, the same way for both.
+//! One log entry as either store keeps it (its seq, kind name, time, its own data for a
+//! reaction, and the current state of the message it is about) turned into a `LogEvent`,
+//! the same way for both.
 
 use super::StoreError;
-use crate::domain::{ChatMessage, EventKind, LogEvent, MessageDelete, MessageEdit, Seq};
+use crate::domain::{
+    ChatMessage, EventKind, LogEvent, MessageDelete, MessageEdit, OnlineUser, Reaction, ReactionOp,
+    Seq,
+};
+use serde::{Deserialize, Serialize};
+
+/// What a `reaction` entry keeps of its own (the rest is the entry's seq, time and target).
+#[derive(Serialize, Deserialize)]
+pub(super) struct ReactionData {
+    pub emoji: String,
+    pub user: OnlineUser,
+    pub op: ReactionOp,
+}
+
+impl ReactionData {
+    /// The stored form of `reaction`'s own data.
+    pub(super) fn json(reaction: &Reaction) -> String {
+        serde_json::json!({"emoji": reaction.emoji, "user": reaction.user, "op": reaction.op})
+            .to_string()
+    }
+}
 
 /// The log event `seq` of kind `kind` at `at` about `message` (as it is now). Edits carry the
 /// message's current text, so a replay never brings back the words of a message deleted
 /// since. A kind that is not a log event's is an error: the store holds something this
-/// version does not know.
+/// version does not know; so is a reaction without its data.
 pub(super) fn log_event(
     seq: Seq,
     kind: &str,
     at: i64,
+    data: Option<&str>,
     message: ChatMessage,
 ) -> Result<LogEvent, StoreError> {
     Ok(match EventKind::from_name(kind) {
@@ -29,6 +51,21 @@ pub(super) fn log_event(
             target: message.seq,
             deleted_at: at,
         }),
+        Some(EventKind::Reaction) => {
+            let data: ReactionData = data
+                .ok_or("a reaction without its data")
+                .map_err(|e| StoreError::Failed(e.into()))
+                .and_then(|d| serde_json::from_str(d).map_err(|e| StoreError::Failed(e.into())))?;
+            LogEvent::Reaction(Reaction {
+                seq,
+                room: message.room,
+                target: message.seq,
+                emoji: data.emoji,
+                user: data.user,
+                op: data.op,
+                at,
+            })
+        }
         _ => {
             return Err(StoreError::Failed(
                 format!("unknown log event kind {kind:?}").into(),
@@ -44,7 +81,7 @@ mod tests {
     #[test]
     fn each_kind_becomes_its_event_and_an_unknown_one_is_an_error() {
         let message = ChatMessage::sample(3);
-        let edit = log_event(Seq(9), "edit", 5, message.clone()).expect("edit");
+        let edit = log_event(Seq(9), "edit", 5, None, message.clone()).expect("edit");
         assert!(matches!(
             edit,
             LogEvent::Edit(MessageEdit {
@@ -53,10 +90,25 @@ mod tests {
                 ..
             })
         ));
-        let delete = log_event(Seq(9), "delete", 5, message.clone()).expect("delete");
+        let delete = log_event(Seq(9), "delete", 5, None, message.clone()).expect("delete");
         assert!(matches!(delete, LogEvent::Delete(_)));
-        assert!(log_event(Seq(3), "message", 0, message.clone()).is_ok());
-        assert!(log_event(Seq(9), "typing", 5, message.clone()).is_err());
-        assert!(log_event(Seq(9), "purge", 5, message).is_err());
+        assert!(log_event(Seq(3), "message", 0, None, message.clone()).is_ok());
+        assert!(log_event(Seq(9), "typing", 5, None, message.clone()).is_err());
+        assert!(log_event(Seq(9), "purge", 5, None, message.clone()).is_err());
+        assert!(
+            log_event(Seq(9), "reaction", 5, None, message.clone()).is_err(),
+            "a reaction needs its data"
+        );
+        let data = r#"{"emoji":"👍","user":{"id":"00000000000000000000000000000001","name":"bob"},"op":"add"}"#;
+        let reaction = log_event(Seq(9), "reaction", 5, Some(data), message).expect("reaction");
+        assert!(matches!(
+            reaction,
+            LogEvent::Reaction(Reaction {
+                seq: Seq(9),
+                target: Seq(3),
+                op: ReactionOp::Add,
+                ..
+            })
+        ));
     }
 }

@@ -11,8 +11,8 @@ pub use sqlite::{file_beside, SqliteStore};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
-    ChatMessage, ClientId, LogEvent, MessageBody, MessageDelete, MessageEdit, Nickname, RoomName,
-    Seq, UserId,
+    ChatMessage, ClientId, Emoji, LogEvent, MessageBody, MessageDelete, MessageEdit, Nickname,
+    OnlineUser, Reaction, ReactionLimit, ReactionOp, RoomName, Seq, UserId,
 };
 use crate::error::ChatError;
 use async_trait::async_trait;
@@ -34,6 +34,8 @@ pub struct NewMessage {
     pub sent_at: i64,
     /// The sender's idempotency key: the same key in the same room stores one message.
     pub client_id: Option<ClientId>,
+    /// The message (same room) it answers.
+    pub reply_to: Option<Seq>,
 }
 
 /// `by` asks to change the text of message `target`.
@@ -54,6 +56,36 @@ pub struct DeleteRequest {
     pub by: UserId,
     pub at: i64,
 }
+
+/// `by` adds or takes back their `emoji` on message `target`.
+#[derive(Debug, Clone)]
+pub struct ReactionRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: OnlineUser,
+    pub emoji: Emoji,
+    pub op: ReactionOp,
+    pub at: i64,
+}
+
+impl ReactionRequest {
+    /// The event this request logs with seq `seq`.
+    pub fn logged(&self, seq: Seq) -> Reaction {
+        Reaction {
+            seq,
+            room: self.room.clone(),
+            target: self.target,
+            emoji: self.emoji.as_str().to_owned(),
+            user: self.by.clone(),
+            op: self.op,
+            at: self.at,
+        }
+    }
+}
+
+/// What `react` did: logged the change, or found nothing to change (the reaction was
+/// already there, or not there to take back), which logs nothing.
+pub type Reacted = Result<Option<Reaction>, Refusal>;
 
 /// What `append` did: stored a new message, or found the one stored earlier under the same
 /// `client_id` (which must not be broadcast again).
@@ -77,12 +109,13 @@ impl Appended {
     }
 }
 
-/// Why an edit or delete changed nothing.
+/// Why an edit, delete or reaction changed nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     NotFound,
     NotYours,
     Deleted,
+    TooMany(ReactionLimit),
 }
 
 impl From<Refusal> for ChatError {
@@ -95,6 +128,14 @@ impl From<Refusal> for ChatError {
                 ChatError::Forbidden("You can only change your own messages.".into())
             }
             Refusal::Deleted => ChatError::NotFound("This message was deleted.".into()),
+            Refusal::TooMany(ReactionLimit::TooManyEmoji) => ChatError::Invalid(format!(
+                "This message has {} different reactions already.",
+                crate::domain::MAX_EMOJI_PER_MESSAGE
+            )),
+            Refusal::TooMany(ReactionLimit::TooManyOfYours) => ChatError::Invalid(format!(
+                "You can add at most {} reactions to one message.",
+                crate::domain::MAX_REACTIONS_PER_PERSON
+            )),
         }
     }
 }
@@ -158,6 +199,16 @@ pub trait Store: Send + Sync + 'static {
         &self,
         delete: DeleteRequest,
     ) -> Result<Result<MessageDelete, Refusal>, StoreError>;
+
+    /// Adds or takes back a reaction on a message that is not deleted, logging a
+    /// `reaction` event with its own seq when it changes something.
+    async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError>;
+
+    /// Message `seq` of `room` as it is now, if it is stored.
+    async fn message(&self, room: &RoomName, seq: Seq) -> Result<Option<ChatMessage>, StoreError> {
+        let mut found = self.before(room, seq.next(), 1).await?;
+        Ok(found.pop().filter(|message| message.seq == seq))
+    }
 
     /// Up to `limit` log events with `seq > after`, oldest first.
     async fn read_after(

@@ -17,7 +17,7 @@ local seq = redis.call('INCR', KEYS[1])
 if ARGV[3] == 'edit' then
   redis.call('HSET', ARGV[1], 'body', ARGV[4], 'edited_at', ARGV[5])
 else
-  redis.call('HSET', ARGV[1], 'body', '', 'deleted', '1')
+  redis.call('HSET', ARGV[1], 'body', '', 'deleted', '1', 'reactions', '[]')
   redis.call('HINCRBY', KEYS[3], ARGV[8], -1)
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], seq .. '-0',

@@ -1,10 +1,11 @@
 //! Reading Redis replies into domain values, and Redis errors into store errors.
 
-use crate::domain::{ChatMessage, RoomName, Seq, UserId};
+use crate::domain::{ChatMessage, Reactions, RoomName, Seq, UserId};
 use crate::server::store::StoreError;
 use std::collections::HashMap;
 
-/// A message from its hash; `None` for a missing (trimmed) or unreadable one.
+/// A message from its hash; `None` for a missing (trimmed) or unreadable one. A reply's
+/// quote is not in the hash: `load` adds it.
 pub(super) fn message(
     room: &RoomName,
     seq: Seq,
@@ -19,6 +20,15 @@ pub(super) fn message(
         sent_at: hash.get("sent_at")?.parse().ok()?,
         edited_at: hash.get("edited_at").and_then(|at| at.parse().ok()),
         deleted: hash.get("deleted").is_some_and(|d| d == "1"),
+        reply_to: hash
+            .get("reply_to")
+            .and_then(|seq| seq.parse().ok())
+            .map(Seq),
+        quote: None,
+        reactions: match hash.get("reactions") {
+            Some(json) => serde_json::from_str(json).ok()?,
+            None => Reactions::default(),
+        },
     })
 }
 

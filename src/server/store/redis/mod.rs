@@ -12,11 +12,16 @@ mod reads;
 mod scripts;
 
 use self::decode::classify;
-use self::scripts::{AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript};
-use super::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity, Store, StoreError,
+use self::scripts::{
+    AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, ReactScript,
 };
-use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use super::{
+    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
+    RoomActivity, Store, StoreError,
+};
+use crate::domain::{
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, Seq, UserId,
+};
 use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -33,6 +38,7 @@ pub struct RedisStore {
     history: usize,
     append: Arc<AppendScript>,
     change: Arc<ChangeScript>,
+    react: Arc<ReactScript>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -63,6 +69,7 @@ impl RedisStore {
             history: history.max(1),
             append: Arc::new(AppendScript::new()),
             change: Arc::new(ChangeScript::new()),
+            react: Arc::new(ReactScript::new()),
         })
     }
 
@@ -115,6 +122,7 @@ impl Store for RedisStore {
             sent_at: new.sent_at,
             client_id: new.client_id.as_ref(),
             history: self.history,
+            reply_to: new.reply_to,
         };
         let keys = self.room(&new.room);
         let seq = match self
@@ -123,6 +131,10 @@ impl Store for RedisStore {
             .await?
         {
             AppendOutcome::New(seq) => {
+                let quote = match new.reply_to {
+                    Some(original) => self.message(&new.room, original).await?,
+                    None => None,
+                };
                 return Ok(Appended::New(ChatMessage {
                     seq,
                     room: new.room,
@@ -132,7 +144,10 @@ impl Store for RedisStore {
                     sent_at: new.sent_at,
                     edited_at: None,
                     deleted: false,
-                }))
+                    reply_to: new.reply_to,
+                    quote: quote.as_ref().map(crate::domain::Quote::of),
+                    reactions: Reactions::default(),
+                }));
             }
             AppendOutcome::Duplicate(seq) => seq,
         };
@@ -182,6 +197,14 @@ impl Store for RedisStore {
             target: delete.target,
             deleted_at: delete.at,
         }))
+    }
+
+    async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError> {
+        let mut conn = self.conn.clone();
+        let keys = self.room(&reaction.room);
+        self.react
+            .run(&mut conn, &keys, &reaction, self.history)
+            .await
     }
 
     async fn read_after(

@@ -2,14 +2,34 @@
 
 use super::decode::{classify, message};
 use super::RedisStore;
-use crate::domain::{ChatMessage, LogEvent, RoomName, Seq};
+use crate::domain::{ChatMessage, LogEvent, Quote, RoomName, Seq};
 use crate::server::store::log_row::log_event;
 use crate::server::store::StoreError;
 use redis::AsyncCommands;
 use std::collections::HashMap;
 
 impl RedisStore {
+    /// Messages `seqs` of `room` as they are now (those still stored), replies with the
+    /// quote of the message each answers.
     pub(super) async fn load(
+        &self,
+        room: &RoomName,
+        seqs: &[Seq],
+    ) -> Result<HashMap<Seq, ChatMessage>, StoreError> {
+        let mut messages = self.load_plain(room, seqs).await?;
+        let originals: Vec<Seq> = messages.values().filter_map(|m| m.reply_to).collect();
+        if originals.is_empty() {
+            return Ok(messages);
+        }
+        let originals = self.load_plain(room, &originals).await?;
+        for message in messages.values_mut() {
+            let original = message.reply_to.and_then(|seq| originals.get(&seq));
+            message.quote = original.map(Quote::of);
+        }
+        Ok(messages)
+    }
+
+    async fn load_plain(
         &self,
         room: &RoomName,
         seqs: &[Seq],
@@ -43,7 +63,7 @@ impl RedisStore {
             .xrange_count(keys.log(), start, "+", limit)
             .await
             .map_err(classify)?;
-        let events: Vec<(Seq, String, Seq, i64)> = entries
+        let events: Vec<(Seq, String, Seq, i64, Option<String>)> = entries
             .ids
             .iter()
             .filter_map(|entry| {
@@ -51,7 +71,7 @@ impl RedisStore {
                 let kind: String = entry.get("kind")?;
                 let target: u64 = entry.get("target")?;
                 let at: i64 = entry.get("at")?;
-                Some((seq, kind, Seq(target), at))
+                Some((seq, kind, Seq(target), at, entry.get("data")))
             })
             .collect();
         let targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
@@ -59,9 +79,9 @@ impl RedisStore {
         // A message trimmed away since (history is bounded) leaves its events out.
         events
             .into_iter()
-            .filter_map(|(seq, kind, target, at)| {
+            .filter_map(|(seq, kind, target, at, data)| {
                 let message = messages.get(&target)?.clone();
-                Some(log_event(seq, &kind, at, message))
+                Some(log_event(seq, &kind, at, data.as_deref(), message))
             })
             .collect()
     }

@@ -2,9 +2,13 @@
 //! order of `KEYS` and `ARGV` each script expects lives here and in the script's header only.
 
 use super::decode::classify;
-use crate::domain::{ClientId, Nickname, RoomName, Seq, UserId};
+use crate::domain::{
+    ClientId, Nickname, ReactionLimit, RoomName, Seq, UserId, MAX_EMOJI_PER_MESSAGE,
+    MAX_REACTIONS_PER_PERSON,
+};
 use crate::server::redis_keys::{GlobalKeys, RoomKeys};
-use crate::server::store::{Refusal, StoreError};
+use crate::server::store::log_row::ReactionData;
+use crate::server::store::{Reacted, ReactionRequest, Refusal, StoreError};
 use redis::aio::ConnectionManager;
 use redis::Script;
 
@@ -21,6 +25,7 @@ pub(super) struct AppendInput<'a> {
     pub client_id: Option<&'a ClientId>,
     /// Messages kept per room.
     pub history: usize,
+    pub reply_to: Option<Seq>,
 }
 
 /// What `append.lua` did.
@@ -60,6 +65,12 @@ impl AppendScript {
             .arg(keys.message_prefix())
             .arg(input.history)
             .arg(keys.channel())
+            .arg(
+                input
+                    .reply_to
+                    .map(|seq| seq.get().to_string())
+                    .unwrap_or_default(),
+            )
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -134,6 +145,56 @@ impl ChangeScript {
                 .map_err(|e| StoreError::Failed(Box::new(e))),
             None => Err(StoreError::Failed(
                 "empty answer from the change script".into(),
+            )),
+        }
+    }
+}
+
+/// `react.lua`: adds or takes back a reaction, logging the event when it changes something.
+pub(super) struct ReactScript(Script);
+
+impl ReactScript {
+    pub(super) fn new() -> Self {
+        Self(Script::new(include_str!("react.lua")))
+    }
+
+    pub(super) async fn run(
+        &self,
+        conn: &mut ConnectionManager,
+        keys: &RoomKeys,
+        request: &ReactionRequest,
+        history: usize,
+    ) -> Result<Reacted, StoreError> {
+        let answer: Vec<i64> = self
+            .0
+            .key(keys.seq())
+            .key(keys.log())
+            .arg(keys.message(request.target))
+            .arg(request.emoji.as_str())
+            .arg(request.by.id.as_str())
+            .arg(request.by.name.as_str())
+            .arg(request.op.as_str())
+            .arg(request.at)
+            .arg(request.target.get())
+            .arg(history)
+            .arg(keys.channel())
+            .arg(MAX_EMOJI_PER_MESSAGE)
+            .arg(MAX_REACTIONS_PER_PERSON)
+            .arg(ReactionData::json(&request.logged(Seq::ZERO)))
+            .invoke_async(conn)
+            .await
+            .map_err(classify)?;
+        match answer.first().copied() {
+            Some(0) => Ok(Ok(None)),
+            Some(-1) => Ok(Err(Refusal::NotFound)),
+            Some(-3) => Ok(Err(Refusal::Deleted)),
+            Some(-4) => Ok(Err(Refusal::TooMany(ReactionLimit::TooManyEmoji))),
+            Some(-5) => Ok(Err(Refusal::TooMany(ReactionLimit::TooManyOfYours))),
+            Some(seq) => u64::try_from(seq)
+                .map(|seq| Ok(Some(request.logged(Seq(seq)))))
+                .map_err(|e| StoreError::Failed(Box::new(e))),
+            None => Err(StoreError::Failed(
+                "empty answer from the reaction script".into(),
             )),
         }
     }

@@ -2,7 +2,9 @@
 //! write and the commit.
 
 use crate::domain::{LogEvent, MessageDelete, MessageEdit};
-use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal, StoreError};
+use crate::server::store::{
+    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal, StoreError,
+};
 use tokio::sync::oneshot;
 
 /// A write and where its answer goes, typed per kind of write: an answer of the wrong kind
@@ -20,6 +22,7 @@ pub(super) enum Job {
     Append(Pending<NewMessage, Appended>),
     Edit(Pending<EditRequest, EditResult>),
     Delete(Pending<DeleteRequest, DeleteResult>),
+    React(Pending<ReactionRequest, Reacted>),
 }
 
 impl Job {
@@ -44,6 +47,10 @@ impl Job {
                 .ok()
                 .cloned()
                 .map(LogEvent::Delete),
+            Job::React(p) => match p.result.as_ref()? {
+                Ok(Some(reaction)) => Some(LogEvent::Reaction(reaction.clone())),
+                _ => None,
+            },
         }
     }
 
@@ -53,6 +60,7 @@ impl Job {
             Job::Append(p) => p.answer(),
             Job::Edit(p) => p.answer(),
             Job::Delete(p) => p.answer(),
+            Job::React(p) => p.answer(),
         }
     }
 
@@ -62,6 +70,7 @@ impl Job {
             Job::Append(p) => p.fail(error),
             Job::Edit(p) => p.fail(error),
             Job::Delete(p) => p.fail(error),
+            Job::React(p) => p.fail(error),
         }
     }
 }

@@ -9,10 +9,10 @@ mod writer;
 mod writes;
 
 use self::faults::classify;
-use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS};
+use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Refusal, RoomActivity,
-    Store, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
+    Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
 use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
 use async_trait::async_trait;
@@ -128,6 +128,10 @@ impl Store for SqliteStore {
         self.writer.delete(delete).await
     }
 
+    async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError> {
+        self.writer.react(reaction).await
+    }
+
     async fn read_after(
         &self,
         room: &RoomName,
@@ -135,8 +139,8 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<LogEvent>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT e.seq AS event_seq, e.kind, e.at, {MESSAGE_COLUMNS} \
-             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target \
+            "SELECT e.seq AS event_seq, e.kind, e.at, e.data, {MESSAGE_COLUMNS} \
+             FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target {QUOTE_JOIN} \
              WHERE e.room = ? AND e.seq > ? ORDER BY e.seq LIMIT ?"
         ))
         .bind(room.as_str())
@@ -155,7 +159,7 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
              WHERE m.room = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?"
         );
         self.messages(&sql, room, before, limit).await

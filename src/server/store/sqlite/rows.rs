@@ -1,13 +1,20 @@
 //! Rows as SQLite returns them, and their conversion to domain values.
 
-use crate::domain::{ChatMessage, LogEvent, RoomName, Seq, UserId};
+use crate::domain::{ChatMessage, LogEvent, Quote, Reactions, RoomName, Seq, UserId};
 use crate::server::store::log_row::log_event;
 use crate::server::store::StoreError;
 use sqlx::FromRow;
 
-/// The columns every message query selects, in this order.
+/// The columns every message query selects: the message `m`, and `q`, the message it
+/// answers (joined by [`QUOTE_JOIN`]).
 pub(super) const MESSAGE_COLUMNS: &str =
-    "m.room, m.seq, m.author_id, m.author, m.body, m.sent_at, m.edited_at, m.deleted";
+    "m.room, m.seq, m.author_id, m.author, m.body, m.sent_at, m.edited_at, m.deleted, \
+     m.reply_to, m.reactions, q.author_id AS q_author_id, q.author AS q_author, \
+     q.body AS q_body, q.edited_at AS q_edited_at, q.deleted AS q_deleted";
+
+/// Joins each message `m` with the message it answers, `q`, when it is a reply.
+pub(super) const QUOTE_JOIN: &str =
+    "LEFT JOIN messages q ON q.room = m.room AND q.seq = m.reply_to";
 
 #[derive(FromRow)]
 pub(super) struct MessageRow {
@@ -19,6 +26,13 @@ pub(super) struct MessageRow {
     sent_at: i64,
     edited_at: Option<i64>,
     deleted: bool,
+    reply_to: Option<i64>,
+    reactions: String,
+    q_author_id: Option<String>,
+    q_author: Option<String>,
+    q_body: Option<String>,
+    q_edited_at: Option<i64>,
+    q_deleted: Option<bool>,
 }
 
 /// A log event joined with the current state of the message it is about.
@@ -27,6 +41,8 @@ pub(super) struct EventRow {
     event_seq: i64,
     kind: String,
     at: i64,
+    /// A reaction's own data (JSON).
+    data: Option<String>,
     #[sqlx(flatten)]
     message: MessageRow,
 }
@@ -35,18 +51,34 @@ impl TryFrom<MessageRow> for ChatMessage {
     type Error = StoreError;
 
     fn try_from(row: MessageRow) -> Result<Self, StoreError> {
+        let quote = match (row.q_author_id, row.q_author) {
+            (Some(author_id), Some(author)) => Some(Quote::new(
+                user_id(&author_id)?,
+                author,
+                row.q_body.as_deref().unwrap_or_default(),
+                row.q_edited_at.is_some(),
+                row.q_deleted.unwrap_or_default(),
+            )),
+            _ => None,
+        };
         Ok(ChatMessage {
             seq: to_seq(row.seq)?,
             room: RoomName::parse(&row.room).map_err(corrupt)?,
-            author_id: UserId::parse(&row.author_id)
-                .ok_or_else(|| corrupt(format!("bad author_id {:?}", row.author_id)))?,
+            author_id: user_id(&row.author_id)?,
             author: row.author,
             body: row.body,
             sent_at: row.sent_at,
             edited_at: row.edited_at,
             deleted: row.deleted,
+            reply_to: row.reply_to.map(to_seq).transpose()?,
+            quote,
+            reactions: serde_json::from_str::<Reactions>(&row.reactions).map_err(corrupt)?,
         })
     }
+}
+
+fn user_id(raw: &str) -> Result<UserId, StoreError> {
+    UserId::parse(raw).ok_or_else(|| corrupt(format!("bad author_id {raw:?}")))
 }
 
 impl TryFrom<EventRow> for LogEvent {
@@ -54,7 +86,13 @@ impl TryFrom<EventRow> for LogEvent {
 
     fn try_from(row: EventRow) -> Result<Self, StoreError> {
         let seq = to_seq(row.event_seq)?;
-        log_event(seq, &row.kind, row.at, ChatMessage::try_from(row.message)?)
+        log_event(
+            seq,
+            &row.kind,
+            row.at,
+            row.data.as_deref(),
+            ChatMessage::try_from(row.message)?,
+        )
     }
 }
 
@@ -67,6 +105,6 @@ pub(super) fn to_sql(seq: Seq) -> i64 {
     i64::try_from(seq.get()).unwrap_or(i64::MAX)
 }
 
-fn corrupt(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StoreError {
+pub(super) fn corrupt(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StoreError {
     StoreError::Failed(e.into())
 }

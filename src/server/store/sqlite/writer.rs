@@ -15,7 +15,8 @@ use super::jobs::{DeleteResult, EditResult, Job, Pending};
 use super::link::{Failure, Link};
 use super::writes;
 use crate::server::store::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
+    StoreError, WriteHealth,
 };
 use futures::FutureExt;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -101,6 +102,11 @@ impl Writer {
     pub(super) async fn delete(&self, delete: DeleteRequest) -> Result<DeleteResult, StoreError> {
         let (pending, answer) = Pending::new(delete);
         self.submit(Job::Delete(pending), answer).await
+    }
+
+    pub(super) async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError> {
+        let (pending, answer) = Pending::new(reaction);
+        self.submit(Job::React(pending), answer).await
     }
 
     async fn submit<T>(
@@ -203,6 +209,7 @@ async fn apply(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
             Job::Append(p) => p.result = Some(writes::append(conn, &p.write).await?),
             Job::Edit(p) => p.result = Some(writes::edit(conn, &p.write).await?),
             Job::Delete(p) => p.result = Some(writes::delete(conn, &p.write).await?),
+            Job::React(p) => p.result = Some(writes::react(conn, &p.write).await?),
         }
     }
     link.commit().await

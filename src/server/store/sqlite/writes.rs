@@ -2,9 +2,15 @@
 //! room's next seq, the message's state, and the room's counters for the room list.
 
 use super::link::Failure;
-use super::rows::{to_seq, to_sql, MessageRow, MESSAGE_COLUMNS};
-use crate::domain::{ChatMessage, ClientId, MessageDelete, MessageEdit, RoomName, Seq, UserId};
-use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal};
+use super::rows::{corrupt, to_seq, to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
+use crate::domain::{
+    ChatMessage, ClientId, MessageDelete, MessageEdit, Quote, ReactionOp, Reactions, RoomName, Seq,
+    UserId,
+};
+use crate::server::store::log_row::ReactionData;
+use crate::server::store::{
+    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
+};
 use sqlx::SqliteConnection;
 
 /// Stores a message unless its author sent the same `client_id` before in the room, in which
@@ -17,7 +23,7 @@ pub(super) async fn append(
     let client_id = message.client_id.as_ref().map(ClientId::as_str);
     if let Some(client_id) = client_id {
         let earlier: Option<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
              WHERE m.room = ? AND m.author_id = ? AND m.client_id = ?"
         ))
         .bind(message.room.as_str())
@@ -29,10 +35,14 @@ pub(super) async fn append(
             return Ok(Appended::Duplicate(row.try_into()?));
         }
     }
-    let seq = log_event(conn, &message.room, "message", None, message.sent_at).await?;
+    let quote = match message.reply_to {
+        Some(original) => quote(conn, &message.room, original).await?,
+        None => None,
+    };
+    let seq = log_event(conn, &message.room, "message", None, message.sent_at, None).await?;
     sqlx::query(
-        "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id, reply_to) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(message.room.as_str())
     .bind(to_sql(seq))
@@ -41,6 +51,7 @@ pub(super) async fn append(
     .bind(message.body.as_str())
     .bind(message.sent_at)
     .bind(client_id)
+    .bind(message.reply_to.map(to_sql))
     .execute(&mut *conn)
     .await?;
     count_in_room(conn, &message.room, 1, message.sent_at).await?;
@@ -53,7 +64,37 @@ pub(super) async fn append(
         sent_at: message.sent_at,
         edited_at: None,
         deleted: false,
+        reply_to: message.reply_to,
+        quote,
+        reactions: Reactions::default(),
     }))
+}
+
+/// How message `seq` shows in a reply to it, if it is stored.
+async fn quote(
+    conn: &mut SqliteConnection,
+    room: &RoomName,
+    seq: Seq,
+) -> Result<Option<Quote>, Failure> {
+    let found: Option<(String, String, String, Option<i64>, bool)> = sqlx::query_as(
+        "SELECT author_id, author, body, edited_at, deleted FROM messages WHERE room = ? AND seq = ?",
+    )
+    .bind(room.as_str())
+    .bind(to_sql(seq))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((author_id, author, body, edited_at, deleted)) = found else {
+        return Ok(None);
+    };
+    let author_id =
+        UserId::parse(&author_id).ok_or_else(|| corrupt(format!("bad author_id {author_id:?}")))?;
+    Ok(Some(Quote::new(
+        author_id,
+        author,
+        &body,
+        edited_at.is_some(),
+        deleted,
+    )))
 }
 
 pub(super) async fn edit(
@@ -63,7 +104,7 @@ pub(super) async fn edit(
     if let Err(refusal) = check_author(conn, &edit.room, edit.target, &edit.by).await? {
         return Ok(Err(refusal));
     }
-    let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at).await?;
+    let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at, None).await?;
     sqlx::query("UPDATE messages SET body = ?, edited_at = ? WHERE room = ? AND seq = ?")
         .bind(edit.body.as_str())
         .bind(edit.at)
@@ -87,12 +128,22 @@ pub(super) async fn delete(
     if let Err(refusal) = check_author(conn, &delete.room, delete.target, &delete.by).await? {
         return Ok(Err(refusal));
     }
-    let seq = log_event(conn, &delete.room, "delete", Some(delete.target), delete.at).await?;
-    sqlx::query("UPDATE messages SET body = '', deleted = 1 WHERE room = ? AND seq = ?")
-        .bind(delete.room.as_str())
-        .bind(to_sql(delete.target))
-        .execute(&mut *conn)
-        .await?;
+    let seq = log_event(
+        conn,
+        &delete.room,
+        "delete",
+        Some(delete.target),
+        delete.at,
+        None,
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE messages SET body = '', deleted = 1, reactions = '[]' WHERE room = ? AND seq = ?",
+    )
+    .bind(delete.room.as_str())
+    .bind(to_sql(delete.target))
+    .execute(&mut *conn)
+    .await?;
     count_in_room(conn, &delete.room, -1, delete.at).await?;
     Ok(Ok(MessageDelete {
         seq,
@@ -100,6 +151,50 @@ pub(super) async fn delete(
         target: delete.target,
         deleted_at: delete.at,
     }))
+}
+
+/// Adds or takes back a reaction; logs it only when it changes the message's reactions.
+pub(super) async fn react(
+    conn: &mut SqliteConnection,
+    request: &ReactionRequest,
+) -> Result<Reacted, Failure> {
+    let found: Option<(bool, String)> =
+        sqlx::query_as("SELECT deleted, reactions FROM messages WHERE room = ? AND seq = ?")
+            .bind(request.room.as_str())
+            .bind(to_sql(request.target))
+            .fetch_optional(&mut *conn)
+            .await?;
+    let mut reactions: Reactions = match found {
+        None => return Ok(Err(Refusal::NotFound)),
+        Some((true, _)) => return Ok(Err(Refusal::Deleted)),
+        Some((false, json)) => serde_json::from_str(&json).map_err(corrupt)?,
+    };
+    let changed = match request.op {
+        ReactionOp::Add => match reactions.add(&request.emoji, &request.by) {
+            Ok(added) => added,
+            Err(limit) => return Ok(Err(Refusal::TooMany(limit))),
+        },
+        ReactionOp::Remove => reactions.remove(request.emoji.as_str(), &request.by.id),
+    };
+    if !changed {
+        return Ok(Ok(None));
+    }
+    let seq = log_event(
+        conn,
+        &request.room,
+        "reaction",
+        Some(request.target),
+        request.at,
+        Some(ReactionData::json(&request.logged(Seq::ZERO))),
+    )
+    .await?;
+    sqlx::query("UPDATE messages SET reactions = ? WHERE room = ? AND seq = ?")
+        .bind(serde_json::to_string(&reactions).map_err(corrupt)?)
+        .bind(request.room.as_str())
+        .bind(to_sql(request.target))
+        .execute(&mut *conn)
+        .await?;
+    Ok(Ok(Some(request.logged(seq))))
 }
 
 /// Whether `by` may change message `target`: it exists, is theirs, and is not deleted.
@@ -130,10 +225,11 @@ async fn log_event(
     kind: &str,
     target: Option<Seq>,
     at: i64,
+    data: Option<String>,
 ) -> Result<Seq, Failure> {
     let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO events (room, seq, kind, target, at) \
-         SELECT ?1, n, ?2, COALESCE(?3, n), ?4 \
+        "INSERT INTO events (room, seq, kind, target, at, data) \
+         SELECT ?1, n, ?2, COALESCE(?3, n), ?4, ?5 \
          FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE room = ?1) \
          RETURNING seq",
     )
@@ -141,6 +237,7 @@ async fn log_event(
     .bind(kind)
     .bind(target.map(to_sql))
     .bind(at)
+    .bind(data)
     .fetch_one(&mut *conn)
     .await?;
     Ok(to_seq(seq)?)
