@@ -1,6 +1,9 @@
 //! A real-time chat: Leptos pages rendered on the server and hydrated in the browser,
 //! messages sent through server functions and delivered live over Server-Sent Events.
 
+// The room page's view types nest deeply in builds that do not erase them (`cargo test`).
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod domain;

@@ -40,7 +40,7 @@ test("web addresses become safe links and other schemes stay text", async ({ pag
   const link = chat.messages.getByRole("link", { name: "https://example.com/guide?x=1" });
   await expect(link).toHaveAttribute("href", "https://example.com/guide?x=1");
   await expect(link).toHaveAttribute("rel", "noopener nofollow ugc");
-  await expect(chat.messages.getByRole("link")).toHaveCount(1);
+  await expect(chat.messages.locator(".message-body").getByRole("link")).toHaveCount(1);
 });
 
 test("consecutive messages by one author are grouped under one name", async ({ page }) => {

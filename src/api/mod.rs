@@ -17,6 +17,6 @@ pub use messages::{
 pub use profile::{set_name, SetName};
 pub use reactions::{add_reaction, remove_reaction, AddReaction, RemoveReaction};
 pub use rooms::{
-    get_history, get_room, list_rooms, GetHistory, GetRoom, HistoryPage, ListRooms, RoomListing,
-    RoomSnapshot, PAGE_SIZE,
+    get_history, get_newer, get_room, list_rooms, GetHistory, GetNewer, GetRoom, HistoryPage,
+    ListRooms, NewerPage, RoomListing, RoomSnapshot, PAGE_SIZE,
 };

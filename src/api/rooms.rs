@@ -17,6 +17,12 @@ pub struct RoomSnapshot {
     pub messages: Vec<ChatMessage>,
     /// Whether there are messages before the first one here.
     pub has_older: bool,
+    /// Opened at a permalink: the message it names (shown highlighted), and whether there
+    /// are messages after the last one here (then loaded with `get_newer`).
+    #[serde(default)]
+    pub focus: Option<Seq>,
+    #[serde(default)]
+    pub has_newer: bool,
     /// The room's newest event seq: where the live feed resumes from.
     pub cursor: Seq,
     /// Who is looking.
@@ -28,6 +34,14 @@ pub struct RoomSnapshot {
     pub client_id: String,
     /// The rooms the viewer has joined (this one among them), for the sidebar.
     pub joined: Vec<super::JoinedRoom>,
+}
+
+/// A page of newer messages (reading on from a permalink).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewerPage {
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    pub has_newer: bool,
 }
 
 /// A page of older messages.
@@ -48,13 +62,14 @@ pub struct RoomListing {
     pub online: usize,
 }
 
-/// The newest page of `room`, who is online, and the viewer's identity.
+/// The newest page of `room` (or, with `at`, the messages around message `at`), who is
+/// online, and the viewer's identity.
 #[server(endpoint = "room", input = GetUrl)]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(name = "room", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
-pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
+pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, ChatError> {
     use super::server_context::{app_state, session};
     use crate::domain::RoomName;
     use crate::server::session::fresh_client_id;
@@ -63,7 +78,17 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
     let room = RoomName::parse(&room)?;
     // Read the cursor first: anything stored after it reaches the page over the live feed.
     let cursor = state.store.last_seq(&room).await?;
-    let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
+    let window = match at {
+        Some(at) => Some(around(state.store.as_ref(), &room, at).await?),
+        None => None,
+    };
+    let (messages, has_older, has_newer) = match window {
+        Some(window) => window,
+        None => {
+            let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
+            (messages, has_older, false)
+        }
+    };
     let presence = state.presence.snapshot(&room).await;
     let session = session()?;
     // Opening a room joins it, read up to here. The page is worth more than the mark.
@@ -75,6 +100,8 @@ pub async fn get_room(room: String) -> Result<RoomSnapshot, ChatError> {
         room: room.to_string(),
         messages,
         has_older,
+        focus: at,
+        has_newer,
         cursor,
         viewer: session.as_online_user(),
         online: presence.online,
@@ -103,6 +130,27 @@ pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatE
     })
 }
 
+/// The page of messages just after `after` in `room` (reading on from a permalink).
+#[server(endpoint = "newer", input = GetUrl)]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "newer", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
+pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError> {
+    use super::server_context::app_state;
+    use crate::domain::RoomName;
+
+    let state = app_state()?;
+    let room = RoomName::parse(&room)?;
+    let mut messages = state.store.after(&room, after, PAGE_SIZE + 1).await?;
+    let has_newer = messages.len() > PAGE_SIZE as usize;
+    messages.truncate(PAGE_SIZE as usize);
+    Ok(NewerPage {
+        messages,
+        has_newer,
+    })
+}
+
 /// The most recently active rooms, with how many people are online in each.
 #[server(endpoint = "rooms", input = GetUrl)]
 #[cfg_attr(
@@ -126,6 +174,28 @@ pub async fn list_rooms() -> Result<Vec<RoomListing>, ChatError> {
             messages: activity.messages,
         })
         .collect())
+}
+
+/// Half a page before message `at` (and `at` itself), half a page after: the window a
+/// permalink opens, with whether more messages lie before and after it. A message that is
+/// not stored opens the messages around where it was.
+#[cfg(feature = "ssr")]
+async fn around(
+    store: &dyn crate::server::store::Store,
+    room: &crate::domain::RoomName,
+    at: Seq,
+) -> Result<(Vec<ChatMessage>, bool, bool), ChatError> {
+    let half = PAGE_SIZE / 2;
+    let mut messages = store.before(room, at.next(), half + 1).await?;
+    let has_older = messages.len() > half as usize;
+    if has_older {
+        messages.remove(0);
+    }
+    let mut newer = store.after(room, at, half + 1).await?;
+    let has_newer = newer.len() > half as usize;
+    newer.truncate(half as usize);
+    messages.extend(newer);
+    Ok((messages, has_older, has_newer))
 }
 
 /// Splits a read of `PAGE_SIZE + 1` messages into the page and whether more exist.

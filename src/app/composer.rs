@@ -1,4 +1,5 @@
 use crate::api::SendMessage;
+use crate::domain::{Quote, Seq};
 use crate::room::RoomState;
 use leptos::html::Textarea;
 use leptos::prelude::*;
@@ -22,6 +23,16 @@ pub fn Composer() -> impl IntoView {
     let error = RwSignal::new(refused);
     let last_typing = StoredValue::new(0.0_f64);
     let action = <SendMessage as ServerFn>::PATH;
+    // "Reply" without JavaScript is a link to `?reply={seq}`: the page opens replying.
+    let asked = leptos_router::hooks::use_query_map()
+        .with_untracked(|query| query.get("reply"))
+        .and_then(|raw| Seq::parse_cursor(&raw))
+        .and_then(|seq| state.timeline.message(seq))
+        .filter(|message| !message.deleted);
+    if let Some(message) = asked {
+        state.replying.set(Some((message.seq, Quote::of(&message))));
+    }
+    let room_path = format!("/r/{}", state.room());
 
     view! {
         <form
@@ -44,6 +55,34 @@ pub fn Composer() -> impl IntoView {
         >
             <input type="hidden" name="room" value=state.room() />
             <input type="hidden" name="client_id" value=move || state.client_id.get() />
+            {move || {
+                state
+                    .replying
+                    .get()
+                    .map(|(seq, quote)| {
+                        view! {
+                            <div class="replying">
+                                <input type="hidden" name="reply_to" value=seq.get() />
+                                <span class="replying-text">
+                                    "Replying to " <strong>{quote.author}</strong> ": "
+                                    <span dir="auto">{quote.excerpt}</span>
+                                </span>
+                                <a
+                                    class="cancel-reply"
+                                    href=room_path.clone()
+                                    aria-label="Cancel the reply"
+                                    title="Cancel the reply"
+                                    on:click=move |event| {
+                                        event.prevent_default();
+                                        state.replying.set(None);
+                                    }
+                                >
+                                    "×"
+                                </a>
+                            </div>
+                        }
+                    })
+            }}
             <div class="composer-row">
                 <label for="composer-body" class="visually-hidden">
                     "Message"

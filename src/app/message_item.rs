@@ -1,7 +1,9 @@
 use super::message_editor::MessageEditor;
-use super::time_format;
+use super::quote_link::QuoteLink;
+use super::reaction_bar::ReactionBar;
+use super::time_format::{self, ViewClock};
 use super::Hydrated;
-use crate::domain::{linkify, Segment};
+use crate::domain::{linkify, Quote, Segment};
 use crate::room::{RoomState, Shown};
 use leptos::prelude::*;
 
@@ -11,21 +13,46 @@ use leptos::prelude::*;
 pub fn MessageItem(shown: Shown) -> impl IntoView {
     let state = expect_context::<RoomState>();
     let hydrated = use_context::<Hydrated>();
-    let Shown { message, continued } = shown;
+    let Shown {
+        message,
+        continued,
+        previous_sent_at,
+    } = shown;
     let sent_at = message.sent_at;
     let clock = move || {
-        #[cfg(feature = "hydrate")]
-        if hydrated.is_some_and(Hydrated::get) {
-            return time_format::local_clock(sent_at);
-        }
-        let _ = hydrated;
-        time_format::utc_clock(sent_at)
+        let view = ViewClock::of(hydrated);
+        time_format::stamp(view.wall(sent_at), view.now())
+    };
+    // A new day (on the viewer's clock) starts above its first message.
+    let day_separator = move || {
+        let view = ViewClock::of(hydrated);
+        let day = time_format::day_of(view.wall(sent_at));
+        let new_day = previous_sent_at.is_none_or(|p| time_format::day_of(view.wall(p)) != day);
+        new_day.then(|| {
+            let label = time_format::day_label(day, time_format::day_of(view.now()));
+            let text = label.clone();
+            view! {
+                <li class="day-separator" role="separator" aria-label=label>
+                    <span>{text}</span>
+                </li>
+            }
+        })
     };
     let iso = time_format::utc_iso(sent_at);
     let mine = state.is_me(&message.author_id) && !message.deleted;
     let editing = RwSignal::new(false);
     let seq = message.seq;
     let body = message.body.clone();
+    let deleted = message.deleted;
+    let quote_of_me = Quote::of(&message);
+    let room = state.room();
+    let permalink = format!("/r/{room}?at={seq}");
+    let actions = message_actions(state, &room, seq, quote_of_me, mine, deleted, editing);
+    let quote = message.reply_to.map(|reply_to| {
+        view! { <QuoteLink room=room.clone() reply_to quote=message.quote.clone() /> }.into_any()
+    });
+    let reactions = (!deleted)
+        .then(|| view! { <ReactionBar seq reactions=message.reactions.clone() /> }.into_any());
 
     let content = if message.deleted {
         view! { <p class="message-body deleted">"message deleted"</p> }.into_any()
@@ -45,29 +72,73 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     };
 
     view! {
+        {day_separator}
         <li class="message" class:continued=continued class:mine=mine data-seq=seq.get()>
             <div class="message-meta" class:visually-hidden=continued>
                 <span class="message-author">{message.author.clone()}</span>
-                <time datetime=iso.clone() title=iso>
-                    {clock}
-                </time>
+                <a class="permalink" href=permalink rel="external" title="Link to this message">
+                    <time datetime=iso.clone() title=iso>
+                        {clock}
+                    </time>
+                </a>
                 {message.edited_at.map(|_| view! { <span class="edited">"(edited)"</span> })}
             </div>
+            {quote}
             {content}
-            <Show when=move || mine && !editing.get()>
+            {reactions}
+            {actions}
+        </li>
+    }
+    .into_any()
+}
+
+/// Reply for every message; Edit and Delete for one's own.
+fn message_actions(
+    state: RoomState,
+    room: &str,
+    seq: crate::domain::Seq,
+    quote_of_me: Quote,
+    mine: bool,
+    deleted: bool,
+    editing: RwSignal<bool>,
+) -> AnyView {
+    let reply_href = format!("/r/{room}?reply={seq}#composer-body");
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+    view! {
+            <Show when=move || !deleted && !editing.get()>
                 <div class="message-actions">
-                    <button type="button" on:click=move |_| editing.set(true)>
-                        "Edit"
-                    </button>
-                    <button type="button" on:click=move |_| {
-                        #[cfg(feature = "hydrate")]
-                        crate::client::message_actions::delete(state, seq);
-                    }>
-                        "Delete"
-                    </button>
+                    <a
+                        class="reply-link"
+                        href=reply_href.clone()
+                        on:click={
+                            let quote = quote_of_me.clone();
+                            move |event| {
+                                #[cfg(feature = "hydrate")]
+                                {
+                                    event.prevent_default();
+                                    crate::client::replies::start(state, seq, quote.clone());
+                                }
+                                #[cfg(not(feature = "hydrate"))]
+                                let _ = (event, &quote);
+                            }
+                        }
+                    >
+                        "Reply"
+                    </a>
+                    <Show when=move || mine>
+                        <button type="button" on:click=move |_| editing.set(true)>
+                            "Edit"
+                        </button>
+                        <button type="button" on:click=move |_| {
+                            #[cfg(feature = "hydrate")]
+                            crate::client::message_actions::delete(state, seq);
+                        }>
+                            "Delete"
+                        </button>
+                    </Show>
                 </div>
             </Show>
-        </li>
     }
     .into_any()
 }

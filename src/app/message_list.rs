@@ -43,12 +43,35 @@ pub fn MessageList() -> impl IntoView {
             <For
                 each=move || timeline.shown()
                 key=|shown| {
-                    (shown.message.seq, shown.message.edited_at, shown.message.deleted, shown.continued)
+                    let m = &shown.message;
+                    (
+                        (m.seq, m.edited_at, m.deleted, shown.continued, shown.previous_sent_at),
+                        (m.reactions.clone(), m.quote.clone()),
+                    )
                 }
                 let:shown
             >
                 <MessageItem shown />
             </For>
+            <Show when=move || timeline.has_newer()>
+                <li class="history-controls newer">
+                    <button
+                        type="button"
+                        class="load-older"
+                        on:click=move |_| {
+                            #[cfg(feature = "hydrate")]
+                            crate::client::scroll::load_newer(state, loading);
+                        }
+                        disabled=move || loading.get()
+                    >
+                        {move || if loading.get() { "Loading…" } else { "Newer messages" }}
+                    </button>
+                    // A whole page load: the newest page, with the live feed from there.
+                    <a href=format!("/r/{}", state.room()) rel="external">
+                        "Jump to the newest"
+                    </a>
+                </li>
+            </Show>
             <For each=move || state.outbox.items() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
                 <PendingItem pending />
             </For>

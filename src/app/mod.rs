@@ -10,6 +10,8 @@ mod name_form;
 mod not_found;
 mod pending_item;
 mod presence_list;
+mod quote_link;
+mod reaction_bar;
 mod room;
 mod room_page;
 mod rooms_page;

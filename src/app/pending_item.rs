@@ -9,6 +9,7 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
         client_id,
         body,
         failed,
+        ..
     } = pending;
     let author = state.viewer.get_untracked().name;
     let status = match &failed {

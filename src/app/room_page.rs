@@ -1,15 +1,24 @@
 use super::room::Room;
 use crate::api::get_room;
+use crate::domain::Seq;
 use crate::error::ChatError;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/r/{room}`: loads the room's newest messages, then shows the room.
+/// `/r/{room}`: loads the room's newest messages (or, at `?at={seq}`, the messages around
+/// that one), then shows the room.
 #[component]
 pub fn RoomPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let room = move || params.read().get("room").unwrap_or_default();
-    let snapshot = Resource::new(room, get_room);
+    let at = move || {
+        query
+            .read()
+            .get("at")
+            .and_then(|raw| Seq::parse_cursor(&raw))
+    };
+    let snapshot = Resource::new(move || (room(), at()), |(room, at)| get_room(room, at));
 
     view! {
         <Suspense fallback=|| view! { <p class="page-message">"Loading…"</p> }>

@@ -7,6 +7,8 @@ pub mod composer_keys;
 pub mod feed;
 pub mod joined_rooms;
 pub mod message_actions;
+pub mod reactions;
+pub mod replies;
 pub mod scroll;
 pub mod sending;
 

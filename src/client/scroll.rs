@@ -1,7 +1,7 @@
 //! Scrolling: follow new messages, count the ones that arrive out of view, load older ones
 //! when the reader reaches the top.
 
-use crate::api::get_history;
+use crate::api::{get_history, get_newer};
 use crate::domain::Seq;
 use crate::room::RoomState;
 use leptos::html::Ol;
@@ -42,7 +42,11 @@ pub fn follow_newest(state: RoomState, list: NodeRef<Ol>) {
     Effect::new(move |previous: Option<(Seq, usize)>| {
         let now = (state.timeline.newest(), state.outbox.items().len());
         match previous {
-            None => request_animation_frame(move || to_bottom(state)),
+            // Opened at a permalink: its message, highlighted; else the newest.
+            None => request_animation_frame(move || match state.focus.get_value() {
+                Some(focus) if super::replies::jump_to(focus) => {}
+                _ => to_bottom(state),
+            }),
             Some((_, pending)) if now.1 > pending => {
                 request_animation_frame(move || to_bottom(state));
             }
@@ -132,5 +136,23 @@ fn on_scroll(handle: impl Fn() + 'static) {
     on_cleanup(move || {
         let _ = window()
             .remove_event_listener_with_callback("scroll", listener.as_ref().unchecked_ref());
+    });
+}
+
+/// Loads the page after the window a permalink opened (the "Newer messages" button).
+pub fn load_newer(state: RoomState, loading: RwSignal<bool>) {
+    let Some(after) = state.timeline.window_end() else {
+        return;
+    };
+    if loading.get_untracked() {
+        return;
+    }
+    loading.set(true);
+    spawn_local(async move {
+        match get_newer(state.room(), after).await {
+            Ok(page) => state.timeline.append_newer(page.messages, page.has_newer),
+            Err(error) => leptos::logging::warn!("could not load newer messages: {error}"),
+        }
+        loading.set(false);
     });
 }

@@ -2,7 +2,7 @@
 //! confirm, retry or hand the text back.
 
 use crate::api::send_message;
-use crate::domain::{ClientId, MessageBody};
+use crate::domain::{ClientId, MessageBody, Seq};
 use crate::error::ChatError;
 use crate::room::RoomState;
 use leptos::html::Textarea;
@@ -48,23 +48,39 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
     textarea.set_value("");
     let client_id = state.client_id.get_untracked();
     state.client_id.set(random_client_id());
-    state.outbox.push(client_id.clone(), text.clone());
-    send(state, client_id, text, Some((body, error)));
+    // The reply goes with this message; the composer is free for the next one.
+    let reply_to = state.replying.get_untracked().map(|(seq, _)| seq);
+    state.replying.set(None);
+    state.outbox.push(client_id.clone(), text.clone(), reply_to);
+    send(state, client_id, text, reply_to, Some((body, error)));
 }
 
 /// Sends a failed message again, under its original `client_id`.
 pub fn retry(state: RoomState, client_id: String) {
-    if let Some(text) = state.outbox.retry(&client_id) {
-        send(state, client_id, text, None);
+    if let Some((text, reply_to)) = state.outbox.retry(&client_id) {
+        send(state, client_id, text, reply_to, None);
     }
 }
 
 /// Where to hand a refused message back: the text box and its error line.
 type ComposerFields = (NodeRef<Textarea>, RwSignal<Option<String>>);
 
-fn send(state: RoomState, client_id: String, text: String, composer: Option<ComposerFields>) {
+fn send(
+    state: RoomState,
+    client_id: String,
+    text: String,
+    reply_to: Option<Seq>,
+    composer: Option<ComposerFields>,
+) {
     spawn_local(async move {
-        match send_message(state.room(), text.clone(), Some(client_id.clone())).await {
+        match send_message(
+            state.room(),
+            text.clone(),
+            Some(client_id.clone()),
+            reply_to,
+        )
+        .await
+        {
             Ok(message) => {
                 state.outbox.remove(&client_id);
                 state.timeline.insert(message);

@@ -2,7 +2,7 @@ use super::{RoomName, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Someone with at least one open stream in a room.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct OnlineUser {
     pub id: UserId,
     pub name: String,

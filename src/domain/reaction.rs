@@ -66,14 +66,14 @@ fn is_keycap_base(c: char) -> bool {
 }
 
 /// Everyone who reacted to a message with one emoji, in the order they did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReactionGroup {
     pub emoji: String,
     pub users: Vec<OnlineUser>,
 }
 
 /// A message's reactions, by emoji in the order each was first used.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Reactions(pub Vec<ReactionGroup>);
 
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(reactions.0[0].users, [ann.clone(), bob.clone()]);
         assert!(!reactions.remove("👍", &UserId::from_random(3)));
         assert!(reactions.remove("👍", &ann.id));
-        assert_eq!(reactions.0[0].users, [bob.clone()]);
+        assert_eq!(reactions.0[0].users, std::slice::from_ref(&bob));
         assert!(reactions.remove("👍", &bob.id));
         assert!(
             reactions.is_empty(),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub const EXCERPT_CHARS: usize = 120;
 
 /// The message a reply answers, as a reply shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Quote {
     pub author_id: UserId,
     pub author: String,

@@ -15,7 +15,7 @@ pub use timeline::{Shown, Timeline};
 
 use crate::api::RoomSnapshot;
 use crate::domain::{
-    FeedEvent, LogEvent, OnlineUser, Presence, PresenceChange, RoomName, Typing, UserId,
+    FeedEvent, LogEvent, OnlineUser, Presence, PresenceChange, Quote, RoomName, Seq, Typing, UserId,
 };
 use leptos::prelude::*;
 
@@ -45,6 +45,10 @@ pub struct RoomState {
     pub below: RwSignal<usize>,
     pub outbox: Outbox,
     pub client_id: RwSignal<String>,
+    /// The message a permalink opened the page at (highlighted once shown).
+    pub focus: StoredValue<Option<Seq>>,
+    /// The message the composer's next message answers, as the composer shows it.
+    pub replying: RwSignal<Option<(Seq, Quote)>>,
     /// The rooms of the sidebar.
     pub joined: JoinedRooms,
 }
@@ -53,10 +57,14 @@ impl RoomState {
     pub fn new(snapshot: RoomSnapshot) -> Self {
         // The page's room name was parsed by the server; the stream's snapshot replaces this.
         let room = RoomName::parse(&snapshot.room).unwrap_or_else(|_| RoomName::lobby());
+        let timeline = Timeline::new(snapshot.messages, snapshot.cursor, snapshot.has_older);
+        if snapshot.has_newer {
+            timeline.ends_before_newest();
+        }
         Self {
             room: StoredValue::new(snapshot.room),
             viewer: RwSignal::new(snapshot.viewer),
-            timeline: Timeline::new(snapshot.messages, snapshot.cursor, snapshot.has_older),
+            timeline,
             presence: RwSignal::new(Presence {
                 count: snapshot.online_count,
                 online: snapshot.online,
@@ -68,6 +76,8 @@ impl RoomState {
             below: RwSignal::new(0),
             outbox: Outbox::default(),
             client_id: RwSignal::new(snapshot.client_id),
+            focus: StoredValue::new(snapshot.focus),
+            replying: RwSignal::new(None),
             joined: JoinedRooms::new(snapshot.joined),
         }
     }
@@ -162,6 +172,8 @@ mod tests {
             room: "lobby".into(),
             messages: Vec::new(),
             has_older: false,
+            focus: None,
+            has_newer: false,
             cursor: crate::domain::Seq::ZERO,
             viewer,
             online: Vec::new(),

@@ -1,3 +1,4 @@
+use crate::domain::Seq;
 use leptos::prelude::*;
 
 /// A message the person sent that the server has not confirmed yet.
@@ -6,6 +7,8 @@ pub struct Pending {
     /// The idempotency key: a retry reuses it, so it can never store a second copy.
     pub client_id: String,
     pub body: String,
+    /// The message it answers, if it is a reply (a retry answers it too).
+    pub reply_to: Option<Seq>,
     /// `None` while sending; the reason once it failed (it can then be retried).
     pub failed: Option<String>,
 }
@@ -31,11 +34,12 @@ impl Outbox {
             .with_untracked(|items| items.iter().any(|p| p.failed.is_none()))
     }
 
-    pub fn push(self, client_id: String, body: String) {
+    pub fn push(self, client_id: String, body: String, reply_to: Option<Seq>) {
         self.0.update(|items| {
             items.push(Pending {
                 client_id,
                 body,
+                reply_to,
                 failed: None,
             })
         });
@@ -51,14 +55,14 @@ impl Outbox {
         self.set_failed(client_id, Some(reason));
     }
 
-    /// Marks a failed message as sending again; returns its text.
-    pub fn retry(self, client_id: &str) -> Option<String> {
+    /// Marks a failed message as sending again; returns its text and what it answers.
+    pub fn retry(self, client_id: &str) -> Option<(String, Option<Seq>)> {
         self.set_failed(client_id, None);
         self.0.with_untracked(|items| {
             items
                 .iter()
                 .find(|p| p.client_id == client_id)
-                .map(|p| p.body.clone())
+                .map(|p| (p.body.clone(), p.reply_to))
         })
     }
 
@@ -79,12 +83,16 @@ mod tests {
     fn a_failed_message_keeps_its_text_and_key_for_the_retry() {
         Owner::new().with(|| {
             let outbox = Outbox::default();
-            outbox.push("k1".into(), "hello".into());
+            outbox.push("k1".into(), "hello".into(), Some(Seq(3)));
             assert!(outbox.sending(), "leaving now would lose it");
             outbox.fail("k1", "offline".into());
             assert!(!outbox.sending());
             assert_eq!(outbox.items()[0].failed.as_deref(), Some("offline"));
-            assert_eq!(outbox.retry("k1").as_deref(), Some("hello"));
+            assert_eq!(
+                outbox.retry("k1"),
+                Some(("hello".into(), Some(Seq(3)))),
+                "still a reply"
+            );
             assert_eq!(outbox.items()[0].failed, None);
             outbox.remove("k1");
             assert!(outbox.items().is_empty());

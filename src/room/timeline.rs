@@ -11,14 +11,20 @@ pub struct Timeline {
     /// The newest log event applied: where the live feed resumes from.
     cursor: RwSignal<Seq>,
     has_older: RwSignal<bool>,
+    /// Opened at a permalink and not yet read on to the newest: the last message of the
+    /// loaded window. Messages after it (arriving live meanwhile) wait, hidden, until the
+    /// pages between are loaded, so the list never shows a gap.
+    window_end: RwSignal<Option<Seq>>,
 }
 
 /// A message as the list shows it: `continued` when it follows a message by the same
-/// author within a few minutes, so the name and time are not repeated.
+/// author within a few minutes, so the name and time are not repeated; `previous_sent_at`,
+/// the time of the message shown before it, to tell where a new day starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
     pub message: ChatMessage,
     pub continued: bool,
+    pub previous_sent_at: Option<i64>,
 }
 
 /// Messages by one author closer together than this are grouped.
@@ -30,7 +36,41 @@ impl Timeline {
             messages: RwSignal::new(messages.into_iter().map(|m| (m.seq, m)).collect()),
             cursor: RwSignal::new(cursor),
             has_older: RwSignal::new(has_older),
+            window_end: RwSignal::new(None),
         }
+    }
+
+    /// Opened at a permalink with more messages after the window: they load page by page.
+    pub fn ends_before_newest(self) {
+        let last = self
+            .messages
+            .with_untracked(|m| m.keys().next_back().copied());
+        self.window_end.set(last);
+    }
+
+    /// Whether newer messages wait to be loaded (tracked).
+    pub fn has_newer(self) -> bool {
+        self.window_end.with(Option::is_some)
+    }
+
+    /// Where the next newer page starts (not tracked).
+    pub fn window_end(self) -> Option<Seq> {
+        self.window_end.get_untracked()
+    }
+
+    /// Adds a newer page after the window; `has_newer`: more wait after it.
+    pub fn append_newer(self, newer: Vec<ChatMessage>, has_newer: bool) {
+        let last = newer.last().map(|m| m.seq);
+        self.messages.update(|messages| {
+            for message in newer {
+                messages.entry(message.seq).or_insert(message);
+            }
+        });
+        self.window_end.set(if has_newer {
+            last.or(self.window_end())
+        } else {
+            None
+        });
     }
 
     /// Applies a log event from the live feed (or a replay) and moves the cursor past it.
@@ -85,12 +125,14 @@ impl Timeline {
         self.has_older.set(has_older);
     }
 
-    /// The messages in seq order, grouped by author.
+    /// The messages in seq order (up to the window's end), grouped by author.
     pub fn shown(self) -> Vec<Shown> {
+        let end = self.window_end.get().unwrap_or(Seq(u64::MAX));
         self.messages.with(|messages| {
             let mut previous: Option<&ChatMessage> = None;
             messages
-                .values()
+                .range(..=end)
+                .map(|(_, message)| message)
                 .map(|message| {
                     let continued = previous.is_some_and(|p| {
                         p.author_id == message.author_id
@@ -98,14 +140,21 @@ impl Timeline {
                             && !p.deleted
                             && message.sent_at - p.sent_at < GROUP_WINDOW_MS
                     });
+                    let previous_sent_at = previous.map(|p| p.sent_at);
                     previous = Some(message);
                     Shown {
                         message: message.clone(),
                         continued,
+                        previous_sent_at,
                     }
                 })
                 .collect()
         })
+    }
+
+    /// Message `seq`, if it is shown (not tracked).
+    pub fn message(self, seq: Seq) -> Option<ChatMessage> {
+        self.messages.with_untracked(|m| m.get(&seq).cloned())
     }
 
     pub fn is_empty(self) -> bool {
@@ -121,10 +170,12 @@ impl Timeline {
         self.messages.with_untracked(|m| m.keys().next().copied())
     }
 
-    /// The newest message seq, tracked: an effect reading it runs again on every new message.
+    /// The newest message seq shown, tracked: an effect reading it runs again on every new
+    /// message shown.
     pub fn newest(self) -> Seq {
+        let end = self.window_end.get().unwrap_or(Seq(u64::MAX));
         self.messages
-            .with(|m| m.keys().next_back().copied())
+            .with(|m| m.range(..=end).next_back().map(|(seq, _)| *seq))
             .unwrap_or(Seq::ZERO)
     }
 
@@ -201,6 +252,28 @@ mod tests {
             assert!(timeline.shown()[0].message.deleted);
             assert_eq!(timeline.cursor(), Seq(3));
             assert_eq!(seqs(timeline), vec![1], "edits are not messages");
+        });
+    }
+
+    #[test]
+    fn a_window_opened_at_a_permalink_hides_what_arrives_after_it_until_read_on_to() {
+        Owner::new().with(|| {
+            let timeline = Timeline::new(
+                vec![ChatMessage::sample(10), ChatMessage::sample(11)],
+                Seq(40),
+                true,
+            );
+            timeline.ends_before_newest();
+            assert!(timeline.has_newer());
+            timeline.apply(LogEvent::Message(ChatMessage::sample(41)));
+            assert_eq!(seqs(timeline), vec![10, 11], "no gap shown");
+            assert_eq!(timeline.newest(), Seq(11));
+            timeline.append_newer(vec![ChatMessage::sample(12)], true);
+            assert_eq!(timeline.window_end(), Some(Seq(12)));
+            timeline.append_newer((13..=40).map(ChatMessage::sample).collect(), false);
+            assert!(!timeline.has_newer());
+            assert_eq!(seqs(timeline).len(), 32, "10 to 41, the live one too");
+            assert_eq!(timeline.shown()[1].previous_sent_at, Some(0));
         });
     }
 

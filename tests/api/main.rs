@@ -20,6 +20,7 @@ mod nodes;
 mod nodes_presence;
 mod observability;
 mod pages;
+mod permalinks;
 mod persistence;
 mod presence;
 mod reactions;

@@ -231,6 +231,14 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<ChatMessage>, StoreError>;
 
+    /// The `limit` messages just after `after`, oldest first (reading on from a permalink).
+    async fn after(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
+
     /// The seq of the room's newest event, `Seq::ZERO` for an empty room.
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError>;
 

@@ -234,6 +234,24 @@ impl Store for RedisStore {
         Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
     }
 
+    async fn after(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let keys = self.room(room);
+        let mut conn = self.conn.clone();
+        let min = format!("({}", after.get());
+        let seqs: Vec<u64> = conn
+            .zrangebyscore_limit(keys.order(), min, "+inf", 0, limit as isize)
+            .await
+            .map_err(classify)?;
+        let seqs: Vec<Seq> = seqs.into_iter().map(Seq).collect();
+        let mut messages = self.load(room, &seqs).await?;
+        Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
+    }
+
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
         let mut conn = self.conn.clone();
         let seq: Option<u64> = conn.get(self.room(room).seq()).await.map_err(classify)?;

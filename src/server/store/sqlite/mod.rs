@@ -165,6 +165,19 @@ impl Store for SqliteStore {
         self.messages(&sql, room, before, limit).await
     }
 
+    async fn after(
+        &self,
+        room: &RoomName,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
+             WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?"
+        );
+        self.messages(&sql, room, after, limit).await
+    }
+
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
         let (seq,): (i64,) =
             sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE room = ?")
