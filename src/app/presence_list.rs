@@ -34,6 +34,16 @@ pub fn PresenceList() -> impl IntoView {
                     n => format!("and {n} more"),
                 }}
             </p>
+            <p class="room-export">
+                "Download the history: "
+                <a href=format!("/api/rooms/{}/export?format=md", state.room()) download rel="external">
+                    "Markdown"
+                </a>
+                " · "
+                <a href=format!("/api/rooms/{}/export?format=jsonl", state.room()) download rel="external">
+                    "JSON lines"
+                </a>
+            </p>
         </aside>
     }
 }

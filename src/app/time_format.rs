@@ -3,8 +3,8 @@
 //! Everything here works on "wall-clock milliseconds": a time shifted into the zone shown.
 
 use super::Hydrated;
-
-const DAY_MS: i64 = 86_400_000;
+use crate::domain::calendar::civil_from_days;
+pub use crate::domain::calendar::{clock, day_of};
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -77,17 +77,6 @@ impl ViewClock {
     }
 }
 
-/// The day (days since 1970-01-01) of a wall-clock time.
-pub fn day_of(wall: i64) -> i64 {
-    wall.div_euclid(DAY_MS)
-}
-
-/// `HH:MM` of a wall-clock time.
-pub fn clock(wall: i64) -> String {
-    let minutes = wall.div_euclid(60_000).rem_euclid(24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
 /// A message's time as the list shows it: `HH:MM` today, `20 Nov, HH:MM` earlier this
 /// year, `20 Nov 2025, HH:MM` before.
 pub fn stamp(wall: i64, now: i64) -> String {
@@ -126,24 +115,10 @@ pub fn utc_iso(millis: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{}Z", clock(millis))
 }
 
-/// Days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::calendar::DAY_MS;
 
     // 2026-11-21 20:14:11 UTC, a Saturday.
     const SATURDAY: i64 = 1_795_292_051_000;

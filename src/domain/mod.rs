@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser. Every input crosses one of these `parse`
 //! functions on the server; the browser may use the same rules to pre-check.
 
+pub mod calendar;
 mod client_id;
 mod domain_error;
 mod ephemeral;

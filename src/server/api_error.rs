@@ -46,6 +46,9 @@ pub enum ApiError {
     /// The rooms of a browser-wide stream: none, one twice, or too many.
     #[error("{0}")]
     BadRooms(String),
+    /// Another query parameter that is not one of its allowed values.
+    #[error("{0}")]
+    BadQuery(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -56,7 +59,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             // A bad room name or cursor in the URL: the request itself is wrong.
-            ApiError::Invalid(_) | ApiError::BadCursor(_) | ApiError::BadRooms(_) => json_error(
+            ApiError::Invalid(_)
+            | ApiError::BadCursor(_)
+            | ApiError::BadRooms(_)
+            | ApiError::BadQuery(_) => json_error(
                 StatusCode::BAD_REQUEST,
                 &ChatError::Invalid(self.to_string()),
             ),

@@ -4,6 +4,7 @@ pub mod api_error;
 pub mod browser_stream;
 pub mod config;
 pub mod drain;
+pub mod export;
 pub mod fanout;
 pub mod health;
 pub mod hub;

@@ -8,7 +8,7 @@ use crate::server::security_headers::{self, PolicyOptions};
 use crate::server::session;
 use crate::server::state::AppState;
 use crate::server::static_assets;
-use crate::server::{browser_stream, health, join, origin, server_fn_status, sse};
+use crate::server::{browser_stream, export, health, join, origin, server_fn_status, sse};
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -44,6 +44,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
         .route("/healthz", get(health::readyz))
         .route("/api/rooms/{room}/events", get(sse::room_events))
         .route("/api/events", get(browser_stream::browser_events))
+        .route("/api/rooms/{room}/export", get(export::export))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -10,6 +10,7 @@ mod delivery;
 mod deploy;
 mod durability;
 mod durability_redis;
+mod export;
 mod helpers;
 mod history;
 mod identity;

@@ -1,0 +1,105 @@
+//! `GET /api/rooms/{room}/export?format=jsonl|md`: a room's whole history as a file, oldest
+//! first, streamed a page at a time, so a room of a million messages never sits in memory.
+
+mod format;
+
+use self::format::ExportFormat;
+use crate::domain::{ChatMessage, RoomName, Seq};
+use crate::error::ChatError;
+use crate::server::api_error::ApiError;
+use crate::server::state::AppState;
+use crate::server::store::Store;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::StreamExt;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Messages read from the store per step.
+const PAGE: u32 = 500;
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+/// Where the export has got to.
+struct Progress {
+    store: Arc<dyn Store>,
+    room: RoomName,
+    format: ExportFormat,
+    after: Seq,
+    previous_sent_at: Option<i64>,
+    done: bool,
+}
+
+#[tracing::instrument(name = "export", skip_all, fields(room = %room))]
+pub async fn export(
+    State(state): State<AppState>,
+    Path(room): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let room = RoomName::parse(&room)?;
+    let format = ExportFormat::parse(query.format.as_deref()).ok_or(ApiError::BadQuery(
+        "format must be jsonl (JSON lines) or md (Markdown).",
+    ))?;
+    // The first page is read before answering, so a store that is down answers 503
+    // instead of an empty file.
+    let mut progress = Progress {
+        store: state.store.clone(),
+        room: room.clone(),
+        format,
+        after: Seq::ZERO,
+        previous_sent_at: None,
+        done: false,
+    };
+    let first = progress.next_chunk().await.map_err(ChatError::from)?;
+    let header = Bytes::from(format.header(&room));
+    let rest = futures::stream::unfold(progress, |mut progress| async move {
+        if progress.done {
+            return None;
+        }
+        match progress.next_chunk().await {
+            Ok(chunk) => Some((Ok::<Bytes, std::io::Error>(chunk), progress)),
+            Err(error) => {
+                // The headers are gone: all that is left is to end the file early.
+                tracing::warn!(%error, "export ended early");
+                progress.done = true;
+                Some((Err(std::io::Error::other(error.to_string())), progress))
+            }
+        }
+    });
+    let body = futures::stream::iter([Ok(header), Ok(first)]).chain(rest);
+    let mut response = Body::from_stream(body.boxed()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    let filename = format!("attachment; filename=\"{room}.{}\"", format.extension());
+    if let Ok(value) = HeaderValue::from_str(&filename) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+impl Progress {
+    /// The next page, formatted; an empty chunk marks the end.
+    async fn next_chunk(&mut self) -> Result<Bytes, crate::server::store::StoreError> {
+        let page: Vec<ChatMessage> = self.store.after(&self.room, self.after, PAGE).await?;
+        if page.len() < PAGE as usize {
+            self.done = true;
+        }
+        let mut chunk = String::new();
+        for message in &page {
+            chunk.push_str(&self.format.message(message, self.previous_sent_at));
+            self.previous_sent_at = Some(message.sent_at);
+            self.after = message.seq;
+        }
+        Ok(Bytes::from(chunk))
+    }
+}
