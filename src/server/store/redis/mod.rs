@@ -12,6 +12,7 @@ mod reads;
 mod scripts;
 
 use self::decode::classify;
+use self::reads::Direction;
 use self::scripts::{
     AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, ReactScript,
 };
@@ -222,16 +223,7 @@ impl Store for RedisStore {
         before: Seq,
         limit: u32,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        let keys = self.room(room);
-        let mut conn = self.conn.clone();
-        let max = format!("({}", before.get());
-        let seqs: Vec<u64> = conn
-            .zrevrangebyscore_limit(keys.order(), max, "-inf", 0, limit as isize)
-            .await
-            .map_err(classify)?;
-        let seqs: Vec<Seq> = seqs.into_iter().rev().map(Seq).collect();
-        let mut messages = self.load(room, &seqs).await?;
-        Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
+        self.page(room, Direction::Before(before), limit).await
     }
 
     async fn after(
@@ -240,16 +232,7 @@ impl Store for RedisStore {
         after: Seq,
         limit: u32,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        let keys = self.room(room);
-        let mut conn = self.conn.clone();
-        let min = format!("({}", after.get());
-        let seqs: Vec<u64> = conn
-            .zrangebyscore_limit(keys.order(), min, "+inf", 0, limit as isize)
-            .await
-            .map_err(classify)?;
-        let seqs: Vec<Seq> = seqs.into_iter().map(Seq).collect();
-        let mut messages = self.load(room, &seqs).await?;
-        Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
+        self.page(room, Direction::After(after), limit).await
     }
 
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {

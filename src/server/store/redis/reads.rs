@@ -8,7 +8,46 @@ use crate::server::store::StoreError;
 use redis::AsyncCommands;
 use std::collections::HashMap;
 
+/// Which side of a seq a page of messages lies on.
+pub(super) enum Direction {
+    /// The newest messages before it.
+    Before(Seq),
+    /// The oldest messages after it.
+    After(Seq),
+}
+
 impl RedisStore {
+    /// Up to `limit` messages on one side of a seq, oldest first, as they are now.
+    pub(super) async fn page(
+        &self,
+        room: &RoomName,
+        direction: Direction,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let order = self.room(room).order();
+        let mut conn = self.conn.clone();
+        let seqs: Vec<u64> = match direction {
+            Direction::Before(before) => {
+                let max = format!("({}", before.get());
+                let mut seqs: Vec<u64> = conn
+                    .zrevrangebyscore_limit(order, max, "-inf", 0, limit as isize)
+                    .await
+                    .map_err(classify)?;
+                seqs.reverse();
+                seqs
+            }
+            Direction::After(after) => {
+                let min = format!("({}", after.get());
+                conn.zrangebyscore_limit(order, min, "+inf", 0, limit as isize)
+                    .await
+                    .map_err(classify)?
+            }
+        };
+        let seqs: Vec<Seq> = seqs.into_iter().map(Seq).collect();
+        let mut messages = self.load(room, &seqs).await?;
+        Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
+    }
+
     /// Messages `seqs` of `room` as they are now (those still stored), replies with the
     /// quote of the message each answers.
     pub(super) async fn load(
