@@ -143,3 +143,28 @@ async fn streams_without_a_session_cookie_do_not_show_as_people_online() {
     let room: serde_json::Value = alice.get_json("/api/room?room=lobby").await;
     assert_eq!(room["online_count"], 1, "{}", room["online"]);
 }
+
+#[tokio::test]
+async fn exports_are_limited_to_a_few_at_once() {
+    let app = spawn_with_default_limits().await;
+    let person = app.browser();
+    person.get_json("/api/room?room=lobby").await;
+    let export = || {
+        person
+            .client
+            .get(app.url("/api/rooms/lobby/export?format=md"))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(export().await.expect("export").status(), 200);
+    }
+    assert_rate_limited(export().await.expect("export")).await;
+    let someone_else = app.browser();
+    let theirs = someone_else
+        .client
+        .get(app.url("/api/rooms/lobby/export"))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(theirs.status(), 200, "a limit per person");
+}

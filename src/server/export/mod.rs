@@ -7,15 +7,18 @@ use self::format::ExportFormat;
 use crate::domain::{ChatMessage, RoomName, Seq};
 use crate::error::ChatError;
 use crate::server::api_error::ApiError;
+use crate::server::limits::{client_address, Action};
+use crate::server::session::Session;
 use crate::server::state::AppState;
 use crate::server::store::Store;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue};
+use axum::extract::{ConnectInfo, Extension, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::StreamExt;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Messages read from the store per step.
@@ -36,13 +39,24 @@ struct Progress {
     done: bool,
 }
 
-#[tracing::instrument(name = "export", skip_all, fields(room = %room))]
+#[tracing::instrument(name = "export", skip_all, fields(room = %room, user = %session.user_id))]
 pub async fn export(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(room): Path<String>,
     Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room = RoomName::parse(&room)?;
+    let address = client_address(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        state.client_ip_header.as_deref(),
+    );
+    state
+        .limits
+        .check(Action::Export, &session.user_id, address)?;
     let format = ExportFormat::parse(query.format.as_deref()).ok_or(ApiError::BadQuery(
         "format must be jsonl (JSON lines) or md (Markdown).",
     ))?;

@@ -10,6 +10,7 @@ pub struct RateLimits {
     pub writes: Rate,
     pub typing: Rate,
     pub renames: Rate,
+    pub exports: Rate,
     pub address_factor: u32,
 }
 
@@ -41,6 +42,11 @@ impl Default for LimitSettings {
                     burst: 5,
                     per_minute: 10,
                 },
+                // A whole room read from the store: a few at once, then one every 20 s.
+                exports: Rate {
+                    burst: 3,
+                    per_minute: 3,
+                },
                 address_factor: 5,
             }),
             streams: StreamCaps {
@@ -69,7 +75,7 @@ impl LimitSettings {
 }
 
 impl LimitSettings {
-    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES}_PER_MINUTE` and `…_BURST`;
+    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS}_PER_MINUTE` and `…_BURST`;
     /// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
     /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`.
     pub(crate) fn read_env(
@@ -93,6 +99,11 @@ impl LimitSettings {
                     "CHAT_RENAMES_PER_MINUTE",
                     "CHAT_RENAME_BURST",
                     &mut rates.renames,
+                ),
+                (
+                    "CHAT_EXPORTS_PER_MINUTE",
+                    "CHAT_EXPORT_BURST",
+                    &mut rates.exports,
                 ),
             ] {
                 read_rate(lookup, per_minute, burst, rate)?;

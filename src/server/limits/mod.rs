@@ -22,10 +22,12 @@ use std::time::{Duration, Instant};
 /// What a request is, for rate limiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Send, edit or delete a message.
+    /// Send, edit or delete a message, or react to one.
     Write,
     Typing,
     Rename,
+    /// Download a room's history (a whole room read from the store).
+    Export,
 }
 
 /// One kind of request's buckets: per session and per address.
@@ -48,7 +50,7 @@ impl ActionBuckets {
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// `None` when rate limits are off (`CHAT_RATE_LIMITS=off`, for benchmarks).
-    rates: Option<Arc<[ActionBuckets; 3]>>,
+    rates: Option<Arc<[ActionBuckets; 4]>>,
     pub streams: StreamCounts,
 }
 
@@ -60,6 +62,7 @@ impl Limits {
                 ActionBuckets::new(rates.writes, factor),
                 ActionBuckets::new(rates.typing, factor),
                 ActionBuckets::new(rates.renames, factor),
+                ActionBuckets::new(rates.exports, factor),
             ])
         });
         Self {
