@@ -8,6 +8,24 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
+// An empty lobby gets a short conversation first: two people, a reply, reactions.
+const lobby = await (await fetch(`${base}/api/room?room=lobby`)).json();
+if (lobby.messages.length === 0) {
+  const person = async (name) => {
+    const context = await browser.newContext();
+    await context.request.post(`${base}/api/set_name`, { form: { name } });
+    return context.request;
+  };
+  const [ann, bob] = [await person("Ann"), await person("Bob")];
+  const say = async (who, body, extra = {}) =>
+    (await (await who.post(`${base}/api/send_message`, { form: { room: "lobby", body, ...extra } })).json()).seq;
+  const plan = await say(ann, "Morning! Shall we ship the new sidebar today?\nThe phone layout is done.");
+  await say(bob, "Yes, after the review at 11. I looked at it on my phone: folds nicely.", { reply_to: String(plan) });
+  for (const [who, emoji] of [[bob, "👍"], [ann, "🎉"], [bob, "🎉"]]) {
+    await who.post(`${base}/api/add_reaction`, { form: { room: "lobby", seq: String(plan), emoji } });
+  }
+  await say(ann, "Docs: https://example.com/sidebar");
+}
 const desktop = { viewport: { width: 1100, height: 720 } };
 const phone = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
 const shots = [

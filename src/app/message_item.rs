@@ -1,6 +1,6 @@
 use super::message_editor::MessageEditor;
 use super::quote_link::QuoteLink;
-use super::reaction_bar::ReactionBar;
+use super::reaction_bar::{ReactionBar, ReactionPicker};
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
 use crate::domain::{linkify, Quote, Segment};
@@ -47,12 +47,25 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     let quote_of_me = Quote::of(&message);
     let room = state.room();
     let permalink = format!("/r/{room}?at={seq}");
-    let actions = message_actions(state, &room, seq, quote_of_me, mine, deleted, editing);
     let quote = message.reply_to.map(|reply_to| {
         view! { <QuoteLink room=room.clone() reply_to quote=message.quote.clone() /> }.into_any()
     });
-    let reactions = (!deleted)
-        .then(|| view! { <ReactionBar seq reactions=message.reactions.clone() /> }.into_any());
+    let reaction_error = RwSignal::new(None::<String>);
+    let has_reactions = !message.reactions.is_empty();
+    let reactions = (!deleted && has_reactions).then(|| {
+        view! { <ReactionBar seq reactions=message.reactions.clone() error=reaction_error /> }
+            .into_any()
+    });
+    let actions = message_actions(
+        state,
+        &room,
+        seq,
+        quote_of_me,
+        (mine, has_reactions),
+        deleted,
+        editing,
+        reaction_error,
+    );
 
     let content = if message.deleted {
         view! { <p class="message-body deleted">"message deleted"</p> }.into_any()
@@ -86,21 +99,27 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
             {quote}
             {content}
             {reactions}
+            <Show when=move || reaction_error.with(Option::is_some)>
+                <p class="reaction-error" role="alert">{move || reaction_error.get()}</p>
+            </Show>
             {actions}
         </li>
     }
     .into_any()
 }
 
-/// Reply for every message; Edit and Delete for one's own.
+/// Reply for every message, the reaction picker while it has no reactions (else it sits
+/// beside them), Edit and Delete for one's own.
+#[allow(clippy::too_many_arguments)]
 fn message_actions(
     state: RoomState,
     room: &str,
     seq: crate::domain::Seq,
     quote_of_me: Quote,
-    mine: bool,
+    (mine, has_reactions): (bool, bool),
     deleted: bool,
     editing: RwSignal<bool>,
+    reaction_error: RwSignal<Option<String>>,
 ) -> AnyView {
     let reply_href = format!("/r/{room}?reply={seq}#composer-body");
     #[cfg(not(feature = "hydrate"))]
@@ -126,6 +145,8 @@ fn message_actions(
                     >
                         "Reply"
                     </a>
+                    {(!has_reactions)
+                        .then(|| view! { <ReactionPicker seq error=reaction_error /> })}
                     <Show when=move || mine>
                         <button type="button" on:click=move |_| editing.set(true)>
                             "Edit"

@@ -10,11 +10,16 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+/// The reactions of a message that has some, with the picker after them. A refusal shows
+/// in `error`.
 #[component]
-pub fn ReactionBar(seq: Seq, reactions: Reactions) -> impl IntoView {
+pub fn ReactionBar(
+    seq: Seq,
+    reactions: Reactions,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let state = expect_context::<RoomState>();
     let me = state.viewer.get_untracked().id;
-    let error = RwSignal::new(None::<String>);
     let chips = reactions
         .0
         .into_iter()
@@ -49,16 +54,14 @@ pub fn ReactionBar(seq: Seq, reactions: Reactions) -> impl IntoView {
         <div class="reactions">
             {chips}
             <ReactionPicker seq error />
-            <Show when=move || error.with(Option::is_some)>
-                <span class="reaction-error" role="alert">{move || error.get()}</span>
-            </Show>
         </div>
     }
 }
 
-/// The quick choices and a field for any emoji, folded behind one button.
+/// The quick choices and a field for any emoji, folded behind one button (beside a
+/// message's reactions, or among its actions while it has none).
 #[component]
-fn ReactionPicker(seq: Seq, error: RwSignal<Option<String>>) -> impl IntoView {
+pub fn ReactionPicker(seq: Seq, error: RwSignal<Option<String>>) -> impl IntoView {
     let state = expect_context::<RoomState>();
     let any = NodeRef::<Input>::new();
     let add_path = <AddReaction as ServerFn>::PATH;
