@@ -1,5 +1,6 @@
 // Takes the README's screenshots of a running server:
 //   node screenshot.mjs http://127.0.0.1:3000 ../docs
+// Emoji need a colour emoji font (Debian: fonts-noto-color-emoji), else they show as boxes.
 import { chromium } from "@playwright/test";
 
 const [base = "http://127.0.0.1:3000", outDir = "../docs"] = process.argv.slice(2);
