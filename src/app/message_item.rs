@@ -3,7 +3,7 @@ use super::quote_link::QuoteLink;
 use super::reaction_bar::{ReactionBar, ReactionPicker};
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
-use crate::domain::{linkify, Quote, Segment};
+use crate::domain::{linkify, Quote, Segment, Seq};
 use crate::room::{RoomState, Shown};
 use leptos::prelude::*;
 
@@ -56,16 +56,18 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
         view! { <ReactionBar seq reactions=message.reactions.clone() error=reaction_error /> }
             .into_any()
     });
-    let actions = message_actions(
-        state,
-        &room,
-        seq,
-        quote_of_me,
-        (mine, has_reactions),
-        deleted,
-        editing,
-        reaction_error,
-    );
+    let actions = view! {
+        <MessageActions
+            seq
+            quote=quote_of_me
+            mine
+            has_reactions
+            deleted
+            editing
+            reaction_error
+        />
+    }
+    .into_any();
 
     let content = if message.deleted {
         view! { <p class="message-body deleted">"message deleted"</p> }.into_any()
@@ -110,58 +112,49 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
 
 /// Reply for every message, the reaction picker while it has no reactions (else it sits
 /// beside them), Edit and Delete for one's own.
-#[allow(clippy::too_many_arguments)]
-fn message_actions(
-    state: RoomState,
-    room: &str,
-    seq: crate::domain::Seq,
-    quote_of_me: Quote,
-    (mine, has_reactions): (bool, bool),
+#[component]
+fn MessageActions(
+    seq: Seq,
+    /// How this message shows in a reply to it.
+    quote: Quote,
+    mine: bool,
+    has_reactions: bool,
     deleted: bool,
     editing: RwSignal<bool>,
     reaction_error: RwSignal<Option<String>>,
-) -> AnyView {
-    let reply_href = format!("/r/{room}?reply={seq}#composer-body");
-    #[cfg(not(feature = "hydrate"))]
-    let _ = state;
+) -> impl IntoView {
+    let state = expect_context::<RoomState>();
+    let reply_href = format!("/r/{}?reply={seq}#composer-body", state.room());
+    let reply = move |event: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            event.prevent_default();
+            crate::client::replies::start(state, seq, quote.clone());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (event, &quote);
+    };
     view! {
-            <Show when=move || !deleted && !editing.get()>
-                <div class="message-actions">
-                    <a
-                        class="reply-link"
-                        href=reply_href.clone()
-                        on:click={
-                            let quote = quote_of_me.clone();
-                            move |event| {
-                                #[cfg(feature = "hydrate")]
-                                {
-                                    event.prevent_default();
-                                    crate::client::replies::start(state, seq, quote.clone());
-                                }
-                                #[cfg(not(feature = "hydrate"))]
-                                let _ = (event, &quote);
-                            }
-                        }
-                    >
-                        "Reply"
-                    </a>
-                    {(!has_reactions)
-                        .then(|| view! { <ReactionPicker seq error=reaction_error /> })}
-                    <Show when=move || mine>
-                        <button type="button" on:click=move |_| editing.set(true)>
-                            "Edit"
-                        </button>
-                        <button type="button" on:click=move |_| {
-                            #[cfg(feature = "hydrate")]
-                            crate::client::message_actions::delete(state, seq);
-                        }>
-                            "Delete"
-                        </button>
-                    </Show>
-                </div>
-            </Show>
+        <Show when=move || !deleted && !editing.get()>
+            <div class="message-actions">
+                <a class="reply-link" href=reply_href.clone() on:click=reply.clone()>
+                    "Reply"
+                </a>
+                {(!has_reactions).then(|| view! { <ReactionPicker seq error=reaction_error /> })}
+                <Show when=move || mine>
+                    <button type="button" on:click=move |_| editing.set(true)>
+                        "Edit"
+                    </button>
+                    <button type="button" on:click=move |_| {
+                        #[cfg(feature = "hydrate")]
+                        crate::client::message_actions::delete(state, seq);
+                    }>
+                        "Delete"
+                    </button>
+                </Show>
+            </div>
+        </Show>
     }
-    .into_any()
 }
 
 /// The body with its web addresses as links (http and https only).
