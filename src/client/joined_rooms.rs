@@ -23,14 +23,16 @@ pub fn follow(state: RoomState) {
     let here = current.clone();
     feed::watch(Watcher {
         rooms: Box::new(move || state.joined.wants()),
-        on_event: Box::new(move |event| {
-            if let FeedEvent::Log(LogEvent::Message(message)) = event {
+        on_event: Box::new(move |event| match event {
+            FeedEvent::Log(LogEvent::Message(message)) => {
                 let seen_now = message.room == here && !document().hidden();
                 let from_me = state.is_me(&message.author_id);
                 state
                     .joined
                     .message(&message.room, message.seq, from_me, seen_now);
             }
+            FeedEvent::Log(other) => state.joined.passed(other.room(), other.seq()),
+            _ => {}
         }),
         on_connection: Box::new(|_| {}),
         on_mark: Box::new(move |room, mark| match mark {

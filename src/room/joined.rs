@@ -51,6 +51,24 @@ impl JoinedRooms {
         });
     }
 
+    /// A log event that is not a message (an edit, a delete, a reaction) arrived in `room`:
+    /// nothing unread, but the room is known up to `seq`, so a stream opened again resumes
+    /// after it instead of replaying it.
+    pub fn passed(self, room: &RoomName, seq: Seq) {
+        let behind = self.rooms.with_untracked(|rooms| {
+            rooms
+                .iter()
+                .any(|joined| joined.name == room.as_str() && joined.newest < seq)
+        });
+        if behind {
+            self.rooms.update(|rooms| {
+                if let Some(joined) = rooms.iter_mut().find(|joined| joined.name == room.as_str()) {
+                    joined.newest = seq;
+                }
+            });
+        }
+    }
+
     /// The person has seen `room` up to `seq` (in this tab or another): read, and listed.
     pub fn read(self, room: &RoomName, seq: Seq) {
         self.rooms.update(|rooms| {
@@ -103,6 +121,23 @@ mod tests {
             newest: Seq(newest),
             unread,
         }
+    }
+
+    #[test]
+    fn other_log_events_move_the_cursor_without_counting_as_unread() {
+        Owner::new().with(|| {
+            let rooms = JoinedRooms::new(vec![joined("lobby", 4, 1)]);
+            rooms.passed(&room("lobby"), Seq(6));
+            rooms.passed(&room("lobby"), Seq(5));
+            assert_eq!(rooms.list(), [joined("lobby", 6, 1)]);
+            assert_eq!(
+                rooms.wants()[&room("lobby")],
+                Seq(6),
+                "resume after the reaction"
+            );
+            rooms.message(&room("lobby"), Seq(6), false, false);
+            assert_eq!(rooms.list(), [joined("lobby", 6, 1)], "not counted twice");
+        });
     }
 
     #[test]
