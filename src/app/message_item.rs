@@ -3,7 +3,7 @@ use super::quote_link::QuoteLink;
 use super::reaction_bar::{ReactionBar, ReactionPicker};
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
-use crate::domain::{linkify, Quote, Segment, Seq};
+use crate::domain::{linkify, Segment, Seq};
 use crate::room::{RoomState, Shown};
 use leptos::prelude::*;
 
@@ -44,7 +44,6 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     let seq = message.seq;
     let body = message.body.clone();
     let deleted = message.deleted;
-    let quote_of_me = Quote::of(&message);
     let room = state.room();
     let permalink = format!("/r/{room}?at={seq}");
     let quote = message.reply_to.map(|reply_to| {
@@ -59,7 +58,6 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     let actions = view! {
         <MessageActions
             seq
-            quote=quote_of_me
             mine
             has_reactions
             deleted
@@ -115,8 +113,6 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
 #[component]
 fn MessageActions(
     seq: Seq,
-    /// How this message shows in a reply to it.
-    quote: Quote,
     mine: bool,
     has_reactions: bool,
     deleted: bool,
@@ -129,15 +125,15 @@ fn MessageActions(
         #[cfg(feature = "hydrate")]
         {
             event.prevent_default();
-            crate::client::replies::start(state, seq, quote.clone());
+            crate::client::replies::start(state, seq);
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (event, &quote);
+        let _ = event;
     };
     view! {
         <Show when=move || !deleted && !editing.get()>
             <div class="message-actions">
-                <a class="reply-link" href=reply_href.clone() on:click=reply.clone()>
+                <a class="reply-link" href=reply_href.clone() on:click=reply>
                     "Reply"
                 </a>
                 {(!has_reactions).then(|| view! { <ReactionPicker seq error=reaction_error /> })}

@@ -6,9 +6,13 @@ use crate::room::RoomState;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
-/// The next message answers message `seq`; the text box gets the focus.
-pub fn start(state: RoomState, seq: Seq, quote: Quote) {
-    state.replying.set(Some((seq, quote)));
+/// The next message answers message `seq` (as the page shows it); the text box gets the
+/// focus.
+pub fn start(state: RoomState, seq: Seq) {
+    let Some(original) = state.timeline.message(seq) else {
+        return;
+    };
+    state.replying.set(Some((seq, Quote::of(&original))));
     if let Some(textarea) = document()
         .get_element_by_id("composer-body")
         .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok())
