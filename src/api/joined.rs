@@ -3,7 +3,7 @@
 //! list. Remembered by the store for the session's person, so it survives a reload and a
 //! restart.
 
-use crate::domain::Seq;
+use crate::domain::{NotifyLevel, Seq};
 use crate::error::ChatError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,11 @@ pub struct JoinedRoom {
     pub newest: Seq,
     /// Messages from others after the person's read mark (at most `MAX_UNREAD + 1`).
     pub unread: u32,
+    /// Those of them that mention the person (0 when the room notifies of nothing).
+    #[serde(default)]
+    pub mentions: u32,
+    #[serde(default)]
+    pub notify: NotifyLevel,
 }
 
 /// Every room `user` joined, with its unread count, for the page about to be shown.
@@ -29,22 +34,38 @@ pub(super) async fn joined_rooms(
 ) -> Result<Vec<JoinedRoom>, ChatError> {
     use crate::domain::LogEvent;
 
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut rooms = Vec::new();
-    for (room, read) in store.joined_rooms(user).await? {
-        let newest = store.last_seq(&room).await?;
-        let unread = if newest > read {
-            let after = store.read_after(&room, read, MAX_UNREAD + 1).await?;
-            let from_others = after.iter().filter(
-                |event| matches!(event, LogEvent::Message(m) if &m.author_id != user && !m.deleted),
-            );
-            u32::try_from(from_others.count()).unwrap_or(u32::MAX)
-        } else {
-            0
-        };
+    for membership in store.joined_rooms(user).await? {
+        let newest = store.last_seq(&membership.room).await?;
+        let (mut unread, mut mentions) = (0, 0);
+        if newest > membership.read {
+            let after = store
+                .read_after(&membership.room, membership.read, MAX_UNREAD + 1)
+                .await?;
+            let from_others: Vec<_> = after
+                .iter()
+                .filter_map(|event| match event {
+                    LogEvent::Message(m) if &m.author_id != user && !m.deleted => Some(m),
+                    _ => None,
+                })
+                .collect();
+            unread = count(from_others.len());
+            if membership.notify.counts_mentions() {
+                mentions = count(
+                    from_others
+                        .iter()
+                        .filter(|m| m.mentions_person(user))
+                        .count(),
+                );
+            }
+        }
         rooms.push(JoinedRoom {
-            name: room.to_string(),
+            name: membership.room.to_string(),
             newest,
             unread,
+            mentions,
+            notify: membership.notify,
         });
     }
     Ok(rooms)
@@ -65,8 +86,38 @@ pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
     let session = session()?;
     within_limits(&state, &session, Action::Typing)?;
     let room = RoomName::parse(&room)?;
-    state.store.mark_read(&session.user_id, &room, seq).await?;
+    state
+        .store
+        .mark_read(&session.as_online_user(), &room, seq)
+        .await?;
     Ok(())
+}
+
+/// What `room` (joined) notifies the person of: `every` message, `mentions` (the default)
+/// or `nothing`. A room not joined answers 404.
+#[server(endpoint = "set_notify")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "set_notify", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
+pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, ChatError> {
+    use super::server_context::{app_state, session, within_limits};
+    use crate::domain::RoomName;
+    use crate::server::limits::Action;
+
+    let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Typing)?;
+    let room = RoomName::parse(&room)?;
+    let level = NotifyLevel::parse(&notify)?;
+    if !state
+        .store
+        .set_notify(&session.user_id, &room, level)
+        .await?
+    {
+        return Err(ChatError::NotFound("You have not joined this room.".into()));
+    }
+    Ok(level)
 }
 
 /// The person leaves `room`: it is no longer listed (opening it again joins it again).

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 /// Stores a message in `room` as the session's user and broadcasts it to every open stream
 /// of the room. Sending twice with the same `client_id` stores one message and answers both
-/// times with it. With `reply_to`, it answers that message (same room, not deleted).
+/// times with it. With `reply_to`, it answers that message (same room, not deleted). With
+/// `mentions` (comma-separated user ids), it mentions those of them who joined the room and
+/// whom the body names as `@name`, by the name the room knows them by; others are dropped.
 #[server(endpoint = "send_message")]
 #[cfg_attr(
     feature = "ssr",
@@ -17,9 +19,10 @@ pub async fn send_message(
     body: String,
     client_id: Option<String>,
     reply_to: Option<Seq>,
+    mentions: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
     use super::server_context::{app_state, now_millis, session, within_limits};
-    use crate::domain::{ClientId, MessageBody, RoomName};
+    use crate::domain::{mentioned_in, parse_mentioned_ids, ClientId, MessageBody, RoomName};
     use crate::server::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
@@ -30,6 +33,7 @@ pub async fn send_message(
     let room = RoomName::parse(&room)?;
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
+    let meant = parse_mentioned_ids(mentions.as_deref().unwrap_or_default())?;
     if let Some(original) = reply_to {
         match state.store.message(&room, original).await? {
             None => {
@@ -45,6 +49,13 @@ pub async fn send_message(
             Some(_) => {}
         }
     }
+    let mentions = match meant.is_empty() {
+        true => Vec::new(),
+        false => mentioned_in(
+            body.as_str(),
+            &state.store.members_among(&room, &meant).await?,
+        ),
+    };
     // Stored here; once committed, the store hands it to delivery (`CommittedEvents`: the
     // hub, or with Redis the room's channel) before this call returns.
     let appended = state
@@ -57,6 +68,7 @@ pub async fn send_message(
             sent_at: now_millis(),
             client_id,
             reply_to,
+            mentions,
         })
         .await?;
     if let Appended::New(message) = &appended {

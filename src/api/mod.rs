@@ -9,7 +9,9 @@ mod rooms;
 #[cfg(feature = "ssr")]
 mod server_context;
 
-pub use joined::{leave_room, mark_read, JoinedRoom, LeaveRoom, MarkRead, MAX_UNREAD};
+pub use joined::{
+    leave_room, mark_read, set_notify, JoinedRoom, LeaveRoom, MarkRead, SetNotify, MAX_UNREAD,
+};
 pub use messages::{
     delete_message, edit_message, notify_typing, send_message, DeleteMessage, EditMessage,
     NotifyTyping, SendMessage,

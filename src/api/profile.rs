@@ -31,5 +31,9 @@ pub async fn set_name(name: String) -> Result<String, ChatError> {
         .presence
         .on_this_node()
         .rename(&session.user_id, name.as_str());
+    // The rooms they joined know them by the new name (whom a mention of them names).
+    if let Err(error) = state.store.rename_member(&session.as_online_user()).await {
+        tracing::warn!(%error, "could not rename the person in the rooms they joined");
+    }
     Ok(name.to_string())
 }

@@ -30,6 +30,9 @@ pub struct RoomSnapshot {
     /// Who is online in the room now (the first 100 by name), and how many in all.
     pub online: Vec<OnlineUser>,
     pub online_count: usize,
+    /// Who joined the room (up to 200, by name): whom the composer suggests to mention.
+    #[serde(default)]
+    pub members: Vec<OnlineUser>,
     /// An idempotency key for the composer's first message.
     pub client_id: String,
     /// The rooms the viewer has joined (this one among them), for the sidebar.
@@ -73,6 +76,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     use super::server_context::{app_state, session};
     use crate::domain::RoomName;
     use crate::server::session::fresh_client_id;
+    use crate::server::store::MAX_MEMBERS_LISTED;
 
     let state = app_state()?;
     let room = RoomName::parse(&room)?;
@@ -92,9 +96,11 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     let presence = state.presence.snapshot(&room).await;
     let session = session()?;
     // Opening a room joins it, read up to here. The page is worth more than the mark.
-    if let Err(error) = state.store.mark_read(&session.user_id, &room, cursor).await {
+    let viewer = session.as_online_user();
+    if let Err(error) = state.store.mark_read(&viewer, &room, cursor).await {
         tracing::warn!(%error, "could not remember the room as joined and read");
     }
+    let members = state.store.members(&room, MAX_MEMBERS_LISTED).await?;
     let joined = super::joined::joined_rooms(state.store.as_ref(), &session.user_id).await?;
     Ok(RoomSnapshot {
         room: room.to_string(),
@@ -103,9 +109,10 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         focus: at,
         has_newer,
         cursor,
-        viewer: session.as_online_user(),
+        viewer,
         online: presence.online,
         online_count: presence.count,
+        members,
         client_id: fresh_client_id().as_str().to_owned(),
         joined,
     })

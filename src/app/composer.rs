@@ -1,6 +1,7 @@
+use super::mention_suggestions::MentionSuggestions;
 use crate::api::SendMessage;
 use crate::domain::{Quote, Seq};
-use crate::room::RoomState;
+use crate::room::{Picking, RoomState};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -33,6 +34,10 @@ pub fn Composer() -> impl IntoView {
         state.replying.set(Some((message.seq, Quote::of(&message))));
     }
     let room_path = format!("/r/{}", state.room());
+    // The `@` suggestions open over the text box.
+    let picking = RwSignal::new(None::<Picking>);
+    let active_option =
+        move || picking.with(|p| p.as_ref().map(|p| format!("mention-option-{}", p.active)));
 
     view! {
         <form
@@ -83,6 +88,7 @@ pub fn Composer() -> impl IntoView {
                         }
                     })
             }}
+            <MentionSuggestions picking body />
             <div class="composer-row">
                 <label for="composer-body" class="visually-hidden">
                     "Message"
@@ -96,19 +102,31 @@ pub fn Composer() -> impl IntoView {
                     title="Enter sends, Shift+Enter adds a line"
                     aria-describedby="composer-error"
                     aria-invalid=move || error.with(Option::is_some).to_string()
+                    aria-autocomplete="list"
+                    aria-controls="mention-suggestions"
+                    aria-activedescendant=active_option
                     on:keydown=move |event| {
                         #[cfg(feature = "hydrate")]
-                        crate::client::composer_keys::send_on_enter(&event);
+                        {
+                            use crate::client::{composer_keys, mention_picker};
+                            if !mention_picker::on_key(&event, state, body, picking) {
+                                composer_keys::send_on_enter(&event);
+                            }
+                        }
                         #[cfg(not(feature = "hydrate"))]
                         let _ = event;
                     }
                     on:input=move |_| {
                         error.set(None);
                         #[cfg(feature = "hydrate")]
-                        crate::client::composer_keys::signal_typing(state, last_typing);
+                        {
+                            crate::client::composer_keys::signal_typing(state, last_typing);
+                            crate::client::mention_picker::on_input(state, body, picking);
+                        }
                         #[cfg(not(feature = "hydrate"))]
                         let _ = last_typing;
                     }
+                    on:blur=move |_| picking.set(None)
                 ></textarea>
                 <button type="submit">"Send"</button>
             </div>

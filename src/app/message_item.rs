@@ -3,7 +3,7 @@ use super::quote_link::QuoteLink;
 use super::reaction_bar::{ReactionBar, ReactionPicker};
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
-use crate::domain::{linkify, Segment, Seq};
+use crate::domain::{linkify, segments, Mention, MentionSegment, Segment, Seq, UserId};
 use crate::room::{RoomState, Shown};
 use leptos::prelude::*;
 
@@ -44,6 +44,9 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     let seq = message.seq;
     let body = message.body.clone();
     let deleted = message.deleted;
+    let me = state.viewer.with_untracked(|viewer| viewer.id.clone());
+    let mentions_me = message.mentions_person(&me);
+    let mentions = message.mentions.clone();
     let room = state.room();
     let permalink = format!("/r/{room}?at={seq}");
     let quote = message.reply_to.map(|reply_to| {
@@ -75,7 +78,13 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
                 when=move || editing.get()
                 fallback={
                     let body = body.clone();
-                    move || view! { <p class="message-body" dir="auto">{render_body(&body)}</p> }
+                    move || {
+                        view! {
+                            <p class="message-body" dir="auto">
+                                {render_body(&body, &mentions, &me)}
+                            </p>
+                        }
+                    }
                 }
             >
                 <MessageEditor seq body=body.clone() editing />
@@ -86,7 +95,13 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
 
     view! {
         {day_separator}
-        <li class="message" class:continued=continued class:mine=mine data-seq=seq.get()>
+        <li
+            class="message"
+            class:continued=continued
+            class:mine=mine
+            class:mentions-me=mentions_me
+            data-seq=seq.get()
+        >
             <div class="message-meta" class:visually-hidden=continued>
                 <span class="message-author">{message.author.clone()}</span>
                 <a class="permalink" href=permalink rel="external" title="Link to this message">
@@ -153,18 +168,34 @@ fn MessageActions(
     }
 }
 
-/// The body with its web addresses as links (http and https only).
-fn render_body(body: &str) -> Vec<AnyView> {
-    linkify(body)
+/// The body with its mentions marked (strongly the viewer's) and its web addresses as
+/// links (http and https only).
+fn render_body(body: &str, mentions: &[Mention], me: &UserId) -> Vec<AnyView> {
+    segments(body, mentions)
         .into_iter()
-        .map(|segment| match segment {
-            Segment::Text(text) => text.to_owned().into_any(),
-            Segment::Link(url) => view! {
-                <a href=url.to_owned() rel="noopener nofollow ugc" target="_blank">
-                    {url.to_owned()}
-                </a>
+        .flat_map(|segment| match segment {
+            MentionSegment::Mention { text, id } if id == me => {
+                vec![
+                    view! { <strong class="mention mention-me">{text.to_owned()}</strong> }
+                        .into_any(),
+                ]
             }
-            .into_any(),
+            MentionSegment::Mention { text, .. } => {
+                vec![view! { <span class="mention">{text.to_owned()}</span> }.into_any()]
+            }
+            MentionSegment::Text(text) => linkify(text).into_iter().map(render_link).collect(),
         })
         .collect()
+}
+
+fn render_link(segment: Segment<'_>) -> AnyView {
+    match segment {
+        Segment::Text(text) => text.to_owned().into_any(),
+        Segment::Link(url) => view! {
+            <a href=url.to_owned() rel="noopener nofollow ugc" target="_blank">
+                {url.to_owned()}
+            </a>
+        }
+        .into_any(),
+    }
 }

@@ -3,11 +3,13 @@
 
 mod composer;
 mod connection_badge;
+mod mention_suggestions;
 mod message_editor;
 mod message_item;
 mod message_list;
 mod name_form;
 mod not_found;
+mod notify_settings;
 mod pending_item;
 mod presence_list;
 mod quote_link;

@@ -27,9 +27,17 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     }
 
     let room = state.room();
-    let title = move || match state.unread.get() {
-        0 => format!("#{} · Chat", state.room()),
-        n => format!("({n}) #{} · Chat", state.room()),
+    // Mentions in any joined room first ("@2"), then what arrived here while hidden.
+    let title = move || {
+        let mentions = match state.joined.total_mentions() {
+            0 => String::new(),
+            n => format!("(@{n}) "),
+        };
+        let unread = match state.unread.get() {
+            0 => String::new(),
+            n => format!("({n}) "),
+        };
+        format!("{mentions}{unread}#{} · Chat", state.room())
     };
     view! {
         <Title text=title />

@@ -1,3 +1,4 @@
+use super::notify_settings::NotifySettings;
 use crate::api::MAX_UNREAD;
 use crate::room::RoomState;
 use leptos::prelude::*;
@@ -39,17 +40,19 @@ pub fn RoomsSidebar() -> impl IntoView {
                 <ul>
                     <For
                         each=move || state.joined.list()
-                        key=|room| (room.name.clone(), room.unread)
+                        key=|room| (room.name.clone(), room.unread, room.mentions)
                         let:room
                     >
                         <JoinedRoomItem
                             name=room.name.clone()
                             unread=room.unread
+                            mentions=room.mentions
                             current=room.name == current
                         />
                     </For>
                 </ul>
             </nav>
+            <NotifySettings />
         </details>
     }
     // Erased: the room page's view type is otherwise too deep for the compiler.
@@ -57,10 +60,11 @@ pub fn RoomsSidebar() -> impl IntoView {
 }
 
 #[component]
-fn JoinedRoomItem(name: String, unread: u32, current: bool) -> impl IntoView {
+fn JoinedRoomItem(name: String, unread: u32, mentions: u32, current: bool) -> impl IntoView {
     let href = format!("/r/{name}");
     let leave_label = format!("Leave #{name}");
     let has_unread = unread > 0;
+    let has_mentions = mentions > 0;
     let leaving = name.clone();
     let on_leave = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -72,13 +76,32 @@ fn JoinedRoomItem(name: String, unread: u32, current: bool) -> impl IntoView {
         let _ = &leaving;
     };
     view! {
-        <li class="joined-room" class:has-unread=has_unread class:current=current>
+        <li
+            class="joined-room"
+            class:has-unread=has_unread
+            class:has-mentions=has_mentions
+            class:current=current
+        >
             <a href=href aria-current=current.then_some("page")>
                 <span class="room-hash" aria-hidden="true">
                     "#"
                 </span>
                 {name.clone()}
             </a>
+            {(mentions > 0)
+                .then(|| {
+                    let label = if mentions == 1 {
+                        "1 mention".to_owned()
+                    } else {
+                        format!("{mentions} mentions")
+                    };
+                    view! {
+                        <span class="mention-count" aria-label=label>
+                            "@"
+                            {unread_label(mentions)}
+                        </span>
+                    }
+                })}
             {(unread > 0)
                 .then(|| {
                     view! {

@@ -3,10 +3,11 @@
 //! marked read on the server (at most every second) and in every other tab.
 
 use super::feed::{self, Watcher};
+use super::notifications;
 use crate::api::{leave_room, mark_read};
-use crate::domain::{FeedEvent, LogEvent, RoomName, Seq};
+use crate::domain::{FeedEvent, LogEvent, NotifyLevel, RoomName, Seq};
 use crate::feed::Mark;
-use crate::room::RoomState;
+use crate::room::{Arrival, RoomState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
@@ -25,11 +26,17 @@ pub fn follow(state: RoomState) {
         rooms: Box::new(move || state.joined.wants()),
         on_event: Box::new(move |event| match event {
             FeedEvent::Log(LogEvent::Message(message)) => {
-                let seen_now = message.room == here && !document().hidden();
-                let from_me = state.is_me(&message.author_id);
-                state
-                    .joined
-                    .message(&message.room, message.seq, from_me, seen_now);
+                let hidden = document().hidden();
+                let me = state.viewer.with_untracked(|viewer| viewer.id.clone());
+                let arrival = Arrival {
+                    from_me: message.author_id == me,
+                    seen_now: message.room == here && !hidden,
+                    mentions_me: message.mentions_person(&me),
+                };
+                let counted = state.joined.message(&message.room, message.seq, arrival);
+                if counted.is_some_and(|level| level.notifies(arrival.mentions_me)) {
+                    notifications::show(message, arrival.mentions_me);
+                }
             }
             FeedEvent::Log(other) => state.joined.passed(other.room(), other.seq()),
             _ => {}
@@ -43,6 +50,16 @@ pub fn follow(state: RoomState) {
     // Opening the room joined it and read it (the server did): the other tabs list it.
     feed::mark(current.clone(), Mark::Read(state.timeline.cursor()));
     mark_while_seen(state, current);
+}
+
+/// The person chose what `room` notifies them of: here, and on the server.
+pub fn set_notify(state: RoomState, room: RoomName, level: NotifyLevel) {
+    state.joined.set_notify(&room, level);
+    spawn_local(async move {
+        if let Err(error) = crate::api::set_notify(room.to_string(), level.as_str().into()).await {
+            leptos::logging::warn!("could not change what {room} notifies: {error}");
+        }
+    });
 }
 
 /// The person leaves `room`: off the sidebar here, in every tab, and on the server.

@@ -2,9 +2,9 @@
 //! confirm, retry or hand the text back.
 
 use crate::api::send_message;
-use crate::domain::{ClientId, MessageBody, Seq};
+use crate::domain::{ClientId, MessageBody, UserId};
 use crate::error::ChatError;
-use crate::room::RoomState;
+use crate::room::{meant, Pending, RoomState};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,36 +48,53 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
     textarea.set_value("");
     let client_id = state.client_id.get_untracked();
     state.client_id.set(random_client_id());
-    // The reply goes with this message; the composer is free for the next one.
+    // The reply and the mentions go with this message; the composer is free for the next.
     let reply_to = state.replying.get_untracked().map(|(seq, _)| seq);
     state.replying.set(None);
-    state.outbox.push(client_id.clone(), text.clone(), reply_to);
-    send(state, client_id, text, reply_to, Some((body, error)));
+    let mentions = state
+        .picked
+        .with_untracked(|picked| meant(&text, picked, &state.known_people()));
+    state.picked.set(Vec::new());
+    let pending = Pending {
+        client_id,
+        body: text,
+        reply_to,
+        mentions,
+        failed: None,
+    };
+    state.outbox.push(pending.clone());
+    send(state, pending, Some((body, error)));
 }
 
 /// Sends a failed message again, under its original `client_id`.
 pub fn retry(state: RoomState, client_id: String) {
-    if let Some((text, reply_to)) = state.outbox.retry(&client_id) {
-        send(state, client_id, text, reply_to, None);
+    if let Some(pending) = state.outbox.retry(&client_id) {
+        send(state, pending, None);
     }
 }
 
 /// Where to hand a refused message back: the text box and its error line.
 type ComposerFields = (NodeRef<Textarea>, RwSignal<Option<String>>);
 
-fn send(
-    state: RoomState,
-    client_id: String,
-    text: String,
-    reply_to: Option<Seq>,
-    composer: Option<ComposerFields>,
-) {
+fn send(state: RoomState, pending: Pending, composer: Option<ComposerFields>) {
+    let Pending {
+        client_id,
+        body: text,
+        reply_to,
+        mentions,
+        ..
+    } = pending;
+    let mentions = (!mentions.is_empty()).then(|| {
+        let ids: Vec<&str> = mentions.iter().map(UserId::as_str).collect();
+        ids.join(",")
+    });
     spawn_local(async move {
         match send_message(
             state.room(),
             text.clone(),
             Some(client_id.clone()),
             reply_to,
+            mentions,
         )
         .await
         {

@@ -28,6 +28,10 @@ pub enum DomainError {
     NameInvisible,
     #[error("A reaction is one emoji.")]
     BadEmoji,
+    #[error("Notifications are one of: every, mentions, nothing.")]
+    BadNotifyLevel,
+    #[error("mentions is a comma-separated list of at most {max} user ids.")]
+    BadMentions { max: usize },
 }
 
 /// Characters that change the direction of the text around them (bidi embeddings,

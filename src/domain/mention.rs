@@ -3,7 +3,7 @@
 //! means; the server keeps a mention only when that person goes by that name in the room
 //! and the body names them; the page highlights each `@name` that is a kept mention.
 
-use super::{OnlineUser, UserId};
+use super::{DomainError, OnlineUser, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The most people one message may mention.
@@ -23,6 +23,27 @@ pub enum MentionSegment<'a> {
     Mention { text: &'a str, id: &'a UserId },
 }
 
+/// The user ids a sender says their message mentions: comma-separated, at most
+/// [`MAX_MENTIONS`], each once (an empty list for none).
+pub fn parse_mentioned_ids(raw: &str) -> Result<Vec<UserId>, DomainError> {
+    let refused = DomainError::BadMentions { max: MAX_MENTIONS };
+    let mut ids: Vec<UserId> = Vec::new();
+    for part in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
+        let id = UserId::parse(part).ok_or(refused.clone())?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > MAX_MENTIONS {
+        return Err(refused);
+    }
+    Ok(ids)
+}
+
 /// Of `people` (who the composer meant, with the names the room knows them by), those that
 /// `body` names as `@name` (the whole name), each once, in the order given, at most
 /// [`MAX_MENTIONS`].
@@ -32,10 +53,7 @@ pub fn mentioned_in(body: &str, people: &[OnlineUser]) -> Vec<Mention> {
         if found.len() == MAX_MENTIONS {
             break;
         }
-        let named = body
-            .match_indices('@')
-            .any(|(at, _)| name_at(body, at + 1, &person.name));
-        if named && !found.iter().any(|m| m.id == person.id) {
+        if names(body, &person.name) && !found.iter().any(|m| m.id == person.id) {
             found.push(Mention {
                 id: person.id.clone(),
                 name: person.name.clone(),
@@ -79,6 +97,12 @@ pub fn segments<'a>(body: &'a str, mentions: &'a [Mention]) -> Vec<MentionSegmen
     out
 }
 
+/// Whether `body` names `name` as a whole `@name`.
+pub(super) fn names(body: &str, name: &str) -> bool {
+    body.match_indices('@')
+        .any(|(at, _)| name_at(body, at + 1, name))
+}
+
 /// Whether `name` is written at byte `start` of `body`, whole: followed by the end, a space
 /// or punctuation (so `@Ann` does not name "Anna").
 fn name_at(body: &str, start: usize, name: &str) -> bool {
@@ -115,6 +139,20 @@ mod tests {
         assert_eq!(ids("ask @Ann Lee"), [ann.id.clone(), lee.id.clone()]);
         assert!(ids("mail ann@example.com or Ann").is_empty());
         assert!(ids("@ann").is_empty(), "names as the room knows them");
+    }
+
+    #[test]
+    fn mentioned_ids_are_user_ids_each_once_and_few() {
+        let ann = UserId::from_random(1);
+        let bob = UserId::from_random(2);
+        let raw = format!("{ann}, {bob},{ann},");
+        assert_eq!(parse_mentioned_ids(&raw), Ok(vec![ann, bob]));
+        assert_eq!(parse_mentioned_ids(""), Ok(vec![]));
+        assert!(parse_mentioned_ids("Ann").is_err(), "a name is not an id");
+        let many: Vec<String> = (0..=MAX_MENTIONS as u128)
+            .map(|n| UserId::from_random(n).to_string())
+            .collect();
+        assert!(parse_mentioned_ids(&many.join(",")).is_err());
     }
 
     #[test]

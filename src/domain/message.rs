@@ -1,4 +1,4 @@
-use super::{EventKind, Quote, Reaction, Reactions, RoomName, Seq, UserId};
+use super::{EventKind, Mention, Quote, Reaction, Reactions, RoomName, Seq, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A chat message as every client sees it: the JSON `data` of an SSE `message` event, the
@@ -29,6 +29,10 @@ pub struct ChatMessage {
     /// Who reacted with what (left out when nobody did).
     #[serde(default, skip_serializing_if = "Reactions::is_empty")]
     pub reactions: Reactions,
+    /// The people it mentions, by id, with the name it calls them (left out when none). An
+    /// edit keeps them; one whose `@name` the edit took out is no longer highlighted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
 }
 
 /// An `edit` event: the message `target` now reads `body`.
@@ -100,6 +104,14 @@ impl LogEvent {
 }
 
 impl ChatMessage {
+    /// Whether it mentions `person` (and still names them, and is not deleted).
+    pub fn mentions_person(&self, person: &UserId) -> bool {
+        !self.deleted
+            && self.mentions.iter().any(|mention| {
+                &mention.id == person && super::mention::names(&self.body, &mention.name)
+            })
+    }
+
     /// Applies a later event about this message, or about the message it answers (whose
     /// quote follows its edits and deletion).
     pub fn apply(&mut self, event: &LogEvent) {
@@ -147,6 +159,7 @@ impl ChatMessage {
             reply_to: None,
             quote: None,
             reactions: Reactions::default(),
+            mentions: Vec::new(),
         }
     }
 }

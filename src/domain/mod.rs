@@ -11,6 +11,7 @@ mod mention;
 mod message;
 mod message_body;
 mod nickname;
+mod notify_level;
 mod presence;
 mod reaction;
 mod reply;
@@ -23,10 +24,13 @@ pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};
 pub use feed_event::{EventKind, FeedEvent, Heartbeat, Reset};
 pub use links::{linkify, Segment};
-pub use mention::{mentioned_in, segments, Mention, MentionSegment, MAX_MENTIONS};
+pub use mention::{
+    mentioned_in, parse_mentioned_ids, segments, Mention, MentionSegment, MAX_MENTIONS,
+};
 pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;
 pub use nickname::Nickname;
+pub use notify_level::NotifyLevel;
 pub use presence::{Presence, PresenceChange, LISTED};
 pub use reaction::{
     Emoji, Reaction, ReactionGroup, ReactionLimit, ReactionOp, Reactions, MAX_EMOJI_PER_MESSAGE,

@@ -3,9 +3,20 @@
 //! every joined room) and with what this person reads in any tab.
 
 use crate::api::JoinedRoom;
-use crate::domain::{RoomName, Seq};
+use crate::domain::{NotifyLevel, RoomName, Seq};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
+
+/// How a message reached the sidebar.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Arrival {
+    /// The person sent it.
+    pub from_me: bool,
+    /// It is in the room the person is looking at, in a visible tab.
+    pub seen_now: bool,
+    /// It mentions the person.
+    pub mentions_me: bool,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct JoinedRooms {
@@ -30,25 +41,62 @@ impl JoinedRooms {
             .with(|rooms| rooms.iter().map(|room| room.unread).sum())
     }
 
-    /// A message `seq` arrived in `room`. It counts as unread unless it is the person's
+    /// Mentions of the person over every room (tracked).
+    pub fn total_mentions(self) -> u32 {
+        self.rooms
+            .with(|rooms| rooms.iter().map(|room| room.mentions).sum())
+    }
+
+    /// A message `seq` arrived in `room`. It counts as unread (and as a mention, when it
+    /// mentions the person and the room's level counts mentions) unless it is the person's
     /// own or they are looking at that room now; one already counted (a replay) does not.
-    pub fn message(self, room: &RoomName, seq: Seq, from_me: bool, seen_now: bool) {
+    /// Answers the room's level when the message counted: the caller may notify.
+    pub fn message(self, room: &RoomName, seq: Seq, arrival: Arrival) -> Option<NotifyLevel> {
         let counts = self.rooms.with_untracked(|rooms| {
             rooms
                 .iter()
                 .any(|joined| joined.name == room.as_str() && joined.newest < seq)
         });
         if !counts {
-            return;
+            return None;
         }
+        let mut level = None;
         self.rooms.update(|rooms| {
             if let Some(joined) = rooms.iter_mut().find(|joined| joined.name == room.as_str()) {
                 joined.newest = seq;
-                if !from_me && !seen_now {
+                if !arrival.from_me && !arrival.seen_now {
                     joined.unread = joined.unread.saturating_add(1);
+                    if arrival.mentions_me && joined.notify.counts_mentions() {
+                        joined.mentions = joined.mentions.saturating_add(1);
+                    }
+                    level = Some(joined.notify);
                 }
             }
         });
+        level
+    }
+
+    /// The person chose what `room` notifies them of.
+    pub fn set_notify(self, room: &RoomName, level: NotifyLevel) {
+        self.rooms.update(|rooms| {
+            if let Some(joined) = rooms.iter_mut().find(|joined| joined.name == room.as_str()) {
+                joined.notify = level;
+                if !level.counts_mentions() {
+                    joined.mentions = 0;
+                }
+            }
+        });
+    }
+
+    /// What `room` notifies the person of (untracked; the default if not joined).
+    pub fn notify_level(self, room: &RoomName) -> NotifyLevel {
+        self.rooms.with_untracked(|rooms| {
+            rooms
+                .iter()
+                .find(|joined| joined.name == room.as_str())
+                .map(|joined| joined.notify)
+                .unwrap_or_default()
+        })
     }
 
     /// A log event that is not a message (an edit, a delete, a reaction) arrived in `room`:
@@ -76,6 +124,7 @@ impl JoinedRooms {
                 Some(joined) if seq >= joined.newest => {
                     joined.newest = seq;
                     joined.unread = 0;
+                    joined.mentions = 0;
                 }
                 Some(_) => {}
                 None => {
@@ -83,6 +132,8 @@ impl JoinedRooms {
                         name: room.to_string(),
                         newest: seq,
                         unread: 0,
+                        mentions: 0,
+                        notify: NotifyLevel::default(),
                     });
                     rooms.sort_by(|a, b| a.name.cmp(&b.name));
                 }
@@ -120,7 +171,54 @@ mod tests {
             name: name.into(),
             newest: Seq(newest),
             unread,
+            mentions: 0,
+            notify: NotifyLevel::Mentions,
         }
+    }
+
+    const FROM_OTHERS: Arrival = Arrival {
+        from_me: false,
+        seen_now: false,
+        mentions_me: false,
+    };
+    const MINE: Arrival = Arrival {
+        from_me: true,
+        ..FROM_OTHERS
+    };
+    const IN_VIEW: Arrival = Arrival {
+        seen_now: true,
+        ..FROM_OTHERS
+    };
+    const MENTION: Arrival = Arrival {
+        mentions_me: true,
+        ..FROM_OTHERS
+    };
+
+    #[test]
+    fn a_mention_raises_the_badge_once_unless_the_room_notifies_nothing() {
+        Owner::new().with(|| {
+            let rooms = JoinedRooms::new(vec![joined("lobby", 4, 0), joined("quiet", 1, 0)]);
+            assert_eq!(
+                rooms.message(&room("lobby"), Seq(5), MENTION),
+                Some(NotifyLevel::Mentions)
+            );
+            assert_eq!(
+                rooms.message(&room("lobby"), Seq(5), MENTION),
+                None,
+                "a replay"
+            );
+            assert_eq!(rooms.message(&room("lobby"), Seq(6), IN_VIEW), None);
+            assert_eq!(rooms.total_mentions(), 1);
+            rooms.set_notify(&room("quiet"), NotifyLevel::Nothing);
+            assert_eq!(
+                rooms.message(&room("quiet"), Seq(2), MENTION),
+                Some(NotifyLevel::Nothing)
+            );
+            assert_eq!(rooms.total_mentions(), 1, "a muted room raises no badge");
+            assert_eq!(rooms.total_unread(), 2, "but counts as unread");
+            rooms.read(&room("lobby"), Seq(6));
+            assert_eq!(rooms.total_mentions(), 0, "reading clears the badge");
+        });
     }
 
     #[test]
@@ -135,7 +233,7 @@ mod tests {
                 Seq(6),
                 "resume after the reaction"
             );
-            rooms.message(&room("lobby"), Seq(6), false, false);
+            rooms.message(&room("lobby"), Seq(6), FROM_OTHERS);
             assert_eq!(rooms.list(), [joined("lobby", 6, 1)], "not counted twice");
         });
     }
@@ -144,12 +242,12 @@ mod tests {
     fn messages_from_others_in_rooms_not_in_view_count_once_each() {
         Owner::new().with(|| {
             let rooms = JoinedRooms::new(vec![joined("lobby", 4, 1), joined("rust", 2, 0)]);
-            rooms.message(&room("lobby"), Seq(5), false, false);
-            rooms.message(&room("lobby"), Seq(5), false, false);
-            rooms.message(&room("lobby"), Seq(3), false, false);
-            rooms.message(&room("lobby"), Seq(6), true, false);
-            rooms.message(&room("rust"), Seq(3), false, true);
-            rooms.message(&room("elsewhere"), Seq(9), false, false);
+            rooms.message(&room("lobby"), Seq(5), FROM_OTHERS);
+            rooms.message(&room("lobby"), Seq(5), FROM_OTHERS);
+            rooms.message(&room("lobby"), Seq(3), FROM_OTHERS);
+            rooms.message(&room("lobby"), Seq(6), MINE);
+            rooms.message(&room("rust"), Seq(3), IN_VIEW);
+            rooms.message(&room("elsewhere"), Seq(9), FROM_OTHERS);
             assert_eq!(
                 rooms.list(),
                 [joined("lobby", 6, 2), joined("rust", 3, 0)],

@@ -5,11 +5,13 @@
 
 mod connection;
 mod joined;
+mod mentions;
 mod outbox;
 mod timeline;
 
 pub use connection::ConnectionState;
-pub use joined::JoinedRooms;
+pub use joined::{Arrival, JoinedRooms};
+pub use mentions::{meant, suggestions, typed_at_caret, Picking, Suggestion, Typed};
 pub use outbox::{Outbox, Pending};
 pub use timeline::{Shown, Timeline};
 
@@ -51,6 +53,10 @@ pub struct RoomState {
     pub replying: RwSignal<Option<(Seq, Quote)>>,
     /// The rooms of the sidebar.
     pub joined: JoinedRooms,
+    /// Who joined the room (with the page), for the composer's `@` suggestions.
+    pub members: StoredValue<Vec<OnlineUser>>,
+    /// The people the composer's text mentions, as picked from its suggestions.
+    pub picked: RwSignal<Vec<OnlineUser>>,
 }
 
 impl RoomState {
@@ -79,7 +85,22 @@ impl RoomState {
             focus: StoredValue::new(snapshot.focus),
             replying: RwSignal::new(None),
             joined: JoinedRooms::new(snapshot.joined),
+            members: StoredValue::new(snapshot.members),
+            picked: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// Everyone the page knows in the room (online or member), each once.
+    pub fn known_people(self) -> Vec<OnlineUser> {
+        let mut known = self.presence.with_untracked(|p| p.online.clone());
+        self.members.with_value(|members| {
+            for member in members {
+                if !known.iter().any(|k| k.id == member.id) {
+                    known.push(member.clone());
+                }
+            }
+        });
+        known
     }
 
     pub fn room(self) -> String {
@@ -180,6 +201,7 @@ mod tests {
             online_count: 0,
             client_id: "k".into(),
             joined: Vec::new(),
+            members: Vec::new(),
         })
     }
 

@@ -1,4 +1,4 @@
-use crate::domain::Seq;
+use crate::domain::{Seq, UserId};
 use leptos::prelude::*;
 
 /// A message the person sent that the server has not confirmed yet.
@@ -9,6 +9,8 @@ pub struct Pending {
     pub body: String,
     /// The message it answers, if it is a reply (a retry answers it too).
     pub reply_to: Option<Seq>,
+    /// The people it mentions (a retry mentions them too).
+    pub mentions: Vec<UserId>,
     /// `None` while sending; the reason once it failed (it can then be retried).
     pub failed: Option<String>,
 }
@@ -34,13 +36,12 @@ impl Outbox {
             .with_untracked(|items| items.iter().any(|p| p.failed.is_none()))
     }
 
-    pub fn push(self, client_id: String, body: String, reply_to: Option<Seq>) {
+    /// A message starts its way to the server (`failed` is ignored: it is sending).
+    pub fn push(self, pending: Pending) {
         self.0.update(|items| {
             items.push(Pending {
-                client_id,
-                body,
-                reply_to,
                 failed: None,
+                ..pending
             })
         });
     }
@@ -55,15 +56,11 @@ impl Outbox {
         self.set_failed(client_id, Some(reason));
     }
 
-    /// Marks a failed message as sending again; returns its text and what it answers.
-    pub fn retry(self, client_id: &str) -> Option<(String, Option<Seq>)> {
+    /// Marks a failed message as sending again; returns it, to send again as it was.
+    pub fn retry(self, client_id: &str) -> Option<Pending> {
         self.set_failed(client_id, None);
-        self.0.with_untracked(|items| {
-            items
-                .iter()
-                .find(|p| p.client_id == client_id)
-                .map(|p| (p.body.clone(), p.reply_to))
-        })
+        self.0
+            .with_untracked(|items| items.iter().find(|p| p.client_id == client_id).cloned())
     }
 
     fn set_failed(self, client_id: &str, failed: Option<String>) {
@@ -83,15 +80,26 @@ mod tests {
     fn a_failed_message_keeps_its_text_and_key_for_the_retry() {
         Owner::new().with(|| {
             let outbox = Outbox::default();
-            outbox.push("k1".into(), "hello".into(), Some(Seq(3)));
+            let bob = UserId::from_random(2);
+            let hello = Pending {
+                client_id: "k1".into(),
+                body: "hello @Bob".into(),
+                reply_to: Some(Seq(3)),
+                mentions: vec![bob],
+                failed: Some("ignored".into()),
+            };
+            outbox.push(hello.clone());
             assert!(outbox.sending(), "leaving now would lose it");
             outbox.fail("k1", "offline".into());
             assert!(!outbox.sending());
             assert_eq!(outbox.items()[0].failed.as_deref(), Some("offline"));
             assert_eq!(
                 outbox.retry("k1"),
-                Some(("hello".into(), Some(Seq(3)))),
-                "still a reply"
+                Some(Pending {
+                    failed: None,
+                    ..hello
+                }),
+                "still a reply, still mentioning Bob"
             );
             assert_eq!(outbox.items()[0].failed, None);
             outbox.remove("k1");

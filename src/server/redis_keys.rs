@@ -9,10 +9,12 @@
 //! | `P:{room}:order` | zset | the room's message seqs (history is bounded) |
 //! | `P:{room}:cids` | hash | `author_id:client_id` → seq (idempotency) |
 //! | `P:{room}:presence` | hash | each node's roster of the room |
+//! | `P:{room}:members` | hash | who joined the room → the name it knows them by |
 //! | `P:{room}:notify` | channel | announcements of the room's events |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
 //! | `P:user:{id}:rooms` | hash | the rooms a person joined → the newest seq they saw |
+//! | `P:user:{id}:notify` | hash | a joined room → what it notifies them of (absent: mentions) |
 
 use crate::domain::{RoomName, Seq};
 
@@ -51,6 +53,9 @@ impl RoomKeys {
     pub fn presence(&self) -> String {
         format!("{}:presence", self.base)
     }
+    pub fn members(&self) -> String {
+        format!("{}:members", self.base)
+    }
     /// The channel its events are announced on.
     pub fn channel(&self) -> String {
         format!("{}:notify", self.base)
@@ -72,6 +77,10 @@ impl GlobalKeys<'_> {
     /// right after the room's name).
     pub fn joined(&self, user: &str) -> String {
         format!("{}:user:{user}:rooms", self.0)
+    }
+    /// What each of a person's joined rooms notifies them of.
+    pub fn notify_levels(&self, user: &str) -> String {
+        format!("{}:user:{user}:notify", self.0)
     }
 }
 

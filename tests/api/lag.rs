@@ -20,6 +20,7 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
             sent_at: 0,
             client_id: None,
             reply_to: None,
+            mentions: Vec::new(),
         })
         .await
         .expect("append");

@@ -17,6 +17,7 @@ mod identity;
 mod joined;
 mod lag;
 mod limits;
+mod mentions;
 mod nodes;
 mod nodes_presence;
 mod observability;

@@ -16,6 +16,7 @@ fn message(text: &str, author: u128, client_id: Option<&str>) -> NewMessage {
         sent_at: 1_795_000_000_000,
         client_id: client_id.map(|id| ClientId::parse(id).expect("valid key")),
         reply_to: None,
+        mentions: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@ fn message(text: &str, client_id: Option<&str>) -> NewMessage {
         sent_at: 0,
         client_id: client_id.map(|id| ClientId::parse(id).expect("valid key")),
         reply_to: None,
+        mentions: Vec::new(),
     }
 }
 

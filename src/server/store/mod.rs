@@ -11,8 +11,8 @@ pub use sqlite::{file_beside, SqliteStore};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
-    ChatMessage, ClientId, Emoji, LogEvent, MessageBody, MessageDelete, MessageEdit, Nickname,
-    OnlineUser, Reaction, ReactionLimit, ReactionOp, RoomName, Seq, UserId,
+    ChatMessage, ClientId, Emoji, LogEvent, Mention, MessageBody, MessageDelete, MessageEdit,
+    Nickname, NotifyLevel, OnlineUser, Reaction, ReactionLimit, ReactionOp, RoomName, Seq, UserId,
 };
 use crate::error::ChatError;
 use async_trait::async_trait;
@@ -36,6 +36,8 @@ pub struct NewMessage {
     pub client_id: Option<ClientId>,
     /// The message (same room) it answers.
     pub reply_to: Option<Seq>,
+    /// The members it mentions (checked against the room's members and the body).
+    pub mentions: Vec<Mention>,
 }
 
 /// `by` asks to change the text of message `target`.
@@ -149,6 +151,18 @@ pub struct RoomActivity {
     pub messages: u64,
 }
 
+/// A room a person joined: how far they read it and what it notifies them of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub room: RoomName,
+    /// The newest seq of the room they have seen.
+    pub read: Seq,
+    pub notify: NotifyLevel,
+}
+
+/// The most members of a room the composer is told of (to suggest whom to mention).
+pub const MAX_MEMBERS_LISTED: u32 = 200;
+
 /// The most joined rooms a person's sidebar lists (and the browser-wide stream carries).
 pub const MAX_JOINED: usize = 50;
 
@@ -248,12 +262,40 @@ pub trait Store: Send + Sync + 'static {
     /// Answers when the store is reachable (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// The rooms `user` has joined (at most [`MAX_JOINED`], by name), with the newest seq
-    /// of each they have seen.
-    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<(RoomName, Seq)>, StoreError>;
+    /// The rooms `user` has joined (at most [`MAX_JOINED`], by name).
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError>;
 
-    /// `user` has seen `room` up to `seq` (joining it if they had not): never moves back.
-    async fn mark_read(&self, user: &UserId, room: &RoomName, seq: Seq) -> Result<(), StoreError>;
+    /// `user` has seen `room` up to `seq` (joining it if they had not): the mark never moves
+    /// back; the room knows them by their name now.
+    async fn mark_read(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        seq: Seq,
+    ) -> Result<(), StoreError>;
+
+    /// Every room `user` joined knows them by their name now.
+    async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError>;
+
+    /// What `room` notifies `user` of; `false` (and nothing changed) if they have not joined it.
+    async fn set_notify(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        level: NotifyLevel,
+    ) -> Result<bool, StoreError>;
+
+    /// The people who joined `room`, by name (at most `limit`), each with the name the
+    /// room knows them by.
+    async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError>;
+
+    /// Those of `ids` who joined `room` (in the order of `ids`), with the name the room
+    /// knows them by.
+    async fn members_among(
+        &self,
+        room: &RoomName,
+        ids: &[UserId],
+    ) -> Result<Vec<OnlineUser>, StoreError>;
 
     /// `user` left `room`: it leaves their sidebar.
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError>;

@@ -3,7 +3,8 @@
 --       5 rooms by activity (zset), 6 message counts (hash)
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel,
---       10 the seq of the message it answers ('' for none)
+--       10 the seq of the message it answers ('' for none),
+--       11 the people it mentions (JSON, '' for none)
 -- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before.
 -- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
 -- learns another person's key cannot get that person's message back as their own.
@@ -20,6 +21,9 @@ redis.call('HSET', ARGV[7] .. seq, 'author_id', ARGV[2], 'author', ARGV[3], 'bod
   'sent_at', ARGV[5], 'deleted', '0', 'client_id', client_id)
 if ARGV[10] ~= '' then
   redis.call('HSET', ARGV[7] .. seq, 'reply_to', ARGV[10])
+end
+if ARGV[11] ~= '' then
+  redis.call('HSET', ARGV[7] .. seq, 'mentions', ARGV[11])
 end
 redis.call('ZADD', KEYS[3], seq, seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',

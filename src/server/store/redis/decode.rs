@@ -29,6 +29,10 @@ pub(super) fn message(
             Some(json) => serde_json::from_str(json).ok()?,
             None => Reactions::default(),
         },
+        mentions: match hash.get("mentions") {
+            Some(json) => serde_json::from_str(json).ok()?,
+            None => Vec::new(),
+        },
     })
 }
 

@@ -1,61 +1,217 @@
-//! The rooms each person has joined, with how far they have read each: one hash per person
-//! (`P:user:{id}:rooms`, room → read seq).
+//! The rooms each person has joined: `P:user:{id}:rooms` (room → the newest seq they saw)
+//! and `P:user:{id}:notify` (room → what it notifies them of; absent means mentions);
+//! and each room's members, `P:{room}:members` (user id → the name the room knows them by).
 
 use super::decode::classify;
-use crate::domain::{RoomName, Seq, UserId};
-use crate::server::store::{StoreError, MAX_JOINED};
+use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
+use crate::server::redis_keys::{GlobalKeys, RoomKeys};
+use crate::server::store::{Membership, StoreError, MAX_JOINED};
 use redis::aio::ConnectionManager;
-use redis::AsyncCommands;
 
-/// Sets the read seq unless it would move back.
+/// Sets the read seq unless it would move back, and the name the room knows them by.
+/// KEYS: 1 the person's rooms, 2 the room's members. ARGV: 1 room, 2 seq, 3 id, 4 name.
 const MARK_READ: &str = r"
 local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 if tonumber(ARGV[2]) > old then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 return 0";
+
+/// Sets what a joined room notifies; 0 (nothing set) when the room is not joined.
+/// KEYS: 1 the person's rooms, 2 their levels. ARGV: 1 room, 2 level.
+const SET_NOTIFY: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1";
+
+/// The keys of one person's memberships.
+pub(super) struct PersonKeys {
+    rooms: String,
+    notify: String,
+}
+
+impl PersonKeys {
+    pub(super) fn new(globals: &GlobalKeys<'_>, user: &UserId) -> Self {
+        Self {
+            rooms: globals.joined(user.as_str()),
+            notify: globals.notify_levels(user.as_str()),
+        }
+    }
+}
 
 pub(super) async fn joined(
     conn: &ConnectionManager,
-    key: String,
-) -> Result<Vec<(RoomName, Seq)>, StoreError> {
+    person: PersonKeys,
+) -> Result<Vec<Membership>, StoreError> {
     let mut conn = conn.clone();
-    let all: Vec<(String, u64)> = conn.hgetall(key).await.map_err(classify)?;
-    let mut rooms: Vec<(RoomName, Seq)> = all
+    let (all, levels): (
+        Vec<(String, u64)>,
+        std::collections::HashMap<String, String>,
+    ) = redis::pipe()
+        .hgetall(&person.rooms)
+        .hgetall(&person.notify)
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    let mut rooms: Vec<Membership> = all
         .into_iter()
-        .filter_map(|(room, seq)| Some((RoomName::parse(&room).ok()?, Seq(seq))))
+        .filter_map(|(room, seq)| {
+            let notify = levels
+                .get(&room)
+                .and_then(|level| NotifyLevel::parse(level).ok())
+                .unwrap_or_default();
+            Some(Membership {
+                room: RoomName::parse(&room).ok()?,
+                read: Seq(seq),
+                notify,
+            })
+        })
         .collect();
-    rooms.sort();
+    rooms.sort_by(|a, b| a.room.cmp(&b.room));
     rooms.truncate(MAX_JOINED);
     Ok(rooms)
 }
 
 pub(super) async fn mark_read(
     conn: &ConnectionManager,
-    key: String,
+    person: PersonKeys,
+    room_keys: &RoomKeys,
+    user: &OnlineUser,
     room: &RoomName,
     seq: Seq,
 ) -> Result<(), StoreError> {
     let mut conn = conn.clone();
     redis::Script::new(MARK_READ)
-        .key(key)
+        .key(person.rooms)
+        .key(room_keys.members())
         .arg(room.as_str())
         .arg(seq.get())
+        .arg(user.id.as_str())
+        .arg(&user.name)
         .invoke_async::<i64>(&mut conn)
         .await
         .map_err(classify)?;
     Ok(())
 }
 
-pub(super) async fn leave(
+/// Renames the person in each room they joined (at most [`MAX_JOINED`]).
+pub(super) async fn rename(
     conn: &ConnectionManager,
-    key: String,
-    room: &RoomName,
+    person: PersonKeys,
+    user: &OnlineUser,
+    room_keys: impl Fn(&RoomName) -> RoomKeys,
 ) -> Result<(), StoreError> {
     let mut conn = conn.clone();
-    let _: i64 = conn.hdel(key, room.as_str()).await.map_err(classify)?;
+    let rooms: Vec<String> = redis::cmd("HKEYS")
+        .arg(&person.rooms)
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    let mut pipe = redis::pipe();
+    for room in rooms
+        .iter()
+        .filter_map(|room| RoomName::parse(room).ok())
+        .take(MAX_JOINED)
+    {
+        pipe.hset(room_keys(&room).members(), user.id.as_str(), &user.name)
+            .ignore();
+    }
+    let () = pipe.query_async(&mut conn).await.map_err(classify)?;
     Ok(())
 }
 
-/// The key of `user`'s joined rooms under `prefix`.
-pub(super) fn key(prefix: &str, user: &UserId) -> String {
-    crate::server::redis_keys::GlobalKeys(prefix).joined(user.as_str())
+pub(super) async fn set_notify(
+    conn: &ConnectionManager,
+    person: PersonKeys,
+    room: &RoomName,
+    level: NotifyLevel,
+) -> Result<bool, StoreError> {
+    let mut conn = conn.clone();
+    let set: i64 = redis::Script::new(SET_NOTIFY)
+        .key(person.rooms)
+        .key(person.notify)
+        .arg(room.as_str())
+        .arg(level.as_str())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(set == 1)
+}
+
+/// Up to `limit` members (one scan of the hash: for a room of more, some `limit` of them),
+/// by name.
+pub(super) async fn members(
+    conn: &ConnectionManager,
+    room_keys: &RoomKeys,
+    limit: u32,
+) -> Result<Vec<OnlineUser>, StoreError> {
+    let mut conn = conn.clone();
+    let (_cursor, flat): (u64, Vec<String>) = redis::cmd("HSCAN")
+        .arg(room_keys.members())
+        .arg(0)
+        .arg("COUNT")
+        .arg(limit)
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    let mut people: Vec<OnlineUser> = flat
+        .chunks_exact(2)
+        .filter_map(|pair| {
+            Some(OnlineUser {
+                id: UserId::parse(&pair[0])?,
+                name: pair[1].clone(),
+            })
+        })
+        .collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    people.truncate(limit as usize);
+    Ok(people)
+}
+
+pub(super) async fn members_among(
+    conn: &ConnectionManager,
+    room_keys: &RoomKeys,
+    ids: &[UserId],
+) -> Result<Vec<OnlineUser>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = conn.clone();
+    let names: Vec<Option<String>> = redis::cmd("HMGET")
+        .arg(room_keys.members())
+        .arg(ids.iter().map(UserId::as_str).collect::<Vec<_>>())
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(ids
+        .iter()
+        .zip(names)
+        .filter_map(|(id, name)| {
+            Some(OnlineUser {
+                id: id.clone(),
+                name: name?,
+            })
+        })
+        .collect())
+}
+
+pub(super) async fn leave(
+    conn: &ConnectionManager,
+    person: PersonKeys,
+    room_keys: &RoomKeys,
+    user: &UserId,
+    room: &RoomName,
+) -> Result<(), StoreError> {
+    let mut conn = conn.clone();
+    let () = redis::pipe()
+        .atomic()
+        .hdel(&person.rooms, room.as_str())
+        .ignore()
+        .hdel(&person.notify, room.as_str())
+        .ignore()
+        .hdel(room_keys.members(), user.as_str())
+        .ignore()
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(())
 }

@@ -17,11 +17,12 @@ use self::scripts::{
     AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, ReactScript,
 };
 use super::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
-    RoomActivity, Store, StoreError,
+    Appended, DeleteRequest, EditRequest, Membership, NewMessage, Reacted, ReactionRequest,
+    Refusal, RoomActivity, Store, StoreError,
 };
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, Seq, UserId,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, Reactions,
+    RoomName, Seq, UserId,
 };
 use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
@@ -87,6 +88,10 @@ impl RedisStore {
         GlobalKeys(&self.prefix)
     }
 
+    fn person(&self, user: &UserId) -> memberships::PersonKeys {
+        memberships::PersonKeys::new(&self.global(), user)
+    }
+
     /// Edits or deletes a message through the change script.
     async fn change(
         &self,
@@ -124,6 +129,7 @@ impl Store for RedisStore {
             client_id: new.client_id.as_ref(),
             history: self.history,
             reply_to: new.reply_to,
+            mentions: &new.mentions,
         };
         let keys = self.room(&new.room);
         let seq = match self
@@ -148,6 +154,7 @@ impl Store for RedisStore {
                     reply_to: new.reply_to,
                     quote: quote.as_ref().map(crate::domain::Quote::of),
                     reactions: Reactions::default(),
+                    mentions: new.mentions,
                 }));
             }
             AppendOutcome::Duplicate(seq) => seq,
@@ -277,16 +284,48 @@ impl Store for RedisStore {
             .map_err(classify)
     }
 
-    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<(RoomName, Seq)>, StoreError> {
-        memberships::joined(&self.conn, memberships::key(&self.prefix, user)).await
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {
+        memberships::joined(&self.conn, self.person(user)).await
     }
 
-    async fn mark_read(&self, user: &UserId, room: &RoomName, seq: Seq) -> Result<(), StoreError> {
-        let key = memberships::key(&self.prefix, user);
-        memberships::mark_read(&self.conn, key, room, seq).await
+    async fn mark_read(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        seq: Seq,
+    ) -> Result<(), StoreError> {
+        let (person, keys) = (self.person(&user.id), self.room(room));
+        memberships::mark_read(&self.conn, person, &keys, user, room, seq).await
+    }
+
+    async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {
+        let person = self.person(&user.id);
+        memberships::rename(&self.conn, person, user, |room| self.room(room)).await
+    }
+
+    async fn set_notify(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        level: NotifyLevel,
+    ) -> Result<bool, StoreError> {
+        memberships::set_notify(&self.conn, self.person(user), room, level).await
+    }
+
+    async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {
+        memberships::members(&self.conn, &self.room(room), limit).await
+    }
+
+    async fn members_among(
+        &self,
+        room: &RoomName,
+        ids: &[UserId],
+    ) -> Result<Vec<OnlineUser>, StoreError> {
+        memberships::members_among(&self.conn, &self.room(room), ids).await
     }
 
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
-        memberships::leave(&self.conn, memberships::key(&self.prefix, user), room).await
+        let (person, keys) = (self.person(user), self.room(room));
+        memberships::leave(&self.conn, person, &keys, user, room).await
     }
 }

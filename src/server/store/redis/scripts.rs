@@ -3,7 +3,7 @@
 
 use super::decode::classify;
 use crate::domain::{
-    ClientId, Nickname, ReactionLimit, RoomName, Seq, UserId, MAX_EMOJI_PER_MESSAGE,
+    ClientId, Mention, Nickname, ReactionLimit, RoomName, Seq, UserId, MAX_EMOJI_PER_MESSAGE,
     MAX_REACTIONS_PER_PERSON,
 };
 use crate::server::redis_keys::{GlobalKeys, RoomKeys};
@@ -26,6 +26,7 @@ pub(super) struct AppendInput<'a> {
     /// Messages kept per room.
     pub history: usize,
     pub reply_to: Option<Seq>,
+    pub mentions: &'a [Mention],
 }
 
 /// What `append.lua` did.
@@ -71,6 +72,7 @@ impl AppendScript {
                     .map(|seq| seq.get().to_string())
                     .unwrap_or_default(),
             )
+            .arg(mentions_json(input.mentions)?)
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -80,6 +82,14 @@ impl AppendScript {
             AppendOutcome::Duplicate(Seq(seq))
         })
     }
+}
+
+/// The `mentions` field: JSON, or empty for none.
+fn mentions_json(mentions: &[Mention]) -> Result<String, StoreError> {
+    if mentions.is_empty() {
+        return Ok(String::new());
+    }
+    serde_json::to_string(mentions).map_err(|e| StoreError::Failed(Box::new(e)))
 }
 
 /// `change.lua`: edits or deletes a message if its author asks, logging the event.

@@ -19,7 +19,7 @@ pub(super) type EditResult = Result<MessageEdit, Refusal>;
 pub(super) type DeleteResult = Result<MessageDelete, Refusal>;
 
 pub(super) enum Job {
-    Append(Pending<NewMessage, Appended>),
+    Append(Box<Pending<NewMessage, Appended>>),
     Edit(Pending<EditRequest, EditResult>),
     Delete(Pending<DeleteRequest, DeleteResult>),
     React(Pending<ReactionRequest, Reacted>),

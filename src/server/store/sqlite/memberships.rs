@@ -1,48 +1,137 @@
-//! The rooms each person has joined, with how far they have read each. Small, rare writes
-//! that carry no log event: made on the read pool (SQLite serialises them with the writer's
-//! transactions, waiting at most the busy timeout), not through the group-commit writer.
+//! The rooms each person has joined, with how far they have read each, the name the room
+//! knows them by and what it notifies them of. Small, rare writes that carry no log event:
+//! made on the read pool (SQLite serialises them with the writer's transactions, waiting at
+//! most the busy timeout), not through the group-commit writer.
 
 use super::faults::classify;
 use super::rows::{to_seq, to_sql};
-use crate::domain::{RoomName, Seq, UserId};
-use crate::server::store::{StoreError, MAX_JOINED};
+use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
+use crate::server::store::{Membership, StoreError, MAX_JOINED};
 use sqlx::SqlitePool;
 
 pub(super) async fn joined(
     pool: &SqlitePool,
     user: &UserId,
-) -> Result<Vec<(RoomName, Seq)>, StoreError> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT room, read_seq FROM memberships WHERE user_id = ? ORDER BY room LIMIT ?",
+) -> Result<Vec<Membership>, StoreError> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT room, read_seq, notify FROM memberships WHERE user_id = ? ORDER BY room LIMIT ?",
     )
     .bind(user.as_str())
     .bind(MAX_JOINED as i64)
     .fetch_all(pool)
     .await
     .map_err(classify)?;
-    rows.into_iter()
-        .filter_map(|(room, seq)| Some((RoomName::parse(&room).ok()?, seq)))
-        .map(|(room, seq)| Ok((room, to_seq(seq)?)))
-        .collect()
+    let mut joined = Vec::with_capacity(rows.len());
+    for (room, seq, notify) in rows {
+        let Ok(room) = RoomName::parse(&room) else {
+            continue;
+        };
+        joined.push(Membership {
+            room,
+            read: to_seq(seq)?,
+            notify: NotifyLevel::parse(&notify).unwrap_or_default(),
+        });
+    }
+    Ok(joined)
 }
 
 pub(super) async fn mark_read(
     pool: &SqlitePool,
-    user: &UserId,
+    user: &OnlineUser,
     room: &RoomName,
     seq: Seq,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO memberships (user_id, room, read_seq) VALUES (?, ?, ?) \
-         ON CONFLICT (user_id, room) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)",
+        "INSERT INTO memberships (user_id, room, read_seq, name) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (user_id, room) DO UPDATE SET \
+         read_seq = MAX(read_seq, excluded.read_seq), name = excluded.name",
     )
-    .bind(user.as_str())
+    .bind(user.id.as_str())
     .bind(room.as_str())
     .bind(to_sql(seq))
+    .bind(&user.name)
     .execute(pool)
     .await
     .map_err(classify)?;
     Ok(())
+}
+
+pub(super) async fn rename(pool: &SqlitePool, user: &OnlineUser) -> Result<(), StoreError> {
+    sqlx::query("UPDATE memberships SET name = ? WHERE user_id = ?")
+        .bind(&user.name)
+        .bind(user.id.as_str())
+        .execute(pool)
+        .await
+        .map_err(classify)?;
+    Ok(())
+}
+
+pub(super) async fn set_notify(
+    pool: &SqlitePool,
+    user: &UserId,
+    room: &RoomName,
+    level: NotifyLevel,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE memberships SET notify = ? WHERE user_id = ? AND room = ?")
+        .bind(level.as_str())
+        .bind(user.as_str())
+        .bind(room.as_str())
+        .execute(pool)
+        .await
+        .map_err(classify)?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(super) async fn members(
+    pool: &SqlitePool,
+    room: &RoomName,
+    limit: u32,
+) -> Result<Vec<OnlineUser>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, name FROM memberships WHERE room = ? AND name != '' \
+         ORDER BY name, user_id LIMIT ?",
+    )
+    .bind(room.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(classify)?;
+    Ok(people(rows))
+}
+
+pub(super) async fn members_among(
+    pool: &SqlitePool,
+    room: &RoomName,
+    ids: &[UserId],
+) -> Result<Vec<OnlineUser>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT user_id, name FROM memberships WHERE room = ? AND name != '' \
+         AND user_id IN ({marks})"
+    );
+    let mut query = sqlx::query_as(&sql).bind(room.as_str());
+    for id in ids {
+        query = query.bind(id.as_str());
+    }
+    let rows: Vec<(String, String)> = query.fetch_all(pool).await.map_err(classify)?;
+    let mut found = people(rows);
+    // In the order asked.
+    found.sort_by_key(|person| ids.iter().position(|id| id == &person.id));
+    Ok(found)
+}
+
+fn people(rows: Vec<(String, String)>) -> Vec<OnlineUser> {
+    rows.into_iter()
+        .filter_map(|(id, name)| {
+            Some(OnlineUser {
+                id: UserId::parse(&id)?,
+                name,
+            })
+        })
+        .collect()
 }
 
 pub(super) async fn leave(

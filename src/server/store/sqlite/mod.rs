@@ -11,10 +11,13 @@ mod writes;
 use self::faults::classify;
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
-    Refusal, RoomActivity, Store, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, Membership, NewMessage, Reacted,
+    ReactionRequest, Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
-use crate::domain::{ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, Seq, UserId};
+use crate::domain::{
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, RoomName, Seq,
+    UserId,
+};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -218,12 +221,42 @@ impl Store for SqliteStore {
             .map_err(classify)
     }
 
-    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<(RoomName, Seq)>, StoreError> {
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {
         memberships::joined(&self.pool, user).await
     }
 
-    async fn mark_read(&self, user: &UserId, room: &RoomName, seq: Seq) -> Result<(), StoreError> {
+    async fn mark_read(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        seq: Seq,
+    ) -> Result<(), StoreError> {
         memberships::mark_read(&self.pool, user, room, seq).await
+    }
+
+    async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {
+        memberships::rename(&self.pool, user).await
+    }
+
+    async fn set_notify(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        level: NotifyLevel,
+    ) -> Result<bool, StoreError> {
+        memberships::set_notify(&self.pool, user, room, level).await
+    }
+
+    async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {
+        memberships::members(&self.pool, room, limit).await
+    }
+
+    async fn members_among(
+        &self,
+        room: &RoomName,
+        ids: &[UserId],
+    ) -> Result<Vec<OnlineUser>, StoreError> {
+        memberships::members_among(&self.pool, room, ids).await
     }
 
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {

@@ -9,7 +9,7 @@ use sqlx::FromRow;
 /// answers (joined by [`QUOTE_JOIN`]).
 pub(super) const MESSAGE_COLUMNS: &str =
     "m.room, m.seq, m.author_id, m.author, m.body, m.sent_at, m.edited_at, m.deleted, \
-     m.reply_to, m.reactions, q.author_id AS q_author_id, q.author AS q_author, \
+     m.reply_to, m.reactions, m.mentions, q.author_id AS q_author_id, q.author AS q_author, \
      q.body AS q_body, q.edited_at AS q_edited_at, q.deleted AS q_deleted";
 
 /// Joins each message `m` with the message it answers, `q`, when it is a reply.
@@ -28,6 +28,7 @@ pub(super) struct MessageRow {
     deleted: bool,
     reply_to: Option<i64>,
     reactions: String,
+    mentions: Option<String>,
     q_author_id: Option<String>,
     q_author: Option<String>,
     q_body: Option<String>,
@@ -73,6 +74,10 @@ impl TryFrom<MessageRow> for ChatMessage {
             reply_to: row.reply_to.map(to_seq).transpose()?,
             quote,
             reactions: serde_json::from_str::<Reactions>(&row.reactions).map_err(corrupt)?,
+            mentions: match row.mentions {
+                Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+                None => Vec::new(),
+            },
         })
     }
 }

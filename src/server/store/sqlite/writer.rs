@@ -91,7 +91,7 @@ impl Writer {
 
     pub(super) async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
         let (pending, answer) = Pending::new(message);
-        self.submit(Job::Append(pending), answer).await
+        self.submit(Job::Append(Box::new(pending)), answer).await
     }
 
     pub(super) async fn edit(&self, edit: EditRequest) -> Result<EditResult, StoreError> {

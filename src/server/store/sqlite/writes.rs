@@ -4,8 +4,8 @@
 use super::link::Failure;
 use super::rows::{corrupt, to_seq, to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use crate::domain::{
-    ChatMessage, ClientId, MessageDelete, MessageEdit, Quote, ReactionOp, Reactions, RoomName, Seq,
-    UserId,
+    ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, ReactionOp, Reactions,
+    RoomName, Seq, UserId,
 };
 use crate::server::store::log_row::ReactionData;
 use crate::server::store::{
@@ -41,8 +41,9 @@ pub(super) async fn append(
     };
     let seq = log_event(conn, &message.room, "message", None, message.sent_at, None).await?;
     sqlx::query(
-        "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id, reply_to) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages \
+         (room, seq, author_id, author, body, sent_at, client_id, reply_to, mentions) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(message.room.as_str())
     .bind(to_sql(seq))
@@ -52,6 +53,7 @@ pub(super) async fn append(
     .bind(message.sent_at)
     .bind(client_id)
     .bind(message.reply_to.map(to_sql))
+    .bind(mentions_json(&message.mentions)?)
     .execute(&mut *conn)
     .await?;
     count_in_room(conn, &message.room, 1, message.sent_at).await?;
@@ -67,7 +69,16 @@ pub(super) async fn append(
         reply_to: message.reply_to,
         quote,
         reactions: Reactions::default(),
+        mentions: message.mentions.clone(),
     }))
+}
+
+/// The mentions column: JSON, or NULL for none.
+fn mentions_json(mentions: &[Mention]) -> Result<Option<String>, Failure> {
+    if mentions.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::to_string(mentions).map_err(corrupt)?))
 }
 
 /// How message `seq` shows in a reply to it, if it is stored.
