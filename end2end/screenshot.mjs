@@ -9,7 +9,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-// An empty lobby gets a short conversation first: two people, a reply, reactions.
+// An empty lobby gets a short conversation first: two people, a reply, reactions, a mention.
 const lobby = await (await fetch(`${base}/api/room?room=lobby`)).json();
 if (lobby.messages.length === 0) {
   const person = async (name) => {
@@ -18,6 +18,8 @@ if (lobby.messages.length === 0) {
     return context.request;
   };
   const [ann, bob] = [await person("Ann"), await person("Bob")];
+  // Opening the lobby joins it: Ann can be mentioned there.
+  const annId = (await (await ann.get(`${base}/api/room?room=lobby`)).json()).viewer.id;
   const say = async (who, body, extra = {}) =>
     (await (await who.post(`${base}/api/send_message`, { form: { room: "lobby", body, ...extra } })).json()).seq;
   const plan = await say(ann, "Morning! Shall we ship the new sidebar today?\nThe phone layout is done.");
@@ -26,6 +28,7 @@ if (lobby.messages.length === 0) {
     await who.post(`${base}/api/add_reaction`, { form: { room: "lobby", seq: String(plan), emoji } });
   }
   await say(ann, "Docs: https://example.com/sidebar");
+  await say(bob, "@Ann the export links look good too.", { mentions: annId });
 }
 const desktop = { viewport: { width: 1100, height: 720 } };
 const phone = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
@@ -40,11 +43,19 @@ for (const { name, path, ...options } of shots) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   if (path.startsWith("/r/")) {
-    // Join two more rooms, then let news arrive in one: the sidebar shows its unread count.
+    // Join two more rooms, then let news arrive: the sidebar shows unread counts and a mention.
+    await context.request.post(`${base}/api/set_name`, { form: { name: "Cleo" } });
     for (const room of ["design", "rust-help"]) await page.goto(`${base}/r/${room}`);
-    for (const body of ["Has anyone tried the new borrow checker diagnostics?", "Yes, much clearer."]) {
+    const cleo = (await (await context.request.get(`${base}/api/room?room=design`)).json()).viewer.id;
+    const news = [
+      ["rust-help", "Has anyone tried the new borrow checker diagnostics?"],
+      ["rust-help", "Yes, much clearer."],
+      ["design", "@Cleo could you look at the new icons?", cleo],
+    ];
+    for (const [room, body, mentions = ""] of news) {
       // Sent by someone else: a request without this context's session.
-      await fetch(`${base}/api/send_message`, { method: "POST", body: new URLSearchParams({ room: "rust-help", body }) });
+      const form = new URLSearchParams({ room, body, mentions });
+      await fetch(`${base}/api/send_message`, { method: "POST", body: form });
     }
   }
   await page.goto(base + path);

@@ -82,34 +82,40 @@ fn JoinedRoomItem(name: String, unread: u32, mentions: u32, current: bool) -> im
             class:has-mentions=has_mentions
             class:current=current
         >
-            <a href=href aria-current=current.then_some("page")>
+            // A full page load: each room page holds one room's state and streams.
+            <a href=href rel="external" aria-current=current.then_some("page")>
                 <span class="room-hash" aria-hidden="true">
                     "#"
                 </span>
                 {name.clone()}
             </a>
-            {(mentions > 0)
-                .then(|| {
-                    let label = if mentions == 1 {
-                        "1 mention".to_owned()
-                    } else {
-                        format!("{mentions} mentions")
-                    };
+            // A mention outranks the unread count: the badge says someone needs them.
+            {if mentions > 0 {
+                let label = if mentions == 1 {
+                    "1 mention".to_owned()
+                } else {
+                    format!("{mentions} mentions")
+                };
+                Some(
                     view! {
                         <span class="mention-count" aria-label=label>
                             "@"
                             {unread_label(mentions)}
                         </span>
                     }
-                })}
-            {(unread > 0)
-                .then(|| {
-                    view! {
-                        <span class="unread-count" aria-label=format!("{unread} unread")>
-                            {unread_label(unread)}
-                        </span>
-                    }
-                })}
+                        .into_any(),
+                )
+            } else {
+                (unread > 0)
+                    .then(|| {
+                        view! {
+                            <span class="unread-count" aria-label=format!("{unread} unread")>
+                                {unread_label(unread)}
+                            </span>
+                        }
+                            .into_any()
+                    })
+            }}
             // Without JavaScript the form posts to the server function, which sends the
             // browser back to the page.
             <form class="leave-room" method="post" action="/api/leave_room" on:submit=on_leave>
