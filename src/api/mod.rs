@@ -6,6 +6,7 @@ mod messages;
 mod profile;
 mod reactions;
 mod rooms;
+mod search;
 #[cfg(feature = "ssr")]
 mod server_context;
 
@@ -22,3 +23,4 @@ pub use rooms::{
     get_history, get_newer, get_room, list_rooms, GetHistory, GetNewer, GetRoom, HistoryPage,
     ListRooms, NewerPage, RoomListing, RoomSnapshot, PAGE_SIZE,
 };
+pub use search::{search, Search};

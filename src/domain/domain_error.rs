@@ -30,6 +30,12 @@ pub enum DomainError {
     BadEmoji,
     #[error("Notifications are one of: every, mentions, nothing.")]
     BadNotifyLevel,
+    #[error("Search for at most {max} characters.")]
+    SearchTooLong { max: usize },
+    #[error("Search for at least one word of {min} or more letters or digits.")]
+    SearchEmpty { min: usize },
+    #[error("Search for at most {max} words.")]
+    SearchTooManyWords { max: usize },
     #[error("mentions is a comma-separated list of at most {max} user ids.")]
     BadMentions { max: usize },
 }

@@ -16,6 +16,7 @@ mod presence;
 mod reaction;
 mod reply;
 mod room_name;
+mod search;
 mod seq;
 mod user_id;
 
@@ -38,5 +39,9 @@ pub use reaction::{
 };
 pub use reply::{excerpt, Quote, EXCERPT_CHARS};
 pub use room_name::RoomName;
+pub use search::{
+    highlight, index_terms, Found, SearchPage, SearchQuery, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+    SEARCH_PAGE,
+};
 pub use seq::Seq;
 pub use user_id::UserId;

@@ -13,6 +13,8 @@
 //! | `P:{room}:notify` | channel | announcements of the room's events |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
+//! | `P:search:next` | string | the newest search id (one per message, growing) |
+//! | `P:search:w:{term}` | zset | `room:seq` of each message filed under the term, by search id |
 //! | `P:user:{id}:rooms` | hash | the rooms a person joined → the newest seq they saw |
 //! | `P:user:{id}:notify` | hash | a joined room → what it notifies them of (absent: mentions) |
 
@@ -72,6 +74,17 @@ impl GlobalKeys<'_> {
     }
     pub fn counts(&self) -> String {
         format!("{}:counts", self.0)
+    }
+    /// The counter of search ids.
+    pub fn search_ids(&self) -> String {
+        format!("{}:search:next", self.0)
+    }
+    /// What the key of every search term starts with (the term follows).
+    pub fn search_term_prefix(&self) -> String {
+        format!("{}:search:w:", self.0)
+    }
+    pub fn search_term(&self, term: &str) -> String {
+        format!("{}{term}", self.search_term_prefix())
     }
     /// A person's joined rooms (never a room's key: those end in a fixed word or a seq
     /// right after the room's name).

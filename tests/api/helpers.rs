@@ -254,6 +254,15 @@ impl Browser {
             .expect("events request")
     }
 
+    /// GETs `path`, whatever the answer.
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self
             .client

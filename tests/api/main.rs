@@ -29,6 +29,7 @@ mod reactions;
 mod redis_server;
 mod redis_store;
 mod resume;
+mod search;
 mod shutdown;
 mod slow_readers;
 mod sse_stream;

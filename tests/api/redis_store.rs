@@ -187,3 +187,39 @@ async fn an_unreachable_redis_is_unavailable_not_a_hang() {
     assert!(store.ping().await.is_err());
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn messages_trimmed_from_the_history_leave_the_search_index() {
+    use chat::domain::SearchQuery;
+    let redis = RedisServer::start().await;
+    let store = store(&redis, 3).await;
+    for n in 1..=5 {
+        store
+            .append(message(&format!("release {n}"), 1, None))
+            .await
+            .expect("append");
+    }
+    let query = SearchQuery::parse("release").expect("query");
+    let found = store.search(&query, None, None, 20).await.expect("search");
+    let bodies: Vec<&str> = found.results.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["release 5", "release 4", "release 3"]);
+    assert!(!found.has_older);
+    // Nothing of the trimmed two is left under any of their terms.
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*:search:w:re")
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let filed: u64 = redis::cmd("ZCARD")
+        .arg(&keys[0])
+        .query_async(&mut conn)
+        .await
+        .expect("zcard");
+    assert_eq!(filed, 3);
+}

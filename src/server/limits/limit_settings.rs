@@ -11,6 +11,7 @@ pub struct RateLimits {
     pub typing: Rate,
     pub renames: Rate,
     pub exports: Rate,
+    pub searches: Rate,
     pub address_factor: u32,
 }
 
@@ -47,6 +48,11 @@ impl Default for LimitSettings {
                     burst: 3,
                     per_minute: 3,
                 },
+                // Searching and paging through results: one every 2 s on average.
+                searches: Rate {
+                    burst: 10,
+                    per_minute: 30,
+                },
                 address_factor: 5,
             }),
             streams: StreamCaps {
@@ -75,7 +81,7 @@ impl LimitSettings {
 }
 
 impl LimitSettings {
-    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS}_PER_MINUTE` and `…_BURST`;
+    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS,SEARCHES}_PER_MINUTE` and `…_BURST`;
     /// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
     /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`.
     pub(crate) fn read_env(
@@ -104,6 +110,11 @@ impl LimitSettings {
                     "CHAT_EXPORTS_PER_MINUTE",
                     "CHAT_EXPORT_BURST",
                     &mut rates.exports,
+                ),
+                (
+                    "CHAT_SEARCHES_PER_MINUTE",
+                    "CHAT_SEARCH_BURST",
+                    &mut rates.searches,
                 ),
             ] {
                 read_rate(lookup, per_minute, burst, rate)?;

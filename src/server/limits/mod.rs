@@ -28,6 +28,8 @@ pub enum Action {
     Rename,
     /// Download a room's history (a whole room read from the store).
     Export,
+    /// Search (a page of results).
+    Search,
 }
 
 /// One kind of request's buckets: per session and per address.
@@ -50,7 +52,7 @@ impl ActionBuckets {
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// `None` when rate limits are off (`CHAT_RATE_LIMITS=off`, for benchmarks).
-    rates: Option<Arc<[ActionBuckets; 4]>>,
+    rates: Option<Arc<[ActionBuckets; 5]>>,
     pub streams: StreamCounts,
 }
 
@@ -63,6 +65,7 @@ impl Limits {
                 ActionBuckets::new(rates.typing, factor),
                 ActionBuckets::new(rates.renames, factor),
                 ActionBuckets::new(rates.exports, factor),
+                ActionBuckets::new(rates.searches, factor),
             ])
         });
         Self {

@@ -12,7 +12,8 @@ pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
     ChatMessage, ClientId, Emoji, LogEvent, Mention, MessageBody, MessageDelete, MessageEdit,
-    Nickname, NotifyLevel, OnlineUser, Reaction, ReactionLimit, ReactionOp, RoomName, Seq, UserId,
+    Nickname, NotifyLevel, OnlineUser, Reaction, ReactionLimit, ReactionOp, RoomName, SearchPage,
+    SearchQuery, Seq, UserId,
 };
 use crate::error::ChatError;
 use async_trait::async_trait;
@@ -261,6 +262,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Answers when the store is reachable (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Up to `limit` messages (not deleted) whose words match `query`, in `room` or in any
+    /// room, newest first, older than the page that answered `older` = `before`.
+    async fn search(
+        &self,
+        query: &SearchQuery,
+        room: Option<&RoomName>,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<SearchPage<ChatMessage>, StoreError>;
 
     /// The rooms `user` has joined (at most [`MAX_JOINED`], by name).
     async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError>;

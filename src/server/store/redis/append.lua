@@ -1,10 +1,15 @@
 -- Stores a message and logs its `message` event with the room's next seq, in one step.
 -- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
---       5 rooms by activity (zset), 6 message counts (hash)
+--       5 rooms by activity (zset), 6 message counts (hash), 7 search id counter
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel,
 --       10 the seq of the message it answers ('' for none),
---       11 the people it mentions (JSON, '' for none)
+--       11 the people it mentions (JSON, '' for none),
+--       12 the search terms it is filed under (space-separated, '' for none),
+--       13 what every search term's key starts with
+-- Search: the message is filed under each term (`P:search:w:{term}`, a zset of
+-- `room:seq` by search id, a number that grows with every message); `sid` and `terms` in
+-- its hash say where, so an edit, a delete or the history trim can take it out again.
 -- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before.
 -- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
 -- learns another person's key cannot get that person's message back as their own.
@@ -25,6 +30,12 @@ end
 if ARGV[11] ~= '' then
   redis.call('HSET', ARGV[7] .. seq, 'mentions', ARGV[11])
 end
+local sid = redis.call('INCR', KEYS[7])
+local found_as = ARGV[1] .. ':' .. seq
+redis.call('HSET', ARGV[7] .. seq, 'sid', sid, 'terms', ARGV[12])
+for term in string.gmatch(ARGV[12], '%S+') do
+  redis.call('ZADD', ARGV[13] .. term, sid, found_as)
+end
 redis.call('ZADD', KEYS[3], seq, seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
   'kind', 'message', 'target', seq, 'at', ARGV[5])
@@ -43,9 +54,12 @@ if stored > history then
   local old = redis.call('ZRANGE', KEYS[3], 0, stored - history - 1)
   for _, old_seq in ipairs(old) do
     local old_key = ARGV[7] .. old_seq
-    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id')
+    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id', 'terms')
     if ids[1] and ids[2] and ids[2] ~= '' then
       redis.call('HDEL', KEYS[4], ids[1] .. ':' .. ids[2])
+    end
+    for term in string.gmatch(ids[3] or '', '%S+') do
+      redis.call('ZREM', ARGV[13] .. term, ARGV[1] .. ':' .. old_seq)
     end
     if redis.call('HGET', old_key, 'deleted') == '0' then
       redis.call('HINCRBY', KEYS[6], ARGV[1], -1)

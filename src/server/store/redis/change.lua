@@ -1,7 +1,10 @@
 -- Edits or deletes a message if `by` wrote it, logging the event with the room's next seq.
 -- KEYS: 1 seq counter, 2 log stream, 3 message counts (hash)
 -- ARGV: 1 message key, 2 by (user id), 3 kind ('edit' or 'delete'), 4 new body (edit),
---       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel
+--       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel,
+--       10 the new body's search terms (edit; space-separated), 11 what every search
+--       term's key starts with
+-- The message leaves the search terms it was filed under; an edit files it under the new.
 -- Returns {seq} on success, {-1} not found, {-2} not the author, {-3} already deleted.
 local author = redis.call('HGET', ARGV[1], 'author_id')
 if not author then
@@ -14,6 +17,19 @@ if redis.call('HGET', ARGV[1], 'deleted') == '1' then
   return {-3}
 end
 local seq = redis.call('INCR', KEYS[1])
+local found_as = ARGV[8] .. ':' .. ARGV[6]
+local filed = redis.call('HMGET', ARGV[1], 'sid', 'terms')
+for term in string.gmatch(filed[2] or '', '%S+') do
+  redis.call('ZREM', ARGV[11] .. term, found_as)
+end
+if ARGV[3] == 'edit' and filed[1] then
+  for term in string.gmatch(ARGV[10], '%S+') do
+    redis.call('ZADD', ARGV[11] .. term, filed[1], found_as)
+  end
+  redis.call('HSET', ARGV[1], 'terms', ARGV[10])
+else
+  redis.call('HSET', ARGV[1], 'terms', '')
+end
 if ARGV[3] == 'edit' then
   redis.call('HSET', ARGV[1], 'body', ARGV[4], 'edited_at', ARGV[5])
 else

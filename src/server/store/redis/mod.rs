@@ -10,11 +10,13 @@ mod decode;
 mod memberships;
 mod reads;
 mod scripts;
+mod search;
 
 use self::decode::classify;
 use self::reads::Direction;
 use self::scripts::{
     AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, ReactScript,
+    SearchScript,
 };
 use super::{
     Appended, DeleteRequest, EditRequest, Membership, NewMessage, Reacted, ReactionRequest,
@@ -22,7 +24,7 @@ use super::{
 };
 use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, Reactions,
-    RoomName, Seq, UserId,
+    RoomName, SearchPage, SearchQuery, Seq, UserId,
 };
 use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
@@ -41,6 +43,7 @@ pub struct RedisStore {
     append: Arc<AppendScript>,
     change: Arc<ChangeScript>,
     react: Arc<ReactScript>,
+    search: Arc<SearchScript>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -72,6 +75,7 @@ impl RedisStore {
             append: Arc::new(AppendScript::new()),
             change: Arc::new(ChangeScript::new()),
             react: Arc::new(ReactScript::new()),
+            search: Arc::new(SearchScript::new()),
         })
     }
 
@@ -282,6 +286,16 @@ impl Store for RedisStore {
             .await
             .map(|_| ())
             .map_err(classify)
+    }
+
+    async fn search(
+        &self,
+        query: &SearchQuery,
+        room: Option<&RoomName>,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<SearchPage<ChatMessage>, StoreError> {
+        self.find(query, room, before, limit).await
     }
 
     async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {

@@ -2,9 +2,10 @@
 //! order of `KEYS` and `ARGV` each script expects lives here and in the script's header only.
 
 use super::decode::classify;
+use crate::domain::SearchQuery;
 use crate::domain::{
-    ClientId, Mention, Nickname, ReactionLimit, RoomName, Seq, UserId, MAX_EMOJI_PER_MESSAGE,
-    MAX_REACTIONS_PER_PERSON,
+    index_terms, ClientId, Mention, Nickname, ReactionLimit, RoomName, Seq, UserId,
+    MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_PERSON,
 };
 use crate::server::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::log_row::ReactionData;
@@ -27,6 +28,11 @@ pub(super) struct AppendInput<'a> {
     pub history: usize,
     pub reply_to: Option<Seq>,
     pub mentions: &'a [Mention],
+}
+
+/// The search terms `body` is filed under, as the scripts take them.
+fn terms(body: &str) -> String {
+    index_terms(body).join(" ")
 }
 
 /// What `append.lua` did.
@@ -57,6 +63,7 @@ impl AppendScript {
             .key(keys.client_ids())
             .key(globals.rooms())
             .key(globals.counts())
+            .key(globals.search_ids())
             .arg(input.room.as_str())
             .arg(input.author_id.as_str())
             .arg(input.author.as_str())
@@ -73,6 +80,8 @@ impl AppendScript {
                     .unwrap_or_default(),
             )
             .arg(mentions_json(input.mentions)?)
+            .arg(terms(input.body))
+            .arg(globals.search_term_prefix())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -143,6 +152,8 @@ impl ChangeScript {
             .arg(input.history)
             .arg(input.room.as_str())
             .arg(keys.channel())
+            .arg(terms(body))
+            .arg(globals.search_term_prefix())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -207,5 +218,52 @@ impl ReactScript {
                 "empty answer from the reaction script".into(),
             )),
         }
+    }
+}
+
+/// `search.lua`: the members filed under every term, newest first.
+pub(super) struct SearchScript(Script);
+
+/// What `search.lua` found: `room:seq` members, newest first, and where an older page starts.
+pub(super) struct Found {
+    pub members: Vec<String>,
+    pub older: Option<u64>,
+}
+
+/// The most index entries one search call examines.
+const EXAMINED_PER_CALL: u32 = 2_000;
+
+impl SearchScript {
+    pub(super) fn new() -> Self {
+        Self(Script::new(include_str!("search.lua")))
+    }
+
+    pub(super) async fn run(
+        &self,
+        conn: &mut ConnectionManager,
+        globals: &GlobalKeys<'_>,
+        query: &SearchQuery,
+        room: Option<&RoomName>,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Found, StoreError> {
+        let mut call = self.0.prepare_invoke();
+        for term in query.index_terms() {
+            call.key(globals.search_term(&term));
+        }
+        let answer: Vec<String> = call
+            .arg(before.map_or_else(|| "+inf".to_owned(), |id| id.to_string()))
+            .arg(limit)
+            .arg(room.map(|room| format!("{room}:")).unwrap_or_default())
+            .arg(EXAMINED_PER_CALL)
+            .invoke_async(conn)
+            .await
+            .map_err(classify)?;
+        let mut answer = answer.into_iter();
+        let older = answer.next().and_then(|older| older.parse().ok());
+        Ok(Found {
+            members: answer.collect(),
+            older,
+        })
     }
 }

@@ -5,6 +5,7 @@ mod jobs;
 mod link;
 mod memberships;
 mod rows;
+mod search_index;
 mod writer;
 mod writes;
 
@@ -15,8 +16,8 @@ use super::{
     ReactionRequest, Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, RoomName, Seq,
-    UserId,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, RoomName,
+    SearchPage, SearchQuery, Seq, UserId,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -219,6 +220,16 @@ impl Store for SqliteStore {
             .await
             .map(|_| ())
             .map_err(classify)
+    }
+
+    async fn search(
+        &self,
+        query: &SearchQuery,
+        room: Option<&RoomName>,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<SearchPage<ChatMessage>, StoreError> {
+        search_index::search(&self.pool, query, room, before, limit).await
     }
 
     async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {

@@ -3,6 +3,7 @@
 
 use super::link::Failure;
 use super::rows::{corrupt, to_seq, to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
+use super::search_index;
 use crate::domain::{
     ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, ReactionOp, Reactions,
     RoomName, Seq, UserId,
@@ -40,10 +41,11 @@ pub(super) async fn append(
         None => None,
     };
     let seq = log_event(conn, &message.room, "message", None, message.sent_at, None).await?;
+    let search_id = search_index::add(conn, &message.room, seq, message.body.as_str()).await?;
     sqlx::query(
         "INSERT INTO messages \
-         (room, seq, author_id, author, body, sent_at, client_id, reply_to, mentions) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         (room, seq, author_id, author, body, sent_at, client_id, reply_to, mentions, search_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(message.room.as_str())
     .bind(to_sql(seq))
@@ -54,6 +56,7 @@ pub(super) async fn append(
     .bind(client_id)
     .bind(message.reply_to.map(to_sql))
     .bind(mentions_json(&message.mentions)?)
+    .bind(search_id)
     .execute(&mut *conn)
     .await?;
     count_in_room(conn, &message.room, 1, message.sent_at).await?;
@@ -116,6 +119,7 @@ pub(super) async fn edit(
         return Ok(Err(refusal));
     }
     let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at, None).await?;
+    search_index::change(conn, &edit.room, edit.target, edit.body.as_str()).await?;
     sqlx::query("UPDATE messages SET body = ?, edited_at = ? WHERE room = ? AND seq = ?")
         .bind(edit.body.as_str())
         .bind(edit.at)
@@ -148,6 +152,7 @@ pub(super) async fn delete(
         None,
     )
     .await?;
+    search_index::remove(conn, &delete.room, delete.target).await?;
     sqlx::query(
         "UPDATE messages SET body = '', deleted = 1, reactions = '[]' WHERE room = ? AND seq = ?",
     )

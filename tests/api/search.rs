@@ -1,0 +1,135 @@
+//! Search on both stores: words match the starts of a message's words in any case, newest
+//! first, in one room or all; an edit is found by its new words and not its old ones at
+//! once, a deleted message not at all; pages continue with `before`; bad queries are 422.
+//! On Redis, written on one node and searched on the other.
+
+use crate::helpers::{spawn_app, Browser, TestApp};
+use crate::nodes::two_nodes;
+use serde_json::Value;
+
+async fn search(browser: &Browser, query: &[(&str, &str)]) -> reqwest::Response {
+    let mut url = reqwest::Url::parse("http://x/api/search").expect("url");
+    url.query_pairs_mut().extend_pairs(query);
+    browser
+        .get_raw(&format!("/api/search?{}", url.query().unwrap_or_default()))
+        .await
+}
+
+/// The bodies found for `query`, newest first, and the page's `older` cursor.
+async fn found(browser: &Browser, query: &[(&str, &str)]) -> (Vec<String>, Option<u64>) {
+    let response = search(browser, query).await;
+    assert_eq!(response.status(), 200, "{query:?}");
+    let page: Value = response.json().await.expect("JSON");
+    let results = page["results"].as_array().expect("results");
+    for result in results {
+        for field in ["room", "seq", "author", "body", "sent_at"] {
+            assert!(!result[field].is_null(), "{field} in {result}");
+        }
+    }
+    let bodies = results
+        .iter()
+        .map(|r| r["body"].as_str().expect("body").to_owned())
+        .collect();
+    assert_eq!(page["has_older"].as_bool(), Some(page["older"].is_u64()));
+    (bodies, page["older"].as_u64())
+}
+
+async fn search_story(app: &TestApp, other: &TestApp) {
+    let ann = app.browser();
+    let reader = ann.at(other);
+    ann.send("lobby", "We deploy on Friday").await;
+    ann.send("lobby", "Lunch plans?").await;
+    ann.send("rust", "Deployment docs: https://example.com")
+        .await;
+    ann.send("lobby", "internationalization is hard").await;
+
+    let (all, _) = found(&reader, &[("q", "DEPLOY")]).await;
+    assert_eq!(
+        all,
+        [
+            "Deployment docs: https://example.com",
+            "We deploy on Friday"
+        ]
+    );
+    let (lobby, _) = found(&reader, &[("q", "depl"), ("room", "lobby")]).await;
+    assert_eq!(lobby, ["We deploy on Friday"]);
+    let (both, _) = found(&reader, &[("q", "friday deploy")]).await;
+    assert_eq!(both, ["We deploy on Friday"], "every word");
+    assert!(
+        found(&reader, &[("q", "ploy")]).await.0.is_empty(),
+        "a word's start"
+    );
+    assert_eq!(found(&reader, &[("q", "internationaliz")]).await.0.len(), 1);
+    assert!(
+        found(&reader, &[("q", "internationalisation")])
+            .await
+            .0
+            .is_empty(),
+        "a long word matches as a whole, past the indexed prefix"
+    );
+    assert!(
+        found(&reader, &[("q", "deploy OR \"x")]).await.0.is_empty(),
+        "no operators"
+    );
+
+    // An edit is found by its new words at once, not its old ones; a delete not at all.
+    let edit = ann
+        .post(
+            "edit_message",
+            &[
+                ("room", "lobby"),
+                ("seq", "1"),
+                ("body", "We ship on Monday"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status(), 200);
+    assert!(found(&reader, &[("q", "friday")]).await.0.is_empty());
+    assert_eq!(
+        found(&reader, &[("q", "monday")]).await.0,
+        ["We ship on Monday"]
+    );
+    let delete = ann
+        .post("delete_message", &[("room", "lobby"), ("seq", "2")])
+        .await;
+    assert_eq!(delete.status(), 200);
+    assert!(found(&reader, &[("q", "lunch")]).await.0.is_empty());
+
+    // Pages of 20, newest first, continued with `before`.
+    for n in 1..=25 {
+        ann.send("pages", &format!("page {n}")).await;
+    }
+    let (first, older) = found(&reader, &[("q", "page")]).await;
+    assert_eq!(first.len(), 20);
+    assert_eq!(
+        (first[0].as_str(), first[19].as_str()),
+        ("page 25", "page 6")
+    );
+    let before = older.expect("an older page").to_string();
+    let (rest, older) = found(&reader, &[("q", "page"), ("before", &before)]).await;
+    assert_eq!(rest, ["page 5", "page 4", "page 3", "page 2", "page 1"]);
+    assert_eq!(older, None);
+
+    for (query, status) in [
+        (vec![("q", "")], 422),
+        (vec![("q", "a !")], 422),
+        (vec![("q", &*"x".repeat(101))], 422),
+        (vec![("q", "deploy"), ("room", "Not A Room")], 422),
+        (vec![("room", "lobby")], 400),
+    ] {
+        let response = search(&reader, &query).await;
+        assert_eq!(response.status(), status, "{query:?}");
+    }
+}
+
+#[tokio::test]
+async fn on_sqlite_search_finds_words_newest_first_and_follows_edits_and_deletes() {
+    let app = spawn_app().await;
+    search_story(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_search_finds_words_newest_first_and_follows_edits_and_deletes_on_every_node() {
+    let (_redis, a, b) = two_nodes().await;
+    search_story(&a, &b).await;
+}
