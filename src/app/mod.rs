@@ -18,6 +18,8 @@ mod room;
 mod room_page;
 mod rooms_page;
 mod rooms_sidebar;
+mod search_form;
+mod search_page;
 mod time_format;
 mod typing_indicator;
 
@@ -48,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app's routes: the room list and the rooms.
+/// The app's routes: the room list, the rooms and search.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -59,6 +61,11 @@ pub fn App() -> impl IntoView {
                 // Async: pages arrive complete, so they read the same without JavaScript.
                 <Route path=path!("/") view=rooms_page::RoomsPage ssr=SsrMode::Async />
                 <Route path=path!("/r/:room") view=room_page::RoomPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/search")
+                    view=search_page::SearchResultsPage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Router>
     }

@@ -4,6 +4,7 @@ use super::message_list::MessageList;
 use super::name_form::NameForm;
 use super::presence_list::PresenceList;
 use super::rooms_sidebar::RoomsSidebar;
+use super::search_form::SearchForm;
 use super::typing_indicator::TypingIndicator;
 use super::Hydrated;
 use crate::api::RoomSnapshot;
@@ -52,6 +53,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                     </span>
                     {room}
                 </h1>
+                <SearchForm words="" room=Some(state.room()) />
                 <ConnectionBadge state=state.connection hydrated />
                 <NameForm />
             </header>

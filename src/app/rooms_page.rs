@@ -1,3 +1,4 @@
+use super::search_form::SearchForm;
 use super::time_format;
 use crate::api::{list_rooms, RoomListing};
 use crate::domain::RoomName;
@@ -22,6 +23,7 @@ pub fn RoomsPage() -> impl IntoView {
         <Title text="Rooms · Chat" />
         <main class="rooms-page">
             <h1>"Rooms"</h1>
+            <SearchForm words="" room=None />
             <form class="join-form" method="get" action="/join">
                 <label for="join-room">"Create or join a room"</label>
                 <div class="composer-row">
