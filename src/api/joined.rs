@@ -78,14 +78,13 @@ pub(super) async fn joined_rooms(
     tracing::instrument(name = "mark_read", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
-    use super::server_context::{app_state, session, within_limits};
-    use crate::domain::RoomName;
+    use super::server_context::{app_state, open_room, session, within_limits};
     use crate::server::limits::Action;
 
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Typing)?;
-    let room = RoomName::parse(&room)?;
+    let room = open_room(&state, &session, &room).await?;
     state
         .store
         .mark_read(&session.as_online_user(), &room, seq)

@@ -21,8 +21,9 @@ pub async fn send_message(
     reply_to: Option<Seq>,
     mentions: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
+    use super::server_context::open_room;
     use super::server_context::{app_state, now_millis, session, within_limits};
-    use crate::domain::{mentioned_in, parse_mentioned_ids, ClientId, MessageBody, RoomName};
+    use crate::domain::{mentioned_in, parse_mentioned_ids, ClientId, MessageBody};
     use crate::server::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
@@ -30,7 +31,7 @@ pub async fn send_message(
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
-    let room = RoomName::parse(&room)?;
+    let room = open_room(&state, &session, &room).await?;
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
     let meant = parse_mentioned_ids(mentions.as_deref().unwrap_or_default())?;
@@ -86,8 +87,8 @@ pub async fn send_message(
     tracing::instrument(name = "edit_message", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
-    use super::server_context::{app_state, now_millis, session, within_limits};
-    use crate::domain::{MessageBody, RoomName};
+    use super::server_context::{app_state, now_millis, open_room, session, within_limits};
+    use crate::domain::MessageBody;
     use crate::server::limits::Action;
     use crate::server::store::EditRequest;
 
@@ -95,7 +96,7 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
     let edit = EditRequest {
-        room: RoomName::parse(&room)?,
+        room: open_room(&state, &session, &room).await?,
         target: seq,
         by: session.user_id,
         body: MessageBody::parse(&body)?,
@@ -112,8 +113,7 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
     tracing::instrument(name = "delete_message", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
-    use super::server_context::{app_state, now_millis, session, within_limits};
-    use crate::domain::RoomName;
+    use super::server_context::{app_state, now_millis, open_room, session, within_limits};
     use crate::server::limits::Action;
     use crate::server::store::DeleteRequest;
 
@@ -121,7 +121,7 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
     let delete = DeleteRequest {
-        room: RoomName::parse(&room)?,
+        room: open_room(&state, &session, &room).await?,
         target: seq,
         by: session.user_id,
         at: now_millis(),
@@ -136,14 +136,14 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
     tracing::instrument(name = "typing", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn notify_typing(room: String) -> Result<(), ChatError> {
-    use super::server_context::{app_state, session, within_limits};
-    use crate::domain::{EventKind, RoomName, Typing};
+    use super::server_context::{app_state, open_room, session, within_limits};
+    use crate::domain::{EventKind, Typing};
     use crate::server::limits::Action;
 
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Typing)?;
-    let room = RoomName::parse(&room)?;
+    let room = open_room(&state, &session, &room).await?;
     let user = session.as_online_user();
     state
         .fanout

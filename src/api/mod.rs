@@ -3,6 +3,7 @@
 
 mod joined;
 mod messages;
+mod private_rooms;
 mod profile;
 mod reactions;
 mod rooms;
@@ -16,6 +17,9 @@ pub use joined::{
 pub use messages::{
     delete_message, edit_message, notify_typing, send_message, DeleteMessage, EditMessage,
     NotifyTyping, SendMessage,
+};
+pub use private_rooms::{
+    create_room, renew_invite, CreateRoom, CreatedRoom, PrivateRoom, RenewInvite,
 };
 pub use profile::{set_name, SetName};
 pub use reactions::{add_reaction, remove_reaction, AddReaction, RemoveReaction};

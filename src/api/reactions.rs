@@ -43,8 +43,8 @@ async fn react(
     emoji: String,
     op: crate::domain::ReactionOp,
 ) -> Result<Option<Reaction>, ChatError> {
-    use super::server_context::{app_state, now_millis, session, within_limits};
-    use crate::domain::{Emoji, RoomName};
+    use super::server_context::{app_state, now_millis, open_room, session, within_limits};
+    use crate::domain::Emoji;
     use crate::server::limits::Action;
     use crate::server::store::ReactionRequest;
 
@@ -52,7 +52,7 @@ async fn react(
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
     let request = ReactionRequest {
-        room: RoomName::parse(&room)?,
+        room: open_room(&state, &session, &room).await?,
         target: seq,
         by: session.as_online_user(),
         emoji: Emoji::parse(&emoji)?,

@@ -37,6 +37,9 @@ pub struct RoomSnapshot {
     pub client_id: String,
     /// The rooms the viewer has joined (this one among them), for the sidebar.
     pub joined: Vec<super::JoinedRoom>,
+    /// Set for a private room (with the invite link for its creator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<super::PrivateRoom>,
 }
 
 /// A page of newer messages (reading on from a permalink).
@@ -73,13 +76,14 @@ pub struct RoomListing {
     tracing::instrument(name = "room", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, ChatError> {
-    use super::server_context::{app_state, session};
-    use crate::domain::RoomName;
+    use super::server_context::{app_state, open_room, session};
+    use crate::server::invites;
     use crate::server::session::fresh_client_id;
-    use crate::server::store::MAX_MEMBERS_LISTED;
+    use crate::server::store::{Privacy, MAX_MEMBERS_LISTED};
 
     let state = app_state()?;
-    let room = RoomName::parse(&room)?;
+    let session = session()?;
+    let room = open_room(&state, &session, &room).await?;
     // Read the cursor first: anything stored after it reaches the page over the live feed.
     let cursor = state.store.last_seq(&room).await?;
     let window = match at {
@@ -94,13 +98,22 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         }
     };
     let presence = state.presence.snapshot(&room).await;
-    let session = session()?;
     // Opening a room joins it, read up to here. The page is worth more than the mark.
     let viewer = session.as_online_user();
     if let Err(error) = state.store.mark_read(&viewer, &room, cursor).await {
         tracing::warn!(%error, "could not remember the room as joined and read");
     }
     let members = state.store.members(&room, MAX_MEMBERS_LISTED).await?;
+    let private = match state.access.privacy(&room).await? {
+        Privacy::Public { .. } => None,
+        Privacy::Private {
+            creator,
+            invite_version,
+        } => Some(super::PrivateRoom {
+            invite: (creator == session.user_id)
+                .then(|| invites::path(state.sessions.signer(), &room, invite_version)),
+        }),
+    };
     let joined = super::joined::joined_rooms(state.store.as_ref(), &session.user_id).await?;
     Ok(RoomSnapshot {
         room: room.to_string(),
@@ -115,6 +128,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         members,
         client_id: fresh_client_id().as_str().to_owned(),
         joined,
+        private,
     })
 }
 
@@ -125,11 +139,10 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     tracing::instrument(name = "history", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatError> {
-    use super::server_context::app_state;
-    use crate::domain::RoomName;
+    use super::server_context::{app_state, open_room, session};
 
     let state = app_state()?;
-    let room = RoomName::parse(&room)?;
+    let room = open_room(&state, &session()?, &room).await?;
     let (messages, has_older) = page(state.store.before(&room, before, PAGE_SIZE + 1).await?);
     Ok(HistoryPage {
         messages,
@@ -144,11 +157,10 @@ pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatE
     tracing::instrument(name = "newer", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError> {
-    use super::server_context::app_state;
-    use crate::domain::RoomName;
+    use super::server_context::{app_state, open_room, session};
 
     let state = app_state()?;
-    let room = RoomName::parse(&room)?;
+    let room = open_room(&state, &session()?, &room).await?;
     let mut messages = state.store.after(&room, after, PAGE_SIZE + 1).await?;
     let has_newer = messages.len() > PAGE_SIZE as usize;
     messages.truncate(PAGE_SIZE as usize);

@@ -19,7 +19,7 @@ pub async fn search(
     room: Option<String>,
     before: Option<u64>,
 ) -> Result<SearchPage<ChatMessage>, ChatError> {
-    use super::server_context::{app_state, session, within_limits};
+    use super::server_context::{app_state, open_room, session, within_limits};
     use crate::domain::{RoomName, SearchQuery, SEARCH_PAGE};
     use crate::server::limits::Action;
 
@@ -28,11 +28,33 @@ pub async fn search(
     let query = SearchQuery::parse(&q)?;
     let room = match room.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(name) => Some(RoomName::parse(name)?),
+        Some(name) => Some(open_room(&state, &session, name).await?),
     };
     within_limits(&state, &session, Action::Search)?;
-    Ok(state
+    let mut page = state
         .store
         .search(&query, room.as_ref(), before, SEARCH_PAGE)
-        .await?)
+        .await?;
+    // Across rooms: private rooms' messages only for their members.
+    let mut readable: Vec<(RoomName, bool)> = Vec::new();
+    let mut kept = Vec::with_capacity(page.results.len());
+    for message in page.results {
+        let known = readable.iter().find(|(room, _)| room == &message.room);
+        let may = match known {
+            Some((_, may)) => *may,
+            None => {
+                let may = state
+                    .access
+                    .may_read(&session.user_id, &message.room)
+                    .await?;
+                readable.push((message.room.clone(), may));
+                may
+            }
+        };
+        if may {
+            kept.push(message);
+        }
+    }
+    page.results = kept;
+    Ok(page)
 }

@@ -52,3 +52,15 @@ pub fn now_millis() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or_default()
 }
+
+/// `raw` as a room the session's person may read and write: 422 for a bad name, 403 for a
+/// private room they are not a member of.
+pub async fn open_room(
+    state: &AppState,
+    session: &Session,
+    raw: &str,
+) -> Result<crate::domain::RoomName, ChatError> {
+    let room = crate::domain::RoomName::parse(raw)?;
+    state.access.check(&session.user_id, &room).await?;
+    Ok(room)
+}

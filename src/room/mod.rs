@@ -202,6 +202,7 @@ mod tests {
             client_id: "k".into(),
             joined: Vec::new(),
             members: Vec::new(),
+            private: None,
         })
     }
 

@@ -52,6 +52,10 @@ pub async fn browser_events(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let rooms = parse_rooms(&query.rooms, state.streams.max_rooms)?;
+    // One room the person may not read refuses the whole stream (403), naming none.
+    for (room, _) in &rooms {
+        state.access.check(&session.user_id, room).await?;
+    }
     let permit = stream_permit(&state, &session, peer, &headers)?;
     let person = new_visitor.is_none().then(|| session.as_online_user());
     let drain = state.drain.ticket();

@@ -9,10 +9,12 @@
 //! | `P:{room}:order` | zset | the room's message seqs (history is bounded) |
 //! | `P:{room}:cids` | hash | `author_id:client_id` → seq (idempotency) |
 //! | `P:{room}:presence` | hash | each node's roster of the room |
+//! | `P:{room}:private` | hash | a private room's `creator`, invite `version` and `created_at` |
 //! | `P:{room}:members` | hash | who joined the room → the name it knows them by |
 //! | `P:{room}:notify` | channel | announcements of the room's events |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
+//! | `P:private` | set | the names of the private rooms (never listed) |
 //! | `P:search:next` | string | the newest search id (one per message, growing) |
 //! | `P:search:w:{term}` | zset | `room:seq` of each message filed under the term, by search id |
 //! | `P:user:{id}:rooms` | hash | the rooms a person joined → the newest seq they saw |
@@ -55,6 +57,9 @@ impl RoomKeys {
     pub fn presence(&self) -> String {
         format!("{}:presence", self.base)
     }
+    pub fn private(&self) -> String {
+        format!("{}:private", self.base)
+    }
     pub fn members(&self) -> String {
         format!("{}:members", self.base)
     }
@@ -74,6 +79,10 @@ impl GlobalKeys<'_> {
     }
     pub fn counts(&self) -> String {
         format!("{}:counts", self.0)
+    }
+    /// The names of the private rooms.
+    pub fn private_rooms(&self) -> String {
+        format!("{}:private", self.0)
     }
     /// The counter of search ids.
     pub fn search_ids(&self) -> String {

@@ -42,6 +42,7 @@ pub async fn room_events(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room = RoomName::parse(&room)?;
+    state.access.check(&session.user_id, &room).await?;
     let cursor = match headers.get("last-event-id") {
         Some(value) => Some(parse_cursor(value.to_str().ok(), "Last-Event-ID")?),
         None => query

@@ -6,6 +6,7 @@ use crate::server::hub::Hub;
 use crate::server::limits::Limits;
 use crate::server::presence::Presences;
 use crate::server::relay::Follows;
+use crate::server::room_access::RoomAccess;
 use crate::server::session::Sessions;
 use crate::server::store::Store;
 use crate::server::subscription::StreamSettings;
@@ -18,6 +19,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
+    /// Who may read and write each room (private rooms: members only).
+    pub access: Arc<RoomAccess>,
     pub hub: Arc<Hub>,
     /// Where published events go: this node's hub, or every node through Redis.
     pub fanout: Fanout,

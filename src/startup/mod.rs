@@ -11,6 +11,7 @@ use crate::server::limits::Limits;
 use crate::server::metrics;
 use crate::server::presence::{self, Presences, RemoteRosters};
 use crate::server::relay::{self, Follows};
+use crate::server::room_access::RoomAccess;
 use crate::server::serve::{serve, ConnectionLimits};
 use crate::server::session::{key_file, Sessions};
 use crate::server::state::AppState;
@@ -212,6 +213,7 @@ impl Application {
         );
         let state = AppState {
             leptos_options,
+            access: Arc::new(RoomAccess::new(store.clone())),
             store,
             hub,
             fanout,

@@ -8,7 +8,7 @@ use crate::server::security_headers::{self, PolicyOptions};
 use crate::server::session;
 use crate::server::state::AppState;
 use crate::server::static_assets;
-use crate::server::{browser_stream, export, health, join, origin, server_fn_status, sse};
+use crate::server::{browser_stream, export, health, invites, join, origin, server_fn_status, sse};
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -38,6 +38,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
     };
     Router::new()
         .route("/join", get(join::join))
+        .route("/invite/{token}", get(invites::accept))
         .route("/livez", get(health::livez))
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))

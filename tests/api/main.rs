@@ -25,6 +25,7 @@ mod pages;
 mod permalinks;
 mod persistence;
 mod presence;
+mod private_rooms;
 mod reactions;
 mod redis_server;
 mod redis_store;

@@ -49,6 +49,7 @@ pub async fn export(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room = RoomName::parse(&room)?;
+    state.access.check(&session.user_id, &room).await?;
     let address = client_address(
         &headers,
         peer.map(|Extension(ConnectInfo(addr))| addr),

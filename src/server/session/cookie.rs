@@ -3,15 +3,13 @@
 //! `idle` after it was issued and renewed as it is used.
 
 use super::session_settings::SessionSettings;
+use super::signer::Signer;
 use super::Session;
 use crate::domain::{Nickname, UserId};
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The cookie's name over plain HTTP.
@@ -36,8 +34,7 @@ pub struct Opened {
 /// Signs and reads session cookies. Its `Debug` never shows a key.
 #[derive(Clone)]
 pub struct Sessions {
-    /// Newest first; never empty.
-    keys: Arc<[Vec<u8>]>,
+    signer: Signer,
     name: &'static str,
     secure: bool,
     idle: Duration,
@@ -46,7 +43,7 @@ pub struct Sessions {
 impl fmt::Debug for Sessions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sessions")
-            .field("keys", &self.keys.len())
+            .field("signer", &self.signer)
             .field("name", &self.name)
             .field("idle", &self.idle)
             .finish()
@@ -63,7 +60,7 @@ impl Sessions {
             keys
         };
         Self {
-            keys: keys.into(),
+            signer: Signer::new(keys.into()),
             name: if settings.secure_cookies {
                 SECURE_SESSION_COOKIE
             } else {
@@ -72,6 +69,11 @@ impl Sessions {
             secure: settings.secure_cookies,
             idle: settings.idle,
         }
+    }
+
+    /// Signs under the same keys (for what else the server hands out, e.g. invites).
+    pub fn signer(&self) -> &Signer {
+        &self.signer
     }
 
     /// The cookie's name.
@@ -86,18 +88,14 @@ impl Sessions {
             session.user_id,
             URL_SAFE_NO_PAD.encode(session.name.as_str())
         );
-        let tag = URL_SAFE_NO_PAD.encode(mac(&self.keys[0], &payload).finalize().into_bytes());
+        let tag = self.signer.sign(&payload);
         format!("{payload}.{tag}")
     }
 
     /// The session in a cookie value, if one of the keys signed it and it has not expired.
     pub fn open(&self, value: &str, now: u64) -> Option<Opened> {
         let (payload, tag) = value.rsplit_once('.')?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        let key_index = self
-            .keys
-            .iter()
-            .position(|key| mac(key, payload).verify_slice(&tag).is_ok())?;
+        let key_index = self.signer.verify(payload, tag)?;
         let mut parts = payload.split('.');
         let (Some("v2"), Some(id), Some(name), Some(issued), None) = (
             parts.next(),
@@ -158,14 +156,6 @@ impl Sessions {
                     .is_some_and(|rest| rest.starts_with('='))
             })
     }
-}
-
-fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
-    // HMAC takes keys of any length; this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    mac.update(payload.as_bytes());
-    mac
 }
 
 fn unix_now() -> u64 {

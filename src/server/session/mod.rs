@@ -10,9 +10,11 @@
 mod cookie;
 pub mod key_file;
 mod session_settings;
+mod signer;
 
 pub use cookie::{Opened, Sessions, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use session_settings::SessionSettings;
+pub use signer::Signer;
 
 use crate::domain::{ClientId, Nickname, OnlineUser, UserId};
 use axum::extract::{Request, State};

@@ -161,6 +161,18 @@ pub struct Membership {
     pub notify: NotifyLevel,
 }
 
+/// Whether a room is private, as the access checks need to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Privacy {
+    /// Anyone may read and write it; `has_messages` says it can no longer become private.
+    Public { has_messages: bool },
+    /// Only its members may; links signed for `invite_version` let people join.
+    Private {
+        creator: UserId,
+        invite_version: u64,
+    },
+}
+
 /// The most members of a room the composer is told of (to suggest whom to mention).
 pub const MAX_MEMBERS_LISTED: u32 = 200;
 
@@ -284,6 +296,35 @@ pub trait Store: Send + Sync + 'static {
         room: &RoomName,
         seq: Seq,
     ) -> Result<(), StoreError>;
+
+    /// Whether `room` is private (and then whose and which invite links are good).
+    async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError>;
+
+    /// Makes `room` a private room of `creator` (its first member), unless the name is in
+    /// use (a message, a member or a private room): `false` then, and nothing changes.
+    async fn create_private(
+        &self,
+        room: &RoomName,
+        creator: &OnlineUser,
+        at: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// `user` joins private `room` with a link signed for `invite_version`, read up to the
+    /// room's newest seq: `false` (and nothing changes) when that is not the room's current
+    /// invite version.
+    async fn join_by_invite(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        invite_version: u64,
+    ) -> Result<bool, StoreError>;
+
+    /// A new invite version for private `room` (every older link stops working); `None`
+    /// when the room is not private.
+    async fn renew_invite(&self, room: &RoomName) -> Result<Option<u64>, StoreError>;
+
+    /// Whether `user` joined `room` (and has not left it).
+    async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError>;
 
     /// Every room `user` joined knows them by their name now.
     async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError>;

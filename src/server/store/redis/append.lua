@@ -1,6 +1,7 @@
 -- Stores a message and logs its `message` event with the room's next seq, in one step.
 -- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
---       5 rooms by activity (zset), 6 message counts (hash), 7 search id counter
+--       5 rooms by activity (zset), 6 message counts (hash), 7 search id counter,
+--       8 the private rooms (set: those are never listed)
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel,
 --       10 the seq of the message it answers ('' for none),
@@ -44,7 +45,9 @@ redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
 if client_id ~= '' then
   redis.call('HSET', KEYS[4], cid_field, seq)
 end
-redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+if redis.call('SISMEMBER', KEYS[8], ARGV[1]) == 0 then
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+end
 redis.call('HINCRBY', KEYS[6], ARGV[1], 1)
 
 -- Keep at most `history` messages: forget the oldest, with their idempotency keys.

@@ -30,6 +30,11 @@ pub(super) struct PersonKeys {
 }
 
 impl PersonKeys {
+    /// Their joined rooms → the newest seq they saw.
+    pub(super) fn rooms(&self) -> &str {
+        &self.rooms
+    }
+
     pub(super) fn new(globals: &GlobalKeys<'_>, user: &UserId) -> Self {
         Self {
             rooms: globals.joined(user.as_str()),

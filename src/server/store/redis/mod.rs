@@ -8,6 +8,7 @@
 
 mod decode;
 mod memberships;
+mod private_rooms;
 mod reads;
 mod scripts;
 mod search;
@@ -19,8 +20,8 @@ use self::scripts::{
     SearchScript,
 };
 use super::{
-    Appended, DeleteRequest, EditRequest, Membership, NewMessage, Reacted, ReactionRequest,
-    Refusal, RoomActivity, Store, StoreError,
+    Appended, DeleteRequest, EditRequest, Membership, NewMessage, Privacy, Reacted,
+    ReactionRequest, Refusal, RoomActivity, Store, StoreError,
 };
 use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, Reactions,
@@ -310,6 +311,39 @@ impl Store for RedisStore {
     ) -> Result<(), StoreError> {
         let (person, keys) = (self.person(&user.id), self.room(room));
         memberships::mark_read(&self.conn, person, &keys, user, room, seq).await
+    }
+
+    async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
+        private_rooms::privacy(&self.conn, &self.room(room)).await
+    }
+
+    async fn create_private(
+        &self,
+        room: &RoomName,
+        creator: &OnlineUser,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let (keys, person) = (self.room(room), self.person(&creator.id));
+        let globals = self.global();
+        private_rooms::create(&self.conn, &keys, &globals, person, room, creator, at).await
+    }
+
+    async fn join_by_invite(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        invite_version: u64,
+    ) -> Result<bool, StoreError> {
+        let (keys, person) = (self.room(room), self.person(&user.id));
+        private_rooms::join(&self.conn, &keys, person, user, room, invite_version).await
+    }
+
+    async fn renew_invite(&self, room: &RoomName) -> Result<Option<u64>, StoreError> {
+        private_rooms::renew(&self.conn, &self.room(room)).await
+    }
+
+    async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
+        private_rooms::is_member(&self.conn, self.person(user), room).await
     }
 
     async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {

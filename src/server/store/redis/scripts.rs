@@ -64,6 +64,7 @@ impl AppendScript {
             .key(globals.rooms())
             .key(globals.counts())
             .key(globals.search_ids())
+            .key(globals.private_rooms())
             .arg(input.room.as_str())
             .arg(input.author_id.as_str())
             .arg(input.author.as_str())

@@ -4,6 +4,7 @@ mod faults;
 mod jobs;
 mod link;
 mod memberships;
+mod private_rooms;
 mod rows;
 mod search_index;
 mod writer;
@@ -12,8 +13,8 @@ mod writes;
 use self::faults::classify;
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, Membership, NewMessage, Reacted,
-    ReactionRequest, Refusal, RoomActivity, Store, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, Membership, NewMessage, Privacy,
+    Reacted, ReactionRequest, Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
 use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, RoomName,
@@ -195,7 +196,8 @@ impl Store for SqliteStore {
     async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError> {
         // One row per room, kept current by the writes themselves.
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT room, last_activity, messages FROM rooms WHERE messages > 0 \
+            "SELECT room, last_activity, messages FROM rooms r WHERE messages > 0 \
+             AND NOT EXISTS (SELECT 1 FROM private_rooms p WHERE p.room = r.room) \
              ORDER BY last_activity DESC LIMIT ?",
         )
         .bind(limit)
@@ -243,6 +245,36 @@ impl Store for SqliteStore {
         seq: Seq,
     ) -> Result<(), StoreError> {
         memberships::mark_read(&self.pool, user, room, seq).await
+    }
+
+    async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
+        private_rooms::privacy(&self.pool, room).await
+    }
+
+    async fn create_private(
+        &self,
+        room: &RoomName,
+        creator: &OnlineUser,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        private_rooms::create(&self.pool, room, creator, at).await
+    }
+
+    async fn join_by_invite(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        invite_version: u64,
+    ) -> Result<bool, StoreError> {
+        private_rooms::join(&self.pool, user, room, invite_version).await
+    }
+
+    async fn renew_invite(&self, room: &RoomName) -> Result<Option<u64>, StoreError> {
+        private_rooms::renew(&self.pool, room).await
+    }
+
+    async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
+        private_rooms::is_member(&self.pool, user, room).await
     }
 
     async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {

@@ -1,0 +1,134 @@
+//! Private rooms: created with a name, listed nowhere, open to their members only; people
+//! join with the invite link, which the creator can replace (revoking the old one).
+
+use crate::error::ChatError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A room just created, or a private room's new invite link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedRoom {
+    pub room: String,
+    pub private: bool,
+    /// The invite link's path (private rooms): whoever opens it joins the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
+}
+
+/// What a room page shows of a private room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateRoom {
+    /// The invite link's path, for its creator only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
+}
+
+/// Creates room `name` ("Rust Help" becomes `rust-help`). With `private=true` it is a
+/// private room of the session's person, its first member: the name must be unused (no
+/// message, no member), else 422; the answer carries the invite link. A public room needs
+/// no creating (it exists with its first message): the answer only names it. A form posted
+/// without JavaScript is sent on to the room.
+#[server(endpoint = "create_room")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "create_room", skip_all, fields(user = tracing::field::Empty))
+)]
+pub async fn create_room(name: String, private: Option<String>) -> Result<CreatedRoom, ChatError> {
+    use super::server_context::{app_state, now_millis, session, within_limits};
+    use crate::domain::RoomName;
+    use crate::server::invites;
+    use crate::server::limits::Action;
+    use crate::server::store::Privacy;
+
+    let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Write)?;
+    let room = RoomName::from_user_input(&name)?;
+    let private = match private.as_deref().map(str::trim) {
+        None | Some("" | "false" | "off" | "0") => false,
+        Some("true" | "on" | "1") => true,
+        Some(_) => return Err(ChatError::Invalid("private is true or false.".into())),
+    };
+    let created = if private {
+        let creator = session.as_online_user();
+        if !state
+            .store
+            .create_private(&room, &creator, now_millis())
+            .await?
+        {
+            return Err(ChatError::Invalid(
+                "A room of that name exists already: choose another name.".into(),
+            ));
+        }
+        let invite = invites::path(state.sessions.signer(), &room, 1);
+        CreatedRoom {
+            room: room.to_string(),
+            private: true,
+            invite: Some(invite),
+        }
+    } else {
+        // A private room's name is taken; saying so would tell that it exists.
+        if let Privacy::Private { .. } = state.access.privacy(&room).await? {
+            state.access.check(&session.user_id, &room).await?;
+        }
+        CreatedRoom {
+            room: room.to_string(),
+            private: false,
+            invite: None,
+        }
+    };
+    send_forms_to(&format!("/r/{room}"));
+    Ok(created)
+}
+
+/// A new invite link for private `room`, which only its creator may ask for: every older
+/// link stops working. 403 for anyone else.
+#[server(endpoint = "renew_invite")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "renew_invite", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
+pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
+    use super::server_context::{app_state, open_room, session, within_limits};
+    use crate::server::invites;
+    use crate::server::limits::Action;
+    use crate::server::store::Privacy;
+
+    let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Write)?;
+    let room = open_room(&state, &session, &room).await?;
+    let only_creator =
+        || ChatError::Forbidden("Only the room's creator can make a new link.".into());
+    match state.access.privacy(&room).await? {
+        Privacy::Private { creator, .. } if creator == session.user_id => {}
+        _ => return Err(only_creator()),
+    }
+    let version = state
+        .store
+        .renew_invite(&room)
+        .await?
+        .ok_or_else(only_creator)?;
+    send_forms_to(&format!("/r/{room}"));
+    Ok(CreatedRoom {
+        room: room.to_string(),
+        private: true,
+        invite: Some(invites::path(state.sessions.signer(), &room, version)),
+    })
+}
+
+/// A form posted by a browser without JavaScript (it asks for HTML) goes on to `path`;
+/// scripts and the hydrated page get the JSON.
+#[cfg(feature = "ssr")]
+fn send_forms_to(path: &str) {
+    let wants_html = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if wants_html {
+        leptos_axum::redirect(path);
+    }
+}
