@@ -27,7 +27,7 @@ impl fmt::Debug for Signer {
 
 impl Signer {
     /// `keys` newest first, at least one.
-    pub(super) fn new(keys: Arc<[Vec<u8>]>) -> Self {
+    pub(crate) fn new(keys: Arc<[Vec<u8>]>) -> Self {
         Self { keys }
     }
 
