@@ -3,6 +3,7 @@
 
 mod composer;
 mod connection_badge;
+mod create_private_room;
 mod mention_suggestions;
 mod message_editor;
 mod message_item;
@@ -12,6 +13,7 @@ mod not_found;
 mod notify_settings;
 mod pending_item;
 mod presence_list;
+mod private_room_panel;
 mod quote_link;
 mod reaction_bar;
 mod room;

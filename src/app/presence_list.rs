@@ -1,3 +1,4 @@
+use super::private_room_panel::PrivateRoomPanel;
 use crate::room::RoomState;
 use leptos::prelude::*;
 
@@ -13,6 +14,7 @@ pub fn PresenceList() -> impl IntoView {
     };
     view! {
         <aside class="presence" aria-labelledby="presence-title">
+            <PrivateRoomPanel />
             <h2 id="presence-title">
                 "Online " <span class="presence-count">{count}</span>
             </h2>

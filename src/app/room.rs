@@ -52,6 +52,11 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                         "#"
                     </span>
                     {room}
+                    <Show when=move || state.private.with(Option::is_some)>
+                        <span class="room-lock" title="Private room" aria-label="(private)">
+                            "🔒"
+                        </span>
+                    </Show>
                 </h1>
                 <SearchForm words="" room=Some(state.room()) />
                 <ConnectionBadge state=state.connection hydrated />

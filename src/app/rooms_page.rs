@@ -1,3 +1,4 @@
+use super::create_private_room::CreatePrivateRoom;
 use super::search_form::SearchForm;
 use super::time_format;
 use crate::api::{list_rooms, RoomListing};
@@ -40,6 +41,7 @@ pub fn RoomsPage() -> impl IntoView {
                 </div>
                 <p id="join-error" class="composer-error" role="alert">{error}</p>
             </form>
+            <CreatePrivateRoom />
             <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
                 {move || Suspend::new(async move {
                     match rooms.await {

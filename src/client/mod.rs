@@ -5,6 +5,7 @@
 pub mod attention;
 pub mod composer_keys;
 pub mod feed;
+pub mod invites;
 pub mod joined_rooms;
 pub mod mention_picker;
 pub mod message_actions;

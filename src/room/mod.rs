@@ -15,7 +15,7 @@ pub use mentions::{meant, suggestions, typed_at_caret, Picking, Suggestion, Type
 pub use outbox::{Outbox, Pending};
 pub use timeline::{Shown, Timeline};
 
-use crate::api::RoomSnapshot;
+use crate::api::{PrivateRoom, RoomSnapshot};
 use crate::domain::{
     FeedEvent, LogEvent, OnlineUser, Presence, PresenceChange, Quote, RoomName, Seq, Typing, UserId,
 };
@@ -57,6 +57,8 @@ pub struct RoomState {
     pub members: StoredValue<Vec<OnlineUser>>,
     /// The people the composer's text mentions, as picked from its suggestions.
     pub picked: RwSignal<Vec<OnlineUser>>,
+    /// Set for a private room (with the invite link for its creator).
+    pub private: RwSignal<Option<PrivateRoom>>,
 }
 
 impl RoomState {
@@ -87,6 +89,7 @@ impl RoomState {
             joined: JoinedRooms::new(snapshot.joined),
             members: StoredValue::new(snapshot.members),
             picked: RwSignal::new(Vec::new()),
+            private: RwSignal::new(snapshot.private),
         }
     }
 
