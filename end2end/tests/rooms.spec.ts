@@ -19,5 +19,5 @@ test("the room list shows active rooms and joins a room by name", async ({ page,
   await page.goto("/");
   await page.getByLabel("Create or join a room").fill("ünïcode!");
   await page.getByRole("button", { name: "Go" }).click();
-  await expect(page.getByRole("alert")).toContainText("Room names are 1 to 32 characters");
+  await expect(page.locator("#join-error")).toContainText("Room names are 1 to 32 characters");
 });

@@ -11,26 +11,29 @@ pub fn PrivateRoomPanel() -> impl IntoView {
     let state = expect_context::<RoomState>();
     let copied = RwSignal::new(false);
     let renew_action = <RenewInvite as ServerFn>::PATH;
-    let link = move || {
-        let path = state
+    // The server renders the path; the browser shows the whole address (`prop:value`).
+    let path = move || {
+        state
             .private
-            .with(|private| private.as_ref()?.invite.clone())?;
-        // The full address once in the browser; the server renders the path.
+            .with(|private| private.as_ref()?.invite.clone())
+    };
+    let link = move || {
+        let path = path()?;
         #[cfg(feature = "hydrate")]
         let path = format!("{}{path}", window().location().origin().unwrap_or_default());
         Some(path)
     };
     let invite = move || {
-        link().map(|link| {
-            let shown = link.clone();
+        link().map(|full| {
+            let copy = full.clone();
             let on_copy = move |_| {
                 #[cfg(feature = "hydrate")]
                 {
-                    let _ = window().navigator().clipboard().write_text(&link);
+                    let _ = window().navigator().clipboard().write_text(&copy);
                     copied.set(true);
                 }
                 #[cfg(not(feature = "hydrate"))]
-                let _ = &link;
+                let _ = &copy;
             };
             let on_renew = move |event: leptos::ev::SubmitEvent| {
                 #[cfg(feature = "hydrate")]
@@ -46,7 +49,13 @@ pub fn PrivateRoomPanel() -> impl IntoView {
                 <label class="invite-label" for="invite-link">
                     "Invite link (whoever opens it joins)"
                 </label>
-                <input id="invite-link" class="invite-link" readonly value=shown />
+                <input
+                    id="invite-link"
+                    class="invite-link"
+                    readonly
+                    value=path
+                    prop:value=full
+                />
                 <div class="invite-actions">
                     <button type="button" on:click=on_copy>
                         {move || if copied.get() { "Copied" } else { "Copy" }}

@@ -53,8 +53,9 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                     </span>
                     {room}
                     <Show when=move || state.private.with(Option::is_some)>
-                        <span class="room-lock" title="Private room" aria-label="(private)">
-                            "🔒"
+                        <span class="room-lock" title="Private room">
+                            <span aria-hidden="true">"🔒"</span>
+                            <span class="visually-hidden">" (private)"</span>
                         </span>
                     </Show>
                 </h1>
