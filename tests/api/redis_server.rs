@@ -50,16 +50,27 @@ impl RedisServer {
             port,
             dir,
         };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
+        // Ready once it answers PING: while it loads its append-only file it answers LOADING.
+        for _ in 0..200 {
+            if server.answers_ping().await {
                 return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("redis-server did not start on port {port}");
+    }
+
+    async fn answers_ping(&self) -> bool {
+        let Ok(client) = redis::Client::open(self.url.as_str()) else {
+            return false;
+        };
+        let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+            return false;
+        };
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .is_ok()
     }
 }
 

@@ -36,9 +36,16 @@ pub(super) fn message(
     })
 }
 
-/// Connection trouble means "try again later"; anything else is a failure.
+/// Connection trouble, or a Redis still loading its data after a restart, means "try again
+/// later"; anything else is a failure.
 pub(super) fn classify(e: redis::RedisError) -> StoreError {
-    if e.is_io_error() || e.is_connection_refusal() || e.is_timeout() || e.is_connection_dropped() {
+    let loading = e.kind() == redis::ErrorKind::BusyLoadingError;
+    if loading
+        || e.is_io_error()
+        || e.is_connection_refusal()
+        || e.is_timeout()
+        || e.is_connection_dropped()
+    {
         StoreError::Unavailable(Box::new(e))
     } else {
         StoreError::Failed(Box::new(e))
