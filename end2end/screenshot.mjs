@@ -38,6 +38,8 @@ const shots = [
   { name: "room-phone", path: "/r/lobby", ...phone, colorScheme: "light" },
   { name: "room-phone-dark", path: "/r/lobby", ...phone, colorScheme: "dark" },
   { name: "rooms", path: "/", ...desktop, colorScheme: "light" },
+  { name: "search", path: "/search?q=sidebar", ...desktop, colorScheme: "light" },
+  { name: "private-room", path: "private", ...desktop, colorScheme: "light" },
 ];
 for (const { name, path, ...options } of shots) {
   const context = await browser.newContext(options);
@@ -57,6 +59,19 @@ for (const { name, path, ...options } of shots) {
       const form = new URLSearchParams({ room, body, mentions });
       await fetch(`${base}/api/send_message`, { method: "POST", body: form });
     }
+  }
+  if (path === "private") {
+    // A private room of this context's person: the lock, and the invite link to share.
+    await context.request.post(`${base}/api/set_name`, { form: { name: "Ann" } });
+    const form = { name: "team-offsite", private: "true" };
+    await context.request.post(`${base}/api/create_room`, { form });
+    const body = "Venue shortlist is in the doc. Dates next week?";
+    await context.request.post(`${base}/api/send_message`, { form: { room: "team-offsite", body } });
+    await page.goto(`${base}/r/team-offsite`);
+    await page.locator('main[data-hydrated="true"]').waitFor();
+    await page.screenshot({ path: `${outDir}/${name}.png` });
+    await context.close();
+    continue;
   }
   await page.goto(base + path);
   if (path.startsWith("/r/")) {
