@@ -1,0 +1,126 @@
+//! What each write asks of the store and what it answers: the requests, built from inputs
+//! that passed every domain rule, and their outcomes.
+
+use crate::domain::{
+    ChatMessage, ClientId, Emoji, Mention, MessageBody, Nickname, OnlineUser, Reaction,
+    ReactionLimit, ReactionOp, RoomName, Seq, UserId,
+};
+use crate::error::ChatError;
+
+/// A message that has passed every domain rule and waits for its seq.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub room: RoomName,
+    pub author_id: UserId,
+    pub author: Nickname,
+    pub body: MessageBody,
+    pub sent_at: i64,
+    /// The sender's idempotency key: the same key in the same room stores one message.
+    pub client_id: Option<ClientId>,
+    /// The message (same room) it answers.
+    pub reply_to: Option<Seq>,
+    /// The members it mentions (checked against the room's members and the body).
+    pub mentions: Vec<Mention>,
+}
+
+/// `by` asks to change the text of message `target`.
+#[derive(Debug, Clone)]
+pub struct EditRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: UserId,
+    pub body: MessageBody,
+    pub at: i64,
+}
+
+/// `by` asks to delete message `target`.
+#[derive(Debug, Clone)]
+pub struct DeleteRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: UserId,
+    pub at: i64,
+}
+
+/// `by` adds or takes back their `emoji` on message `target`.
+#[derive(Debug, Clone)]
+pub struct ReactionRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: OnlineUser,
+    pub emoji: Emoji,
+    pub op: ReactionOp,
+    pub at: i64,
+}
+
+impl ReactionRequest {
+    /// The event this request logs with seq `seq`.
+    pub fn logged(&self, seq: Seq) -> Reaction {
+        Reaction {
+            seq,
+            room: self.room.clone(),
+            target: self.target,
+            emoji: self.emoji.as_str().to_owned(),
+            user: self.by.clone(),
+            op: self.op,
+            at: self.at,
+        }
+    }
+}
+
+/// What `react` did: logged the change, or found nothing to change (the reaction was
+/// already there, or not there to take back), which logs nothing.
+pub type Reacted = Result<Option<Reaction>, Refusal>;
+
+/// What `append` did: stored a new message, or found the one stored earlier under the same
+/// `client_id` (which must not be broadcast again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    New(ChatMessage),
+    Duplicate(ChatMessage),
+}
+
+impl Appended {
+    pub fn message(&self) -> &ChatMessage {
+        match self {
+            Appended::New(m) | Appended::Duplicate(m) => m,
+        }
+    }
+
+    pub fn into_message(self) -> ChatMessage {
+        match self {
+            Appended::New(m) | Appended::Duplicate(m) => m,
+        }
+    }
+}
+
+/// Why an edit, delete or reaction changed nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound,
+    NotYours,
+    Deleted,
+    TooMany(ReactionLimit),
+}
+
+impl From<Refusal> for ChatError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => {
+                ChatError::NotFound("There is no such message in this room.".into())
+            }
+            Refusal::NotYours => {
+                ChatError::Forbidden("You can only change your own messages.".into())
+            }
+            Refusal::Deleted => ChatError::NotFound("This message was deleted.".into()),
+            Refusal::TooMany(ReactionLimit::TooManyEmoji) => ChatError::Invalid(format!(
+                "This message has {} different reactions already.",
+                crate::domain::MAX_EMOJI_PER_MESSAGE
+            )),
+            Refusal::TooMany(ReactionLimit::TooManyOfYours) => ChatError::Invalid(format!(
+                "You can add at most {} reactions to one message.",
+                crate::domain::MAX_REACTIONS_PER_PERSON
+            )),
+        }
+    }
+}
