@@ -29,16 +29,21 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
 
     let room = state.room();
     // Mentions in any joined room first ("@2"), then what arrived here while hidden.
+    // On the server the title is read after the page's reactive owner is gone: it is made
+    // of plain values there, and follows the signals only in the browser.
+    let room_title = format!("#{} · Chat", state.room());
+    #[cfg(not(feature = "hydrate"))]
+    let title = {
+        let mentions = state.joined.total_mentions_untracked();
+        move || page_title(mentions, 0, &room_title)
+    };
+    #[cfg(feature = "hydrate")]
     let title = move || {
-        let mentions = match state.joined.total_mentions() {
-            0 => String::new(),
-            n => format!("(@{n}) "),
-        };
-        let unread = match state.unread.get() {
-            0 => String::new(),
-            n => format!("({n}) "),
-        };
-        format!("{mentions}{unread}#{} · Chat", state.room())
+        page_title(
+            state.joined.total_mentions(),
+            state.unread.get(),
+            &room_title,
+        )
     };
     view! {
         <Title text=title />
@@ -75,4 +80,17 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// "(@2) (5) #lobby · Chat": mentions in any joined room, then what arrived here unseen.
+fn page_title(mentions: u32, unread: usize, room_title: &str) -> String {
+    let mentions = match mentions {
+        0 => String::new(),
+        n => format!("(@{n}) "),
+    };
+    let unread = match unread {
+        0 => String::new(),
+        n => format!("({n}) "),
+    };
+    format!("{mentions}{unread}{room_title}")
 }

@@ -22,7 +22,10 @@ pub fn SearchResultsPage() -> impl IntoView {
         move || (words(), room(), before()),
         |(words, room, before)| search(words, room, before),
     );
-    let title = move || match words().trim() {
+    // A plain value: the server reads the title after the page's reactive owner is gone
+    // (and each search is a page load of its own).
+    let asked = query.with_untracked(|q| q.get("q")).unwrap_or_default();
+    let title = match asked.trim() {
         "" => "Search · Chat".to_owned(),
         words => format!("{words} · Search · Chat"),
     };

@@ -7,6 +7,10 @@ use crate::domain::{NotifyLevel, RoomName, Seq};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+fn mentions_in(rooms: &[JoinedRoom]) -> u32 {
+    rooms.iter().map(|room| room.mentions).sum()
+}
+
 /// How a message reached the sidebar.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Arrival {
@@ -43,8 +47,12 @@ impl JoinedRooms {
 
     /// Mentions of the person over every room (tracked).
     pub fn total_mentions(self) -> u32 {
-        self.rooms
-            .with(|rooms| rooms.iter().map(|room| room.mentions).sum())
+        self.rooms.with(|rooms| mentions_in(rooms))
+    }
+
+    /// The same, untracked.
+    pub fn total_mentions_untracked(self) -> u32 {
+        self.rooms.with_untracked(|rooms| mentions_in(rooms))
     }
 
     /// A message `seq` arrived in `room`. It counts as unread (and as a mention, when it

@@ -167,3 +167,30 @@ async fn every_response_carries_the_security_headers_and_pages_a_fresh_nonce() {
         assert!(headers.contains_key("content-security-policy"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn many_room_pages_rendered_at_once_all_arrive_whole() {
+    // The title is read after the page's reactive owner may be gone: a signal read there
+    // without `try_` panicked on some of these and the browser got an empty answer.
+    let app = spawn_app().await;
+    for batch in 0..5 {
+        let pages: Vec<_> = (0..40)
+            .map(|n| {
+                let browser = app.browser();
+                tokio::spawn(async move {
+                    let page = match n % 4 {
+                        0 => format!("/search?q=busy+{n}"),
+                        _ => format!("/r/busy-{}", (batch * 40 + n) % 7),
+                    };
+                    browser.get_raw(&page).await
+                })
+            })
+            .collect();
+        for page in pages {
+            let page = page.await.expect("task");
+            assert_eq!(page.status(), 200);
+            let html = page.text().await.expect("a whole page");
+            assert!(html.contains("</html>"), "{html}");
+        }
+    }
+}
