@@ -67,14 +67,26 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
             invite: Some(invite),
         }
     } else {
-        // A private room's name is taken; saying so would tell that it exists.
-        if let Privacy::Private { .. } = state.access.privacy(&room).await? {
-            state.access.check(&session.user_id, &room).await?;
-        }
-        CreatedRoom {
-            room: room.to_string(),
-            private: false,
-            invite: None,
+        // A private room of that name: its members are told so (its creator gets the
+        // link); anyone else gets the same 403 as everywhere else.
+        match state.access.privacy(&room).await? {
+            Privacy::Private {
+                creator,
+                invite_version,
+            } => {
+                state.access.check(&session.user_id, &room).await?;
+                CreatedRoom {
+                    room: room.to_string(),
+                    private: true,
+                    invite: (creator == session.user_id)
+                        .then(|| invites::path(state.sessions.signer(), &room, invite_version)),
+                }
+            }
+            Privacy::Public { .. } => CreatedRoom {
+                room: room.to_string(),
+                private: false,
+                invite: None,
+            },
         }
     };
     send_forms_to(&format!("/r/{room}"));

@@ -81,6 +81,28 @@ async fn private_story(app: &TestApp, other: &TestApp) {
     let invite = created["invite"].as_str().expect("invite").to_owned();
     assert!(invite.starts_with("/invite/secret-plans."), "{invite}");
     assert_eq!(create(&bob, "secret-plans").await.status(), 422, "taken");
+    let public = |browser: &Browser| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .post(
+                    "create_room",
+                    &[("name", "secret-plans"), ("private", "false")],
+                )
+                .await
+        }
+    };
+    assert_eq!(
+        public(&bob).await.status(),
+        403,
+        "not a public room to a stranger"
+    );
+    let asked: Value = public(&ann).await.json().await.expect("JSON");
+    assert_eq!(asked["private"], true, "still private: {asked}");
+    assert_eq!(
+        asked["invite"], created["invite"],
+        "its creator gets the link"
+    );
     ann.send("lobby", "public words").await;
     assert_eq!(
         create(&bob, "lobby").await.status(),
