@@ -10,6 +10,7 @@ mod decode;
 mod memberships;
 mod private_rooms;
 mod reads;
+mod room_members;
 mod scripts;
 mod search;
 
@@ -20,12 +21,12 @@ use self::scripts::{
     SearchScript,
 };
 use super::{
-    Appended, DeleteRequest, EditRequest, Membership, NewMessage, Privacy, Reacted,
-    ReactionRequest, Refusal, RoomActivity, Store, StoreError,
+    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
+    RoomActivity, Store, StoreError,
 };
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, Reactions,
-    RoomName, SearchPage, SearchQuery, Seq, UserId,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, SearchPage,
+    SearchQuery, Seq, UserId,
 };
 use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
@@ -297,83 +298,5 @@ impl Store for RedisStore {
         limit: u32,
     ) -> Result<SearchPage<ChatMessage>, StoreError> {
         self.find(query, room, before, limit).await
-    }
-
-    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {
-        memberships::joined(&self.conn, self.person(user)).await
-    }
-
-    async fn mark_read(
-        &self,
-        user: &OnlineUser,
-        room: &RoomName,
-        seq: Seq,
-    ) -> Result<(), StoreError> {
-        let (person, keys) = (self.person(&user.id), self.room(room));
-        memberships::mark_read(&self.conn, person, &keys, user, room, seq).await
-    }
-
-    async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
-        private_rooms::privacy(&self.conn, &self.room(room)).await
-    }
-
-    async fn create_private(
-        &self,
-        room: &RoomName,
-        creator: &OnlineUser,
-        at: i64,
-    ) -> Result<bool, StoreError> {
-        let (keys, person) = (self.room(room), self.person(&creator.id));
-        let globals = self.global();
-        private_rooms::create(&self.conn, &keys, &globals, person, room, creator, at).await
-    }
-
-    async fn join_by_invite(
-        &self,
-        user: &OnlineUser,
-        room: &RoomName,
-        invite_version: u64,
-    ) -> Result<bool, StoreError> {
-        let (keys, person) = (self.room(room), self.person(&user.id));
-        private_rooms::join(&self.conn, &keys, person, user, room, invite_version).await
-    }
-
-    async fn renew_invite(&self, room: &RoomName) -> Result<Option<u64>, StoreError> {
-        private_rooms::renew(&self.conn, &self.room(room)).await
-    }
-
-    async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
-        private_rooms::is_member(&self.conn, self.person(user), room).await
-    }
-
-    async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {
-        let person = self.person(&user.id);
-        memberships::rename(&self.conn, person, user, |room| self.room(room)).await
-    }
-
-    async fn set_notify(
-        &self,
-        user: &UserId,
-        room: &RoomName,
-        level: NotifyLevel,
-    ) -> Result<bool, StoreError> {
-        memberships::set_notify(&self.conn, self.person(user), room, level).await
-    }
-
-    async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {
-        memberships::members(&self.conn, &self.room(room), limit).await
-    }
-
-    async fn members_among(
-        &self,
-        room: &RoomName,
-        ids: &[UserId],
-    ) -> Result<Vec<OnlineUser>, StoreError> {
-        memberships::members_among(&self.conn, &self.room(room), ids).await
-    }
-
-    async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
-        let (person, keys) = (self.person(user), self.room(room));
-        memberships::leave(&self.conn, person, &keys, user, room).await
     }
 }

@@ -5,6 +5,7 @@ mod jobs;
 mod link;
 mod memberships;
 mod private_rooms;
+mod room_members;
 mod rows;
 mod search_index;
 mod writer;
@@ -13,12 +14,11 @@ mod writes;
 use self::faults::classify;
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, Membership, NewMessage, Privacy,
-    Reacted, ReactionRequest, Refusal, RoomActivity, Store, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
+    Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, NotifyLevel, OnlineUser, RoomName,
-    SearchPage, SearchQuery, Seq, UserId,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, SearchPage, SearchQuery, Seq,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -232,78 +232,6 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<SearchPage<ChatMessage>, StoreError> {
         search_index::search(&self.pool, query, room, before, limit).await
-    }
-
-    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {
-        memberships::joined(&self.pool, user).await
-    }
-
-    async fn mark_read(
-        &self,
-        user: &OnlineUser,
-        room: &RoomName,
-        seq: Seq,
-    ) -> Result<(), StoreError> {
-        memberships::mark_read(&self.pool, user, room, seq).await
-    }
-
-    async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
-        private_rooms::privacy(&self.pool, room).await
-    }
-
-    async fn create_private(
-        &self,
-        room: &RoomName,
-        creator: &OnlineUser,
-        at: i64,
-    ) -> Result<bool, StoreError> {
-        private_rooms::create(&self.pool, room, creator, at).await
-    }
-
-    async fn join_by_invite(
-        &self,
-        user: &OnlineUser,
-        room: &RoomName,
-        invite_version: u64,
-    ) -> Result<bool, StoreError> {
-        private_rooms::join(&self.pool, user, room, invite_version).await
-    }
-
-    async fn renew_invite(&self, room: &RoomName) -> Result<Option<u64>, StoreError> {
-        private_rooms::renew(&self.pool, room).await
-    }
-
-    async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
-        private_rooms::is_member(&self.pool, user, room).await
-    }
-
-    async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {
-        memberships::rename(&self.pool, user).await
-    }
-
-    async fn set_notify(
-        &self,
-        user: &UserId,
-        room: &RoomName,
-        level: NotifyLevel,
-    ) -> Result<bool, StoreError> {
-        memberships::set_notify(&self.pool, user, room, level).await
-    }
-
-    async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {
-        memberships::members(&self.pool, room, limit).await
-    }
-
-    async fn members_among(
-        &self,
-        room: &RoomName,
-        ids: &[UserId],
-    ) -> Result<Vec<OnlineUser>, StoreError> {
-        memberships::members_among(&self.pool, room, ids).await
-    }
-
-    async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
-        memberships::leave(&self.pool, user, room).await
     }
 }
 

@@ -1,0 +1,82 @@
+//! The SQLite store's memberships and private rooms: `memberships.rs` and
+//! `private_rooms.rs` hold the SQL.
+
+use super::{memberships, private_rooms, SqliteStore};
+use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
+use crate::server::store::{Membership, Privacy, RoomMembers, StoreError};
+use async_trait::async_trait;
+
+#[async_trait]
+impl RoomMembers for SqliteStore {
+    async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {
+        memberships::joined(&self.pool, user).await
+    }
+
+    async fn mark_read(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        seq: Seq,
+    ) -> Result<(), StoreError> {
+        memberships::mark_read(&self.pool, user, room, seq).await
+    }
+
+    async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
+        private_rooms::privacy(&self.pool, room).await
+    }
+
+    async fn create_private(
+        &self,
+        room: &RoomName,
+        creator: &OnlineUser,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        private_rooms::create(&self.pool, room, creator, at).await
+    }
+
+    async fn join_by_invite(
+        &self,
+        user: &OnlineUser,
+        room: &RoomName,
+        invite_version: u64,
+    ) -> Result<bool, StoreError> {
+        private_rooms::join(&self.pool, user, room, invite_version).await
+    }
+
+    async fn renew_invite(&self, room: &RoomName) -> Result<Option<u64>, StoreError> {
+        private_rooms::renew(&self.pool, room).await
+    }
+
+    async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
+        private_rooms::is_member(&self.pool, user, room).await
+    }
+
+    async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {
+        memberships::rename(&self.pool, user).await
+    }
+
+    async fn set_notify(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        level: NotifyLevel,
+    ) -> Result<bool, StoreError> {
+        memberships::set_notify(&self.pool, user, room, level).await
+    }
+
+    async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {
+        memberships::members(&self.pool, room, limit).await
+    }
+
+    async fn members_among(
+        &self,
+        room: &RoomName,
+        ids: &[UserId],
+    ) -> Result<Vec<OnlineUser>, StoreError> {
+        memberships::members_among(&self.pool, room, ids).await
+    }
+
+    async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
+        memberships::leave(&self.pool, user, room).await
+    }
+}
