@@ -14,8 +14,12 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::config::Env;
 use leptos::prelude::provide_context;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{
+    file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
+};
+use std::sync::OnceLock;
 use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -26,17 +30,18 @@ const MAX_REQUEST_BODY: usize = 64 * 1024;
 /// Every route: plain axum routes first, then the Leptos pages and server functions.
 /// A request body must arrive within `body_timeout`.
 pub fn router(state: AppState, body_timeout: Duration) -> Router {
-    let routes = generate_route_list(App);
+    let pages = page_routes();
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
     let page_context = move || {
         provide_context(context_state.clone());
         security_headers::provide_page_nonce();
     };
+    let sessions = state.sessions.clone();
     let policy = PolicyOptions {
         dev_reload: state.leptos_options.env == Env::DEV,
     };
-    Router::new()
+    let routes = Router::new()
         .route("/join", get(join::join))
         .route("/invite/{token}", get(invites::accept))
         .route("/livez", get(health::livez))
@@ -46,30 +51,29 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
         .route("/api/rooms/{room}/events", get(sse::room_events))
         .route("/api/events", get(browser_stream::browser_events))
         .route("/api/rooms/{room}/export", get(export::export))
-        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+        .leptos_routes_with_context(&state, pages, page_context.clone(), move || {
             shell(leptos_options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             security_headers::provide_page_nonce,
             shell,
         ))
-        .layer(middleware::map_response(server_fn_status::set_error_status))
-        .layer(middleware::from_fn_with_state(
-            state.sessions.clone(),
-            session::attach,
+        .with_state(state);
+    // The middleware wraps the router once, outermost first. (`Router::layer` would wrap
+    // every route instead, and a route's whole stack, state and all, is cloned for each
+    // request it serves.)
+    let middleware = ServiceBuilder::new()
+        .layer(middleware::from_fn(request_id::keep_only_plain))
+        .layer(middleware::from_fn(metrics::count_rejections))
+        .layer(middleware::from_fn(static_assets::cache_control))
+        // Every request has its id before anything below sees it.
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static(request_id::HEADER),
+            MakeRequestUuid,
         ))
-        .layer(middleware::from_fn(origin::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(
-            BodyLimits {
-                max_bytes: MAX_REQUEST_BODY,
-                timeout: body_timeout,
-            },
-            request_body::read_whole,
-        ))
-        .layer(middleware::from_fn_with_state(
-            policy,
-            security_headers::add,
-        ))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            request_id::HEADER,
+        )))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -83,16 +87,28 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
                 // One access line per request (an event stream's when its headers go).
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        // Outermost: every request has its id before anything else sees it.
-        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
-            request_id::HEADER,
-        )))
-        .layer(SetRequestIdLayer::new(
-            HeaderName::from_static(request_id::HEADER),
-            MakeRequestUuid,
+        .layer(middleware::from_fn_with_state(
+            policy,
+            security_headers::add,
         ))
-        .layer(middleware::from_fn(static_assets::cache_control))
-        .layer(middleware::from_fn(metrics::count_rejections))
-        .layer(middleware::from_fn(request_id::keep_only_plain))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            BodyLimits {
+                max_bytes: MAX_REQUEST_BODY,
+                timeout: body_timeout,
+            },
+            request_body::read_whole,
+        ))
+        .layer(middleware::from_fn(origin::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(sessions, session::attach))
+        .layer(middleware::map_response(server_fn_status::set_error_status));
+    Router::new().fallback_service(middleware.service(routes))
+}
+
+/// The app's page routes, listed once per process. Listing runs the app with resource
+/// loading suppressed for the whole process (a Leptos global), so a page that another
+/// node in the same process (tests start many) began loading meanwhile never finished.
+/// The first listing happens before any node serves a page.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }

@@ -1,6 +1,9 @@
 //! The server-rendered pages and the health check.
 
 use crate::helpers::{spawn_app, spawn_app_with_store};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 #[tokio::test]
 async fn the_room_list_shows_active_rooms_and_join_leads_to_a_room() {
@@ -193,4 +196,61 @@ async fn many_room_pages_rendered_at_once_all_arrive_whole() {
             assert!(html.contains("</html>"), "{html}");
         }
     }
+}
+
+#[tokio::test]
+async fn pages_render_while_other_nodes_start_in_the_same_process() {
+    // Listing an app's routes suppresses Leptos resource loading for the whole process for
+    // a moment; a page whose data began loading then never answered. Tests, and anyone
+    // running several nodes in one process, start nodes while others serve pages.
+    let app = spawn_app().await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let starter = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let mut started = 0;
+            runtime.block_on(async {
+                while !stop.load(Ordering::Relaxed) {
+                    let other = spawn_app().await;
+                    other.shutdown.cancel();
+                    started += 1;
+                }
+            });
+            started
+        }
+    });
+    for batch in 0..10 {
+        let pages: Vec<_> = (0..20)
+            .map(|n| {
+                let browser = app.browser();
+                tokio::spawn(async move {
+                    let page = format!("/r/starting-{}", (batch * 20 + n) % 5);
+                    let answer = tokio::time::timeout(Duration::from_secs(10), async {
+                        let response = browser.get_raw(&page).await;
+                        (response.status(), response.text().await)
+                    })
+                    .await;
+                    (page, answer)
+                })
+            })
+            .collect();
+        for page in pages {
+            let (path, answer) = page.await.expect("task");
+            let Ok((status, html)) = answer else {
+                panic!("{path} did not answer within 10 s");
+            };
+            assert_eq!(status, 200, "{path}");
+            assert!(html.expect("a whole page").contains("</html>"), "{path}");
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let started = starter.join().expect("the starting thread");
+    assert!(
+        started > 0,
+        "no other node started while pages were rendered"
+    );
 }

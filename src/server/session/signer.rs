@@ -13,14 +13,15 @@ use std::sync::Arc;
 /// Signs and checks. Its `Debug` never shows a key.
 #[derive(Clone)]
 pub struct Signer {
-    /// Newest first; never empty.
-    keys: Arc<[Vec<u8>]>,
+    /// One HMAC per key, newest first, never empty; each already holds its key, so a
+    /// signature starts from a copy instead of hashing the key again.
+    keyed: Arc<[Hmac<Sha256>]>,
 }
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
-            .field("keys", &self.keys.len())
+            .field("keys", &self.keyed.len())
             .finish()
     }
 }
@@ -28,27 +29,33 @@ impl fmt::Debug for Signer {
 impl Signer {
     /// `keys` newest first, at least one.
     pub(crate) fn new(keys: Arc<[Vec<u8>]>) -> Self {
-        Self { keys }
+        let keyed = keys
+            .iter()
+            .map(|key| {
+                // HMAC takes keys of any length; this cannot fail.
+                <Hmac<Sha256> as Mac>::new_from_slice(key)
+                    .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
+            })
+            .collect();
+        Self { keyed }
     }
 
     /// The base64url tag of `payload` under the newest key.
     pub fn sign(&self, payload: &str) -> String {
-        URL_SAFE_NO_PAD.encode(mac(&self.keys[0], payload).finalize().into_bytes())
+        URL_SAFE_NO_PAD.encode(mac(&self.keyed[0], payload).finalize().into_bytes())
     }
 
     /// Which key (0 the newest) signed `payload` with `tag`, if any did.
     pub fn verify(&self, payload: &str, tag: &str) -> Option<usize> {
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.keys
+        self.keyed
             .iter()
             .position(|key| mac(key, payload).verify_slice(&tag).is_ok())
     }
 }
 
-fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
-    // HMAC takes keys of any length; this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+fn mac(keyed: &Hmac<Sha256>, payload: &str) -> Hmac<Sha256> {
+    let mut mac = keyed.clone();
     mac.update(payload.as_bytes());
     mac
 }

@@ -1,5 +1,6 @@
 //! The FTS5 index of messages (`message_search`): written by the writer in the same
-//! transaction as each message, edit and delete, and searched newest first.
+//! transaction as each message (by the append batch in `writes.rs`), edit and delete, and
+//! searched newest first.
 
 use super::faults::classify;
 use super::link::Failure;
@@ -7,22 +8,6 @@ use super::rows::{to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use crate::domain::{ChatMessage, RoomName, SearchPage, SearchQuery, Seq};
 use crate::server::store::StoreError;
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
-
-/// Indexes a new message; answers its `search_id` (the index's rowid).
-pub(super) async fn add(
-    conn: &mut SqliteConnection,
-    room: &RoomName,
-    seq: Seq,
-    body: &str,
-) -> Result<i64, Failure> {
-    let done = sqlx::query("INSERT INTO message_search (body, room, seq) VALUES (?, ?, ?)")
-        .bind(body)
-        .bind(room.as_str())
-        .bind(to_sql(seq))
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.last_insert_rowid())
-}
 
 /// The index reads message `seq`'s new words.
 pub(super) async fn change(
