@@ -7,27 +7,26 @@ use crate::server::store::{Privacy, StoreError};
 use sqlx::SqlitePool;
 
 pub(super) async fn privacy(pool: &SqlitePool, room: &RoomName) -> Result<Privacy, StoreError> {
-    let private: Option<(String, i64)> =
-        sqlx::query_as("SELECT creator, invite_version FROM private_rooms WHERE room = ?")
-            .bind(room.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(classify)?;
-    if let Some((creator, version)) = private {
-        let creator = UserId::parse(&creator)
-            .ok_or_else(|| StoreError::Failed(format!("bad creator {creator:?}").into()))?;
-        return Ok(Privacy::Private {
-            creator,
-            invite_version: u64::try_from(version).unwrap_or_default(),
-        });
-    }
-    let (has_messages,): (bool,) =
-        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM events WHERE room = ?)")
-            .bind(room.as_str())
-            .fetch_one(pool)
-            .await
-            .map_err(classify)?;
-    Ok(Privacy::Public { has_messages })
+    // One read (a stream's connect asks this of a room without messages each time).
+    let (creator, version, has_messages): (Option<String>, Option<i64>, bool) = sqlx::query_as(
+        "SELECT p.creator, p.invite_version, EXISTS (SELECT 1 FROM events WHERE room = ?1) \
+         FROM (SELECT ?1 AS room) AS asked LEFT JOIN private_rooms p ON p.room = asked.room",
+    )
+    .bind(room.as_str())
+    .fetch_one(pool)
+    .await
+    .map_err(classify)?;
+    let Some(creator) = creator else {
+        return Ok(Privacy::Public { has_messages });
+    };
+    let creator = UserId::parse(&creator)
+        .ok_or_else(|| StoreError::Failed(format!("bad creator {creator:?}").into()))?;
+    Ok(Privacy::Private {
+        creator,
+        invite_version: version
+            .and_then(|version| u64::try_from(version).ok())
+            .unwrap_or_default(),
+    })
 }
 
 pub(super) async fn create(
