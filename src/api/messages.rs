@@ -32,6 +32,8 @@ pub async fn send_message(
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
     let room = open_room(&state, &session, &room).await?;
+    // Known public with messages, it stays so; otherwise the store looks again as it writes.
+    let recheck_access = !state.access.known_public(&room);
     let body = MessageBody::parse(&body)?;
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
     let meant = parse_mentioned_ids(mentions.as_deref().unwrap_or_default())?;
@@ -70,8 +72,9 @@ pub async fn send_message(
             client_id,
             reply_to,
             mentions,
+            recheck_access,
         })
-        .await?;
+        .await??;
     if let Appended::New(message) = &appended {
         tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
     }

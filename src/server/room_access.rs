@@ -77,7 +77,9 @@ impl RoomAccess {
         }
     }
 
-    fn known_public(&self, room: &RoomName) -> bool {
+    /// Whether `room` is known to be public with messages here: then it can never become
+    /// private, and a write to it needs no second look (`NewMessage::recheck_access`).
+    pub fn known_public(&self, room: &RoomName) -> bool {
         self.public
             .lock()
             .map(|public| public.contains(room))

@@ -21,9 +21,11 @@ async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
             client_id: None,
             reply_to: None,
             mentions: Vec::new(),
+            recheck_access: false,
         })
         .await
-        .expect("append");
+        .expect("append")
+        .expect("not refused");
     hub.publish_event(&LogEvent::Message(appended.into_message()));
 }
 

@@ -17,6 +17,7 @@ fn message(text: &str, author: u128, client_id: Option<&str>) -> NewMessage {
         client_id: client_id.map(|id| ClientId::parse(id).expect("valid key")),
         reply_to: None,
         mentions: Vec::new(),
+        recheck_access: false,
     }
 }
 
@@ -44,6 +45,7 @@ async fn concurrent_appends_get_consecutive_seqs_and_one_client_id_stores_once()
             task.await
                 .expect("task")
                 .expect("append")
+                .expect("not refused")
                 .message()
                 .seq
                 .get(),
@@ -55,11 +57,13 @@ async fn concurrent_appends_get_consecutive_seqs_and_one_client_id_stores_once()
     let first = store
         .append(message("once", 1, Some("key-1")))
         .await
-        .expect("append");
+        .expect("append")
+        .expect("not refused");
     let again = store
         .append(message("once", 1, Some("key-1")))
         .await
-        .expect("append");
+        .expect("append")
+        .expect("not refused");
     assert!(matches!(first, Appended::New(_)));
     assert_eq!(again, Appended::Duplicate(first.into_message()));
     assert_eq!(
@@ -69,7 +73,8 @@ async fn concurrent_appends_get_consecutive_seqs_and_one_client_id_stores_once()
     let someone_else = store
         .append(message("not theirs", 2, Some("key-1")))
         .await
-        .expect("append");
+        .expect("append")
+        .expect("not refused");
     assert!(
         matches!(someone_else, Appended::New(_)),
         "the key is scoped to its author: {someone_else:?}"
@@ -85,6 +90,7 @@ async fn edits_and_deletes_are_logged_refused_for_others_and_replayed() {
         .append(message("teh typo", 1, None))
         .await
         .expect("append")
+        .expect("not refused")
         .into_message();
     let edit = |by: u128, body: &str| EditRequest {
         room: lobby.clone(),
@@ -157,7 +163,8 @@ async fn pages_walk_back_and_history_is_bounded() {
         store
             .append(message(&format!("m{i}"), 1, None))
             .await
-            .expect("append");
+            .expect("append")
+            .expect("not refused");
     }
     let newest = store.latest(&lobby, 50).await.expect("latest");
     assert_eq!(newest.first().map(|m| m.seq), Some(Seq(71)));
@@ -197,7 +204,8 @@ async fn messages_trimmed_from_the_history_leave_the_search_index() {
         store
             .append(message(&format!("release {n}"), 1, None))
             .await
-            .expect("append");
+            .expect("append")
+            .expect("not refused");
     }
     let query = SearchQuery::parse("release").expect("query");
     let found = store.search(&query, None, None, 20).await.expect("search");
@@ -222,4 +230,11 @@ async fn messages_trimmed_from_the_history_leave_the_search_index() {
         .await
         .expect("zcard");
     assert_eq!(filed, 3);
+}
+
+#[tokio::test]
+async fn a_room_that_became_private_is_neither_joined_nor_written_by_a_stranger() {
+    let redis = RedisServer::start().await;
+    let store = store(&redis, 1_000).await;
+    crate::store::became_private_check(store.as_ref()).await;
 }

@@ -40,7 +40,9 @@ pub trait RoomMembers: Send + Sync {
     async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError>;
 
     /// `user` has seen `room` up to `seq` (joining it if they had not): the mark never moves
-    /// back; the room knows them by their name now.
+    /// back; the room knows them by their name now. A private room is never joined this
+    /// way: the caller's access check may be a moment old, and an empty public room can have
+    /// become private since.
     async fn mark_read(
         &self,
         user: &OnlineUser,

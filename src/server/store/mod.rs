@@ -74,8 +74,10 @@ pub trait Store: RoomMembers + Send + Sync + 'static {
         None
     }
 
-    /// Stores a message and assigns it the room's next seq, atomically and durably.
-    async fn append(&self, message: NewMessage) -> Result<Appended, StoreError>;
+    /// Stores a message and assigns it the room's next seq, atomically and durably; with
+    /// `recheck_access`, refuses (`Refusal::Private`, nothing stored) an author who may not
+    /// write the room.
+    async fn append(&self, message: NewMessage) -> Result<Result<Appended, Refusal>, StoreError>;
 
     /// Changes a message's text if `by` wrote it, logging an `edit` event with its own seq.
     async fn edit(&self, edit: EditRequest) -> Result<Result<MessageEdit, Refusal>, StoreError>;

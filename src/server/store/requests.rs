@@ -21,6 +21,11 @@ pub struct NewMessage {
     pub reply_to: Option<Seq>,
     /// The members it mentions (checked against the room's members and the body).
     pub mentions: Vec<Mention>,
+    /// Whether the store must check, in the write itself, that the author may write the
+    /// room: the sender's check may be a moment old when the room could change under it
+    /// (an empty public room can become private; a member can leave). A public room with
+    /// messages never can, and skips it.
+    pub recheck_access: bool,
 }
 
 /// `by` asks to change the text of message `target`.
@@ -97,6 +102,8 @@ impl Appended {
 /// Why an edit, delete or reaction changed nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// A private room, and the author is not (or no longer) its member.
+    Private,
     NotFound,
     NotYours,
     Deleted,
@@ -106,6 +113,7 @@ pub enum Refusal {
 impl From<Refusal> for ChatError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
+            Refusal::Private => crate::server::room_access::refused(),
             Refusal::NotFound => {
                 ChatError::NotFound("There is no such message in this room.".into())
             }

@@ -1,17 +1,20 @@
 -- Stores a message and logs its `message` event with the room's next seq, in one step.
 -- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
 --       5 rooms by activity (zset), 6 message counts (hash), 7 search id counter,
---       8 the private rooms (set: those are never listed)
+--       8 the private rooms (set: those are never listed), 9 the room's private hash,
+--       10 the room's members
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel,
 --       10 the seq of the message it answers ('' for none),
 --       11 the people it mentions (JSON, '' for none),
 --       12 the search terms it is filed under (space-separated, '' for none),
---       13 what every search term's key starts with
+--       13 what every search term's key starts with,
+--       14 '1': refuse the author unless the room is public or they are its member
 -- Search: the message is filed under each term (`P:search:w:{term}`, a zset of
 -- `room:seq` by search id, a number that grows with every message); `sid` and `terms` in
 -- its hash say where, so an edit, a delete or the history trim can take it out again.
--- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before.
+-- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before,
+-- {2, 0} when refused (nothing stored).
 -- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
 -- learns another person's key cannot get that person's message back as their own.
 local client_id = ARGV[6]
@@ -21,6 +24,10 @@ if client_id ~= '' then
   if seen then
     return {0, tonumber(seen)}
   end
+end
+if ARGV[14] == '1' and redis.call('EXISTS', KEYS[9]) == 1
+    and redis.call('HEXISTS', KEYS[10], ARGV[2]) == 0 then
+  return {2, 0}
 end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('HSET', ARGV[7] .. seq, 'author_id', ARGV[2], 'author', ARGV[3], 'body', ARGV[4],

@@ -8,9 +8,14 @@ use crate::server::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Membership, StoreError, MAX_JOINED};
 use redis::aio::ConnectionManager;
 
-/// Sets the read seq unless it would move back, and the name the room knows them by.
-/// KEYS: 1 the person's rooms, 2 the room's members. ARGV: 1 room, 2 seq, 3 id, 4 name.
+/// Sets the read seq unless it would move back, and the name the room knows them by;
+/// never joins a private room (one may have become private since the caller checked).
+/// KEYS: 1 the person's rooms, 2 the room's members, 3 the room's private flag. ARGV: 1 room,
+/// 2 seq, 3 id, 4 name.
 const MARK_READ: &str = r"
+if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('HEXISTS', KEYS[2], ARGV[3]) == 0 then
+  return 0
+end
 local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 if tonumber(ARGV[2]) > old then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
@@ -88,6 +93,7 @@ pub(super) async fn mark_read(
     redis::Script::new(MARK_READ)
         .key(person.rooms)
         .key(room_keys.members())
+        .key(room_keys.private())
         .arg(room.as_str())
         .arg(seq.get())
         .arg(user.id.as_str())

@@ -124,7 +124,7 @@ impl RedisStore {
 
 #[async_trait]
 impl Store for RedisStore {
-    async fn append(&self, new: NewMessage) -> Result<Appended, StoreError> {
+    async fn append(&self, new: NewMessage) -> Result<Result<Appended, Refusal>, StoreError> {
         let mut conn = self.conn.clone();
         let input = AppendInput {
             room: &new.room,
@@ -136,6 +136,7 @@ impl Store for RedisStore {
             history: self.history,
             reply_to: new.reply_to,
             mentions: &new.mentions,
+            recheck_access: new.recheck_access,
         };
         let keys = self.room(&new.room);
         let seq = match self
@@ -148,7 +149,7 @@ impl Store for RedisStore {
                     Some(original) => self.message(&new.room, original).await?,
                     None => None,
                 };
-                return Ok(Appended::New(ChatMessage {
+                return Ok(Ok(Appended::New(ChatMessage {
                     seq,
                     room: new.room,
                     author_id: new.author_id,
@@ -161,14 +162,15 @@ impl Store for RedisStore {
                     quote: quote.as_ref().map(crate::domain::Quote::of),
                     reactions: Reactions::default(),
                     mentions: new.mentions,
-                }));
+                })));
             }
             AppendOutcome::Duplicate(seq) => seq,
+            AppendOutcome::Refused => return Ok(Err(Refusal::Private)),
         };
         let mut earlier = self.load(&new.room, &[seq]).await?;
         earlier
             .remove(&seq)
-            .map(Appended::Duplicate)
+            .map(|message| Ok(Appended::Duplicate(message)))
             .ok_or_else(|| StoreError::Failed("a duplicate's message is gone".into()))
     }
 

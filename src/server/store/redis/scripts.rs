@@ -28,6 +28,8 @@ pub(super) struct AppendInput<'a> {
     pub history: usize,
     pub reply_to: Option<Seq>,
     pub mentions: &'a [Mention],
+    /// Refuse the author unless the room is public or they are its member.
+    pub recheck_access: bool,
 }
 
 /// The search terms `body` is filed under, as the scripts take them.
@@ -41,6 +43,8 @@ pub(super) enum AppendOutcome {
     New(Seq),
     /// This author sent this `client_id` before: the message with this seq.
     Duplicate(Seq),
+    /// The room is private and the author not its member (asked with `recheck_access`).
+    Refused,
 }
 
 impl AppendScript {
@@ -65,6 +69,8 @@ impl AppendScript {
             .key(globals.counts())
             .key(globals.search_ids())
             .key(globals.private_rooms())
+            .key(keys.private())
+            .key(keys.members())
             .arg(input.room.as_str())
             .arg(input.author_id.as_str())
             .arg(input.author.as_str())
@@ -83,13 +89,14 @@ impl AppendScript {
             .arg(mentions_json(input.mentions)?)
             .arg(terms(input.body))
             .arg(globals.search_term_prefix())
+            .arg(if input.recheck_access { "1" } else { "" })
             .invoke_async(conn)
             .await
             .map_err(classify)?;
-        Ok(if created == 1 {
-            AppendOutcome::New(Seq(seq))
-        } else {
-            AppendOutcome::Duplicate(Seq(seq))
+        Ok(match created {
+            1 => AppendOutcome::New(Seq(seq)),
+            2 => AppendOutcome::Refused,
+            _ => AppendOutcome::Duplicate(Seq(seq)),
         })
     }
 }

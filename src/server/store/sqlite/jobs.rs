@@ -15,11 +15,12 @@ pub(super) struct Pending<W, T> {
     pub(super) result: Option<T>,
 }
 
+pub(super) type AppendResult = Result<Appended, Refusal>;
 pub(super) type EditResult = Result<MessageEdit, Refusal>;
 pub(super) type DeleteResult = Result<MessageDelete, Refusal>;
 
 pub(super) enum Job {
-    Append(Box<Pending<NewMessage, Appended>>),
+    Append(Box<Pending<NewMessage, AppendResult>>),
     Edit(Pending<EditRequest, EditResult>),
     Delete(Pending<DeleteRequest, DeleteResult>),
     React(Pending<ReactionRequest, Reacted>),
@@ -30,8 +31,8 @@ impl Job {
     pub(super) fn event(&self) -> Option<LogEvent> {
         match self {
             Job::Append(p) => match p.result.as_ref()? {
-                Appended::New(message) => Some(LogEvent::Message(message.clone())),
-                Appended::Duplicate(_) => None,
+                Ok(Appended::New(message)) => Some(LogEvent::Message(message.clone())),
+                Ok(Appended::Duplicate(_)) | Err(_) => None,
             },
             Job::Edit(p) => p
                 .result

@@ -41,8 +41,12 @@ pub(super) async fn mark_read(
     room: &RoomName,
     seq: Seq,
 ) -> Result<(), StoreError> {
+    // Joins only a room that is not private: one that became private since the caller
+    // checked (it was empty then) is not joined by a stranger.
     sqlx::query(
-        "INSERT INTO memberships (user_id, room, read_seq, name) VALUES (?, ?, ?, ?) \
+        "INSERT INTO memberships (user_id, room, read_seq, name) SELECT ?1, ?2, ?3, ?4 \
+         WHERE NOT EXISTS (SELECT 1 FROM private_rooms WHERE room = ?2) \
+         OR EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND room = ?2) \
          ON CONFLICT (user_id, room) DO UPDATE SET \
          read_seq = MAX(read_seq, excluded.read_seq), name = excluded.name",
     )

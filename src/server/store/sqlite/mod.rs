@@ -118,7 +118,7 @@ impl Store for SqliteStore {
         Some(self.writer.health())
     }
 
-    async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
+    async fn append(&self, message: NewMessage) -> Result<Result<Appended, Refusal>, StoreError> {
         self.writer.append(message).await
     }
 

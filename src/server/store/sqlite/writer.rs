@@ -11,12 +11,12 @@
 //! If the task panics, a supervisor restarts it; the writes of that batch are answered as
 //! unavailable (dropped replies), never as stored.
 
-use super::jobs::{DeleteResult, EditResult, Job, Pending};
+use super::jobs::{AppendResult, DeleteResult, EditResult, Job, Pending};
 use super::link::{Failure, Link};
 use super::writes;
 use crate::server::store::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
-    StoreError, WriteHealth,
+    CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, StoreError,
+    WriteHealth,
 };
 use futures::FutureExt;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -89,7 +89,7 @@ impl Writer {
         &self.health
     }
 
-    pub(super) async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
+    pub(super) async fn append(&self, message: NewMessage) -> Result<AppendResult, StoreError> {
         let (pending, answer) = Pending::new(message);
         self.submit(Job::Append(Box::new(pending)), answer).await
     }

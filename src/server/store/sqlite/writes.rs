@@ -41,7 +41,10 @@ SELECT MAX(seq) FROM events WHERE room = ?1";
 pub(super) async fn append(
     conn: &mut SqliteConnection,
     message: &NewMessage,
-) -> Result<Appended, Failure> {
+) -> Result<Result<Appended, Refusal>, Failure> {
+    if message.recheck_access && !may_write(conn, &message.room, &message.author_id).await? {
+        return Ok(Err(Refusal::Private));
+    }
     let client_id = message.client_id.as_ref().map(ClientId::as_str);
     if let Some(client_id) = client_id {
         let earlier: Option<MessageRow> = sqlx::query_as(&format!(
@@ -54,7 +57,7 @@ pub(super) async fn append(
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = earlier {
-            return Ok(Appended::Duplicate(row.try_into()?));
+            return Ok(Ok(Appended::Duplicate(row.try_into()?)));
         }
     }
     let quote = match message.reply_to {
@@ -76,7 +79,7 @@ pub(super) async fn append(
         [(seq,)] => to_seq(*seq)?,
         _ => return Err(corrupt(format!("appending answered {} rows", rows.len())).into()),
     };
-    Ok(Appended::New(ChatMessage {
+    Ok(Ok(Appended::New(ChatMessage {
         seq,
         room: message.room.clone(),
         author_id: message.author_id.clone(),
@@ -89,7 +92,25 @@ pub(super) async fn append(
         quote,
         reactions: Reactions::default(),
         mentions: message.mentions.clone(),
-    }))
+    })))
+}
+
+/// Whether `author` may write `room` now: it is public, or they are its member. Inside the
+/// writer's transaction, so a room made private a moment ago is seen as private.
+async fn may_write(
+    conn: &mut SqliteConnection,
+    room: &RoomName,
+    author: &UserId,
+) -> Result<bool, Failure> {
+    let (allowed,): (bool,) = sqlx::query_as(
+        "SELECT NOT EXISTS (SELECT 1 FROM private_rooms WHERE room = ?1) \
+         OR EXISTS (SELECT 1 FROM memberships WHERE user_id = ?2 AND room = ?1)",
+    )
+    .bind(room.as_str())
+    .bind(author.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(allowed)
 }
 
 /// The mentions column: JSON, or NULL for none.
