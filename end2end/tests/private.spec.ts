@@ -15,7 +15,7 @@ test("a private room is refused to a third browser until it uses the current inv
   await expect(ann.page.getByRole("heading", { level: 1 })).toContainText("(private)");
   await ann.waitUntilLive();
   await ann.send("the surprise party is on Saturday");
-  const invite = ann.page.getByLabel("Invite link (whoever opens it joins)");
+  const invite = ann.page.getByLabel("Invite link (whoever opens it can join)");
   const firstLink = await invite.inputValue();
   expect(firstLink).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/invite/${name}\\.1\\.`));
 
@@ -27,12 +27,15 @@ test("a private room is refused to a third browser until it uses the current inv
   await carol.page.goto("/");
   await expect(carol.page.getByRole("list", { name: "Rooms" }).getByText(name)).toHaveCount(0);
 
-  // Bob opens the link: he is in, sees the message, but not the link itself.
+  // Bob opens the link: it shows the invitation, changing nothing until he presses Join;
+  // then he is in, sees the message, but not the link itself.
   await bob.page.goto(firstLink);
+  await expect(bob.page.getByRole("heading", { name: `You are invited to ${name}` })).toBeVisible();
+  await bob.page.getByRole("button", { name: `Join ${name}` }).click();
   await expect(bob.page).toHaveURL(new RegExp(`/r/${name}$`));
   await bob.waitForHydration();
   await expect(bob.message("the surprise party is on Saturday")).toBeVisible();
-  await expect(bob.page.getByLabel("Invite link (whoever opens it joins)")).toHaveCount(0);
+  await expect(bob.page.getByLabel("Invite link (whoever opens it can join)")).toHaveCount(0);
 
   // Ann makes a new link: the old one stops working, the new one lets Carol in.
   await ann.page.getByRole("button", { name: "New link" }).click();
@@ -43,6 +46,7 @@ test("a private room is refused to a third browser until it uses the current inv
   expect(old?.status()).toBe(403);
   await expect(carol.page.getByRole("heading", { name: "This invite link does not work" })).toBeVisible();
   await carol.page.goto(secondLink);
+  await carol.page.getByRole("button", { name: `Join ${name}` }).click();
   await carol.waitForHydration();
   await expect(carol.message("the surprise party is on Saturday")).toBeVisible();
 });

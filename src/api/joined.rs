@@ -119,7 +119,8 @@ pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, Cha
     Ok(level)
 }
 
-/// The person leaves `room`: it is no longer listed (opening it again joins it again).
+/// The person leaves `room`: it is no longer listed (opening it again joins it again). A
+/// private room is given up: their open streams of it end at once, on every node.
 #[server(endpoint = "leave_room")]
 #[cfg_attr(
     feature = "ssr",
@@ -128,12 +129,18 @@ pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, Cha
 pub async fn leave_room(room: String) -> Result<(), ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::RoomName;
+    use crate::server::hub::Kick;
     use crate::server::limits::Action;
+    use crate::server::store::Privacy;
 
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Typing)?;
     let room = RoomName::parse(&room)?;
     state.store.leave_room(&session.user_id, &room).await?;
+    if let Privacy::Private { .. } = state.access.privacy(&room).await? {
+        let kick = Kick::Person(session.user_id.clone());
+        state.fanout.kick(&room, kick).await;
+    }
     Ok(())
 }

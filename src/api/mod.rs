@@ -19,7 +19,8 @@ pub use messages::{
     NotifyTyping, SendMessage,
 };
 pub use private_rooms::{
-    create_room, renew_invite, CreateRoom, CreatedRoom, PrivateRoom, RenewInvite,
+    create_room, remove_member, renew_invite, CreateRoom, CreatedRoom, PrivateRoom, RemoveMember,
+    RenewInvite,
 };
 pub use profile::{set_name, SetName};
 pub use reactions::{add_reaction, remove_reaction, AddReaction, RemoveReaction};

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct CreatedRoom {
     pub room: String,
     pub private: bool,
-    /// The invite link's path (private rooms): whoever opens it joins the room.
+    /// The invite link's path (private rooms): whoever opens it can join the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<String>,
 }
@@ -36,6 +36,7 @@ pub struct PrivateRoom {
 pub async fn create_room(name: String, private: Option<String>) -> Result<CreatedRoom, ChatError> {
     use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::RoomName;
+    use crate::server::hub::Kick;
     use crate::server::invites;
     use crate::server::limits::Action;
     use crate::server::store::Privacy;
@@ -60,6 +61,9 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
                 "A room of that name exists already: choose another name.".into(),
             ));
         }
+        // Streams opened on the unused name (anyone may watch any name) end now, on every
+        // node; only members get back in.
+        state.fanout.kick(&room, Kick::Everyone).await;
         let invite = invites::path(state.sessions.signer(), &room, 1);
         CreatedRoom {
             room: room.to_string(),
@@ -73,6 +77,7 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
             Privacy::Private {
                 creator,
                 invite_version,
+                ..
             } => {
                 state.access.check(&session.user_id, &room).await?;
                 CreatedRoom {
@@ -116,6 +121,56 @@ pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
         Privacy::Private { creator, .. } if creator == session.user_id => {}
         _ => return Err(only_creator()),
     }
+    let version = state
+        .store
+        .renew_invite(&room)
+        .await?
+        .ok_or_else(only_creator)?;
+    send_forms_to(&format!("/r/{room}"));
+    Ok(CreatedRoom {
+        room: room.to_string(),
+        private: true,
+        invite: Some(invites::path(state.sessions.signer(), &room, version)),
+    })
+}
+
+/// The creator of private `room` removes `user` (their id) from it: the person's open
+/// streams of the room end at once, on every node, and the room refuses them from then on.
+/// The invite link is replaced too (the old one would let them back in): the answer
+/// carries the new one. 403 for anyone but the creator; 422 for the creator naming
+/// themselves (leaving is for that).
+#[server(endpoint = "remove_member")]
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "remove_member", skip_all, fields(room = %room, user = tracing::field::Empty))
+)]
+pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, ChatError> {
+    use super::server_context::{app_state, open_room, session, within_limits};
+    use crate::domain::UserId;
+    use crate::server::hub::Kick;
+    use crate::server::invites;
+    use crate::server::limits::Action;
+    use crate::server::store::Privacy;
+
+    let state = app_state()?;
+    let session = session()?;
+    within_limits(&state, &session, Action::Write)?;
+    let room = open_room(&state, &session, &room).await?;
+    let only_creator =
+        || ChatError::Forbidden("Only the room's creator can remove its members.".into());
+    match state.access.privacy(&room).await? {
+        Privacy::Private { creator, .. } if creator == session.user_id => {}
+        _ => return Err(only_creator()),
+    }
+    let user = UserId::parse(user.trim())
+        .ok_or_else(|| ChatError::Invalid("user is a person's id.".into()))?;
+    if user == session.user_id {
+        return Err(ChatError::Invalid(
+            "You created this room: leave it instead of removing yourself.".into(),
+        ));
+    }
+    state.store.leave_room(&user, &room).await?;
+    state.fanout.kick(&room, Kick::Person(user)).await;
     let version = state
         .store
         .renew_invite(&room)

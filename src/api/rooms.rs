@@ -109,6 +109,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         Privacy::Private {
             creator,
             invite_version,
+            ..
         } => Some(super::PrivateRoom {
             invite: (creator == session.user_id)
                 .then(|| invites::path(state.sessions.signer(), &room, invite_version)),

@@ -47,7 +47,7 @@ pub fn PrivateRoomPanel() -> impl IntoView {
             };
             view! {
                 <label class="invite-label" for="invite-link">
-                    "Invite link (whoever opens it joins)"
+                    "Invite link (whoever opens it can join)"
                 </label>
                 <input
                     id="invite-link"

@@ -53,17 +53,25 @@ pub async fn browser_events(
 ) -> Result<Response, ApiError> {
     let rooms = parse_rooms(&query.rooms, state.streams.max_rooms)?;
     // One room the person may not read refuses the whole stream (403), naming none.
-    for (room, _) in &rooms {
-        state.access.check(&session.user_id, room).await?;
+    let mut admitted = Vec::with_capacity(rooms.len());
+    for (room, cursor) in rooms {
+        let gate = state.access.admit(&session.user_id, &room).await?;
+        admitted.push((room, gate, cursor));
     }
     let permit = stream_permit(&state, &session, peer, &headers)?;
     let person = new_visitor.is_none().then(|| session.as_online_user());
     let drain = state.drain.ticket();
-    let mut parts = Vec::with_capacity(rooms.len());
-    let mut windows = Vec::with_capacity(rooms.len());
-    for (room, cursor) in rooms {
-        let (subscription, window) =
-            open_room(&state, room.clone(), cursor, person.as_ref(), drain.clone()).await?;
+    let mut parts = Vec::with_capacity(admitted.len());
+    let mut windows = Vec::with_capacity(admitted.len());
+    for (room, gate, cursor) in admitted {
+        let (subscription, window) = open_room(
+            &state,
+            (room.clone(), gate),
+            cursor,
+            person.as_ref(),
+            drain.clone(),
+        )
+        .await?;
         windows.push((room, window));
         // `None` marks where a part ended.
         let part = subscription.without_retry().into_stream().map(Some);

@@ -7,8 +7,8 @@
 //! commits them, in seq order (SQLite's writer to the hub, Redis' write scripts to the
 //! room's channel).
 
-use crate::domain::{EventKind, RoomName};
-use crate::server::hub::Hub;
+use crate::domain::{EventKind, RoomName, UserId};
+use crate::server::hub::{Hub, Kick};
 use crate::server::redis_keys;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
@@ -37,6 +37,22 @@ pub enum Announcement {
     Ephemeral { name: String, data: String },
     /// A node's presence roster of the room changed: read them all again.
     Presence,
+    /// Streams of the room lost access: `user`'s, or everyone's when absent.
+    Kick {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+    },
+}
+
+impl Announcement {
+    /// The kick this announces, if it is one.
+    pub fn kick(&self) -> Option<Kick> {
+        match self {
+            Announcement::Kick { user: None } => Some(Kick::Everyone),
+            Announcement::Kick { user: Some(user) } => UserId::parse(user).map(Kick::Person),
+            _ => None,
+        }
+    }
 }
 
 impl Fanout {
@@ -49,6 +65,22 @@ impl Fanout {
                 let name = kind.name().to_owned();
                 self.announce(room, &Announcement::Ephemeral { name, data })
                     .await;
+            }
+        }
+    }
+
+    /// Ends at once, on every node, the open streams of `room` that `kick` names (they
+    /// lost access to it). Streams check access before each write anyway; this makes
+    /// them end now rather than at the room's next event.
+    pub async fn kick(&self, room: &RoomName, kick: Kick) {
+        match self {
+            Fanout::Local(hub) => hub.kick(room, kick),
+            Fanout::Redis { .. } => {
+                let user = match kick {
+                    Kick::Everyone => None,
+                    Kick::Person(user) => Some(user.as_str().to_owned()),
+                };
+                self.announce(room, &Announcement::Kick { user }).await;
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Fan-out on one node: a broadcast channel per room with at least one open stream. Publishing
 //! hands the shared frame to the channel and returns; each stream does its own writing.
 
-use crate::domain::{EventKind, LogEvent, RoomName, Seq};
+use crate::domain::{EventKind, LogEvent, RoomName, Seq, UserId};
 use crate::server::drain::Drain;
 use crate::server::room_window::RoomWindow;
 use crate::server::sse_frame;
@@ -46,11 +46,34 @@ impl CommittedEvents for Hub {
 }
 
 /// One published event: its seq (log events, to order and de-duplicate; `None` for
-/// ephemeral ones) and its encoded SSE frame.
+/// ephemeral ones) and its encoded SSE frame; or, with `kick`, no event but the order to
+/// end some streams of the room (with an empty frame).
 #[derive(Debug, Clone)]
 pub struct Broadcast {
     pub seq: Option<Seq>,
     pub frame: Bytes,
+    pub kick: Option<Kick>,
+}
+
+/// Whose open streams of a room end at once, because they lost access to it. Streams also
+/// check access before sending anything (`room_access::StreamGate`), so a kick that a
+/// lagging stream misses costs nothing but time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kick {
+    /// The room became private: everyone reconnects, and only members are let back in.
+    Everyone,
+    /// This person left the room or was removed from it.
+    Person(UserId),
+}
+
+impl Kick {
+    /// Whether a stream of `user` must end.
+    pub fn ends(&self, user: &UserId) -> bool {
+        match self {
+            Kick::Everyone => true,
+            Kick::Person(person) => person == user,
+        }
+    }
 }
 
 /// The rooms with open streams on this node, each with its broadcast sender and its window
@@ -98,6 +121,7 @@ impl Hub {
         let broadcast = Broadcast {
             seq: Some(event.seq()),
             frame: sse_frame::log_frame(event),
+            kick: None,
         };
         if !matches!(event, LogEvent::Message(_)) {
             // The window's first frame of that message is no longer what a replay shows.
@@ -111,6 +135,7 @@ impl Hub {
         let broadcast = Broadcast {
             seq: None,
             frame: sse_frame::ephemeral_frame(kind, data),
+            kick: None,
         };
         self.publish(room, broadcast);
     }
@@ -119,7 +144,28 @@ impl Hub {
     pub fn publish_raw(&self, room: &RoomName, kind: EventKind, json: &str) {
         if self.is_watched(room) {
             let frame = sse_frame::raw_frame(None, kind, json);
-            self.publish(room, Broadcast { seq: None, frame });
+            let kick = None;
+            self.publish(
+                room,
+                Broadcast {
+                    seq: None,
+                    frame,
+                    kick,
+                },
+            );
+        }
+    }
+
+    /// Ends the open streams of `room` on this node that `kick` names.
+    pub fn kick(&self, room: &RoomName, kick: Kick) {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(channel) = rooms.get(room) {
+            let kick = Some(kick);
+            let _ = channel.sender.send(Broadcast {
+                seq: None,
+                frame: Bytes::new(),
+                kick,
+            });
         }
     }
 
@@ -152,6 +198,7 @@ impl Hub {
             let beat = Broadcast {
                 seq: None,
                 frame: Bytes::from_static(sse_frame::HEARTBEAT),
+                kick: None,
             };
             channel.sender.send(beat).is_ok()
         });

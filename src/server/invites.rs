@@ -1,9 +1,14 @@
 //! Invite links to a private room: `/invite/{room}.{version}.{tag}`, the tag an HMAC of the
 //! room and its invite version under the session keys. A link is good while its version is
 //! the room's current one: making a new link bumps the version and revokes the old ones.
+//!
+//! Opening a link changes nothing (`GET` shows the invitation, with a Join button): a page
+//! of another site that links or embeds it cannot make its visitors join a room. The button
+//! posts the form back (`POST`, origin-checked like every write), which joins.
 
 use super::session::{Session, Signer};
 use super::state::AppState;
+use super::store::Privacy;
 use crate::domain::RoomName;
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, StatusCode};
@@ -25,9 +30,49 @@ pub fn open(signer: &Signer, token: &str) -> Option<(RoomName, u64)> {
     Some((room, version))
 }
 
-/// `GET /invite/{token}`: a good link makes the session's person a member of the room and
-/// sends them there (303); a revoked, forged or broken one answers 403 and names nothing.
-#[tracing::instrument(name = "invite", skip_all, fields(user = %session.user_id))]
+/// `GET /invite/{token}`: a good link shows the invitation (the room's name and a Join
+/// button), changing nothing; a revoked, forged or broken one answers 403 and names nothing.
+#[tracing::instrument(name = "invite", skip_all)]
+pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some((room, version)) = open(state.sessions.signer(), &token) else {
+        return refused();
+    };
+    match state.access.privacy(&room).await {
+        Ok(Privacy::Private { invite_version, .. }) if invite_version == version => {
+            invitation(&room, &token)
+        }
+        Ok(_) => refused(),
+        Err(error) => crate::error::ChatError::from(error).into_response(),
+    }
+}
+
+/// The invitation page: the room's name and the Join button, a plain form.
+fn invitation(room: &RoomName, token: &str) -> Response {
+    let token = encode(token);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Join {room} · Chat</title><main><h1>You are invited to {room}</h1>\
+             <p>A private room: only its members can read it.</p>\
+             <form method=\"post\" action=\"/invite/{token}\">\
+             <button type=\"submit\">Join {room}</button></form>\
+             <p><a href=\"/\">All rooms</a></p></main></html>"
+        ),
+    )
+        .into_response()
+}
+
+fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// `POST /invite/{token}` (the invitation's button): a good link makes the session's person
+/// a member of the room and sends them there (303); a revoked, forged or broken one answers
+/// 403 and names nothing.
+#[tracing::instrument(name = "invite_accept", skip_all, fields(user = %session.user_id))]
 pub async fn accept(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,

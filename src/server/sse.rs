@@ -7,6 +7,7 @@ use crate::server::drain::DrainTicket;
 use crate::server::limits::{client_address, StreamPermit};
 use crate::server::metrics::{OpenStream, Transport};
 use crate::server::presence::PresenceGuard;
+use crate::server::room_access::StreamGate;
 use crate::server::room_window::RoomWindow;
 use crate::server::session::{NewVisitor, Session};
 use crate::server::state::AppState;
@@ -42,7 +43,7 @@ pub async fn room_events(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room = RoomName::parse(&room)?;
-    state.access.check(&session.user_id, &room).await?;
+    let gate = state.access.admit(&session.user_id, &room).await?;
     let cursor = match headers.get("last-event-id") {
         Some(value) => Some(parse_cursor(value.to_str().ok(), "Last-Event-ID")?),
         None => query
@@ -55,8 +56,14 @@ pub async fn room_events(
     let permit = stream_permit(&state, &session, peer, &headers)?;
     // The viewer is online while the stream is open (a known session only).
     let person = new_visitor.is_none().then(|| session.as_online_user());
-    let (subscription, _) =
-        open_room(&state, room, cursor, person.as_ref(), state.drain.ticket()).await?;
+    let (subscription, _) = open_room(
+        &state,
+        (room, gate),
+        cursor,
+        person.as_ref(),
+        state.drain.ticket(),
+    )
+    .await?;
     let open = OpenStream::new(Transport::Room);
     let stream = subscription
         .holding(permit)
@@ -106,11 +113,12 @@ pub(crate) fn event_stream_response(body: Body) -> Response {
 
 /// One room's part of a stream: `person` (if any) online in it while the stream is open,
 /// every event after `cursor` (or, without one, from the next), and the room's presence
-/// first. Subscribes before reading anything, so nothing published meanwhile is missed.
-/// Also answers the room's window of newest frames.
+/// first, each write let through by `gate` (the admission's). Subscribes before reading
+/// anything, so nothing published meanwhile is missed. Also answers the room's window of
+/// newest frames.
 pub(crate) async fn open_room(
     state: &AppState,
-    room: RoomName,
+    (room, gate): (RoomName, StreamGate),
     cursor: Option<Seq>,
     person: Option<&OnlineUser>,
     drain: DrainTicket,
@@ -150,6 +158,7 @@ pub(crate) async fn open_room(
         subscription = subscription.starting_over();
     }
     let subscription = subscription
+        .gated(gate)
         .with_window(window.clone())
         .with_presence(presence, state.presence.board().clone());
     Ok((subscription, window))

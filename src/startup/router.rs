@@ -43,7 +43,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
     };
     let routes = Router::new()
         .route("/join", get(join::join))
-        .route("/invite/{token}", get(invites::accept))
+        .route("/invite/{token}", get(invites::show).post(invites::accept))
         .route("/livez", get(health::livez))
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))

@@ -215,6 +215,16 @@ impl Browser {
     }
 
     /// POSTs form fields to a server function, e.g. `post("set_name", &[("name", "Ann")])`.
+    /// `POST path` (any path, not only a server function's) with these form fields.
+    pub async fn post_path(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn post(&self, function: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(format!("{}/api/{function}", self.base))

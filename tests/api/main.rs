@@ -26,6 +26,7 @@ mod permalinks;
 mod persistence;
 mod presence;
 mod private_rooms;
+mod private_streams;
 mod reactions;
 mod redis_server;
 mod redis_store;

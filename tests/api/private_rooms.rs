@@ -131,9 +131,30 @@ async fn private_story(app: &TestApp, other: &TestApp) {
         assert!(!rooms.contains("secret-plans"), "{rooms}");
     }
 
-    // The link makes Bob a member (he lands in the room); he sees everything, but cannot
-    // replace the link.
-    let joined = bob.at(other).get_raw(&invite).await;
+    // Opening the link shows the invitation and changes nothing (a GET from another
+    // site's page cannot make anyone join); a cross-site POST is refused.
+    let shown = bob.at(other).get_raw(&invite).await;
+    assert_eq!(shown.status(), 200);
+    let shown = shown.text().await.expect("page");
+    assert!(
+        shown.contains("secret-plans") && shown.contains("Join"),
+        "{shown}"
+    );
+    assert!(!shown.contains("quarterly"), "{shown}");
+    every_door(&bob, "secret-plans", 403).await;
+    let forged_site = bob
+        .client
+        .post(other.url(&invite))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(forged_site.status(), 403);
+    every_door(&bob, "secret-plans", 403).await;
+
+    // Its Join button makes Bob a member (he lands in the room); he sees everything, but
+    // cannot replace the link.
+    let joined = bob.at(other).post_path(&invite, &[]).await;
     assert_eq!(joined.status(), 303);
     assert_eq!(joined.headers()["location"], "/r/secret-plans");
     every_door(&bob, "secret-plans", 200).await;
@@ -149,13 +170,19 @@ async fn private_story(app: &TestApp, other: &TestApp) {
     let renewed: Value = renewed.json().await.expect("JSON");
     let new_invite = renewed["invite"].as_str().expect("invite").to_owned();
     assert_ne!(new_invite, invite);
-    let old = carol.at(other).get_raw(&invite).await;
-    assert_eq!(old.status(), 403);
-    assert!(!old.text().await.expect("body").contains("quarterly"));
+    for old in [
+        carol.at(other).get_raw(&invite).await,
+        carol.at(other).post_path(&invite, &[]).await,
+    ] {
+        assert_eq!(old.status(), 403);
+        assert!(!old.text().await.expect("body").contains("quarterly"));
+    }
     every_door(&carol, "secret-plans", 403).await;
     let forged = new_invite.replace(".2.", ".3.");
     assert_eq!(carol.get_raw(&forged).await.status(), 403);
-    assert_eq!(carol.get_raw(&new_invite).await.status(), 303);
+    assert_eq!(carol.post_path(&forged, &[]).await.status(), 403);
+    assert_eq!(carol.get_raw(&new_invite).await.status(), 200);
+    assert_eq!(carol.post_path(&new_invite, &[]).await.status(), 303);
     every_door(&carol, "secret-plans", 200).await;
     every_door(&bob.at(other), "secret-plans", 200).await;
 

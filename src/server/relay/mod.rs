@@ -136,6 +136,10 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
         let payload: String = message.get_payload()?;
         match serde_json::from_str::<Announcement>(&payload) {
             Ok(Announcement::Presence) => to.presence.announced(&room),
+            Ok(kick @ Announcement::Kick { .. }) => match kick.kick() {
+                Some(kick) => to.hub.kick(&room, kick),
+                None => tracing::warn!("a kick naming no valid person"),
+            },
             Ok(Announcement::Logged { seq }) => {
                 let seq = Seq(seq);
                 match logged.iter_mut().find(|(r, _, _)| *r == room) {

@@ -21,9 +21,11 @@ pub enum Privacy {
     /// Anyone may read and write it; `has_messages` says it can no longer become private.
     Public { has_messages: bool },
     /// Only its members may; links signed for `invite_version` let people join.
+    /// `access_version` grows whenever someone stops being a member (in the same step).
     Private {
         creator: UserId,
         invite_version: u64,
+        access_version: u64,
     },
 }
 
@@ -102,6 +104,7 @@ pub trait RoomMembers: Send + Sync {
         ids: &[UserId],
     ) -> Result<Vec<OnlineUser>, StoreError>;
 
-    /// `user` left `room`: it leaves their sidebar.
+    /// `user` left `room` (or, for a private room, its creator removed them): it leaves
+    /// their sidebar, and a private room's `access_version` grows in the same step.
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError>;
 }

@@ -13,12 +13,17 @@
 //! larger than that goes alone); catch-up pages are sized to fill about one write. A stream
 //! that, once live, falls further behind than its `max_behind` budget is ended: the
 //! browser reconnects after `retry` and resumes from `Last-Event-ID`.
+//!
+//! Access is checked again before every write that carries something of the room (the
+//! stream's `StreamGate`), not only when the stream opened; a stream whose person lost
+//! access ends without sending it, and a `Kick` on the feed ends it at once.
 
 use crate::domain::{EventKind, Reset, RoomName, Seq};
 use crate::server::drain::DrainTicket;
 use crate::server::hub::Broadcast;
 use crate::server::limits::StreamPermit;
 use crate::server::presence::{PresenceBoard, PresenceGuard};
+use crate::server::room_access::StreamGate;
 use crate::server::room_window::{encode_page, RoomWindow, StoredPage};
 use crate::server::sse_frame;
 use crate::server::store::Store;
@@ -94,6 +99,11 @@ pub struct Subscription {
     _presence: Option<PresenceGuard>,
     /// This stream's place under the stream caps, given back when it ends.
     _permit: Option<StreamPermit>,
+    /// Whether its person may still read the room, asked before each write (`None`: the
+    /// caller vouches for every reader, as tests do).
+    gate: Option<StreamGate>,
+    /// A kick on the feed named this stream: it ends, sending nothing more.
+    kicked: bool,
 }
 
 impl Subscription {
@@ -124,7 +134,15 @@ impl Subscription {
             drain,
             _presence: None,
             _permit: None,
+            gate: None,
+            kicked: false,
         }
+    }
+
+    /// Checks, before each write, that the stream's person may still read the room.
+    pub fn gated(mut self, gate: StreamGate) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// Sends the room's presence snapshot first (the feed carries the changes after it)
@@ -186,10 +204,12 @@ impl Subscription {
         })
     }
 
-    /// The next bytes to write, or `None` when the stream must end (shutdown, or a store
-    /// failure: the browser then reconnects with `Last-Event-ID` and resumes).
+    /// The next bytes to write, or `None` when the stream must end (shutdown, a store
+    /// failure, lost access: the browser then reconnects with `Last-Event-ID` and resumes,
+    /// or is refused).
     async fn next_chunk(&mut self) -> Option<Bytes> {
         if let Some(preamble) = self.preamble.take() {
+            // Written just after the access check that admitted the stream.
             match self.retry.take() {
                 Some(retry) => {
                     let mut first = BytesMut::from(&retry[..]);
@@ -200,6 +220,34 @@ impl Subscription {
                 None => {}
             }
         }
+        let chunk = self.next_unchecked().await?;
+        self.may_send(&chunk).await.then_some(chunk)
+    }
+
+    /// Whether the stream's person may still read what `chunk` carries of the room, asked
+    /// after it was obtained (a heartbeat carries nothing of it).
+    async fn may_send(&mut self, chunk: &Bytes) -> bool {
+        let Some(gate) = self.gate.as_mut() else {
+            return true;
+        };
+        if chunk == sse_frame::HEARTBEAT {
+            return true;
+        }
+        match gate.may_send(&self.room).await {
+            Ok(true) => true,
+            Ok(false) => {
+                tracing::info!(room = %self.room, user = %gate.user(), "ending a stream: its person may no longer read the room");
+                false
+            }
+            Err(error) => {
+                tracing::warn!(room = %self.room, %error, "ending a stream: could not check access");
+                false
+            }
+        }
+    }
+
+    /// The next bytes the stream would write, before the access check.
+    async fn next_unchecked(&mut self) -> Option<Bytes> {
         loop {
             if self.drain.is_due() {
                 return None;
@@ -232,7 +280,11 @@ impl Subscription {
             // no cancellation future per stream.
             match self.live.recv().await {
                 Ok(event) => {
-                    if let Some(chunk) = self.take_live(event) {
+                    let chunk = self.take_live(event);
+                    if self.kicked {
+                        return None;
+                    }
+                    if let Some(chunk) = chunk {
                         return Some(chunk);
                     }
                 }
@@ -322,7 +374,19 @@ impl Subscription {
         let mut batch = Batch::default();
         let mut next = Some(first);
         while let Some(event) = next {
+            if let Some(kick) = &event.kick {
+                if self
+                    .gate
+                    .as_ref()
+                    .is_some_and(|gate| kick.ends(gate.user()))
+                {
+                    self.kicked = true;
+                    return None;
+                }
+            }
             match event.seq {
+                // A kick for someone else.
+                None if event.kick.is_some() => {}
                 // Ephemeral: nothing to order, nothing to resume.
                 None => batch.push(event.frame),
                 Some(seq) if seq > self.last_sent.next() => {

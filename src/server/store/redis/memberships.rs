@@ -205,6 +205,18 @@ pub(super) async fn members_among(
         .collect())
 }
 
+/// KEYS: 1 the person's rooms, 2 their notify levels, 3 the room's members, 4 its private
+/// hash. ARGV: 1 room, 2 id. A private room's access version grows when a member leaves,
+/// in the same step (streams compare it before sending).
+const LEAVE: &str = r"
+local was = redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+was = was + redis.call('HDEL', KEYS[3], ARGV[2])
+if was > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('HINCRBY', KEYS[4], 'access', 1)
+end
+return was";
+
 pub(super) async fn leave(
     conn: &ConnectionManager,
     person: PersonKeys,
@@ -213,15 +225,14 @@ pub(super) async fn leave(
     room: &RoomName,
 ) -> Result<(), StoreError> {
     let mut conn = conn.clone();
-    let () = redis::pipe()
-        .atomic()
-        .hdel(&person.rooms, room.as_str())
-        .ignore()
-        .hdel(&person.notify, room.as_str())
-        .ignore()
-        .hdel(room_keys.members(), user.as_str())
-        .ignore()
-        .query_async(&mut conn)
+    let _: i64 = redis::Script::new(LEAVE)
+        .key(&person.rooms)
+        .key(&person.notify)
+        .key(room_keys.members())
+        .key(room_keys.private())
+        .arg(room.as_str())
+        .arg(user.as_str())
+        .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
     Ok(())

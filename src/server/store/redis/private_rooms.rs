@@ -41,11 +41,13 @@ pub(super) async fn privacy(
     keys: &RoomKeys,
 ) -> Result<Privacy, StoreError> {
     let mut conn = conn.clone();
-    let ((creator, version), has_messages): ((Option<String>, Option<u64>), bool) = redis::pipe()
+    type Fields = (Option<String>, Option<u64>, Option<u64>);
+    let ((creator, version, access), has_messages): (Fields, bool) = redis::pipe()
         .cmd("HMGET")
         .arg(keys.private())
         .arg("creator")
         .arg("version")
+        .arg("access")
         .exists(keys.seq())
         .query_async(&mut conn)
         .await
@@ -54,6 +56,7 @@ pub(super) async fn privacy(
         (Some(creator), Some(invite_version)) => Privacy::Private {
             creator,
             invite_version,
+            access_version: access.unwrap_or_default(),
         },
         _ => Privacy::Public { has_messages },
     })

@@ -143,11 +143,22 @@ pub(super) async fn leave(
     user: &UserId,
     room: &RoomName,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM memberships WHERE user_id = ? AND room = ?")
+    // One transaction: an open stream that sees the membership gone also sees the new
+    // access version, and the other way round.
+    let mut tx = pool.begin().await.map_err(classify)?;
+    let left = sqlx::query("DELETE FROM memberships WHERE user_id = ? AND room = ?")
         .bind(user.as_str())
         .bind(room.as_str())
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .map_err(classify)?;
+    if left.rows_affected() > 0 {
+        sqlx::query("UPDATE private_rooms SET access_version = access_version + 1 WHERE room = ?")
+            .bind(room.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+    }
+    tx.commit().await.map_err(classify)?;
     Ok(())
 }

@@ -8,14 +8,16 @@ use sqlx::SqlitePool;
 
 pub(super) async fn privacy(pool: &SqlitePool, room: &RoomName) -> Result<Privacy, StoreError> {
     // One read (a stream's connect asks this of a room without messages each time).
-    let (creator, version, has_messages): (Option<String>, Option<i64>, bool) = sqlx::query_as(
-        "SELECT p.creator, p.invite_version, EXISTS (SELECT 1 FROM events WHERE room = ?1) \
+    let (creator, version, access, has_messages): (Option<String>, Option<i64>, Option<i64>, bool) =
+        sqlx::query_as(
+            "SELECT p.creator, p.invite_version, p.access_version, \
+         EXISTS (SELECT 1 FROM events WHERE room = ?1) \
          FROM (SELECT ?1 AS room) AS asked LEFT JOIN private_rooms p ON p.room = asked.room",
-    )
-    .bind(room.as_str())
-    .fetch_one(pool)
-    .await
-    .map_err(classify)?;
+        )
+        .bind(room.as_str())
+        .fetch_one(pool)
+        .await
+        .map_err(classify)?;
     let Some(creator) = creator else {
         return Ok(Privacy::Public { has_messages });
     };
@@ -24,6 +26,9 @@ pub(super) async fn privacy(pool: &SqlitePool, room: &RoomName) -> Result<Privac
     Ok(Privacy::Private {
         creator,
         invite_version: version
+            .and_then(|version| u64::try_from(version).ok())
+            .unwrap_or_default(),
+        access_version: access
             .and_then(|version| u64::try_from(version).ok())
             .unwrap_or_default(),
     })

@@ -6,12 +6,22 @@
 //! name in use), so it is remembered per node and asks the store nothing again: the send
 //! path and streams of public rooms pay one store read per room per node. A room without
 //! messages is asked about each time; a private room's membership too.
+//!
+//! An open stream is checked again before it sends anything more (`gate.rs`): access
+//! checked when it opened is not enough, since an empty room can become private and a
+//! member can leave or be removed while the stream stays open.
+
+mod gate;
+mod waves;
+
+pub use gate::StreamGate;
 
 use super::store::{Privacy, Store, StoreError};
 use crate::domain::{RoomName, UserId};
 use crate::error::ChatError;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use waves::Waves;
 
 /// At most this many public rooms are remembered (then the memory starts over).
 const REMEMBERED: usize = 100_000;
@@ -24,6 +34,8 @@ pub fn refused() -> ChatError {
 pub struct RoomAccess {
     store: Arc<dyn Store>,
     public: Mutex<HashSet<RoomName>>,
+    /// Privacy reads that open streams share (see [`RoomAccess::fresh_privacy`]).
+    waves: Waves,
 }
 
 impl std::fmt::Debug for RoomAccess {
@@ -40,6 +52,7 @@ impl RoomAccess {
         Self {
             store,
             public: Mutex::new(HashSet::new()),
+            waves: Waves::default(),
         }
     }
 
@@ -49,7 +62,24 @@ impl RoomAccess {
             return Ok(Privacy::Public { has_messages: true });
         }
         let privacy = self.store.privacy(room).await?;
-        if privacy == (Privacy::Public { has_messages: true }) {
+        self.remember(room, &privacy);
+        Ok(privacy)
+    }
+
+    /// Whether `room` is private, read from the store after this call began (unless it is
+    /// known public for good). Open streams ask this after they obtained an event and
+    /// before they send it; the streams of a room asking at once share one read.
+    pub async fn fresh_privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
+        if self.known_public(room) {
+            return Ok(Privacy::Public { has_messages: true });
+        }
+        let privacy = self.waves.read(room, || self.store.privacy(room)).await?;
+        self.remember(room, &privacy);
+        Ok(privacy)
+    }
+
+    fn remember(&self, room: &RoomName, privacy: &Privacy) {
+        if *privacy == (Privacy::Public { has_messages: true }) {
             if let Ok(mut public) = self.public.lock() {
                 if public.len() >= REMEMBERED {
                     public.clear();
@@ -57,7 +87,22 @@ impl RoomAccess {
                 public.insert(room.clone());
             }
         }
-        Ok(privacy)
+    }
+
+    /// Lets `user` open a stream of `room`, or answers 403. The gate it answers checks
+    /// again before the stream sends anything more.
+    pub async fn admit(
+        self: &Arc<Self>,
+        user: &UserId,
+        room: &RoomName,
+    ) -> Result<StreamGate, ChatError> {
+        let privacy = self.privacy(room).await?;
+        if let Privacy::Private { .. } = privacy {
+            if !self.store.is_member(user, room).await? {
+                return Err(refused());
+            }
+        }
+        Ok(StreamGate::new(self.clone(), user.clone(), &privacy))
     }
 
     /// Lets `user` into `room`, or answers 403.
