@@ -17,10 +17,10 @@ use leptos::server_fn::codec::GetUrl;
 pub async fn search(
     q: String,
     room: Option<String>,
-    before: Option<u64>,
+    before: Option<String>,
 ) -> Result<SearchPage<ChatMessage>, ChatError> {
     use super::server_context::{app_state, open_room, session, within_limits};
-    use crate::domain::{RoomName, SearchQuery, SEARCH_PAGE};
+    use crate::domain::{DomainError, SearchCursor, SearchQuery, SEARCH_PAGE};
     use crate::server::limits::Action;
 
     let state = app_state()?;
@@ -30,31 +30,31 @@ pub async fn search(
         None | Some("") => None,
         Some(name) => Some(open_room(&state, &session, name).await?),
     };
-    within_limits(&state, &session, Action::Search)?;
-    let mut page = state
-        .store
-        .search(&query, room.as_ref(), before, SEARCH_PAGE)
-        .await?;
-    // Across rooms: private rooms' messages only for their members.
-    let mut readable: Vec<(RoomName, bool)> = Vec::new();
-    let mut kept = Vec::with_capacity(page.results.len());
-    for message in page.results {
-        let known = readable.iter().find(|(room, _)| room == &message.room);
-        let may = match known {
-            Some((_, may)) => *may,
-            None => {
-                let may = state
-                    .access
-                    .may_read(&session.user_id, &message.room)
-                    .await?;
-                readable.push((message.room.clone(), may));
-                may
+    // A cursor names a message of a room the person may read; any other is refused the
+    // same way as a broken one, so it cannot be used to ask about a private room.
+    let before = match before.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => {
+            let cursor = SearchCursor::parse(raw)?;
+            if !state
+                .access
+                .may_read(&session.user_id, &cursor.room)
+                .await?
+            {
+                return Err(DomainError::BadSearchCursor.into());
             }
-        };
-        if may {
-            kept.push(message);
+            Some(cursor)
         }
-    }
-    page.results = kept;
-    Ok(page)
+    };
+    within_limits(&state, &session, Action::Search)?;
+    Ok(state
+        .store
+        .search(
+            &query,
+            room.as_ref(),
+            &session.user_id,
+            before.as_ref(),
+            SEARCH_PAGE,
+        )
+        .await?)
 }

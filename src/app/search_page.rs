@@ -17,7 +17,7 @@ pub fn SearchResultsPage() -> impl IntoView {
     let query = use_query_map();
     let words = move || query.read().get("q").unwrap_or_default();
     let room = move || query.read().get("room").filter(|room| !room.is_empty());
-    let before = move || query.read().get("before").and_then(|raw| raw.parse().ok());
+    let before = move || query.read().get("before").filter(|raw| !raw.is_empty());
     let page = Resource::new(
         move || (words(), room(), before()),
         |(words, room, before)| search(words, room, before),
@@ -117,7 +117,7 @@ fn Results(page: SearchPage<ChatMessage>, words: String, room: Option<String>) -
 
 /// "Older results": the same search below the last result shown.
 #[component]
-fn OlderResults(older: Option<u64>, words: String, room: Option<String>) -> impl IntoView {
+fn OlderResults(older: Option<String>, words: String, room: Option<String>) -> impl IntoView {
     older.map(|older| {
         let mut href = format!("/search?q={}", encode(&words));
         if let Some(room) = room {

@@ -36,6 +36,8 @@ pub enum DomainError {
     SearchEmpty { min: usize },
     #[error("Search for at most {max} words.")]
     SearchTooManyWords { max: usize },
+    #[error("This page of results cannot be found any more: search again.")]
+    BadSearchCursor,
     #[error("mentions is a comma-separated list of at most {max} user ids.")]
     BadMentions { max: usize },
 }

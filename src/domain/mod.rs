@@ -40,8 +40,8 @@ pub use reaction::{
 pub use reply::{excerpt, Quote, EXCERPT_CHARS};
 pub use room_name::RoomName;
 pub use search::{
-    highlight, index_terms, Found, SearchPage, SearchQuery, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
-    SEARCH_PAGE,
+    highlight, index_terms, Found, SearchCursor, SearchPage, SearchQuery, MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS, SEARCH_PAGE,
 };
 pub use seq::Seq;
 pub use user_id::UserId;

@@ -12,11 +12,12 @@
 //! | `P:{room}:private` | hash | a private room's `creator`, invite `version` and `created_at` |
 //! | `P:{room}:members` | hash | who joined the room → the name it knows them by |
 //! | `P:{room}:notify` | channel | announcements of the room's events |
+//! | `P:{room}:search:w:{term}` | zset | a private room's own search index, as below |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
 //! | `P:private` | set | the names of the private rooms (never listed) |
 //! | `P:search:next` | string | the newest search id (one per message, growing) |
-//! | `P:search:w:{term}` | zset | `room:seq` of each message filed under the term, by search id |
+//! | `P:search:w:{term}` | zset | `room:seq` of each public message filed under the term, by search id |
 //! | `P:user:{id}:rooms` | hash | the rooms a person joined → the newest seq they saw |
 //! | `P:user:{id}:notify` | hash | a joined room → what it notifies them of (absent: mentions) |
 
@@ -62,6 +63,10 @@ impl RoomKeys {
     }
     pub fn members(&self) -> String {
         format!("{}:members", self.base)
+    }
+    /// What the keys of a private room's own search terms start with (the term follows).
+    pub fn search_term_prefix(&self) -> String {
+        format!("{}:search:w:", self.base)
     }
     /// The channel its events are announced on.
     pub fn channel(&self) -> String {

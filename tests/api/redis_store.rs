@@ -208,7 +208,11 @@ async fn messages_trimmed_from_the_history_leave_the_search_index() {
             .expect("not refused");
     }
     let query = SearchQuery::parse("release").expect("query");
-    let found = store.search(&query, None, None, 20).await.expect("search");
+    let reader = UserId::from_random(7);
+    let found = store
+        .search(&query, None, &reader, None, 20)
+        .await
+        .expect("search");
     let bodies: Vec<&str> = found.results.iter().map(|m| m.body.as_str()).collect();
     assert_eq!(bodies, ["release 5", "release 4", "release 3"]);
     assert!(!found.has_older);

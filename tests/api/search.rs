@@ -16,7 +16,7 @@ async fn search(browser: &Browser, query: &[(&str, &str)]) -> reqwest::Response 
 }
 
 /// The bodies found for `query`, newest first, and the page's `older` cursor.
-async fn found(browser: &Browser, query: &[(&str, &str)]) -> (Vec<String>, Option<u64>) {
+async fn found(browser: &Browser, query: &[(&str, &str)]) -> (Vec<String>, Option<String>) {
     let response = search(browser, query).await;
     assert_eq!(response.status(), 200, "{query:?}");
     let page: Value = response.json().await.expect("JSON");
@@ -30,8 +30,9 @@ async fn found(browser: &Browser, query: &[(&str, &str)]) -> (Vec<String>, Optio
         .iter()
         .map(|r| r["body"].as_str().expect("body").to_owned())
         .collect();
-    assert_eq!(page["has_older"].as_bool(), Some(page["older"].is_u64()));
-    (bodies, page["older"].as_u64())
+    assert_eq!(page["has_older"].as_bool(), Some(page["older"].is_string()));
+    let older = page["older"].as_str().map(str::to_owned);
+    (bodies, older)
 }
 
 async fn search_story(app: &TestApp, other: &TestApp) {
@@ -105,7 +106,7 @@ async fn search_story(app: &TestApp, other: &TestApp) {
         (first[0].as_str(), first[19].as_str()),
         ("page 25", "page 6")
     );
-    let before = older.expect("an older page").to_string();
+    let before = older.expect("an older page");
     let (rest, older) = found(&reader, &[("q", "page"), ("before", &before)]).await;
     assert_eq!(rest, ["page 5", "page 4", "page 3", "page 2", "page 1"]);
     assert_eq!(older, None);
@@ -116,6 +117,8 @@ async fn search_story(app: &TestApp, other: &TestApp) {
         (vec![("q", &*"x".repeat(101))], 422),
         (vec![("q", "deploy"), ("room", "Not A Room")], 422),
         (vec![("room", "lobby")], 400),
+        (vec![("q", "deploy"), ("before", "12345")], 422),
+        (vec![("q", "deploy"), ("before", "not a cursor")], 422),
     ] {
         let response = search(&reader, &query).await;
         assert_eq!(response.status(), status, "{query:?}");
@@ -132,4 +135,86 @@ async fn on_sqlite_search_finds_words_newest_first_and_follows_edits_and_deletes
 async fn on_redis_search_finds_words_newest_first_and_follows_edits_and_deletes_on_every_node() {
     let (_redis, a, b) = two_nodes().await;
     search_story(&a, &b).await;
+}
+
+/// Private messages that match leave no trace in a stranger's answer: not in the results,
+/// not in how many there are, not in `has_older`, not in `older`, whether they are older
+/// or newer than the public ones; a cursor naming a private room is refused like a broken
+/// one. A member finds them all, a page at a time.
+async fn private_matches_story(app: &TestApp, other: &TestApp) {
+    let (ann, stranger) = (app.browser(), other.browser());
+    let created = ann
+        .post("create_room", &[("name", "vault"), ("private", "true")])
+        .await;
+    assert_eq!(created.status(), 200);
+    for n in 1..=3 {
+        ann.send("vault", &format!("zebra crossing {n}")).await;
+    }
+    for n in 1..=20 {
+        stranger.send("lobby", &format!("zebra public {n}")).await;
+    }
+    let secret = ann.send("vault", "zebra finale").await;
+
+    let page: Value = search(&stranger, &[("q", "zeb")])
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let bodies: Vec<&str> = page["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["body"].as_str())
+        .collect();
+    assert_eq!(bodies.len(), 20, "a full page of what he may read: {page}");
+    assert!(bodies.iter().all(|b| b.contains("public")), "{page}");
+    assert_eq!(
+        page["has_older"], false,
+        "nothing older he may read: {page}"
+    );
+    assert!(page["older"].is_null(), "{page}");
+
+    // A cursor naming the private room answers as a broken one does.
+    let probe = chat::domain::SearchCursor {
+        room: secret.room.clone(),
+        seq: secret.seq,
+    }
+    .encode();
+    let refused = search(&stranger, &[("q", "zeb"), ("before", &probe)]).await;
+    assert_eq!(refused.status(), 422);
+    assert!(!refused.text().await.expect("body").contains("vault"));
+
+    // The member finds everything, newest first, over two pages; the cursor counts nothing.
+    let reader = ann.at(other);
+    let (first, older) = found(&reader, &[("q", "zeb")]).await;
+    assert_eq!(first.len(), 20);
+    assert_eq!(first[0], "zebra finale");
+    let older = older.expect("older");
+    assert!(older.parse::<u64>().is_err(), "not a counter: {older}");
+    let (rest, none) = found(&reader, &[("q", "zeb"), ("before", &older)]).await;
+    assert_eq!(
+        rest,
+        [
+            "zebra public 1",
+            "zebra crossing 3",
+            "zebra crossing 2",
+            "zebra crossing 1"
+        ]
+    );
+    assert_eq!(none, None);
+    // In the private room alone, too.
+    let (inside, _) = found(&reader, &[("q", "zeb"), ("room", "vault")]).await;
+    assert_eq!(inside.len(), 4);
+}
+
+#[tokio::test]
+async fn on_sqlite_private_matches_leave_no_trace_in_a_strangers_search() {
+    let app = spawn_app().await;
+    private_matches_story(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_private_matches_leave_no_trace_in_a_strangers_search() {
+    let (_redis, a, b) = two_nodes().await;
+    private_matches_story(&a, &b).await;
 }

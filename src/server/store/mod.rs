@@ -17,7 +17,8 @@ pub use sqlite::{file_beside, SqliteStore};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, SearchPage, SearchQuery, Seq,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, SearchCursor, SearchPage,
+    SearchQuery, Seq, UserId,
 };
 use crate::error::ChatError;
 use async_trait::async_trait;
@@ -137,12 +138,16 @@ pub trait Store: RoomMembers + Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// Up to `limit` messages (not deleted) whose words match `query`, in `room` or in any
-    /// room, newest first, older than the page that answered `older` = `before`.
+    /// room `reader` may read (public ones, and private ones they are a member of), newest
+    /// first, below `before`. Rooms `reader` may not read are left out inside the query
+    /// itself: no field of the answer, `has_older` and `older` included, depends on them.
+    /// The caller checks that `reader` may read `room` and `before`'s room.
     async fn search(
         &self,
         query: &SearchQuery,
         room: Option<&RoomName>,
-        before: Option<u64>,
+        reader: &UserId,
+        before: Option<&SearchCursor>,
         limit: u32,
     ) -> Result<SearchPage<ChatMessage>, StoreError>;
 }

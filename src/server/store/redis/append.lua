@@ -9,10 +9,13 @@
 --       11 the people it mentions (JSON, '' for none),
 --       12 the search terms it is filed under (space-separated, '' for none),
 --       13 what every search term's key starts with,
---       14 '1': refuse the author unless the room is public or they are its member
+--       14 '1': refuse the author unless the room is public or they are its member,
+--       15 what the room's own search terms' keys start with (a private room's messages
+--       are filed there, never in the index every room shares)
 -- Search: the message is filed under each term (`P:search:w:{term}`, a zset of
--- `room:seq` by search id, a number that grows with every message); `sid` and `terms` in
--- its hash say where, so an edit, a delete or the history trim can take it out again.
+-- `room:seq` by search id, a number that grows with every message; a private room's under
+-- `P:{room}:search:w:{term}`); `sid`, `terms` and (private rooms) `tp` in its hash say
+-- where, so an edit, a delete or the history trim can take it out again.
 -- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before,
 -- {2, 0} when refused (nothing stored).
 -- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
@@ -40,9 +43,14 @@ if ARGV[11] ~= '' then
 end
 local sid = redis.call('INCR', KEYS[7])
 local found_as = ARGV[1] .. ':' .. seq
+local tp = ARGV[13]
 redis.call('HSET', ARGV[7] .. seq, 'sid', sid, 'terms', ARGV[12])
+if redis.call('EXISTS', KEYS[9]) == 1 then
+  tp = ARGV[15]
+  redis.call('HSET', ARGV[7] .. seq, 'tp', tp)
+end
 for term in string.gmatch(ARGV[12], '%S+') do
-  redis.call('ZADD', ARGV[13] .. term, sid, found_as)
+  redis.call('ZADD', tp .. term, sid, found_as)
 end
 redis.call('ZADD', KEYS[3], seq, seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
@@ -64,12 +72,12 @@ if stored > history then
   local old = redis.call('ZRANGE', KEYS[3], 0, stored - history - 1)
   for _, old_seq in ipairs(old) do
     local old_key = ARGV[7] .. old_seq
-    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id', 'terms')
+    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id', 'terms', 'tp')
     if ids[1] and ids[2] and ids[2] ~= '' then
       redis.call('HDEL', KEYS[4], ids[1] .. ':' .. ids[2])
     end
     for term in string.gmatch(ids[3] or '', '%S+') do
-      redis.call('ZREM', ARGV[13] .. term, ARGV[1] .. ':' .. old_seq)
+      redis.call('ZREM', (ids[4] or ARGV[13]) .. term, ARGV[1] .. ':' .. old_seq)
     end
     if redis.call('HGET', old_key, 'deleted') == '0' then
       redis.call('HINCRBY', KEYS[6], ARGV[1], -1)

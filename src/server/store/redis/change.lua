@@ -4,7 +4,8 @@
 --       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel,
 --       10 the new body's search terms (edit; space-separated), 11 what every search
 --       term's key starts with
--- The message leaves the search terms it was filed under; an edit files it under the new.
+-- The message leaves the search terms it was filed under; an edit files it under the new
+-- (in the private room's own index when its hash names one, `tp`).
 -- Returns {seq} on success, {-1} not found, {-2} not the author, {-3} already deleted.
 local author = redis.call('HGET', ARGV[1], 'author_id')
 if not author then
@@ -18,13 +19,14 @@ if redis.call('HGET', ARGV[1], 'deleted') == '1' then
 end
 local seq = redis.call('INCR', KEYS[1])
 local found_as = ARGV[8] .. ':' .. ARGV[6]
-local filed = redis.call('HMGET', ARGV[1], 'sid', 'terms')
+local filed = redis.call('HMGET', ARGV[1], 'sid', 'terms', 'tp')
+local tp = filed[3] or ARGV[11]
 for term in string.gmatch(filed[2] or '', '%S+') do
-  redis.call('ZREM', ARGV[11] .. term, found_as)
+  redis.call('ZREM', tp .. term, found_as)
 end
 if ARGV[3] == 'edit' and filed[1] then
   for term in string.gmatch(ARGV[10], '%S+') do
-    redis.call('ZADD', ARGV[11] .. term, filed[1], found_as)
+    redis.call('ZADD', tp .. term, filed[1], found_as)
   end
   redis.call('HSET', ARGV[1], 'terms', ARGV[10])
 else

@@ -25,8 +25,8 @@ use super::{
     RoomActivity, Store, StoreError,
 };
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, SearchPage,
-    SearchQuery, Seq, UserId,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, SearchCursor,
+    SearchPage, SearchQuery, Seq, UserId,
 };
 use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
@@ -296,9 +296,10 @@ impl Store for RedisStore {
         &self,
         query: &SearchQuery,
         room: Option<&RoomName>,
-        before: Option<u64>,
+        reader: &UserId,
+        before: Option<&SearchCursor>,
         limit: u32,
     ) -> Result<SearchPage<ChatMessage>, StoreError> {
-        self.find(query, room, before, limit).await
+        self.find(query, room, reader, before, limit).await
     }
 }

@@ -90,6 +90,7 @@ impl AppendScript {
             .arg(terms(input.body))
             .arg(globals.search_term_prefix())
             .arg(if input.recheck_access { "1" } else { "" })
+            .arg(keys.search_term_prefix())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -232,13 +233,25 @@ impl ReactScript {
 /// `search.lua`: the members filed under every term, newest first.
 pub(super) struct SearchScript(Script);
 
-/// What `search.lua` found: `room:seq` members, newest first, and where an older page starts.
-pub(super) struct Found {
-    pub members: Vec<String>,
-    pub older: Option<u64>,
+/// One search index a search walks.
+pub(super) struct Index {
+    /// What its term keys start with.
+    pub term_prefix: String,
+    /// Only members that start with this (`room:`), or all.
+    pub only: String,
+    /// The index public rooms share (where private rooms' messages written before they had
+    /// their own are skipped).
+    pub shared: bool,
 }
 
-/// The most index entries one search call examines.
+/// What `search.lua` found: `room:seq` members, newest first, and the member an older page
+/// starts below.
+pub(super) struct Found {
+    pub members: Vec<String>,
+    pub older: Option<String>,
+}
+
+/// The most index entries one search call examines in each index.
 const EXAMINED_PER_CALL: u32 = 2_000;
 
 impl SearchScript {
@@ -246,29 +259,40 @@ impl SearchScript {
         Self(Script::new(include_str!("search.lua")))
     }
 
+    /// Walks `indexes` (the first may keep only one room's members; the others are private
+    /// rooms' own).
     pub(super) async fn run(
         &self,
         conn: &mut ConnectionManager,
         globals: &GlobalKeys<'_>,
         query: &SearchQuery,
-        room: Option<&RoomName>,
+        indexes: &[Index],
         before: Option<u64>,
         limit: u32,
     ) -> Result<Found, StoreError> {
+        let terms = query.index_terms();
         let mut call = self.0.prepare_invoke();
-        for term in query.index_terms() {
-            call.key(globals.search_term(&term));
+        call.key(globals.private_rooms());
+        for index in indexes {
+            for term in &terms {
+                call.key(format!("{}{term}", index.term_prefix));
+            }
         }
+        let first = indexes.first();
+        let only = first.map_or("", |index| index.only.as_str());
+        let shared = first.is_some_and(|index| index.shared);
         let answer: Vec<String> = call
             .arg(before.map_or_else(|| "+inf".to_owned(), |id| id.to_string()))
             .arg(limit)
-            .arg(room.map(|room| format!("{room}:")).unwrap_or_default())
+            .arg(only)
             .arg(EXAMINED_PER_CALL)
+            .arg(terms.len())
+            .arg(if shared { "1" } else { "" })
             .invoke_async(conn)
             .await
             .map_err(classify)?;
         let mut answer = answer.into_iter();
-        let older = answer.next().and_then(|older| older.parse().ok());
+        let older = answer.next().filter(|older| !older.is_empty());
         Ok(Found {
             members: answer.collect(),
             older,

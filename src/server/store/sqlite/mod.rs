@@ -18,7 +18,8 @@ use super::{
     Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
 use crate::domain::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, SearchPage, SearchQuery, Seq,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, SearchCursor, SearchPage,
+    SearchQuery, Seq, UserId,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -228,10 +229,17 @@ impl Store for SqliteStore {
         &self,
         query: &SearchQuery,
         room: Option<&RoomName>,
-        before: Option<u64>,
+        reader: &UserId,
+        before: Option<&SearchCursor>,
         limit: u32,
     ) -> Result<SearchPage<ChatMessage>, StoreError> {
-        search_index::search(&self.pool, query, room, before, limit).await
+        let asked = search_index::Asked {
+            query,
+            room,
+            reader,
+            before,
+        };
+        search_index::search(&self.pool, asked, limit).await
     }
 }
 

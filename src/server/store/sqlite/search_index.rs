@@ -5,9 +5,9 @@
 use super::faults::classify;
 use super::link::Failure;
 use super::rows::{to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
-use crate::domain::{ChatMessage, RoomName, SearchPage, SearchQuery, Seq};
+use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::store::StoreError;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// The index reads message `seq`'s new words.
 pub(super) async fn change(
@@ -45,51 +45,63 @@ pub(super) async fn remove(
     Ok(())
 }
 
-#[derive(FromRow)]
-struct FoundRow {
-    search_id: i64,
-    #[sqlx(flatten)]
-    message: MessageRow,
+/// What a search asks for.
+pub(super) struct Asked<'a> {
+    pub query: &'a SearchQuery,
+    /// One room, or every room `reader` may read.
+    pub room: Option<&'a RoomName>,
+    pub reader: &'a UserId,
+    /// Below this message (its `search_id`).
+    pub before: Option<&'a SearchCursor>,
 }
 
-/// Up to `limit` messages matching `query` (in `room`, or anywhere), newest first, below
-/// `before` (a `search_id`).
+/// Up to `limit` messages matching the query in the rooms the reader may read (in `room`,
+/// or anywhere), newest first, below `before`. Private rooms the reader is not a member of
+/// are left out by the query itself, so `has_older` and `older` never count them.
 pub(super) async fn search(
     pool: &SqlitePool,
-    query: &SearchQuery,
-    room: Option<&RoomName>,
-    before: Option<u64>,
+    asked: Asked<'_>,
     limit: u32,
 ) -> Result<SearchPage<ChatMessage>, StoreError> {
-    let in_room = if room.is_some() { "AND s.room = ?" } else { "" };
+    let in_room = if asked.room.is_some() {
+        "AND s.room = ?5"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT s.rowid AS search_id, {MESSAGE_COLUMNS} FROM message_search s \
+        "SELECT {MESSAGE_COLUMNS} FROM message_search s \
          JOIN messages m ON m.room = s.room AND m.seq = s.seq {QUOTE_JOIN} \
-         WHERE message_search MATCH ? AND s.rowid < ? {in_room} \
-         ORDER BY s.rowid DESC LIMIT ?"
+         WHERE message_search MATCH ?1 \
+         AND s.rowid < COALESCE((SELECT search_id FROM messages \
+             WHERE room = ?2 AND seq = ?3), CASE WHEN ?2 IS NULL THEN {max} ELSE 0 END) \
+         AND (NOT EXISTS (SELECT 1 FROM private_rooms p WHERE p.room = s.room) \
+              OR EXISTS (SELECT 1 FROM memberships ms \
+                         WHERE ms.user_id = ?4 AND ms.room = s.room)) \
+         {in_room} \
+         ORDER BY s.rowid DESC LIMIT ?6",
+        max = i64::MAX
     );
-    let before = before.map_or(i64::MAX, |id| i64::try_from(id).unwrap_or(i64::MAX));
-    let mut statement = sqlx::query_as::<_, FoundRow>(&sql)
-        .bind(query.fts5())
-        .bind(before);
-    if let Some(room) = room {
-        statement = statement.bind(room.as_str());
-    }
-    let mut rows = statement
-        .bind(limit + 1)
-        .fetch_all(pool)
-        .await
-        .map_err(classify)?;
+    let rows = sqlx::query_as::<_, MessageRow>(&sql)
+        .bind(asked.query.fts5())
+        .bind(asked.before.map(|cursor| cursor.room.as_str()))
+        .bind(asked.before.map(|cursor| to_sql(cursor.seq)))
+        .bind(asked.reader.as_str())
+        .bind(asked.room.map(RoomName::as_str))
+        .bind(limit + 1);
+    let mut rows = rows.fetch_all(pool).await.map_err(classify)?;
     let has_older = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let older = rows
-        .last()
-        .filter(|_| has_older)
-        .and_then(|row| u64::try_from(row.search_id).ok());
     let results = rows
         .into_iter()
-        .map(|row| ChatMessage::try_from(row.message))
+        .map(ChatMessage::try_from)
         .collect::<Result<Vec<_>, _>>()?;
+    let older = results.last().filter(|_| has_older).map(|last| {
+        SearchCursor {
+            room: last.room.clone(),
+            seq: last.seq,
+        }
+        .encode()
+    });
     Ok(SearchPage {
         results,
         has_older,
