@@ -1,8 +1,9 @@
 //! Search rules shared by both stores and the page: what a query is, which words of a
 //! message it matches (each query word starts a word of the message, in any case), and
-//! what gets highlighted. A word is a run of letters and digits; case does not matter;
-//! accents do (`café` is not `cafe`), as in SQLite's `unicode61` tokenizer without
-//! diacritic removal.
+//! what gets highlighted. A word is a run of letters, digits and combining marks (Unicode
+//! categories L, N, M, and private use), so Hindi's vowel signs stay inside their words;
+//! case does not matter; accents do (`café` is not `cafe`), as in SQLite's `unicode61`
+//! tokenizer without diacritic removal and with those categories (the index's).
 
 use super::DomainError;
 use serde::{Deserialize, Serialize};
@@ -80,11 +81,20 @@ impl SearchQuery {
     }
 }
 
+/// Whether `c` belongs to a word (the index's tokenizer: categories L*, N*, M*, Co).
+pub fn is_word_char(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+    matches!(
+        c.general_category_group(),
+        GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number | GeneralCategoryGroup::Mark
+    ) || c.general_category() == GeneralCategory::PrivateUse
+}
+
 /// The distinct words of `text`, lowercased, in order.
 pub fn words(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for word in text
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|word| !word.is_empty())
     {
         let word = word.to_lowercase();
@@ -142,7 +152,7 @@ pub fn highlight<'a>(body: &'a str, query: &SearchQuery) -> Vec<Found<'a>> {
         }
     };
     for (index, c) in body.char_indices() {
-        match (c.is_alphanumeric(), word_start) {
+        match (is_word_char(c), word_start) {
             (true, None) => word_start = Some(index),
             (false, Some(start)) => {
                 close(start, index, &mut plain_from, &mut out);
@@ -228,6 +238,14 @@ mod tests {
         for bad in ["", "1", "zz", "123", &"ab".repeat(200), "2e31"] {
             assert!(SearchCursor::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn combining_marks_stay_inside_their_words() {
+        assert_eq!(words("हिंदी में बात"), ["हिंदी", "में", "बात"]);
+        assert_eq!(words("हिन्दी"), ["हिन्दी"], "a virama too");
+        assert_eq!(words("e\u{301}te\u{301}, ok"), ["e\u{301}te\u{301}", "ok"]);
+        assert_eq!(words("a-b_c"), ["a", "b", "c"]);
     }
 
     fn query(raw: &str) -> SearchQuery {

@@ -218,3 +218,34 @@ async fn on_redis_private_matches_leave_no_trace_in_a_strangers_search() {
     let (_redis, a, b) = two_nodes().await;
     private_matches_story(&a, &b).await;
 }
+
+/// Words of scripts with combining marks (Hindi's vowel signs, say) are searched as the
+/// index cut them: found, never a 500.
+async fn combining_marks_story(app: &TestApp, other: &TestApp) {
+    let ann = app.browser();
+    ann.send("lobby", "हिंदी में बात करें").await;
+    ann.send("lobby", "ελληνικά και Ελλάδα, café").await;
+    let reader = ann.at(other);
+    for (query, expected) in [
+        ("हिंदी", "हिंदी में बात करें"),
+        ("बात", "हिंदी में बात करें"),
+        ("करें", "हिंदी में बात करें"),
+        ("ελλ", "ελληνικά και Ελλάδα, café"),
+        ("café", "ελληνικά και Ελλάδα, café"),
+    ] {
+        let (bodies, _) = found(&reader, &[("q", query)]).await;
+        assert_eq!(bodies, [expected], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn on_sqlite_words_with_combining_marks_are_found() {
+    let app = spawn_app().await;
+    combining_marks_story(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_words_with_combining_marks_are_found() {
+    let (_redis, a, b) = two_nodes().await;
+    combining_marks_story(&a, &b).await;
+}
