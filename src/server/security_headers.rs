@@ -1,6 +1,7 @@
 //! Headers that tell the browser what a response may do: a Content-Security-Policy that runs
 //! only the page's own scripts (the hydration script carries this response's nonce; the wasm
-//! needs `'wasm-unsafe-eval'`), no framing, no MIME sniffing, no referrer sent elsewhere.
+//! needs `'wasm-unsafe-eval'`), no framing, no MIME sniffing, no referrer sent elsewhere;
+//! with TLS served here, Strict-Transport-Security.
 //!
 //! The nonce is made here, per response, and handed to the page through the request's
 //! extensions: `provide_page_nonce` (in the Leptos context of every page) gives it to
@@ -23,8 +24,22 @@ struct PageNonce(Arc<str>);
 /// What the policy allows besides the site itself.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyOptions {
-    /// `cargo leptos watch`: the page's auto-reload opens a WebSocket to another port.
-    pub dev_reload: bool,
+    /// Under `cargo leptos watch` (which sets `LEPTOS_WATCH`): the page's auto-reload opens
+    /// a WebSocket to this port of the page's own host.
+    pub dev_reload: Option<u32>,
+    /// TLS is served by this node: browsers are told to use nothing else for a year.
+    pub hsts: bool,
+}
+
+impl PolicyOptions {
+    /// Auto-reload allowed only while `cargo leptos watch` serves the page (`reload_port`).
+    pub fn new(reload_port: u32, hsts: bool) -> Self {
+        let watching = std::env::var_os("LEPTOS_WATCH").is_some();
+        Self {
+            dev_reload: watching.then_some(reload_port),
+            hsts,
+        }
+    }
 }
 
 /// Middleware: adds the security headers to every response.
@@ -52,15 +67,20 @@ pub async fn add(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if options.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     response
 }
 
 /// The Content-Security-Policy of a response whose scripts carry `nonce`.
 fn policy(nonce: &str, options: PolicyOptions) -> String {
-    let connect = if options.dev_reload {
-        "'self' ws:"
-    } else {
-        "'self'"
+    let connect = match options.dev_reload {
+        Some(port) => format!("'self' ws://localhost:{port} ws://127.0.0.1:{port}"),
+        None => "'self'".to_owned(),
     };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -84,10 +104,28 @@ mod tests {
 
     #[test]
     fn scripts_run_only_with_the_nonce_and_nothing_frames_the_page() {
-        let policy = policy("abc", PolicyOptions { dev_reload: false });
+        let options = PolicyOptions {
+            dev_reload: None,
+            hsts: false,
+        };
+        let policy = policy("abc", options);
         assert!(policy.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
         assert!(!policy.contains("unsafe-inline"));
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(policy.contains("connect-src 'self';"));
+    }
+
+    #[test]
+    fn the_auto_reload_socket_is_allowed_to_its_own_port_on_this_machine_only() {
+        let options = PolicyOptions {
+            dev_reload: Some(3001),
+            hsts: false,
+        };
+        let policy = policy("abc", options);
+        assert!(policy.contains("connect-src 'self' ws://localhost:3001 ws://127.0.0.1:3001;"));
+        assert!(
+            !policy.contains("ws:;") && !policy.contains("ws: "),
+            "{policy}"
+        );
     }
 }

@@ -231,7 +231,7 @@ impl Application {
             client_ip_header: settings.limits.client_ip_header.as_deref().map(Arc::from),
             drain,
         };
-        let router = router::router(state, settings.body_timeout);
+        let router = router::router(state, settings.body_timeout, settings.tls.is_some());
         tracing::info!(%addr, "listening");
         Ok(Self {
             listener,

@@ -12,7 +12,6 @@ use crate::server::{browser_stream, export, health, invites, join, origin, serve
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use axum::{middleware, Router};
-use leptos::config::Env;
 use leptos::prelude::provide_context;
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
@@ -28,8 +27,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 /// Every route: plain axum routes first, then the Leptos pages and server functions.
-/// A request body must arrive within `body_timeout`.
-pub fn router(state: AppState, body_timeout: Duration) -> Router {
+/// A request body must arrive within `body_timeout`; `hsts` when TLS is served here.
+pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
     let pages = page_routes();
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
@@ -38,9 +37,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
         security_headers::provide_page_nonce();
     };
     let sessions = state.sessions.clone();
-    let policy = PolicyOptions {
-        dev_reload: state.leptos_options.env == Env::DEV,
-    };
+    let policy = PolicyOptions::new(state.leptos_options.reload_port, hsts);
     let routes = Router::new()
         .route("/join", get(join::join))
         .route("/invite/{token}", get(invites::show).post(invites::accept))
@@ -80,7 +77,7 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
                     tracing::info_span!(
                         "http",
                         method = %request.method(),
-                        path = %request.uri().path(),
+                        path = %logged_path(request.uri().path()),
                         request_id = %request_id::of(request),
                     )
                 })
@@ -102,6 +99,16 @@ pub fn router(state: AppState, body_timeout: Duration) -> Router {
         .layer(middleware::from_fn_with_state(sessions, session::attach))
         .layer(middleware::map_response(server_fn_status::set_error_status));
     Router::new().fallback_service(middleware.service(routes))
+}
+
+/// The path as the access log shows it: an invite link's token (which lets whoever holds
+/// it join a private room) is left out.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/invite/") {
+        "/invite/{token}"
+    } else {
+        path
+    }
 }
 
 /// The app's page routes, listed once per process. Listing runs the app with resource

@@ -195,3 +195,64 @@ async fn metrics_move_when_their_events_happen() {
     }
     assert!(closed, "closed streams are no longer counted");
 }
+
+/// What the release binary, run as `make run` runs it, keeps to itself: no working invite
+/// token in its log, a database only its owner can read, and pages that may open no
+/// socket to another host.
+#[tokio::test]
+async fn the_release_keeps_invite_tokens_out_of_its_log_and_its_database_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("chat.log");
+    let env = [
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/data/chat.db", dir.path().display()),
+        ),
+        ("RUST_LOG", "info".to_owned()),
+    ];
+    let binary = Binary::start_logging_to(&env, &log).await;
+    let created: serde_json::Value = binary
+        .client
+        .post(format!("{}/api/create_room", binary.base))
+        .form(&[("name", "vault"), ("private", "true")])
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("JSON");
+    let invite = created["invite"].as_str().expect("invite").to_owned();
+    let tag = invite.rsplit('.').next().expect("tag").to_owned();
+    let shown = binary
+        .client
+        .get(binary.url(&invite))
+        .send()
+        .await
+        .expect("show");
+    assert_eq!(shown.status(), 200);
+    let policy = shown.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(!policy.contains("ws:"), "{policy}");
+    let page = binary
+        .client
+        .get(binary.url("/"))
+        .send()
+        .await
+        .expect("page");
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii");
+    assert!(policy.contains("connect-src 'self';"), "{policy}");
+    drop(binary);
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("/invite/"), "the request is logged: {text}");
+    assert!(!text.contains(&tag), "the token is not: {text}");
+    for name in ["chat.db", "chat.db-wal"] {
+        let file = dir.path().join("data").join(name);
+        let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}: {mode:o}");
+    }
+}

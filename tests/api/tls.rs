@@ -52,6 +52,13 @@ async fn a_client_negotiates_http2_and_receives_its_events_over_it() {
         .to_owned();
     assert!(cookie.starts_with("__Host-"), "{cookie}");
     assert!(cookie.contains("; Secure"), "{cookie}");
+    assert_eq!(
+        page.headers()
+            .get("strict-transport-security")
+            .and_then(|value| value.to_str().ok()),
+        Some("max-age=31536000"),
+        "HTTPS only from now on"
+    );
 
     let response = alice.browser_events_response("lobby:0,rust:0").await;
     assert_eq!(response.version(), reqwest::Version::HTTP_2);

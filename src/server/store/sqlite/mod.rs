@@ -56,6 +56,9 @@ impl SqliteStore {
         if let Some(dir) = database_dir(url) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Failed(Box::new(e)))?;
         }
+        if let Some(file) = database_file(url) {
+            create_private_file(file).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Failed(Box::new(e)))?
             .create_if_missing(true)
@@ -243,6 +246,19 @@ impl Store for SqliteStore {
     }
 }
 
+/// Creates the database file readable by its owner only (0600), as the session key file
+/// is, unless it exists; SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 /// A file named `name` in the folder of a `sqlite:` URL's database (`None` in memory).
 pub fn file_beside(url: &str, name: &str) -> Option<std::path::PathBuf> {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -255,16 +271,21 @@ pub fn file_beside(url: &str, name: &str) -> Option<std::path::PathBuf> {
 
 /// The folder a `sqlite:` URL's file lives in, so a fresh checkout needs no set-up.
 fn database_dir(url: &str) -> Option<&std::path::Path> {
+    database_file(url)?
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+}
+
+/// The database file of a `sqlite:` URL (`None` in memory).
+fn database_file(url: &str) -> Option<&std::path::Path> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
-    if path.is_empty() || path.starts_with(":memory:") {
+    if path.is_empty() || path.starts_with(":memory:") || url.contains("mode=memory") {
         return None;
     }
-    std::path::Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
+    Some(std::path::Path::new(path))
 }
 
 #[cfg(test)]
