@@ -32,17 +32,28 @@ pub fn within_limits(
     session: &Session,
     action: crate::server::limits::Action,
 ) -> Result<(), ChatError> {
-    let address = use_context::<Parts>().and_then(|parts| {
+    use crate::server::limits::Action;
+    let parts = use_context::<Parts>();
+    let address = parts.as_ref().and_then(|parts| {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|info| info.0);
-        crate::server::limits::client_address(
-            &parts.headers,
-            peer,
-            state.client_ip_header.as_deref(),
-        )
+        state.addresses.of(&parts.headers, peer)
     });
+    // A write by a session minted for this request (no cookie came) also costs its
+    // address a new session's share: dropping the cookie gives no fresh allowance.
+    let minted = parts.as_ref().is_some_and(|parts| {
+        parts
+            .extensions
+            .get::<crate::server::session::NewVisitor>()
+            .is_some()
+    });
+    if minted && action == Action::Write {
+        state
+            .limits
+            .check(Action::NewSession, &session.user_id, address)?;
+    }
     state.limits.check(action, &session.user_id, address)
 }
 

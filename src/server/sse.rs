@@ -4,7 +4,7 @@
 use crate::domain::{OnlineUser, RoomName, Seq};
 use crate::server::api_error::ApiError;
 use crate::server::drain::DrainTicket;
-use crate::server::limits::{client_address, StreamPermit};
+use crate::server::limits::StreamPermit;
 use crate::server::metrics::{OpenStream, Transport};
 use crate::server::presence::PresenceGuard;
 use crate::server::room_access::StreamGate;
@@ -83,11 +83,9 @@ pub(crate) fn stream_permit(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
 ) -> Result<StreamPermit, ApiError> {
-    let address = client_address(
-        headers,
-        peer.map(|Extension(ConnectInfo(addr))| addr),
-        state.client_ip_header.as_deref(),
-    );
+    let address = state
+        .addresses
+        .of(headers, peer.map(|Extension(ConnectInfo(addr))| addr));
     Ok(state.limits.streams.open(&session.user_id, address)?)
 }
 

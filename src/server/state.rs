@@ -3,7 +3,7 @@
 use crate::server::drain::Drain;
 use crate::server::fanout::Fanout;
 use crate::server::hub::Hub;
-use crate::server::limits::Limits;
+use crate::server::limits::{AddressRule, Limits};
 use crate::server::presence::Presences;
 use crate::server::relay::Follows;
 use crate::server::room_access::RoomAccess;
@@ -32,8 +32,8 @@ pub struct AppState {
     pub streams: StreamSettings,
     /// Rate limits and stream caps.
     pub limits: Limits,
-    /// The header a trusted proxy names the client's address in, if any.
-    pub client_ip_header: Option<Arc<str>>,
+    /// How a request's client address is found (a trusted proxy's header) and keyed.
+    pub addresses: AddressRule,
     /// On shutdown, ends the open SSE streams spread over the drain window.
     pub drain: Arc<Drain>,
 }

@@ -228,7 +228,10 @@ impl Application {
                 max_behind: settings.stream_max_behind,
             },
             limits: Limits::new(&settings.limits),
-            client_ip_header: settings.limits.client_ip_header.as_deref().map(Arc::from),
+            addresses: crate::server::limits::AddressRule {
+                header: settings.limits.client_ip_header.as_deref().map(Arc::from),
+                ipv6_prefix: settings.limits.ipv6_prefix,
+            },
             drain,
         };
         let router = router::router(state, settings.body_timeout, settings.tls.is_some());

@@ -168,3 +168,78 @@ async fn exports_are_limited_to_a_few_at_once() {
         .expect("export");
     assert_eq!(theirs.status(), 200, "a limit per person");
 }
+
+/// Behind a trusted proxy that names IPv6 clients: one home line's /64 is one client.
+async fn spawn_behind_a_proxy() -> TestApp {
+    let limits = LimitSettings {
+        client_ip_header: Some("x-forwarded-for".to_owned()),
+        ..LimitSettings::default()
+    };
+    spawn_app_with(Settings {
+        limits,
+        ..settings()
+    })
+    .await
+}
+
+/// A cookieless send from `address` (each one a new session).
+async fn send_from(app: &TestApp, address: &str, body: &str) -> u16 {
+    app.client
+        .post(app.url("/api/send_message"))
+        .header("x-forwarded-for", address)
+        .form(&[("room", "lobby"), ("body", body)])
+        .send()
+        .await
+        .expect("send")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn one_ipv6_network_dropping_its_cookie_each_time_gets_one_sessions_share_of_sends() {
+    let app = spawn_behind_a_proxy().await;
+    let mut accepted = 0;
+    for i in 0..200 {
+        // A new address of the same /64 and no cookie, every time.
+        if send_from(&app, &format!("2001:db8:1:2::{i:x}"), "flood").await == 200 {
+            accepted += 1;
+        }
+    }
+    // One session's burst (10), and what a second or two refills.
+    assert!(accepted <= 13, "{accepted} of 200 accepted");
+    assert!(accepted >= 10, "a burst is allowed: {accepted}");
+    // Another network, and the same one as IPv4-mapped or not, are their own clients.
+    assert_eq!(send_from(&app, "2001:db8:9:9::1", "elsewhere").await, 200);
+    assert_eq!(send_from(&app, "::ffff:192.0.2.7", "mapped").await, 200);
+    let mut mapped_refused = false;
+    for _ in 0..20 {
+        mapped_refused |= send_from(&app, "192.0.2.7", "same client").await == 429;
+    }
+    assert!(
+        mapped_refused,
+        "::ffff:192.0.2.7 and 192.0.2.7 share one allowance"
+    );
+}
+
+#[tokio::test]
+async fn one_ipv6_network_cannot_open_more_than_an_addresss_share_of_streams() {
+    let app = spawn_behind_a_proxy().await;
+    let mut open = Vec::new();
+    let mut refused = 0;
+    for i in 0..100 {
+        let response = app
+            .client
+            .get(app.url("/api/rooms/lobby/events"))
+            .header("x-forwarded-for", format!("2001:db8:1:2:{i:x}::1"))
+            .send()
+            .await
+            .expect("request");
+        match response.status().as_u16() {
+            200 => open.push(response),
+            429 => refused += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(open.len(), 64, "the per-address cap");
+    assert_eq!(refused, 36);
+}

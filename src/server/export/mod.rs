@@ -7,7 +7,7 @@ use self::format::ExportFormat;
 use crate::domain::{ChatMessage, RoomName, Seq};
 use crate::error::ChatError;
 use crate::server::api_error::ApiError;
-use crate::server::limits::{client_address, Action};
+use crate::server::limits::Action;
 use crate::server::session::Session;
 use crate::server::state::AppState;
 use crate::server::store::Store;
@@ -50,11 +50,9 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let room = RoomName::parse(&room)?;
     state.access.check(&session.user_id, &room).await?;
-    let address = client_address(
-        &headers,
-        peer.map(|Extension(ConnectInfo(addr))| addr),
-        state.client_ip_header.as_deref(),
-    );
+    let address = state
+        .addresses
+        .of(&headers, peer.map(|Extension(ConnectInfo(addr))| addr));
     state
         .limits
         .check(Action::Export, &session.user_id, address)?;

@@ -23,6 +23,8 @@ pub struct LimitSettings {
     pub streams: StreamCaps,
     /// The header a trusted reverse proxy puts the client's address in.
     pub client_ip_header: Option<String>,
+    /// How many leading bits of an IPv6 address are one client (`CHAT_IPV6_PREFIX`).
+    pub ipv6_prefix: u8,
 }
 
 impl Default for LimitSettings {
@@ -61,6 +63,7 @@ impl Default for LimitSettings {
                 per_node: 20_000,
             },
             client_ip_header: None,
+            ipv6_prefix: 64,
         }
     }
 }
@@ -76,6 +79,7 @@ impl LimitSettings {
                 per_node: usize::MAX,
             },
             client_ip_header: None,
+            ipv6_prefix: 64,
         }
     }
 }
@@ -83,7 +87,7 @@ impl LimitSettings {
 impl LimitSettings {
     /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS,SEARCHES}_PER_MINUTE` and `…_BURST`;
     /// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
-    /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`.
+    /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`; `CHAT_IPV6_PREFIX` (1 to 128).
     pub(crate) fn read_env(
         &mut self,
         lookup: &impl Fn(&str) -> Option<String>,
@@ -153,6 +157,17 @@ impl LimitSettings {
         }
         if let Some(header) = lookup("CHAT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
             limits.client_ip_header = Some(header.trim().to_ascii_lowercase());
+        }
+        if let Some(value) = lookup("CHAT_IPV6_PREFIX") {
+            let prefix: u8 = parse("CHAT_IPV6_PREFIX", value.clone())?;
+            if !(1..=128).contains(&prefix) {
+                return Err(ConfigError {
+                    name: "CHAT_IPV6_PREFIX",
+                    value,
+                    reason: "a number of bits from 1 to 128".into(),
+                });
+            }
+            limits.ipv6_prefix = prefix;
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ mod limit_settings;
 mod streams;
 
 pub use bucket::{Buckets, Rate};
-pub use client_address::client_address;
+pub use client_address::{client_address, AddressRule};
 pub use limit_settings::{LimitSettings, RateLimits};
 pub use streams::{StreamCaps, StreamCounts, StreamPermit};
 
@@ -30,6 +30,10 @@ pub enum Action {
     Export,
     /// Search (a page of results).
     Search,
+    /// A write by a session minted for this very request (a client without the cookie):
+    /// counted against its address at a session's rate, so that dropping the cookie does
+    /// not give a client a fresh allowance each time.
+    NewSession,
 }
 
 /// One kind of request's buckets: per session and per address.
@@ -52,7 +56,7 @@ impl ActionBuckets {
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// `None` when rate limits are off (`CHAT_RATE_LIMITS=off`, for benchmarks).
-    rates: Option<Arc<[ActionBuckets; 5]>>,
+    rates: Option<Arc<[ActionBuckets; 6]>>,
     pub streams: StreamCounts,
 }
 
@@ -66,6 +70,8 @@ impl Limits {
                 ActionBuckets::new(rates.renames, factor),
                 ActionBuckets::new(rates.exports, factor),
                 ActionBuckets::new(rates.searches, factor),
+                // Per address only, at one session's rate of writes.
+                ActionBuckets::new(rates.writes, 1),
             ])
         });
         Self {
@@ -93,7 +99,9 @@ impl Limits {
                 retry_after: u32::try_from(wait.as_secs() + 1).unwrap_or(u32::MAX),
             }
         };
-        buckets.per_session.take(session, now).map_err(refused)?;
+        if action != Action::NewSession {
+            buckets.per_session.take(session, now).map_err(refused)?;
+        }
         if let Some(address) = address {
             buckets.per_address.take(&address, now).map_err(refused)?;
         }
