@@ -169,13 +169,14 @@ pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, Ch
             "You created this room: leave it instead of removing yourself.".into(),
         ));
     }
-    state.store.leave_room(&user, &room).await?;
-    state.fanout.kick(&room, Kick::Person(user)).await;
+    // The link first: until it is replaced, the removed person could join again with it.
     let version = state
         .store
         .renew_invite(&room)
         .await?
         .ok_or_else(only_creator)?;
+    state.store.leave_room(&user, &room).await?;
+    state.fanout.kick(&room, Kick::Person(user)).await;
     send_forms_to(&format!("/r/{room}"));
     Ok(CreatedRoom {
         room: room.to_string(),

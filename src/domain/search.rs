@@ -202,7 +202,7 @@ impl SearchCursor {
     /// The cursor `raw` encodes.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let bad = || DomainError::BadSearchCursor;
-        if raw.len() % 2 != 0 || raw.len() > 256 {
+        if !raw.len().is_multiple_of(2) || raw.len() > 256 {
             return Err(bad());
         }
         let bytes = (0..raw.len())

@@ -43,7 +43,7 @@ local function walk(first, filter, shared)
     for j = 1, #batch, 2 do
       local member, score = batch[j], tonumber(batch[j + 1])
       max = '(' .. batch[j + 1]
-      local legacy = shared and filter == '' and is_private(member)
+      local legacy = shared and is_private(member)
       local fits_it = not legacy and (filter == '' or string.sub(member, 1, #filter) == filter)
       for i = first, first + terms - 1 do
         if not fits_it then break end
