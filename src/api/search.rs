@@ -47,6 +47,7 @@ pub async fn search(
         }
     };
     within_limits(&state, &session, Action::Search)?;
+    let _slot = state.limits.search_slot().await?;
     Ok(state
         .store
         .search(

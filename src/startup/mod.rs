@@ -127,11 +127,12 @@ impl Application {
                 Self::assemble(settings, Arc::new(store), Some(cluster)).await
             }
             None => {
-                let store = SqliteStore::connect_capped(
+                let mut store = SqliteStore::connect_capped(
                     &settings.database_url,
                     settings.database_max_bytes,
                 )
                 .await?;
+                store.set_search_timeout(settings.limits.search_timeout);
                 tracing::info!(database = %settings.database_url, "store open");
                 Self::with_store(settings, Arc::new(store)).await
             }

@@ -198,15 +198,20 @@ async fn send_from(app: &TestApp, address: &str, body: &str) -> u16 {
 #[tokio::test]
 async fn one_ipv6_network_dropping_its_cookie_each_time_gets_one_sessions_share_of_sends() {
     let app = spawn_behind_a_proxy().await;
-    let mut accepted = 0;
+    let started = std::time::Instant::now();
+    let mut accepted = 0u64;
     for i in 0..200 {
         // A new address of the same /64 and no cookie, every time.
         if send_from(&app, &format!("2001:db8:1:2::{i:x}"), "flood").await == 200 {
             accepted += 1;
         }
     }
-    // One session's burst (10), and what a second or two refills.
-    assert!(accepted <= 13, "{accepted} of 200 accepted");
+    // One session's burst (10), and what the time it took refilled (one a second).
+    let refilled = started.elapsed().as_secs() + 1;
+    assert!(
+        accepted <= 10 + refilled,
+        "{accepted} of 200 accepted in {refilled} s"
+    );
     assert!(accepted >= 10, "a burst is allowed: {accepted}");
     // Another network, and the same one as IPv4-mapped or not, are their own clients.
     assert_eq!(send_from(&app, "2001:db8:9:9::1", "elsewhere").await, 200);

@@ -249,3 +249,67 @@ async fn on_redis_words_with_combining_marks_are_found() {
     let (_redis, a, b) = two_nodes().await;
     combining_marks_story(&a, &b).await;
 }
+
+/// A database where one word starts 100,000 indexed entries: a search for it reads them
+/// all (their messages are not there, so nothing is found: only the work counts).
+async fn plant_a_heavy_word(app: &TestApp) {
+    use sqlx::Connection;
+    let url = crate::helpers::database_url(&app.db_dir);
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("db");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+         INSERT INTO message_search (rowid, body, room, seq) \
+         SELECT 1000000 + i, 'aardvark ' || i, 'zoo', i FROM n",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("planted");
+}
+
+#[tokio::test]
+async fn a_search_that_runs_too_long_is_stopped_and_searches_never_hold_up_pages_or_health() {
+    use chat::server::limits::LimitSettings;
+    let app = crate::helpers::spawn_app_with(chat::server::config::Settings {
+        limits: LimitSettings {
+            search_timeout: std::time::Duration::from_millis(20),
+            ..LimitSettings::unlimited()
+        },
+        ..crate::helpers::settings()
+    })
+    .await;
+    plant_a_heavy_word(&app).await;
+    let ann = app.browser();
+    ann.send("lobby", "hello").await;
+
+    let started = std::time::Instant::now();
+    let stopped = search(&ann, &[("q", "aard")]).await;
+    assert_eq!(stopped.status(), 422, "stopped, and said so");
+    let body: Value = stopped.json().await.expect("JSON");
+    assert!(body.to_string().contains("too long"), "{body}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+
+    // Sixty at once: pages and the health check answer as if nothing were going on.
+    let searches: Vec<_> = (0..60)
+        .map(|_| {
+            let ann = ann.clone();
+            tokio::spawn(async move { search(&ann, &[("q", "aard")]).await.status().as_u16() })
+        })
+        .collect();
+    for path in ["/healthz", "/r/lobby", "/healthz", "/api/rooms"] {
+        let asked = std::time::Instant::now();
+        let response = ann.get_raw(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(1),
+            "{path} took {:?}",
+            asked.elapsed()
+        );
+    }
+    for search in searches {
+        let status = search.await.expect("joins");
+        assert!(
+            [422, 503].contains(&status),
+            "never 500 or a hang: {status}"
+        );
+    }
+}

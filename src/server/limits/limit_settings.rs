@@ -25,6 +25,10 @@ pub struct LimitSettings {
     pub client_ip_header: Option<String>,
     /// How many leading bits of an IPv6 address are one client (`CHAT_IPV6_PREFIX`).
     pub ipv6_prefix: u8,
+    /// Searches running at once on the node (`CHAT_MAX_CONCURRENT_SEARCHES`).
+    pub concurrent_searches: usize,
+    /// How long one search may run before it is stopped (`CHAT_SEARCH_TIMEOUT_MS`).
+    pub search_timeout: std::time::Duration,
 }
 
 impl Default for LimitSettings {
@@ -64,6 +68,8 @@ impl Default for LimitSettings {
             },
             client_ip_header: None,
             ipv6_prefix: 64,
+            concurrent_searches: 2,
+            search_timeout: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -80,6 +86,8 @@ impl LimitSettings {
             },
             client_ip_header: None,
             ipv6_prefix: 64,
+            concurrent_searches: 1024,
+            search_timeout: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -87,7 +95,8 @@ impl LimitSettings {
 impl LimitSettings {
     /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS,SEARCHES}_PER_MINUTE` and `…_BURST`;
     /// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
-    /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`; `CHAT_IPV6_PREFIX` (1 to 128).
+    /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`; `CHAT_IPV6_PREFIX` (1 to 128);
+    /// `CHAT_MAX_CONCURRENT_SEARCHES`, `CHAT_SEARCH_TIMEOUT_MS`.
     pub(crate) fn read_env(
         &mut self,
         lookup: &impl Fn(&str) -> Option<String>,
@@ -168,6 +177,14 @@ impl LimitSettings {
                 });
             }
             limits.ipv6_prefix = prefix;
+        }
+        if let Some(value) = lookup("CHAT_MAX_CONCURRENT_SEARCHES") {
+            let searches: usize = parse("CHAT_MAX_CONCURRENT_SEARCHES", value)?;
+            limits.concurrent_searches = searches.max(1);
+        }
+        if let Some(value) = lookup("CHAT_SEARCH_TIMEOUT_MS") {
+            let ms: u64 = parse("CHAT_SEARCH_TIMEOUT_MS", value)?;
+            limits.search_timeout = std::time::Duration::from_millis(ms.max(1));
         }
         Ok(())
     }

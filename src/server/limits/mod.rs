@@ -58,7 +58,15 @@ pub struct Limits {
     /// `None` when rate limits are off (`CHAT_RATE_LIMITS=off`, for benchmarks).
     rates: Option<Arc<[ActionBuckets; 6]>>,
     pub streams: StreamCounts,
+    /// Places for searches running at once on this node.
+    searches: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a search waits for a place before it is turned away (503, try again).
+const SEARCH_QUEUE_WAIT: Duration = Duration::from_secs(2);
+
+/// A running search's place, given back when dropped.
+pub type SearchSlot = tokio::sync::OwnedSemaphorePermit;
 
 impl Limits {
     pub fn new(settings: &LimitSettings) -> Self {
@@ -77,6 +85,20 @@ impl Limits {
         Self {
             rates,
             streams: StreamCounts::new(settings.streams),
+            searches: Arc::new(tokio::sync::Semaphore::new(settings.concurrent_searches)),
+        }
+    }
+
+    /// A place for one search, waiting a little while for one: however many searches are
+    /// asked for at once, only so many run; the rest wait, then answer 503.
+    pub async fn search_slot(&self) -> Result<SearchSlot, ChatError> {
+        let waited = tokio::time::timeout(SEARCH_QUEUE_WAIT, self.searches.clone().acquire_owned());
+        match waited.await {
+            Ok(Ok(slot)) => Ok(slot),
+            _ => {
+                tracing::info!("search turned away: the node is running its most searches");
+                Err(ChatError::Overloaded { retry_after: 1 })
+            }
         }
     }
 

@@ -46,6 +46,9 @@ pub enum StoreError {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the store failed: {0}")]
     Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A search ran longer than it may, and was stopped.
+    #[error("the search ran too long and was stopped")]
+    TooSlow,
 }
 
 impl StoreError {
@@ -56,6 +59,7 @@ impl StoreError {
         match self {
             StoreError::Unavailable(_) => StoreError::Unavailable(text),
             StoreError::Failed(_) => StoreError::Failed(text),
+            StoreError::TooSlow => StoreError::TooSlow,
         }
     }
 }
@@ -166,6 +170,9 @@ impl From<StoreError> for ChatError {
                 tracing::error!(%error, "store failed");
                 ChatError::Internal
             }
+            StoreError::TooSlow => ChatError::Invalid(
+                "This search takes too long: add a word, or search one room.".into(),
+            ),
         }
     }
 }

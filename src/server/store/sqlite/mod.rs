@@ -28,6 +28,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Connections of their own for searches (`CHAT_MAX_CONCURRENT_SEARCHES` lets fewer run).
+const SEARCH_CONNECTIONS: u32 = 4;
+/// How long a search may run before it is stopped, unless configured.
+const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// SQLite's default page size, which this database keeps.
 const PAGE_SIZE: u64 = 4096;
 /// How long a connection waits for another process' lock before its statement fails.
@@ -41,6 +46,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: writer::Writer,
+    /// Searches' own connections: however many searches run, and however long, the pages,
+    /// sends and health checks never wait behind them for a connection.
+    search_pool: SqlitePool,
+    /// A search that runs longer is stopped (SQLite's progress handler).
+    search_timeout: Duration,
 }
 
 impl SqliteStore {
@@ -79,14 +89,29 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let search_pool = SqlitePoolOptions::new()
+            .max_connections(SEARCH_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(options.clone().read_only(true));
         let writer = writer::Writer::spawn(options);
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            search_pool,
+            search_timeout: DEFAULT_SEARCH_TIMEOUT,
+        })
+    }
+
+    /// Stops a search that runs longer than `timeout` (it answers `StoreError::TooSlow`).
+    pub fn set_search_timeout(&mut self, timeout: Duration) {
+        self.search_timeout = timeout;
     }
 
     /// Closes every connection; later calls fail as "unavailable".
     pub async fn close(&self) {
         self.writer.close();
         self.pool.close().await;
+        self.search_pool.close().await;
     }
 
     async fn messages(
@@ -242,7 +267,7 @@ impl Store for SqliteStore {
             reader,
             before,
         };
-        search_index::search(&self.pool, asked, limit).await
+        search_index::search(&self.search_pool, asked, limit, self.search_timeout).await
     }
 }
 

@@ -8,6 +8,18 @@ use super::rows::{to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::store::StoreError;
 use sqlx::{SqliteConnection, SqlitePool};
+use std::time::{Duration, Instant};
+
+/// How many SQLite steps run between two looks at the clock.
+const PROGRESS_STEPS: i32 = 10_000;
+
+/// Whether `error` is SQLite's "interrupted" (the progress handler stopped the statement).
+fn is_interrupt(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .is_some_and(|code| code == "9")
+}
 
 /// The index reads message `seq`'s new words.
 pub(super) async fn change(
@@ -62,6 +74,7 @@ pub(super) async fn search(
     pool: &SqlitePool,
     asked: Asked<'_>,
     limit: u32,
+    timeout: Duration,
 ) -> Result<SearchPage<ChatMessage>, StoreError> {
     let in_room = if asked.room.is_some() {
         "AND s.room = ?5"
@@ -88,8 +101,23 @@ pub(super) async fn search(
         .bind(asked.reader.as_str())
         .bind(asked.room.map(RoomName::as_str))
         .bind(limit + 1);
-    let mut rows = match rows.fetch_all(pool).await {
+    let mut conn = pool.acquire().await.map_err(classify)?;
+    // Stopped once it has run `timeout`: SQLite asks the handler every few thousand steps.
+    let deadline = Instant::now() + timeout;
+    conn.lock_handle()
+        .await
+        .map_err(classify)?
+        .set_progress_handler(PROGRESS_STEPS, move || Instant::now() < deadline);
+    let found = rows.fetch_all(&mut *conn).await;
+    if let Ok(mut handle) = conn.lock_handle().await {
+        handle.remove_progress_handler();
+    }
+    let mut rows = match found {
         Ok(rows) => rows,
+        Err(error) if is_interrupt(&error) => {
+            tracing::info!(?timeout, "stopped a search that ran too long");
+            return Err(StoreError::TooSlow);
+        }
         // A query the tokenizer still cuts into a phrase (a character newer than SQLite's
         // Unicode tables, say) finds nothing rather than failing the request.
         Err(error) if error.to_string().contains("fts5:") => {
