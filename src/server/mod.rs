@@ -3,6 +3,7 @@
 pub mod api_error;
 pub mod browser_stream;
 pub mod config;
+pub mod connections;
 pub mod drain;
 pub mod export;
 pub mod fanout;

@@ -9,21 +9,31 @@
 //! 22 (hyper-util's auto-detecting connection keeps a larger state per connection; measured
 //! with `STREAMS=4000 MESSAGES=5 BURST=0` on the fan-out benchmark). With TLS (`tls.rs`),
 //! ALPN picks HTTP/2 or HTTP/1.1 for each connection; the handshake has the header-read
-//! timeout to finish in.
+//! timeout to finish in. An HTTP/2 connection is pinged (a dead peer is dropped) and closed
+//! once idle for `idle_timeout`; without a trusted proxy in front, each client address may
+//! hold at most `per_address` connections (more are closed as they come).
 
+use crate::server::connections::{Activity, PerAddress};
+use crate::server::limits::AddressRule;
 use crate::server::subscription::WRITE_BYTES;
 use crate::server::tls::H2;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use axum::Router;
+use futures::TryFutureExt;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// How often an HTTP/2 connection is pinged, and how long the answer may take.
+const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(20);
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
@@ -37,6 +47,11 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// How long shutdown waits for open connections before closing them.
     pub shutdown_grace: Duration,
+    /// An HTTP/2 connection with nothing under way this long is closed.
+    pub idle_timeout: Duration,
+    /// The most connections one client address may hold (`None`: behind a trusted proxy,
+    /// where every connection comes from the proxy).
+    pub per_address: Option<(usize, u8)>,
 }
 
 /// Serves `router` on `listener` (over TLS with `tls`) until `shutdown` is cancelled, then
@@ -61,7 +76,11 @@ pub async fn serve(
     http2
         .timer(TokioTimer::new())
         // Per stream, the same bound on what a slow reader holds buffered.
-        .max_send_buf_size(WRITE_BYTES);
+        .max_send_buf_size(WRITE_BYTES)
+        // A peer that stopped answering (a laptop closed mid-stream) is found and dropped.
+        .keep_alive_interval(Some(KEEP_ALIVE_INTERVAL))
+        .keep_alive_timeout(KEEP_ALIVE_TIMEOUT);
+    let per_address = Arc::new(PerAddress::default());
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
 
@@ -82,19 +101,54 @@ pub async fn serve(
                 continue;
             }
         };
-        let router = router.clone();
-        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().oneshot(request.map(Body::new))
-        });
+        let place = match limits.per_address {
+            None => None,
+            Some((cap, ipv6_prefix)) => {
+                let rule = AddressRule {
+                    header: None,
+                    ipv6_prefix,
+                };
+                match per_address.admit(rule.key(peer.ip()), cap) {
+                    Some(place) => Some(place),
+                    None => {
+                        tracing::info!(%peer, cap, "closed a connection: its address holds its most");
+                        continue;
+                    }
+                }
+            }
+        };
+        let activity = Arc::new(Activity::default());
+        // HTTP/2: each response counted as under way until its body ends.
+        let service = {
+            let (router, tracked) = (router.clone(), activity.clone());
+            hyper::service::service_fn(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                let tracked = tracked.clone();
+                router
+                    .clone()
+                    .oneshot(request.map(Body::new))
+                    .map_ok(move |response| tracked.track(response))
+            })
+        };
+        let plain_service = {
+            let router = router.clone();
+            hyper::service::service_fn(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request.map(Body::new))
+            })
+        };
         let watcher = graceful.watcher();
         let Some(acceptor) = tls.clone() else {
-            let connection = http1.serve_connection(TokioIo::new(stream), service);
-            connections.spawn(finish(watcher.watch(connection), peer));
+            let connection = http1.serve_connection(TokioIo::new(stream), plain_service);
+            connections.spawn(async move {
+                let _place = place;
+                finish(watcher.watch(connection), peer).await;
+            });
             continue;
         };
         let (http1, http2) = (http1.clone(), http2.clone());
         connections.spawn(async move {
+            let _place = place;
             let handshake =
                 tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream));
             let stream = match handshake.await {
@@ -104,9 +158,15 @@ pub async fn serve(
             };
             if stream.get_ref().1.alpn_protocol() == Some(H2) {
                 let connection = http2.serve_connection(TokioIo::new(stream), service);
-                finish(watcher.watch(connection), peer).await;
+                tokio::select! {
+                    () = finish(watcher.watch(connection), peer) => {}
+                    // Nothing under way, by definition: dropping it loses nothing.
+                    () = activity.idle_for(limits.idle_timeout) => {
+                        tracing::debug!(%peer, "closed an idle HTTP/2 connection");
+                    }
+                }
             } else {
-                let connection = http1.serve_connection(TokioIo::new(stream), service);
+                let connection = http1.serve_connection(TokioIo::new(stream), plain_service);
                 finish(watcher.watch(connection), peer).await;
             }
         });

@@ -245,6 +245,12 @@ impl Application {
             limits: ConnectionLimits {
                 header_read_timeout: settings.header_timeout,
                 shutdown_grace: settings.shutdown_grace,
+                idle_timeout: settings.idle_timeout,
+                // Behind a trusted proxy every connection is the proxy's: no cap then.
+                per_address: settings.limits.client_ip_header.is_none().then_some((
+                    settings.limits.connections_per_address,
+                    settings.limits.ipv6_prefix,
+                )),
             },
             shutdown,
             finishing,

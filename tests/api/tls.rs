@@ -8,17 +8,24 @@ use tempfile::TempDir;
 
 /// A server with a fresh self-signed certificate for 127.0.0.1, and that certificate.
 async fn https_app() -> (TestApp, reqwest::Certificate, TempDir) {
+    let (app, trusted, _, dir) = https_app_with(settings()).await;
+    (app, trusted, dir)
+}
+
+/// The same with these settings; the certificate also as DER, for a client of one's own.
+async fn https_app_with(
+    mut settings: chat::server::config::Settings,
+) -> (TestApp, reqwest::Certificate, Vec<u8>, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()])
         .expect("a self-signed certificate");
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     std::fs::write(&cert, certified.cert.pem()).expect("write cert");
     std::fs::write(&key, certified.key_pair.serialize_pem()).expect("write key");
-    let mut settings = settings();
     settings.tls = Some(TlsSettings { cert, key });
     let app = spawn_app_with(settings).await;
     let trusted = reqwest::Certificate::from_pem(certified.cert.pem().as_bytes()).expect("PEM");
-    (app, trusted, dir)
+    (app, trusted, certified.cert.der().to_vec(), dir)
 }
 
 fn https_browser(app: &TestApp, trusted: &reqwest::Certificate, http1_only: bool) -> Browser {
@@ -81,4 +88,104 @@ async fn http1_over_tls_still_works_and_plain_http_is_refused() {
     // Plain HTTP to a TLS port gets no page.
     let plain = reqwest::get(format!("http://{}/healthz", app.addr)).await;
     assert!(plain.map(|r| !r.status().is_success()).unwrap_or(true));
+}
+
+/// An HTTP/2 connection that says hello (preface and settings) and then nothing.
+async fn idle_h2_connection(
+    app: &TestApp,
+    der: &[u8],
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    use tokio_rustls::rustls;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(der.to_vec()))
+        .expect("root");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
+    let mut tls = connector.connect(name, tcp).await.expect("handshake");
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    // The client preface, then an empty SETTINGS frame.
+    tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .expect("preface");
+    tls
+}
+
+/// Reads until the server closes the connection; `false` if it is still open after `within`.
+async fn closed_within<S: tokio::io::AsyncRead + Unpin>(stream: &mut S, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 4096];
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+#[tokio::test]
+async fn idle_http2_connections_are_closed_and_busy_ones_are_not() {
+    let mut settings = settings();
+    settings.idle_timeout = Duration::from_secs(1);
+    let (app, trusted, der, _dir) = https_app_with(settings).await;
+    let mut idle = Vec::new();
+    for _ in 0..30 {
+        idle.push(idle_h2_connection(&app, &der).await);
+    }
+    // A connection with a stream open is busy, however quiet the stream.
+    let alice = https_browser(&app, &trusted, false);
+    let response = alice.browser_events_response("lobby:0").await;
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    let mut stream = crate::helpers::SseStream::new(response.bytes_stream());
+    for connection in &mut idle {
+        assert!(
+            closed_within(connection, Duration::from_secs(5)).await,
+            "an idle connection is still open"
+        );
+    }
+    alice.send("lobby", "still here").await;
+    let message = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
+        .await
+        .expect("the open stream still delivers");
+    assert_eq!(message.body, "still here");
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_connections() {
+    let mut settings = settings();
+    settings.limits.connections_per_address = 5;
+    let app = spawn_app_with(settings).await;
+    let mut connections = Vec::new();
+    for _ in 0..8 {
+        let tcp = tokio::net::TcpStream::connect(app.addr)
+            .await
+            .expect("connect");
+        connections.push(tcp);
+    }
+    let mut closed = 0;
+    for connection in &mut connections {
+        if closed_within(connection, Duration::from_millis(500)).await {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 3, "the three past the cap are closed at once");
+    // Closing one gives its place back.
+    drop(connections.remove(0));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.get("/livez").await.status(), 200);
 }

@@ -25,6 +25,9 @@ pub struct LimitSettings {
     pub client_ip_header: Option<String>,
     /// How many leading bits of an IPv6 address are one client (`CHAT_IPV6_PREFIX`).
     pub ipv6_prefix: u8,
+    /// Connections one client address may hold open, when no trusted proxy stands in
+    /// front (`CHAT_MAX_CONNECTIONS_PER_ADDRESS`).
+    pub connections_per_address: usize,
     /// Searches running at once on the node (`CHAT_MAX_CONCURRENT_SEARCHES`).
     pub concurrent_searches: usize,
     /// How long one search may run before it is stopped (`CHAT_SEARCH_TIMEOUT_MS`).
@@ -68,6 +71,7 @@ impl Default for LimitSettings {
             },
             client_ip_header: None,
             ipv6_prefix: 64,
+            connections_per_address: 256,
             concurrent_searches: 2,
             search_timeout: std::time::Duration::from_secs(1),
         }
@@ -86,6 +90,7 @@ impl LimitSettings {
             },
             client_ip_header: None,
             ipv6_prefix: 64,
+            connections_per_address: usize::MAX,
             concurrent_searches: 1024,
             search_timeout: std::time::Duration::from_secs(1),
         }
@@ -159,6 +164,10 @@ impl LimitSettings {
                 &mut limits.streams.per_address,
             ),
             ("CHAT_MAX_STREAMS", &mut limits.streams.per_node),
+            (
+                "CHAT_MAX_CONNECTIONS_PER_ADDRESS",
+                &mut limits.connections_per_address,
+            ),
         ] {
             if let Some(value) = lookup(name) {
                 *cap = parse(name, value)?;
