@@ -61,6 +61,8 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// How long an HTTP/2 connection with nothing under way stays open.
     pub idle_timeout: Duration,
+    /// How long a connection may go without taking any of what is written to it.
+    pub write_stall: Duration,
     /// How long a client may take to send a request's body before it is refused (408).
     pub body_timeout: Duration,
     /// How long shutdown waits for open connections before closing them.
@@ -106,6 +108,7 @@ impl Default for Settings {
             redis_refresh: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
+            write_stall: Duration::from_secs(60),
             body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
             drain: Duration::from_secs(5),
@@ -168,6 +171,7 @@ impl Settings {
         for (name, setting) in [
             ("CHAT_HEADER_TIMEOUT_SECS", &mut settings.header_timeout),
             ("CHAT_IDLE_TIMEOUT_SECS", &mut settings.idle_timeout),
+            ("CHAT_WRITE_STALL_SECS", &mut settings.write_stall),
             ("CHAT_BODY_TIMEOUT_SECS", &mut settings.body_timeout),
             ("CHAT_SHUTDOWN_GRACE_SECS", &mut settings.shutdown_grace),
             ("CHAT_DRAIN_SECS", &mut settings.drain),
@@ -197,6 +201,7 @@ impl Settings {
             ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),
             ("CHAT_HEADER_TIMEOUT_SECS", settings.header_timeout),
             ("CHAT_IDLE_TIMEOUT_SECS", settings.idle_timeout),
+            ("CHAT_WRITE_STALL_SECS", settings.write_stall),
             ("CHAT_BODY_TIMEOUT_SECS", settings.body_timeout),
         ] {
             if value.is_zero() {

@@ -28,6 +28,7 @@ pub mod session;
 pub mod single_flight;
 pub mod sse;
 pub mod sse_frame;
+pub mod stall_guard;
 pub mod state;
 pub mod static_assets;
 pub mod store;

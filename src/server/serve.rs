@@ -15,6 +15,7 @@
 
 use crate::server::connections::{Activity, PerAddress};
 use crate::server::limits::AddressRule;
+use crate::server::stall_guard::StallGuard;
 use crate::server::subscription::WRITE_BYTES;
 use crate::server::tls::H2;
 use axum::body::Body;
@@ -49,6 +50,9 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
     /// An HTTP/2 connection with nothing under way this long is closed.
     pub idle_timeout: Duration,
+    /// A connection whose writes could not go on for this long is closed (its client
+    /// stopped reading).
+    pub write_stall: Duration,
     /// The most connections one client address may hold (`None`: behind a trusted proxy,
     /// where every connection comes from the proxy).
     pub per_address: Option<(usize, u8)>,
@@ -117,6 +121,7 @@ pub async fn serve(
                 }
             }
         };
+        let stream = StallGuard::new(stream, limits.write_stall);
         let activity = Arc::new(Activity::default());
         // HTTP/2: each response counted as under way until its body ends.
         let service = {
@@ -157,6 +162,7 @@ pub async fn serve(
                 Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
             };
             if stream.get_ref().1.alpn_protocol() == Some(H2) {
+                // (the TLS session over the guarded socket)
                 let connection = http2.serve_connection(TokioIo::new(stream), service);
                 tokio::select! {
                     () = finish(watcher.watch(connection), peer) => {}

@@ -246,6 +246,7 @@ impl Application {
                 header_read_timeout: settings.header_timeout,
                 shutdown_grace: settings.shutdown_grace,
                 idle_timeout: settings.idle_timeout,
+                write_stall: settings.write_stall,
                 // Behind a trusted proxy every connection is the proxy's: no cap then.
                 per_address: settings.limits.client_ip_header.is_none().then_some((
                     settings.limits.connections_per_address,

@@ -1,5 +1,9 @@
 //! `GET /api/rooms/{room}/export?format=jsonl|md`: a room's whole history as a file, oldest
 //! first, streamed a page at a time, so a room of a million messages never sits in memory.
+//! Pages are sized to about [`CHUNK_BYTES`] of file each, whatever the messages weigh, so an
+//! export whose reader is slow holds about that; only so many run at once per person,
+//! address and node (`Limits::export_place`); one whose reader takes nothing for a while is
+//! cut off with its connection (`stall_guard.rs`).
 
 mod format;
 
@@ -21,8 +25,11 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// Messages read from the store per step.
-const PAGE: u32 = 500;
+/// About how much of the file each step prepares.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Messages read by the first step, and the most any step reads.
+const FIRST_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 500;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -37,6 +44,8 @@ struct Progress {
     after: Seq,
     previous_sent_at: Option<i64>,
     done: bool,
+    /// Messages the next step reads: as many as filled about [`CHUNK_BYTES`] last time.
+    page: u32,
 }
 
 #[tracing::instrument(name = "export", skip_all, fields(room = %room, user = %session.user_id))]
@@ -56,6 +65,7 @@ pub async fn export(
     state
         .limits
         .check(Action::Export, &session.user_id, address)?;
+    let place = state.limits.export_place(&session.user_id, address)?;
     let format = ExportFormat::parse(query.format.as_deref()).ok_or(ApiError::BadQuery(
         "format must be jsonl (JSON lines) or md (Markdown).",
     ))?;
@@ -68,6 +78,7 @@ pub async fn export(
         after: Seq::ZERO,
         previous_sent_at: None,
         done: false,
+        page: FIRST_PAGE,
     };
     let first = progress.next_chunk().await.map_err(ChatError::from)?;
     let header = Bytes::from(format.header(&room));
@@ -85,7 +96,13 @@ pub async fn export(
             }
         }
     });
-    let body = futures::stream::iter([Ok(header), Ok(first)]).chain(rest);
+    // The place is given back when the body is dropped (finished, or its connection gone).
+    let body = futures::stream::iter([Ok(header), Ok(first)])
+        .chain(rest)
+        .map(move |chunk| {
+            let _place = &place;
+            chunk
+        });
     let mut response = Body::from_stream(body.boxed()).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -103,8 +120,9 @@ pub async fn export(
 impl Progress {
     /// The next page, formatted; an empty chunk marks the end.
     async fn next_chunk(&mut self) -> Result<Bytes, crate::server::store::StoreError> {
-        let page: Vec<ChatMessage> = self.store.after(&self.room, self.after, PAGE).await?;
-        if page.len() < PAGE as usize {
+        let asked = self.page;
+        let page: Vec<ChatMessage> = self.store.after(&self.room, self.after, asked).await?;
+        if page.len() < asked as usize {
             self.done = true;
         }
         let mut chunk = String::new();
@@ -112,6 +130,10 @@ impl Progress {
             chunk.push_str(&self.format.message(message, self.previous_sent_at));
             self.previous_sent_at = Some(message.sent_at);
             self.after = message.seq;
+        }
+        if let Some(per_message) = chunk.len().checked_div(page.len()) {
+            let fits = CHUNK_BYTES / per_message.max(1);
+            self.page = u32::try_from(fits).unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
         }
         Ok(Bytes::from(chunk))
     }

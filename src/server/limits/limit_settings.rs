@@ -28,6 +28,9 @@ pub struct LimitSettings {
     /// Connections one client address may hold open, when no trusted proxy stands in
     /// front (`CHAT_MAX_CONNECTIONS_PER_ADDRESS`).
     pub connections_per_address: usize,
+    /// Exports being downloaded at once, per session, per address and per node
+    /// (`CHAT_MAX_EXPORTS_PER_SESSION`, `…_PER_ADDRESS`, `CHAT_MAX_EXPORTS`).
+    pub exports: StreamCaps,
     /// Searches running at once on the node (`CHAT_MAX_CONCURRENT_SEARCHES`).
     pub concurrent_searches: usize,
     /// How long one search may run before it is stopped (`CHAT_SEARCH_TIMEOUT_MS`).
@@ -72,6 +75,11 @@ impl Default for LimitSettings {
             client_ip_header: None,
             ipv6_prefix: 64,
             connections_per_address: 256,
+            exports: StreamCaps {
+                per_session: 2,
+                per_address: 4,
+                per_node: 16,
+            },
             concurrent_searches: 2,
             search_timeout: std::time::Duration::from_secs(1),
         }
@@ -91,6 +99,11 @@ impl LimitSettings {
             client_ip_header: None,
             ipv6_prefix: 64,
             connections_per_address: usize::MAX,
+            exports: StreamCaps {
+                per_session: usize::MAX,
+                per_address: usize::MAX,
+                per_node: usize::MAX,
+            },
             concurrent_searches: 1024,
             search_timeout: std::time::Duration::from_secs(1),
         }
@@ -168,6 +181,15 @@ impl LimitSettings {
                 "CHAT_MAX_CONNECTIONS_PER_ADDRESS",
                 &mut limits.connections_per_address,
             ),
+            (
+                "CHAT_MAX_EXPORTS_PER_SESSION",
+                &mut limits.exports.per_session,
+            ),
+            (
+                "CHAT_MAX_EXPORTS_PER_ADDRESS",
+                &mut limits.exports.per_address,
+            ),
+            ("CHAT_MAX_EXPORTS", &mut limits.exports.per_node),
         ] {
             if let Some(value) = lookup(name) {
                 *cap = parse(name, value)?;

@@ -58,6 +58,8 @@ pub struct Limits {
     /// `None` when rate limits are off (`CHAT_RATE_LIMITS=off`, for benchmarks).
     rates: Option<Arc<[ActionBuckets; 6]>>,
     pub streams: StreamCounts,
+    /// Exports being downloaded (counted like streams: per session, address and node).
+    exports: StreamCounts,
     /// Places for searches running at once on this node.
     searches: Arc<tokio::sync::Semaphore>,
 }
@@ -85,8 +87,24 @@ impl Limits {
         Self {
             rates,
             streams: StreamCounts::new(settings.streams),
+            exports: StreamCounts::new(settings.exports),
             searches: Arc::new(tokio::sync::Semaphore::new(settings.concurrent_searches)),
         }
+    }
+
+    /// A place for one export being downloaded, held until its body is dropped: 429 when
+    /// this person or address downloads as many at once as allowed, 503 when the node does.
+    pub fn export_place(
+        &self,
+        session: &UserId,
+        address: Option<IpAddr>,
+    ) -> Result<StreamPermit, ChatError> {
+        self.exports
+            .open(session, address)
+            .map_err(|refused| match refused {
+                ChatError::TooManyStreams { retry_after } => ChatError::RateLimited { retry_after },
+                other => other,
+            })
     }
 
     /// A place for one search, waiting a little while for one: however many searches are
