@@ -59,6 +59,11 @@ impl StreamGate {
         }
     }
 
+    /// Whether the room was private when last checked (its membership is what is checked).
+    pub fn is_private(&self) -> bool {
+        matches!(self.state, State::Member { .. })
+    }
+
     /// The person whose stream this is.
     pub fn user(&self) -> &UserId {
         &self.user

@@ -209,7 +209,12 @@ impl Subscription {
     /// or is refused).
     async fn next_chunk(&mut self) -> Option<Bytes> {
         if let Some(preamble) = self.preamble.take() {
-            // Written just after the access check that admitted the stream.
+            // A private room's presence snapshot was read after the admission (a removal
+            // may have come between): asked again. (A public room's opening costs nothing.)
+            let private = self.gate.as_ref().is_some_and(StreamGate::is_private);
+            if private && !preamble.is_empty() && !self.may_send(&preamble).await {
+                return None;
+            }
             match self.retry.take() {
                 Some(retry) => {
                     let mut first = BytesMut::from(&retry[..]);
