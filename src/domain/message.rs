@@ -35,6 +35,27 @@ pub struct ChatMessage {
     pub mentions: Vec<Mention>,
 }
 
+impl ChatMessage {
+    /// This message without its reactions (which may list thousands of people), for what
+    /// does not show them: an edit, delete or reaction event about it.
+    pub fn without_reactions(&self) -> ChatMessage {
+        ChatMessage {
+            seq: self.seq,
+            room: self.room.clone(),
+            author_id: self.author_id.clone(),
+            author: self.author.clone(),
+            body: self.body.clone(),
+            sent_at: self.sent_at,
+            edited_at: self.edited_at,
+            deleted: self.deleted,
+            reply_to: self.reply_to,
+            quote: self.quote.clone(),
+            reactions: Reactions::default(),
+            mentions: self.mentions.clone(),
+        }
+    }
+}
+
 /// An `edit` event: the message `target` now reads `body`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageEdit {

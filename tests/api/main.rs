@@ -27,6 +27,7 @@ mod persistence;
 mod presence;
 mod private_rooms;
 mod private_streams;
+mod reaction_load;
 mod reactions;
 mod redis_server;
 mod redis_store;

@@ -113,13 +113,22 @@ impl RedisStore {
                 Some((seq, kind, Seq(target), at, entry.get("data")))
             })
             .collect();
-        let targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
+        // Each message once, however many events are about it.
+        let mut targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
+        targets.sort_unstable();
+        targets.dedup();
         let messages = self.load(room, &targets).await?;
-        // A message trimmed away since (history is bounded) leaves its events out.
+        // A message trimmed away since (history is bounded) leaves its events out. Only a
+        // `message` event shows the reactions: the others do not copy the list.
         events
             .into_iter()
             .filter_map(|(seq, kind, target, at, data)| {
-                let message = messages.get(&target)?.clone();
+                let message = messages.get(&target)?;
+                let message = if kind == "message" {
+                    message.clone()
+                } else {
+                    message.without_reactions()
+                };
                 Some(log_event(seq, &kind, at, data.as_deref(), message))
             })
             .collect()

@@ -172,8 +172,14 @@ impl Store for SqliteStore {
         after: Seq,
         limit: u32,
     ) -> Result<Vec<LogEvent>, StoreError> {
+        // Only a `message` event shows its message's reactions: an edit, a delete or a
+        // reaction event does not read (nor decode) the list, however long it is.
+        let columns = MESSAGE_COLUMNS.replace(
+            "m.reactions",
+            "CASE WHEN e.kind = 'message' THEN m.reactions ELSE '[]' END AS reactions",
+        );
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT e.seq AS event_seq, e.kind, e.at, e.data, {MESSAGE_COLUMNS} \
+            "SELECT e.seq AS event_seq, e.kind, e.at, e.data, {columns} \
              FROM events e JOIN messages m ON m.room = e.room AND m.seq = e.target {QUOTE_JOIN} \
              WHERE e.room = ? AND e.seq > ? ORDER BY e.seq LIMIT ?"
         ))
