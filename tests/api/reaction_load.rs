@@ -43,7 +43,9 @@ async fn thousands_of_reactions(store: &dyn Store) {
                 at: 0,
             })
             .await
-            .expect("react");
+            .expect("react")
+            .expect("within the limits")
+            .expect("a new reaction");
     }
 
     // Resuming from before the message: every event, a page at a time, as a stream does.
