@@ -249,7 +249,7 @@ impl Application {
                 write_stall: settings.write_stall,
                 // Behind a trusted proxy every connection is the proxy's: no cap then.
                 per_address: settings.limits.client_ip_header.is_none().then_some((
-                    settings.limits.connections_per_address,
+                    settings.limits.connection_cap(),
                     settings.limits.ipv6_prefix,
                 )),
             },

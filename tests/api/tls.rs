@@ -168,7 +168,7 @@ async fn idle_http2_connections_are_closed_and_busy_ones_are_not() {
 #[tokio::test]
 async fn one_address_cannot_hold_more_than_its_connections() {
     let mut settings = settings();
-    settings.limits.connections_per_address = 5;
+    settings.limits.connections_per_address = Some(5);
     let app = spawn_app_with(settings).await;
     let mut connections = Vec::new();
     for _ in 0..8 {

@@ -26,8 +26,9 @@ pub struct LimitSettings {
     /// How many leading bits of an IPv6 address are one client (`CHAT_IPV6_PREFIX`).
     pub ipv6_prefix: u8,
     /// Connections one client address may hold open, when no trusted proxy stands in
-    /// front (`CHAT_MAX_CONNECTIONS_PER_ADDRESS`).
-    pub connections_per_address: usize,
+    /// front (`CHAT_MAX_CONNECTIONS_PER_ADDRESS`); unset, its stream cap and 192 more (for
+    /// page loads and calls beside the streams), so raising the one raises the other.
+    pub connections_per_address: Option<usize>,
     /// Exports being downloaded at once, per session, per address and per node
     /// (`CHAT_MAX_EXPORTS_PER_SESSION`, `…_PER_ADDRESS`, `CHAT_MAX_EXPORTS`).
     pub exports: StreamCaps,
@@ -74,7 +75,7 @@ impl Default for LimitSettings {
             },
             client_ip_header: None,
             ipv6_prefix: 64,
-            connections_per_address: 256,
+            connections_per_address: None,
             exports: StreamCaps {
                 per_session: 2,
                 per_address: 4,
@@ -87,6 +88,12 @@ impl Default for LimitSettings {
 }
 
 impl LimitSettings {
+    /// The most connections one client address may hold open.
+    pub fn connection_cap(&self) -> usize {
+        self.connections_per_address
+            .unwrap_or(self.streams.per_address.saturating_add(192))
+    }
+
     /// No limit at all (benchmarks and tests about other things).
     pub fn unlimited() -> Self {
         Self {
@@ -98,7 +105,7 @@ impl LimitSettings {
             },
             client_ip_header: None,
             ipv6_prefix: 64,
-            connections_per_address: usize::MAX,
+            connections_per_address: None,
             exports: StreamCaps {
                 per_session: usize::MAX,
                 per_address: usize::MAX,
@@ -178,10 +185,6 @@ impl LimitSettings {
             ),
             ("CHAT_MAX_STREAMS", &mut limits.streams.per_node),
             (
-                "CHAT_MAX_CONNECTIONS_PER_ADDRESS",
-                &mut limits.connections_per_address,
-            ),
-            (
                 "CHAT_MAX_EXPORTS_PER_SESSION",
                 &mut limits.exports.per_session,
             ),
@@ -194,6 +197,10 @@ impl LimitSettings {
             if let Some(value) = lookup(name) {
                 *cap = parse(name, value)?;
             }
+        }
+        if let Some(value) = lookup("CHAT_MAX_CONNECTIONS_PER_ADDRESS") {
+            limits.connections_per_address =
+                Some(parse("CHAT_MAX_CONNECTIONS_PER_ADDRESS", value)?);
         }
         if let Some(header) = lookup("CHAT_CLIENT_IP_HEADER").filter(|h| !h.trim().is_empty()) {
             limits.client_ip_header = Some(header.trim().to_ascii_lowercase());
@@ -234,4 +241,34 @@ fn read_rate(
         rate.burst = parse(burst, value)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_follows_the_stream_cap_unless_set() {
+        let lookup = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        };
+        let mut limits = LimitSettings::default();
+        assert_eq!(limits.connection_cap(), 256);
+        limits
+            .read_env(&lookup(&[("CHAT_MAX_STREAMS_PER_ADDRESS", "200000")]))
+            .expect("valid");
+        assert_eq!(limits.connection_cap(), 200_192, "a load test's raised cap");
+        limits
+            .read_env(&lookup(&[("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "10")]))
+            .expect("valid");
+        assert_eq!(limits.connection_cap(), 10);
+        assert!(LimitSettings::default()
+            .read_env(&lookup(&[("CHAT_IPV6_PREFIX", "0")]))
+            .is_err());
+    }
 }
