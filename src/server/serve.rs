@@ -21,12 +21,15 @@ use crate::server::tls::H2;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
+use axum::response::Response;
 use axum::Router;
 use futures::TryFutureExt;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
+use hyper::service::Service;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -122,26 +125,7 @@ pub async fn serve(
             }
         };
         let stream = StallGuard::new(stream, limits.write_stall);
-        let activity = Arc::new(Activity::default());
-        // HTTP/2: each response counted as under way until its body ends.
-        let service = {
-            let (router, tracked) = (router.clone(), activity.clone());
-            hyper::service::service_fn(move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                let tracked = tracked.clone();
-                router
-                    .clone()
-                    .oneshot(request.map(Body::new))
-                    .map_ok(move |response| tracked.track(response))
-            })
-        };
-        let plain_service = {
-            let router = router.clone();
-            hyper::service::service_fn(move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                router.clone().oneshot(request.map(Body::new))
-            })
-        };
+        let plain_service = routed(&router, peer);
         let watcher = graceful.watcher();
         let Some(acceptor) = tls.clone() else {
             let connection = http1.serve_connection(TokioIo::new(stream), plain_service);
@@ -152,6 +136,7 @@ pub async fn serve(
             continue;
         };
         let (http1, http2) = (http1.clone(), http2.clone());
+        let router = router.clone();
         connections.spawn(async move {
             let _place = place;
             let handshake =
@@ -162,7 +147,8 @@ pub async fn serve(
                 Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
             };
             if stream.get_ref().1.alpn_protocol() == Some(H2) {
-                // (the TLS session over the guarded socket)
+                let activity = Arc::new(Activity::default());
+                let service = routed_tracking(&router, peer, &activity);
                 let connection = http2.serve_connection(TokioIo::new(stream), service);
                 tokio::select! {
                     () = finish(watcher.watch(connection), peer) => {}
@@ -192,6 +178,38 @@ pub async fn serve(
     }
     connections.abort_all();
     while connections.join_next().await.is_some() {}
+}
+
+/// The router as a connection's service: each request carries the peer's address.
+fn routed(
+    router: &Router,
+    peer: SocketAddr,
+) -> impl Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send> + Clone
+{
+    let router = router.clone();
+    hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        router.clone().oneshot(request.map(Body::new))
+    })
+}
+
+/// The same, each response counted in `activity` as under way until its body ends (an
+/// HTTP/2 connection is idle when none is).
+fn routed_tracking(
+    router: &Router,
+    peer: SocketAddr,
+    activity: &Arc<Activity>,
+) -> impl Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send> + Clone
+{
+    let (router, activity) = (router.clone(), activity.clone());
+    hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let activity = activity.clone();
+        router
+            .clone()
+            .oneshot(request.map(Body::new))
+            .map_ok(move |response| activity.track(response))
+    })
 }
 
 /// Runs one connection to its end.
