@@ -295,3 +295,30 @@ impl Browser {
         SseStream::new(response.bytes_stream())
     }
 }
+
+/// Appends `text` to `room` as `author` straight through the store (no HTTP), for tests
+/// that drive a store or a subscription directly; answers the stored message.
+pub async fn append_directly(
+    store: &dyn Store,
+    room: &chat::domain::RoomName,
+    author: &chat::domain::OnlineUser,
+    text: &str,
+) -> ChatMessage {
+    use chat::domain::{MessageBody, Nickname};
+    store
+        .append(chat::server::store::NewMessage {
+            room: room.clone(),
+            author_id: author.id.clone(),
+            author: Nickname::parse(&author.name).expect("name"),
+            body: MessageBody::parse(text).expect("body"),
+            sent_at: 0,
+            client_id: None,
+            reply_to: None,
+            mentions: Vec::new(),
+            recheck_access: false,
+        })
+        .await
+        .expect("append")
+        .expect("not refused")
+        .into_message()
+}

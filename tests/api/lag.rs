@@ -2,31 +2,21 @@
 //! skip ahead. Driven directly on a `Subscription` so the lag is certain, not a race.
 
 use crate::helpers::{seqs, SseStream};
-use chat::domain::{LogEvent, MessageBody, Nickname, RoomName, Seq, UserId};
+use chat::domain::{LogEvent, Nickname, RoomName, Seq, UserId};
 use chat::server::drain::Drain;
 use chat::server::hub::Hub;
-use chat::server::store::{NewMessage, SqliteStore, Store};
+use chat::server::store::{SqliteStore, Store};
 use chat::server::subscription::{StreamSettings, Subscription};
 use std::sync::Arc;
 use std::time::Duration;
 
 async fn store_and_publish(store: &dyn Store, hub: &Hub, text: &str) {
-    let appended = store
-        .append(NewMessage {
-            room: RoomName::lobby(),
-            author_id: UserId::from_random(1),
-            author: Nickname::guest(1),
-            body: MessageBody::parse(text).expect("valid body"),
-            sent_at: 0,
-            client_id: None,
-            reply_to: None,
-            mentions: Vec::new(),
-            recheck_access: false,
-        })
-        .await
-        .expect("append")
-        .expect("not refused");
-    hub.publish_event(&LogEvent::Message(appended.into_message()));
+    let author = chat::domain::OnlineUser {
+        id: UserId::from_random(1),
+        name: Nickname::guest(1).as_str().to_owned(),
+    };
+    let message = crate::helpers::append_directly(store, &RoomName::lobby(), &author, text).await;
+    hub.publish_event(&LogEvent::Message(message));
 }
 
 fn stream_settings(max_behind: usize) -> StreamSettings {

@@ -205,23 +205,7 @@ async fn gated_stream(
 }
 
 async fn say(store: &SqliteStore, who: &OnlineUser, room: &RoomName, text: &str) {
-    use chat::domain::{MessageBody, Nickname};
-    use chat::server::store::NewMessage;
-    store
-        .append(NewMessage {
-            room: room.clone(),
-            author_id: who.id.clone(),
-            author: Nickname::parse(&who.name).expect("name"),
-            body: MessageBody::parse(text).expect("body"),
-            sent_at: 0,
-            client_id: None,
-            reply_to: None,
-            mentions: Vec::new(),
-            recheck_access: false,
-        })
-        .await
-        .expect("append")
-        .expect("not refused");
+    crate::helpers::append_directly(store, room, who, text).await;
 }
 
 #[tokio::test]

@@ -3,31 +3,19 @@
 //! Before, every one of N reaction events decoded the N-person list again: N² work.
 
 use crate::redis_server::{fresh_prefix, RedisServer};
-use chat::domain::{
-    Emoji, LogEvent, MessageBody, Nickname, OnlineUser, ReactionOp, RoomName, Seq, UserId,
-};
-use chat::server::store::{NewMessage, ReactionRequest, RedisStore, SqliteStore, Store};
+use chat::domain::{Emoji, LogEvent, OnlineUser, ReactionOp, RoomName, Seq, UserId};
+use chat::server::store::{ReactionRequest, RedisStore, SqliteStore, Store};
 use std::time::{Duration, Instant};
 
 const PEOPLE: u64 = 1_500;
 
 async fn thousands_of_reactions(store: &dyn Store) {
     let room = RoomName::lobby();
-    store
-        .append(NewMessage {
-            room: room.clone(),
-            author_id: UserId::from_random(1),
-            author: Nickname::guest(1),
-            body: MessageBody::parse("vote here").expect("body"),
-            sent_at: 0,
-            client_id: None,
-            reply_to: None,
-            mentions: Vec::new(),
-            recheck_access: false,
-        })
-        .await
-        .expect("append")
-        .expect("stored");
+    let author = OnlineUser {
+        id: UserId::from_random(1),
+        name: "pollster".into(),
+    };
+    crate::helpers::append_directly(store, &room, &author, "vote here").await;
     let thumbs = Emoji::parse("👍").expect("emoji");
     for n in 0..PEOPLE {
         store
