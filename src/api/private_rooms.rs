@@ -106,32 +106,15 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
     tracing::instrument(name = "renew_invite", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
-    use super::server_context::{app_state, open_room, session, within_limits};
-    use crate::server::invites;
+    use super::server_context::{app_state, session, within_limits};
     use crate::server::limits::Action;
-    use crate::server::store::Privacy;
 
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
-    let room = open_room(&state, &session, &room).await?;
-    let only_creator =
-        || ChatError::Forbidden("Only the room's creator can make a new link.".into());
-    match state.access.privacy(&room).await? {
-        Privacy::Private { creator, .. } if creator == session.user_id => {}
-        _ => return Err(only_creator()),
-    }
-    let version = state
-        .store
-        .renew_invite(&room)
-        .await?
-        .ok_or_else(only_creator)?;
-    send_forms_to(&format!("/r/{room}"));
-    Ok(CreatedRoom {
-        room: room.to_string(),
-        private: true,
-        invite: Some(invites::path(state.sessions.signer(), &room, version)),
-    })
+    let refusal = "Only the room's creator can make a new link.";
+    let room = creators_room(&state, &session, &room, refusal).await?;
+    new_link(&state, &room, refusal).await
 }
 
 /// The creator of private `room` removes `user` (their id) from it: the person's open
@@ -145,23 +128,16 @@ pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
     tracing::instrument(name = "remove_member", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, ChatError> {
-    use super::server_context::{app_state, open_room, session, within_limits};
+    use super::server_context::{app_state, session, within_limits};
     use crate::domain::UserId;
     use crate::server::hub::Kick;
-    use crate::server::invites;
     use crate::server::limits::Action;
-    use crate::server::store::Privacy;
 
     let state = app_state()?;
     let session = session()?;
     within_limits(&state, &session, Action::Write)?;
-    let room = open_room(&state, &session, &room).await?;
-    let only_creator =
-        || ChatError::Forbidden("Only the room's creator can remove its members.".into());
-    match state.access.privacy(&room).await? {
-        Privacy::Private { creator, .. } if creator == session.user_id => {}
-        _ => return Err(only_creator()),
-    }
+    let refusal = "Only the room's creator can remove its members.";
+    let room = creators_room(&state, &session, &room, refusal).await?;
     let user = UserId::parse(user.trim())
         .ok_or_else(|| ChatError::Invalid("user is a person's id.".into()))?;
     if user == session.user_id {
@@ -170,18 +146,50 @@ pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, Ch
         ));
     }
     // The link first: until it is replaced, the removed person could join again with it.
-    let version = state
-        .store
-        .renew_invite(&room)
-        .await?
-        .ok_or_else(only_creator)?;
+    let created = new_link(&state, &room, refusal).await?;
     state.store.leave_room(&user, &room).await?;
     state.fanout.kick(&room, Kick::Person(user)).await;
+    Ok(created)
+}
+
+/// `raw` as a private room the session's person created, or 403 with `refusal`.
+#[cfg(feature = "ssr")]
+async fn creators_room(
+    state: &crate::server::state::AppState,
+    session: &crate::server::session::Session,
+    raw: &str,
+    refusal: &str,
+) -> Result<crate::domain::RoomName, ChatError> {
+    use crate::server::store::Privacy;
+    let room = super::server_context::open_room(state, session, raw).await?;
+    match state.access.privacy(&room).await? {
+        Privacy::Private { creator, .. } if creator == session.user_id => Ok(room),
+        _ => Err(ChatError::Forbidden(refusal.into())),
+    }
+}
+
+/// A new invite link for private `room` (every older one stops working), as the answer;
+/// a form posted without JavaScript goes on to the room.
+#[cfg(feature = "ssr")]
+async fn new_link(
+    state: &crate::server::state::AppState,
+    room: &crate::domain::RoomName,
+    refusal: &str,
+) -> Result<CreatedRoom, ChatError> {
+    let version = state
+        .store
+        .renew_invite(room)
+        .await?
+        .ok_or_else(|| ChatError::Forbidden(refusal.into()))?;
     send_forms_to(&format!("/r/{room}"));
     Ok(CreatedRoom {
         room: room.to_string(),
         private: true,
-        invite: Some(invites::path(state.sessions.signer(), &room, version)),
+        invite: Some(crate::server::invites::path(
+            state.sessions.signer(),
+            room,
+            version,
+        )),
     })
 }
 

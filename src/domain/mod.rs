@@ -17,6 +17,7 @@ mod reaction;
 mod reply;
 mod room_name;
 mod search;
+mod search_cursor;
 mod seq;
 mod user_id;
 
@@ -40,8 +41,9 @@ pub use reaction::{
 pub use reply::{excerpt, Quote, EXCERPT_CHARS};
 pub use room_name::RoomName;
 pub use search::{
-    highlight, index_terms, Found, SearchCursor, SearchPage, SearchQuery, MAX_QUERY_CHARS,
-    MAX_QUERY_WORDS, SEARCH_PAGE,
+    highlight, index_terms, Found, SearchPage, SearchQuery, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+    SEARCH_PAGE,
 };
+pub use search_cursor::SearchCursor;
 pub use seq::Seq;
 pub use user_id::UserId;

@@ -59,6 +59,11 @@ impl StreamGate {
         }
     }
 
+    /// Whether the room is public for good: nothing is checked any more.
+    pub fn is_open(&self) -> bool {
+        self.state == State::Open
+    }
+
     /// Whether the room was private when last checked (its membership is what is checked).
     pub fn is_private(&self) -> bool {
         matches!(self.state, State::Member { .. })

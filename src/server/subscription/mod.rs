@@ -27,41 +27,18 @@ use crate::server::room_access::StreamGate;
 use crate::server::room_window::{encode_page, RoomWindow, StoredPage};
 use crate::server::sse_frame;
 use crate::server::store::Store;
+pub use settings::StreamSettings;
 pub use writes::WRITE_BYTES;
 use writes::{page_events_for, Batch, FIRST_PAGE_EVENTS};
+mod access;
+mod settings;
 mod writes;
 
 use bytes::{Bytes, BytesMut};
 use futures::Stream;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
-
-/// Tuning of an SSE stream.
-#[derive(Debug, Clone, Copy)]
-pub struct StreamSettings {
-    /// The least `retry:` a stream tells the browser to wait before reconnecting.
-    pub retry: Duration,
-    /// How much longer at most, drawn per connection.
-    pub retry_spread: Duration,
-    /// How often the node's heartbeat clock beats.
-    pub heartbeat: Duration,
-    /// The most rooms one browser-wide stream carries.
-    pub max_rooms: usize,
-    /// How many bytes of stored events a live stream may have to catch up on, without
-    /// catching up, before it is ended.
-    pub max_behind: usize,
-}
-
-impl StreamSettings {
-    /// The `retry:` of one connection: at least `retry`, plus a random part of the spread,
-    /// so that streams dropped together do not reconnect together.
-    pub fn retry_for_a_connection(&self) -> Duration {
-        let spread = u64::try_from(self.retry_spread.as_millis()).unwrap_or(u64::MAX);
-        self.retry + Duration::from_millis(rand::random_range(0..=spread))
-    }
-}
 
 /// Why a stream ends on its own.
 enum End {
@@ -227,28 +204,6 @@ impl Subscription {
         }
         let chunk = self.next_unchecked().await?;
         self.may_send(&chunk).await.then_some(chunk)
-    }
-
-    /// Whether the stream's person may still read what `chunk` carries of the room, asked
-    /// after it was obtained (a heartbeat carries nothing of it).
-    async fn may_send(&mut self, chunk: &Bytes) -> bool {
-        let Some(gate) = self.gate.as_mut() else {
-            return true;
-        };
-        if chunk == sse_frame::HEARTBEAT {
-            return true;
-        }
-        match gate.may_send(&self.room).await {
-            Ok(true) => true,
-            Ok(false) => {
-                tracing::info!(room = %self.room, user = %gate.user(), "ending a stream: its person may no longer read the room");
-                false
-            }
-            Err(error) => {
-                tracing::warn!(room = %self.room, %error, "ending a stream: could not check access");
-                false
-            }
-        }
     }
 
     /// The next bytes the stream would write, before the access check.
