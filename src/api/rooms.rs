@@ -87,13 +87,18 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     // Read the cursor first: anything stored after it reaches the page over the live feed.
     let cursor = state.store.last_seq(&room).await?;
     let window = match at {
-        Some(at) => Some(around(state.store.as_ref(), &room, at).await?),
+        Some(at) => Some(around(state.store.as_ref(), &room, at, &session.user_id).await?),
         None => None,
     };
     let (messages, has_older, has_newer) = match window {
         Some(window) => window,
         None => {
-            let (messages, has_older) = page(state.store.latest(&room, PAGE_SIZE + 1).await?);
+            let (messages, has_older) = page(
+                state
+                    .store
+                    .latest(&room, PAGE_SIZE + 1, Some(&session.user_id))
+                    .await?,
+            );
             (messages, has_older, false)
         }
     };
@@ -143,8 +148,15 @@ pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatE
     use super::server_context::{app_state, open_room, session};
 
     let state = app_state()?;
-    let room = open_room(&state, &session()?, &room).await?;
-    let (messages, has_older) = page(state.store.before(&room, before, PAGE_SIZE + 1).await?);
+    let session = session()?;
+    let room = open_room(&state, &session, &room).await?;
+    let viewer = Some(&session.user_id);
+    let (messages, has_older) = page(
+        state
+            .store
+            .before(&room, before, PAGE_SIZE + 1, viewer)
+            .await?,
+    );
     Ok(HistoryPage {
         messages,
         has_older,
@@ -161,8 +173,13 @@ pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError>
     use super::server_context::{app_state, open_room, session};
 
     let state = app_state()?;
-    let room = open_room(&state, &session()?, &room).await?;
-    let mut messages = state.store.after(&room, after, PAGE_SIZE + 1).await?;
+    let session = session()?;
+    let room = open_room(&state, &session, &room).await?;
+    let viewer = Some(&session.user_id);
+    let mut messages = state
+        .store
+        .after(&room, after, PAGE_SIZE + 1, viewer)
+        .await?;
     let has_newer = messages.len() > PAGE_SIZE as usize;
     messages.truncate(PAGE_SIZE as usize);
     Ok(NewerPage {
@@ -204,14 +221,17 @@ async fn around(
     store: &dyn crate::server::store::Store,
     room: &crate::domain::RoomName,
     at: Seq,
+    viewer: &crate::domain::UserId,
 ) -> Result<(Vec<ChatMessage>, bool, bool), ChatError> {
     let half = PAGE_SIZE / 2;
-    let mut messages = store.before(room, at.next(), half + 1).await?;
+    let mut messages = store
+        .before(room, at.next(), half + 1, Some(viewer))
+        .await?;
     let has_older = messages.len() > half as usize;
     if has_older {
         messages.remove(0);
     }
-    let mut newer = store.after(room, at, half + 1).await?;
+    let mut newer = store.after(room, at, half + 1, Some(viewer)).await?;
     let has_newer = newer.len() > half as usize;
     newer.truncate(half as usize);
     messages.extend(newer);

@@ -1,10 +1,11 @@
-//! A message's reactions: one button per emoji with its count and who reacted (pressed when
-//! one of them is the viewer; pressing it takes the reaction back or adds it), and a picker
-//! with quick choices or any emoji. Each button is a form posting to `add_reaction` or
-//! `remove_reaction`, so reacting works before the wasm loads and without JavaScript.
+//! A message's reactions: one button per emoji with its count and who reacted (the first few
+//! by name; pressed when one of them is the viewer; pressing it takes the reaction back or
+//! adds it), and a picker with quick choices or any emoji. Each button is a form posting to
+//! `add_reaction` or `remove_reaction`, so reacting works before the wasm loads and without
+//! JavaScript.
 
 use crate::api::{AddReaction, RemoveReaction};
-use crate::domain::{Reactions, Seq, QUICK_REACTIONS};
+use crate::domain::{ReactionGroup, Reactions, Seq, QUICK_REACTIONS};
 use crate::room::RoomState;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -24,15 +25,10 @@ pub fn ReactionBar(
         .0
         .into_iter()
         .map(|group| {
+            // The viewer is always among the people named when they reacted.
             let mine = group.users.iter().any(|user| user.id == me);
-            let count = group.users.len();
-            let names = group
-                .users
-                .iter()
-                .map(|user| user.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let label = format!("{} reacted with {}", names, group.emoji);
+            let count = group.count;
+            let label = format!("{} reacted with {}", who(&group), group.emoji);
             view! {
                 <ReactionForm seq emoji=group.emoji.clone() add=!mine error>
                     <button
@@ -55,6 +51,21 @@ pub fn ReactionBar(
             {chips}
             <ReactionPicker seq error />
         </div>
+    }
+}
+
+/// The people named, then how many others: "ann, bob and 2,998 others".
+fn who(group: &ReactionGroup) -> String {
+    let names = group
+        .users
+        .iter()
+        .map(|user| user.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match group.others() {
+        0 => names,
+        1 => format!("{names} and 1 other"),
+        others => format!("{names} and {others} others"),
     }
 }
 

@@ -26,9 +26,13 @@ pub struct ChatMessage {
     /// How the answered message reads now (absent when it is no longer stored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<Quote>,
-    /// Who reacted with what (left out when nobody did).
+    /// Who reacted with what, as counts and a few names (left out when nobody did).
     #[serde(default, skip_serializing_if = "Reactions::is_empty")]
     pub reactions: Reactions,
+    /// The seq of the newest `reaction` event `reactions` counts (left out when none): a
+    /// page applies only later ones, so none counts twice.
+    #[serde(default, skip_serializing_if = "Seq::is_zero")]
+    pub reactions_at: Seq,
     /// The people it mentions, by id, with the name it calls them (left out when none). An
     /// edit keeps them; one whose `@name` the edit took out is no longer highlighted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -36,8 +40,9 @@ pub struct ChatMessage {
 }
 
 impl ChatMessage {
-    /// This message without its reactions (which may list thousands of people), for what
-    /// does not show them: an edit, delete or reaction event about it.
+    /// This message without its reactions, as it was sent: for what does not show them (an
+    /// edit, delete or reaction event about it), and for a `message` event, which a page
+    /// follows with the reaction events that came after it.
     pub fn without_reactions(&self) -> ChatMessage {
         ChatMessage {
             seq: self.seq,
@@ -51,6 +56,7 @@ impl ChatMessage {
             reply_to: self.reply_to,
             quote: self.quote.clone(),
             reactions: Reactions::default(),
+            reactions_at: Seq::ZERO,
             mentions: self.mentions.clone(),
         }
     }
@@ -134,8 +140,8 @@ impl ChatMessage {
     }
 
     /// Applies a later event about this message, or about the message it answers (whose
-    /// quote follows its edits and deletion).
-    pub fn apply(&mut self, event: &LogEvent) {
+    /// quote follows its edits and deletion), as `viewer` sees it.
+    pub fn apply(&mut self, event: &LogEvent, viewer: &UserId) {
         let about_me = event.target() == Some(self.seq);
         let about_quoted = self.reply_to.is_some() && event.target() == self.reply_to;
         match event {
@@ -148,7 +154,10 @@ impl ChatMessage {
                 self.deleted = true;
                 self.reactions = Reactions::default();
             }
-            LogEvent::Reaction(reaction) if about_me => self.reactions.apply(reaction),
+            LogEvent::Reaction(reaction) if about_me && reaction.seq > self.reactions_at => {
+                self.reactions.apply(reaction, viewer);
+                self.reactions_at = reaction.seq;
+            }
             LogEvent::Edit(edit) if about_quoted => {
                 if let Some(quote) = &mut self.quote {
                     quote.edited(&edit.body);
@@ -180,6 +189,7 @@ impl ChatMessage {
             reply_to: None,
             quote: None,
             reactions: Reactions::default(),
+            reactions_at: Seq::ZERO,
             mentions: Vec::new(),
         }
     }
@@ -193,31 +203,40 @@ mod tests {
     fn edits_and_deletes_apply_only_to_their_target() {
         let mut message = ChatMessage::sample(3);
         let room = RoomName::lobby();
-        message.apply(&LogEvent::Edit(MessageEdit {
-            seq: Seq(4),
-            room: room.clone(),
-            target: Seq(9),
-            body: "not mine".into(),
-            edited_at: 1,
-        }));
+        message.apply(
+            &LogEvent::Edit(MessageEdit {
+                seq: Seq(4),
+                room: room.clone(),
+                target: Seq(9),
+                body: "not mine".into(),
+                edited_at: 1,
+            }),
+            &UserId::sample(),
+        );
         assert_eq!(message.body, "m3");
-        message.apply(&LogEvent::Edit(MessageEdit {
-            seq: Seq(5),
-            room: room.clone(),
-            target: Seq(3),
-            body: "fixed typo".into(),
-            edited_at: 2,
-        }));
+        message.apply(
+            &LogEvent::Edit(MessageEdit {
+                seq: Seq(5),
+                room: room.clone(),
+                target: Seq(3),
+                body: "fixed typo".into(),
+                edited_at: 2,
+            }),
+            &UserId::sample(),
+        );
         assert_eq!(
             (message.body.as_str(), message.edited_at),
             ("fixed typo", Some(2))
         );
-        message.apply(&LogEvent::Delete(MessageDelete {
-            seq: Seq(6),
-            room,
-            target: Seq(3),
-            deleted_at: 3,
-        }));
+        message.apply(
+            &LogEvent::Delete(MessageDelete {
+                seq: Seq(6),
+                room,
+                target: Seq(3),
+                deleted_at: 3,
+            }),
+            &UserId::sample(),
+        );
         assert!(message.deleted);
         assert!(message.body.is_empty(), "a deleted message keeps no text");
     }
@@ -229,23 +248,66 @@ mod tests {
         reply.reply_to = Some(Seq(3));
         reply.quote = Some(Quote::of(&original));
         let room = RoomName::lobby();
-        reply.apply(&LogEvent::Edit(MessageEdit {
-            seq: Seq(6),
-            room: room.clone(),
-            target: Seq(3),
-            body: "new words".into(),
-            edited_at: 2,
-        }));
+        reply.apply(
+            &LogEvent::Edit(MessageEdit {
+                seq: Seq(6),
+                room: room.clone(),
+                target: Seq(3),
+                body: "new words".into(),
+                edited_at: 2,
+            }),
+            &UserId::sample(),
+        );
         assert_eq!(reply.body, "m5", "the reply's own text stays");
         let quote = reply.quote.clone().expect("quote");
         assert_eq!((quote.excerpt.as_str(), quote.edited), ("new words", true));
-        reply.apply(&LogEvent::Delete(MessageDelete {
-            seq: Seq(7),
-            room,
-            target: Seq(3),
-            deleted_at: 3,
-        }));
+        reply.apply(
+            &LogEvent::Delete(MessageDelete {
+                seq: Seq(7),
+                room,
+                target: Seq(3),
+                deleted_at: 3,
+            }),
+            &UserId::sample(),
+        );
         assert!(!reply.deleted);
         assert!(reply.quote.expect("quote").deleted);
+    }
+}
+
+#[cfg(test)]
+mod reaction_tests {
+    use super::*;
+    use crate::domain::{OnlineUser, ReactionOp};
+
+    fn reaction(seq: u64, op: ReactionOp) -> LogEvent {
+        LogEvent::Reaction(Reaction {
+            seq: Seq(seq),
+            room: RoomName::lobby(),
+            target: Seq(3),
+            emoji: "👍".into(),
+            user: OnlineUser::sample(8, "bob"),
+            op,
+            at: 0,
+        })
+    }
+
+    #[test]
+    fn a_reaction_event_counts_once_and_only_after_what_the_message_counts() {
+        let me = UserId::sample();
+        let mut message = ChatMessage::sample(3);
+        message.apply(&reaction(4, ReactionOp::Add), &me);
+        message.apply(&reaction(4, ReactionOp::Add), &me);
+        assert_eq!(
+            (message.reactions.0[0].count, message.reactions_at),
+            (1, Seq(4))
+        );
+        message.apply(&reaction(5, ReactionOp::Remove), &me);
+        assert!(message.reactions.is_empty());
+        message.apply(&reaction(4, ReactionOp::Add), &me);
+        assert!(
+            message.reactions.is_empty(),
+            "an event the message counts already"
+        );
     }
 }

@@ -14,6 +14,8 @@ mod nickname;
 mod notify_level;
 mod presence;
 mod reaction;
+mod reaction_sets;
+mod reaction_summary;
 mod reply;
 mod room_name;
 mod search;
@@ -35,9 +37,10 @@ pub use nickname::Nickname;
 pub use notify_level::NotifyLevel;
 pub use presence::{Presence, PresenceChange, LISTED};
 pub use reaction::{
-    Emoji, Reaction, ReactionGroup, ReactionLimit, ReactionOp, Reactions, MAX_EMOJI_PER_MESSAGE,
-    MAX_REACTIONS_PER_PERSON, QUICK_REACTIONS,
+    Emoji, Reaction, ReactionOp, MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_PERSON, QUICK_REACTIONS,
 };
+pub use reaction_sets::{ReactionLimit, ReactionSet, ReactionSets};
+pub use reaction_summary::{ReactionGroup, Reactions, LISTED_PER_EMOJI};
 pub use reply::{excerpt, Quote, EXCERPT_CHARS};
 pub use room_name::RoomName;
 pub use search::{

@@ -17,6 +17,10 @@ impl Seq {
         self.0
     }
 
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     /// The seq that directly follows this one.
     pub fn next(self) -> Seq {
         Seq(self.0 + 1)

@@ -137,7 +137,8 @@ impl RoomState {
             self.typing
                 .update(|typing| typing.retain(|t| t.user.id != author));
         }
-        self.timeline.apply(event);
+        let viewer = self.viewer.with_untracked(|viewer| viewer.id.clone());
+        self.timeline.apply(event, &viewer);
     }
 
     /// A snapshot of who is online: it replaces what the page held.

@@ -73,15 +73,16 @@ impl Timeline {
         });
     }
 
-    /// Applies a log event from the live feed (or a replay) and moves the cursor past it.
-    pub fn apply(self, event: LogEvent) {
+    /// Applies a log event from the live feed (or a replay), as `viewer` sees it, and moves
+    /// the cursor past it.
+    pub fn apply(self, event: LogEvent, viewer: &UserId) {
         let seq = event.seq();
         if self.cursor.get_untracked() < seq {
             self.cursor.set(seq);
         }
         match event {
             LogEvent::Message(message) => self.insert(message),
-            ref change => self.update(change),
+            ref change => self.update(change, viewer),
         }
     }
 
@@ -100,7 +101,7 @@ impl Timeline {
     /// A change to a shown message, or to one that shown replies quote. A change to a
     /// message not loaded (older than the first page) shows up when that page is loaded,
     /// since pages carry the current state.
-    fn update(self, event: &LogEvent) {
+    fn update(self, event: &LogEvent, viewer: &UserId) {
         let Some(target) = event.target() else {
             return;
         };
@@ -110,7 +111,7 @@ impl Timeline {
                 messages
                     .values_mut()
                     .filter(|m| concerned(m))
-                    .for_each(|m| m.apply(event));
+                    .for_each(|m| m.apply(event, viewer));
             });
         }
     }
@@ -224,7 +225,10 @@ mod tests {
                 false,
             );
             for seq in [4, 3, 2, 4, 5, 1] {
-                timeline.apply(LogEvent::Message(ChatMessage::sample(seq)));
+                timeline.apply(
+                    LogEvent::Message(ChatMessage::sample(seq)),
+                    &UserId::sample(),
+                );
             }
             assert_eq!(seqs(timeline), vec![1, 2, 3, 4, 5]);
             assert_eq!(timeline.cursor(), Seq(5));
@@ -235,20 +239,26 @@ mod tests {
     fn edits_and_deletes_change_the_message_in_place_and_move_the_cursor() {
         Owner::new().with(|| {
             let timeline = Timeline::new(vec![ChatMessage::sample(1)], Seq(1), false);
-            timeline.apply(LogEvent::Edit(MessageEdit {
-                seq: Seq(2),
-                room: RoomName::lobby(),
-                target: Seq(1),
-                body: "better".into(),
-                edited_at: 5,
-            }));
+            timeline.apply(
+                LogEvent::Edit(MessageEdit {
+                    seq: Seq(2),
+                    room: RoomName::lobby(),
+                    target: Seq(1),
+                    body: "better".into(),
+                    edited_at: 5,
+                }),
+                &UserId::sample(),
+            );
             assert_eq!(timeline.shown()[0].message.body, "better");
-            timeline.apply(LogEvent::Delete(MessageDelete {
-                seq: Seq(3),
-                room: RoomName::lobby(),
-                target: Seq(1),
-                deleted_at: 6,
-            }));
+            timeline.apply(
+                LogEvent::Delete(MessageDelete {
+                    seq: Seq(3),
+                    room: RoomName::lobby(),
+                    target: Seq(1),
+                    deleted_at: 6,
+                }),
+                &UserId::sample(),
+            );
             assert!(timeline.shown()[0].message.deleted);
             assert_eq!(timeline.cursor(), Seq(3));
             assert_eq!(seqs(timeline), vec![1], "edits are not messages");
@@ -265,7 +275,10 @@ mod tests {
             );
             timeline.ends_before_newest();
             assert!(timeline.has_newer());
-            timeline.apply(LogEvent::Message(ChatMessage::sample(41)));
+            timeline.apply(
+                LogEvent::Message(ChatMessage::sample(41)),
+                &UserId::sample(),
+            );
             assert_eq!(seqs(timeline), vec![10, 11], "no gap shown");
             assert_eq!(timeline.newest(), Seq(11));
             timeline.append_newer(vec![ChatMessage::sample(12)], true);

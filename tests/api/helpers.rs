@@ -66,6 +66,11 @@ pub async fn spawn_app_on(db_dir: Arc<TempDir>, mut settings: Settings) -> TestA
 
 /// Starts the app on a store the test opened itself.
 pub async fn spawn_app_with_store(store: SqliteStore) -> TestApp {
+    spawn_app_sharing(Arc::new(store)).await
+}
+
+/// Starts the app on a store the test keeps using too (to write straight to it).
+pub async fn spawn_app_sharing(store: Arc<dyn Store>) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     // With a configured key, start-up does not need the store (which may be closed).
     let settings = Settings {
@@ -75,7 +80,7 @@ pub async fn spawn_app_with_store(store: SqliteStore) -> TestApp {
         },
         ..settings()
     };
-    let app = Application::with_store(settings, Arc::new(store) as Arc<dyn Store>)
+    let app = Application::with_store(settings, store)
         .await
         .expect("app starts");
     start(app, dir)

@@ -5,7 +5,7 @@
 use crate::helpers::{spawn_app, Browser, TestApp};
 use crate::nodes::two_nodes;
 use crate::sse_stream::SseStream;
-use chat::domain::{ChatMessage, Reaction, ReactionOp, Reactions, MAX_REACTIONS_PER_PERSON};
+use chat::domain::{ChatMessage, LogEvent, Reaction, ReactionOp, UserId, MAX_REACTIONS_PER_PERSON};
 use serde_json::Value;
 
 async fn react(browser: &Browser, op: &str, seq: u64, emoji: &str) -> reqwest::Response {
@@ -40,6 +40,12 @@ async fn reactions(stream: &mut SseStream, count: usize) -> Vec<Reaction> {
 async fn lobby(browser: &Browser) -> Vec<ChatMessage> {
     let page = browser.get_json("/api/room?room=lobby").await;
     serde_json::from_value(page["messages"].clone()).expect("messages")
+}
+
+/// Who `browser` is.
+async fn viewer_id(browser: &Browser) -> UserId {
+    let page = browser.get_json("/api/room?room=lobby").await;
+    serde_json::from_value(page["viewer"]["id"].clone()).expect("viewer id")
 }
 
 async fn reactions_story(app: &TestApp, other: &TestApp) {
@@ -99,14 +105,20 @@ async fn reactions_story(app: &TestApp, other: &TestApp) {
         ],
         "by emoji in the order each was first used"
     );
-    let mut replayed = bob.at(other).events("lobby", "?after=1").await;
-    let mut rebuilt = Reactions::default();
+    let mut replayed = bob.at(other).events("lobby", "?after=0").await;
+    let mut rebuilt = replayed.next_message().await;
+    assert!(
+        rebuilt.reactions.is_empty(),
+        "a message event carries the message as sent"
+    );
     let replay = reactions(&mut replayed, 4).await;
+    let viewer = viewer_id(&bob).await;
     for reaction in replay.iter().chain(&replay) {
-        rebuilt.apply(reaction);
+        rebuilt.apply(&LogEvent::Reaction(reaction.clone()), &viewer);
     }
     assert_eq!(
-        rebuilt, stored[0].reactions,
+        (&rebuilt.reactions, rebuilt.reactions_at),
+        (&stored[0].reactions, stored[0].reactions_at),
         "a replay applied twice counts once"
     );
     assert_eq!(hello.seq.get(), 1);

@@ -142,7 +142,7 @@ async fn edits_and_deletes_are_logged_refused_for_others_and_replayed() {
             );
         }
     }
-    let page = store.latest(&lobby, 10).await.expect("latest");
+    let page = store.latest(&lobby, 10, None).await.expect("latest");
     assert!(page[0].deleted);
     assert_eq!(
         store
@@ -166,12 +166,18 @@ async fn pages_walk_back_and_history_is_bounded() {
             .expect("append")
             .expect("not refused");
     }
-    let newest = store.latest(&lobby, 50).await.expect("latest");
+    let newest = store.latest(&lobby, 50, None).await.expect("latest");
     assert_eq!(newest.first().map(|m| m.seq), Some(Seq(71)));
     assert_eq!(newest.last().map(|m| m.body.as_str()), Some("m120"));
-    let older = store.before(&lobby, Seq(71), 50).await.expect("before");
+    let older = store
+        .before(&lobby, Seq(71), 50, None)
+        .await
+        .expect("before");
     assert_eq!(older.first().map(|m| m.seq), Some(Seq(21)));
-    let oldest = store.before(&lobby, Seq(21), 50).await.expect("before");
+    let oldest = store
+        .before(&lobby, Seq(21), 50, None)
+        .await
+        .expect("before");
     assert!(oldest.is_empty(), "only the newest 100 messages are kept");
     let rooms = store.rooms(10).await.expect("rooms");
     assert_eq!(

@@ -96,7 +96,7 @@ fn markdown(message: &ChatMessage, previous_sent_at: Option<i64>) -> String {
             .reactions
             .0
             .iter()
-            .map(|group| format!("{} {}", group.emoji, group.users.len()))
+            .map(|group| format!("{} {}", group.emoji, group.count))
             .collect();
         out.push_str(&format!("\n{}\n", reactions.join(" · ")));
     }

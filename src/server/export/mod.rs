@@ -121,7 +121,10 @@ impl Progress {
     /// The next page, formatted; an empty chunk marks the end.
     async fn next_chunk(&mut self) -> Result<Bytes, crate::server::store::StoreError> {
         let asked = self.page;
-        let page: Vec<ChatMessage> = self.store.after(&self.room, self.after, asked).await?;
+        let page: Vec<ChatMessage> = self
+            .store
+            .after(&self.room, self.after, asked, None)
+            .await?;
         if page.len() < asked as usize {
             self.done = true;
         }

@@ -1,6 +1,7 @@
 //! Where messages live and get their sequence numbers. One trait, one implementation per
 //! backend; the backend is chosen by configuration at start-up.
 
+mod heavy_reads;
 mod log_row;
 mod members;
 mod redis;
@@ -99,7 +100,7 @@ pub trait Store: RoomMembers + Send + Sync + 'static {
 
     /// Message `seq` of `room` as it is now, if it is stored.
     async fn message(&self, room: &RoomName, seq: Seq) -> Result<Option<ChatMessage>, StoreError> {
-        let mut found = self.before(room, seq.next(), 1).await?;
+        let mut found = self.before(room, seq.next(), 1, None).await?;
         Ok(found.pop().filter(|message| message.seq == seq))
     }
 
@@ -111,9 +112,15 @@ pub trait Store: RoomMembers + Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<LogEvent>, StoreError>;
 
-    /// The newest `limit` messages as they are now, oldest first.
-    async fn latest(&self, room: &RoomName, limit: u32) -> Result<Vec<ChatMessage>, StoreError> {
-        self.before(room, Seq(u64::MAX), limit).await
+    /// The newest `limit` messages as they are now, oldest first, as `viewer` is shown
+    /// them (their reactions name the viewer when they reacted).
+    async fn latest(
+        &self,
+        room: &RoomName,
+        limit: u32,
+        viewer: Option<&UserId>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        self.before(room, Seq(u64::MAX), limit, viewer).await
     }
 
     /// The `limit` messages just before `before`, oldest first (scroll-back).
@@ -122,6 +129,7 @@ pub trait Store: RoomMembers + Send + Sync + 'static {
         room: &RoomName,
         before: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError>;
 
     /// The `limit` messages just after `after`, oldest first (reading on from a permalink).
@@ -130,6 +138,7 @@ pub trait Store: RoomMembers + Send + Sync + 'static {
         room: &RoomName,
         after: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError>;
 
     /// The seq of the room's newest event, `Seq::ZERO` for an empty room.

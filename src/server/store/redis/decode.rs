@@ -4,13 +4,34 @@ use crate::domain::{ChatMessage, Reactions, RoomName, Seq, UserId};
 use crate::server::store::StoreError;
 use std::collections::HashMap;
 
+/// Whose view of a message's reactions to read from its hash.
+#[derive(Debug, Clone)]
+pub(super) enum Shown {
+    /// None: the message as it was sent (a log event's, or a quoted original).
+    AsSent,
+    /// What this viewer (anyone, for `None`) is shown.
+    To(Option<UserId>),
+}
+
 /// A message from its hash; `None` for a missing (trimmed) or unreadable one. A reply's
 /// quote is not in the hash: `load` adds it.
 pub(super) fn message(
     room: &RoomName,
     seq: Seq,
     hash: HashMap<String, String>,
+    shown: &Shown,
 ) -> Option<ChatMessage> {
+    let (reactions, reactions_at) = match (shown, hash.get("reactions")) {
+        (Shown::To(viewer), Some(json)) => (
+            Reactions::from_stored_json(json, viewer.as_ref()).ok()?,
+            // Reacted to before the field existed: its seq counts as unknown (zero).
+            Seq(hash
+                .get("reactions_at")
+                .and_then(|at| at.parse().ok())
+                .unwrap_or(0)),
+        ),
+        _ => (Reactions::default(), Seq::ZERO),
+    };
     Some(ChatMessage {
         seq,
         room: room.clone(),
@@ -25,10 +46,8 @@ pub(super) fn message(
             .and_then(|seq| seq.parse().ok())
             .map(Seq),
         quote: None,
-        reactions: match hash.get("reactions") {
-            Some(json) => serde_json::from_str(json).ok()?,
-            None => Reactions::default(),
-        },
+        reactions,
+        reactions_at,
         mentions: match hash.get("mentions") {
             Some(json) => serde_json::from_str(json).ok()?,
             None => Vec::new(),
@@ -50,4 +69,13 @@ pub(super) fn classify(e: redis::RedisError) -> StoreError {
     } else {
         StoreError::Failed(Box::new(e))
     }
+}
+
+/// How many bytes of stored reactions `hashes` hold.
+pub(super) fn reactions_len(hashes: &[HashMap<String, String>]) -> usize {
+    hashes
+        .iter()
+        .filter_map(|hash| hash.get("reactions"))
+        .map(String::len)
+        .sum()
 }

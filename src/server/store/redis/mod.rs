@@ -14,7 +14,7 @@ mod room_members;
 mod scripts;
 mod search;
 
-use self::decode::classify;
+use self::decode::{classify, Shown};
 use self::reads::Direction;
 use self::scripts::{
     AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, ReactScript,
@@ -161,13 +161,14 @@ impl Store for RedisStore {
                     reply_to: new.reply_to,
                     quote: quote.as_ref().map(crate::domain::Quote::of),
                     reactions: Reactions::default(),
+                    reactions_at: Seq::ZERO,
                     mentions: new.mentions,
                 })));
             }
             AppendOutcome::Duplicate(seq) => seq,
             AppendOutcome::Refused => return Ok(Err(Refusal::Private)),
         };
-        let mut earlier = self.load(&new.room, &[seq]).await?;
+        let mut earlier = self.load(&new.room, &[seq], Shown::To(None)).await?;
         earlier
             .remove(&seq)
             .map(|message| Ok(Appended::Duplicate(message)))
@@ -237,8 +238,10 @@ impl Store for RedisStore {
         room: &RoomName,
         before: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        self.page(room, Direction::Before(before), limit).await
+        self.page(room, Direction::Before(before), limit, viewer)
+            .await
     }
 
     async fn after(
@@ -246,8 +249,10 @@ impl Store for RedisStore {
         room: &RoomName,
         after: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        self.page(room, Direction::After(after), limit).await
+        self.page(room, Direction::After(after), limit, viewer)
+            .await
     }
 
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {

@@ -6,6 +6,8 @@
 -- ARGV: 1 message key, 2 emoji, 3 user id, 4 user name, 5 op ('add' or 'remove'), 6 at,
 --       7 target seq, 8 history length, 9 the room's announcement channel,
 --       10 the most emoji per message, 11 the most reactions per person, 12 the event's data
+-- The message's `reactions_at` becomes the event's seq: its reactions count every event up
+-- to it (a page applies only later ones).
 -- Returns {seq} when logged, {0} when nothing changed, {-1} not found, {-3} deleted,
 -- {-4} too many emoji on the message, {-5} too many reactions by this person.
 local state = redis.call('HMGET', ARGV[1], 'deleted', 'reactions')
@@ -73,7 +75,7 @@ if #groups > 0 then
   encoded = cjson.encode(groups)
 end
 local seq = redis.call('INCR', KEYS[1])
-redis.call('HSET', ARGV[1], 'reactions', encoded)
+redis.call('HSET', ARGV[1], 'reactions', encoded, 'reactions_at', seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
   'kind', 'reaction', 'target', ARGV[7], 'at', ARGV[6], 'data', ARGV[12])
 redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')

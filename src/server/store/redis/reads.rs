@@ -1,8 +1,9 @@
 //! Reading the log and message state.
 
-use super::decode::{classify, message};
+use super::decode::{classify, message, reactions_len, Shown};
 use super::RedisStore;
-use crate::domain::{ChatMessage, LogEvent, Quote, RoomName, Seq};
+use crate::domain::{ChatMessage, LogEvent, Quote, RoomName, Seq, UserId};
+use crate::server::store::heavy_reads::off_the_workers_if_heavy;
 use crate::server::store::log_row::log_event;
 use crate::server::store::StoreError;
 use redis::AsyncCommands;
@@ -23,6 +24,7 @@ impl RedisStore {
         room: &RoomName,
         direction: Direction,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let order = self.room(room).order();
         let mut conn = self.conn.clone();
@@ -44,7 +46,7 @@ impl RedisStore {
             }
         };
         let seqs: Vec<Seq> = seqs.into_iter().map(Seq).collect();
-        let mut messages = self.load(room, &seqs).await?;
+        let mut messages = self.load(room, &seqs, Shown::To(viewer.cloned())).await?;
         Ok(seqs.iter().filter_map(|seq| messages.remove(seq)).collect())
     }
 
@@ -54,13 +56,14 @@ impl RedisStore {
         &self,
         room: &RoomName,
         seqs: &[Seq],
+        shown: Shown,
     ) -> Result<HashMap<Seq, ChatMessage>, StoreError> {
-        let mut messages = self.load_plain(room, seqs).await?;
+        let mut messages = self.load_plain(room, seqs, shown).await?;
         let originals: Vec<Seq> = messages.values().filter_map(|m| m.reply_to).collect();
         if originals.is_empty() {
             return Ok(messages);
         }
-        let originals = self.load_plain(room, &originals).await?;
+        let originals = self.load_plain(room, &originals, Shown::AsSent).await?;
         for message in messages.values_mut() {
             let original = message.reply_to.and_then(|seq| originals.get(&seq));
             message.quote = original.map(Quote::of);
@@ -72,6 +75,7 @@ impl RedisStore {
         &self,
         room: &RoomName,
         seqs: &[Seq],
+        shown: Shown,
     ) -> Result<HashMap<Seq, ChatMessage>, StoreError> {
         let keys = self.room(room);
         let mut pipe = redis::pipe();
@@ -81,11 +85,18 @@ impl RedisStore {
         let mut conn = self.conn.clone();
         let hashes: Vec<HashMap<String, String>> =
             pipe.query_async(&mut conn).await.map_err(classify)?;
-        Ok(seqs
-            .iter()
-            .zip(hashes)
-            .filter_map(|(seq, hash)| Some((*seq, message(room, *seq, hash)?)))
-            .collect())
+        let stored_bytes = match shown {
+            Shown::AsSent => 0,
+            Shown::To(_) => reactions_len(&hashes),
+        };
+        let (room, seqs) = (room.clone(), seqs.to_vec());
+        off_the_workers_if_heavy(hashes, stored_bytes, move |hashes| {
+            seqs.iter()
+                .zip(hashes)
+                .filter_map(|(seq, hash)| Some((*seq, message(&room, *seq, hash, &shown)?)))
+                .collect()
+        })
+        .await
     }
 
     /// Up to `limit` log events after `after`, each with its message's current state.
@@ -117,18 +128,14 @@ impl RedisStore {
         let mut targets: Vec<Seq> = events.iter().map(|e| e.2).collect();
         targets.sort_unstable();
         targets.dedup();
-        let messages = self.load(room, &targets).await?;
-        // A message trimmed away since (history is bounded) leaves its events out. Only a
-        // `message` event shows the reactions: the others do not copy the list.
+        // Each event carries its message as sent: the reaction events after it rebuild the
+        // reactions on the page. A message trimmed away since (history is bounded) leaves
+        // its events out.
+        let messages = self.load(room, &targets, Shown::AsSent).await?;
         events
             .into_iter()
             .filter_map(|(seq, kind, target, at, data)| {
-                let message = messages.get(&target)?;
-                let message = if kind == "message" {
-                    message.clone()
-                } else {
-                    message.without_reactions()
-                };
+                let message = messages.get(&target)?.clone();
                 Some(log_event(seq, &kind, at, data.as_deref(), message))
             })
             .collect()

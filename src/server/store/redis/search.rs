@@ -7,7 +7,7 @@
 use super::RedisStore;
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::redis_keys;
-use crate::server::store::redis::decode::classify;
+use crate::server::store::redis::decode::{classify, Shown};
 use crate::server::store::redis::scripts::Index;
 use crate::server::store::{StoreError, MAX_JOINED};
 use std::collections::HashMap;
@@ -42,7 +42,7 @@ impl RedisStore {
         }
         let mut loaded: HashMap<(RoomName, Seq), ChatMessage> = HashMap::new();
         for (room, seqs) in by_room {
-            for (seq, message) in self.load(room, &seqs).await? {
+            for (seq, message) in self.load(room, &seqs, Shown::To(None)).await? {
                 loaded.insert((room.clone(), seq), message);
             }
         }

@@ -13,6 +13,7 @@ mod writes;
 
 use self::faults::classify;
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
+use super::heavy_reads::off_the_workers_if_heavy;
 use super::{
     Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
     Refusal, RoomActivity, Store, StoreError, WriteHealth,
@@ -120,6 +121,7 @@ impl SqliteStore {
         room: &RoomName,
         seq: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let rows: Vec<MessageRow> = sqlx::query_as(sql)
             .bind(room.as_str())
@@ -128,10 +130,14 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(classify)?;
-        let mut messages = rows
-            .into_iter()
-            .map(ChatMessage::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
+        let viewer = viewer.cloned();
+        let stored_bytes = rows.iter().map(MessageRow::reactions_len).sum();
+        let mut messages = off_the_workers_if_heavy(rows, stored_bytes, move |rows| {
+            rows.into_iter()
+                .map(|row| row.shown_to(viewer.as_ref()))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await??;
         messages.sort_by_key(|m| m.seq);
         Ok(messages)
     }
@@ -172,11 +178,11 @@ impl Store for SqliteStore {
         after: Seq,
         limit: u32,
     ) -> Result<Vec<LogEvent>, StoreError> {
-        // Only a `message` event shows its message's reactions: an edit, a delete or a
-        // reaction event does not read (nor decode) the list, however long it is.
+        // An event carries its message as sent, without reactions: the reaction events
+        // after it rebuild them on the page, and no list is read, however long.
         let columns = MESSAGE_COLUMNS.replace(
-            "m.reactions",
-            "CASE WHEN e.kind = 'message' THEN m.reactions ELSE '[]' END AS reactions",
+            "m.reactions, m.reactions_at",
+            "'[]' AS reactions, 0 AS reactions_at",
         );
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
             "SELECT e.seq AS event_seq, e.kind, e.at, e.data, {columns} \
@@ -197,12 +203,13 @@ impl Store for SqliteStore {
         room: &RoomName,
         before: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
              WHERE m.room = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?"
         );
-        self.messages(&sql, room, before, limit).await
+        self.messages(&sql, room, before, limit, viewer).await
     }
 
     async fn after(
@@ -210,12 +217,13 @@ impl Store for SqliteStore {
         room: &RoomName,
         after: Seq,
         limit: u32,
+        viewer: Option<&UserId>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
              WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?"
         );
-        self.messages(&sql, room, after, limit).await
+        self.messages(&sql, room, after, limit, viewer).await
     }
 
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {

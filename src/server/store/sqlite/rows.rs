@@ -9,7 +9,7 @@ use sqlx::FromRow;
 /// answers (joined by [`QUOTE_JOIN`]).
 pub(super) const MESSAGE_COLUMNS: &str =
     "m.room, m.seq, m.author_id, m.author, m.body, m.sent_at, m.edited_at, m.deleted, \
-     m.reply_to, m.reactions, m.mentions, q.author_id AS q_author_id, q.author AS q_author, \
+     m.reply_to, m.reactions, m.reactions_at, m.mentions, q.author_id AS q_author_id, q.author AS q_author, \
      q.body AS q_body, q.edited_at AS q_edited_at, q.deleted AS q_deleted";
 
 /// Joins each message `m` with the message it answers, `q`, when it is a reply.
@@ -28,6 +28,7 @@ pub(super) struct MessageRow {
     deleted: bool,
     reply_to: Option<i64>,
     reactions: String,
+    reactions_at: i64,
     mentions: Option<String>,
     q_author_id: Option<String>,
     q_author: Option<String>,
@@ -51,7 +52,21 @@ pub(super) struct EventRow {
 impl TryFrom<MessageRow> for ChatMessage {
     type Error = StoreError;
 
+    /// The message as anyone is shown it.
     fn try_from(row: MessageRow) -> Result<Self, StoreError> {
+        row.shown_to(None)
+    }
+}
+
+impl MessageRow {
+    /// How long its stored reactions are, in bytes.
+    pub(super) fn reactions_len(&self) -> usize {
+        self.reactions.len()
+    }
+
+    /// The message as `viewer` is shown it: its reactions name them when they reacted.
+    pub(super) fn shown_to(self, viewer: Option<&UserId>) -> Result<ChatMessage, StoreError> {
+        let row = self;
         let quote = match (row.q_author_id, row.q_author) {
             (Some(author_id), Some(author)) => Some(Quote::new(
                 user_id(&author_id)?,
@@ -73,7 +88,8 @@ impl TryFrom<MessageRow> for ChatMessage {
             deleted: row.deleted,
             reply_to: row.reply_to.map(to_seq).transpose()?,
             quote,
-            reactions: serde_json::from_str::<Reactions>(&row.reactions).map_err(corrupt)?,
+            reactions: Reactions::from_stored_json(&row.reactions, viewer).map_err(corrupt)?,
+            reactions_at: to_seq(row.reactions_at)?,
             mentions: match row.mentions {
                 Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
                 None => Vec::new(),

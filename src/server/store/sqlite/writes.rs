@@ -5,8 +5,8 @@ use super::link::Failure;
 use super::rows::{corrupt, to_seq, to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::search_index;
 use crate::domain::{
-    ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, ReactionOp, Reactions,
-    RoomName, Seq, UserId,
+    ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, ReactionOp, ReactionSets,
+    Reactions, RoomName, Seq, UserId,
 };
 use crate::server::store::log_row::ReactionData;
 use crate::server::store::{
@@ -91,6 +91,7 @@ pub(super) async fn append(
         reply_to: message.reply_to,
         quote,
         reactions: Reactions::default(),
+        reactions_at: Seq::ZERO,
         mentions: message.mentions.clone(),
     })))
 }
@@ -217,7 +218,7 @@ pub(super) async fn react(
             .bind(to_sql(request.target))
             .fetch_optional(&mut *conn)
             .await?;
-    let mut reactions: Reactions = match found {
+    let mut reactions: ReactionSets = match found {
         None => return Ok(Err(Refusal::NotFound)),
         Some((true, _)) => return Ok(Err(Refusal::Deleted)),
         Some((false, json)) => serde_json::from_str(&json).map_err(corrupt)?,
@@ -241,8 +242,9 @@ pub(super) async fn react(
         Some(ReactionData::json(&request.logged(Seq::ZERO))),
     )
     .await?;
-    sqlx::query("UPDATE messages SET reactions = ? WHERE room = ? AND seq = ?")
+    sqlx::query("UPDATE messages SET reactions = ?, reactions_at = ? WHERE room = ? AND seq = ?")
         .bind(serde_json::to_string(&reactions).map_err(corrupt)?)
+        .bind(to_sql(seq))
         .bind(request.room.as_str())
         .bind(to_sql(request.target))
         .execute(&mut *conn)
