@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Seeds one lobby message with 3,000 👍 (3,000 people, 3,000 reaction events, straight into
-# SQLite), then measures what issue 24 measured: the room's JSON and page, 8 streams resuming
+# SQLite), then measures what a security review measured: the room's JSON and page, 8 streams resuming
 # from before the message, and another person's sends meanwhile. Needs the release build
 # (`make build`, or BINARY=path for another build) and the sqlite3 CLI. Prints the figures in
-# the README.
+# docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${BINARY:-./target/release/chat}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seeds 1,000,000 messages over 100 rooms into a fresh database (straight into SQLite), then
 # times the room list (`GET /`) and sends while 12 clients keep reloading it. Needs the
-# release build (`make build`) and the sqlite3 CLI. Prints the figures in the README.
+# release build (`make build`) and the sqlite3 CLI. Prints the figures in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 d=$(mktemp -d)

@@ -1,7 +1,7 @@
 //! HTTPS served directly: with `CHAT_TLS_CERT` and `CHAT_TLS_KEY` (PEM files) the node speaks
 //! TLS (rustls) and offers ALPN `h2` then `http/1.1`, so a browser multiplexes every request
 //! and stream of the site over one connection. Without them it speaks plain HTTP/1.1, for
-//! a TLS-terminating proxy in front (see the README).
+//! a TLS-terminating proxy in front (see docs/operations.md).
 
 use crate::server::config::ConfigError;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The README's SQLite backups, done as written while the node is running and taking
+//! The SQLite backups of docs/operations.md, done as written while the node is running and taking
 //! sends: `sqlite3 chat.db ".backup …"` and `VACUUM INTO`. Each copy must hold every
 //! message acknowledged before it was taken, seqs without gap, and a node started on it
 //! must go on from there.
