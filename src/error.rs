@@ -127,6 +127,12 @@ impl TryFrom<ErrorBody> for ChatError {
 }
 
 impl ChatError {
+    /// The refusal of a private room to someone who is not a member, the same for every
+    /// such room (it says nothing of the room).
+    pub fn private_room() -> Self {
+        ChatError::Forbidden("This room is private: only its members can open it.".into())
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {

@@ -3,7 +3,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use chat::server::{config::Settings, telemetry};
+    use chat::server::node::{config::Settings, telemetry};
     use chat::startup::Application;
 
     telemetry::init("info,chat=debug");

@@ -79,7 +79,7 @@ pub(super) async fn joined_rooms(
 )]
 pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
     use super::server_context::{app_state, open_room, session, within_limits};
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
 
     let state = app_state()?;
     let session = session()?;
@@ -102,7 +102,7 @@ pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
 pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::RoomName;
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
 
     let state = app_state()?;
     let session = session()?;
@@ -129,8 +129,8 @@ pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, Cha
 pub async fn leave_room(room: String) -> Result<(), ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::RoomName;
-    use crate::server::hub::Kick;
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
+    use crate::server::delivery::hub::Kick;
     use crate::server::store::Privacy;
 
     let state = app_state()?;

@@ -24,7 +24,7 @@ pub async fn send_message(
     use super::server_context::open_room;
     use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::{mentioned_in, parse_mentioned_ids, ClientId, MessageBody};
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
     let started = std::time::Instant::now();
@@ -92,7 +92,7 @@ pub async fn send_message(
 pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
     use super::server_context::{app_state, now_millis, open_room, session, within_limits};
     use crate::domain::MessageBody;
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
     use crate::server::store::EditRequest;
 
     let state = app_state()?;
@@ -117,7 +117,7 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
 )]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
     use super::server_context::{app_state, now_millis, open_room, session, within_limits};
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
     use crate::server::store::DeleteRequest;
 
     let state = app_state()?;
@@ -141,7 +141,7 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
 pub async fn notify_typing(room: String) -> Result<(), ChatError> {
     use super::server_context::{app_state, open_room, session, within_limits};
     use crate::domain::{EventKind, Typing};
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
 
     let state = app_state()?;
     let session = session()?;

@@ -36,9 +36,9 @@ pub struct PrivateRoom {
 pub async fn create_room(name: String, private: Option<String>) -> Result<CreatedRoom, ChatError> {
     use super::server_context::{app_state, now_millis, session, within_limits};
     use crate::domain::RoomName;
-    use crate::server::hub::Kick;
-    use crate::server::invites;
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
+    use crate::server::delivery::hub::Kick;
+    use crate::server::http::routes::invites;
     use crate::server::store::Privacy;
 
     let state = app_state()?;
@@ -107,7 +107,7 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
 )]
 pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
     use super::server_context::{app_state, session, within_limits};
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
 
     let state = app_state()?;
     let session = session()?;
@@ -130,8 +130,8 @@ pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
 pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::UserId;
-    use crate::server::hub::Kick;
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
+    use crate::server::delivery::hub::Kick;
 
     let state = app_state()?;
     let session = session()?;
@@ -155,8 +155,8 @@ pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, Ch
 /// `raw` as a private room the session's person created, or 403 with `refusal`.
 #[cfg(feature = "ssr")]
 async fn creators_room(
-    state: &crate::server::state::AppState,
-    session: &crate::server::session::Session,
+    state: &crate::server::node::state::AppState,
+    session: &crate::server::access::session::Session,
     raw: &str,
     refusal: &str,
 ) -> Result<crate::domain::RoomName, ChatError> {
@@ -172,7 +172,7 @@ async fn creators_room(
 /// a form posted without JavaScript goes on to the room.
 #[cfg(feature = "ssr")]
 async fn new_link(
-    state: &crate::server::state::AppState,
+    state: &crate::server::node::state::AppState,
     room: &crate::domain::RoomName,
     refusal: &str,
 ) -> Result<CreatedRoom, ChatError> {
@@ -185,7 +185,7 @@ async fn new_link(
     Ok(CreatedRoom {
         room: room.to_string(),
         private: true,
-        invite: Some(crate::server::invites::path(
+        invite: Some(crate::server::http::routes::invites::path(
             state.sessions.signer(),
             room,
             version,

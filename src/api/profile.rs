@@ -13,8 +13,8 @@ use leptos::prelude::*;
 pub async fn set_name(name: String) -> Result<String, ChatError> {
     use super::server_context::{app_state, session, within_limits};
     use crate::domain::Nickname;
-    use crate::server::limits::Action;
-    use crate::server::session::Session;
+    use crate::server::access::limits::Action;
+    use crate::server::access::session::Session;
 
     let state = app_state()?;
     let current = session()?;

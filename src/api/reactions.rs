@@ -45,7 +45,7 @@ async fn react(
 ) -> Result<Option<Reaction>, ChatError> {
     use super::server_context::{app_state, now_millis, open_room, session, within_limits};
     use crate::domain::Emoji;
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
     use crate::server::store::ReactionRequest;
 
     let state = app_state()?;

@@ -77,8 +77,8 @@ pub struct RoomListing {
 )]
 pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, ChatError> {
     use super::server_context::{app_state, open_room, session};
-    use crate::server::invites;
-    use crate::server::session::fresh_client_id;
+    use crate::server::access::session::fresh_client_id;
+    use crate::server::http::routes::invites;
     use crate::server::store::{Privacy, MAX_MEMBERS_LISTED};
 
     let state = app_state()?;

@@ -21,7 +21,7 @@ pub async fn search(
 ) -> Result<SearchPage<ChatMessage>, ChatError> {
     use super::server_context::{app_state, open_room, session, within_limits};
     use crate::domain::{DomainError, SearchCursor, SearchQuery, SEARCH_PAGE};
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
 
     let state = app_state()?;
     let session = session()?;

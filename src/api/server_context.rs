@@ -1,8 +1,8 @@
 //! What server functions read from the request being served.
 
 use crate::error::ChatError;
-use crate::server::session::Session;
-use crate::server::state::AppState;
+use crate::server::access::session::Session;
+use crate::server::node::state::AppState;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
@@ -30,9 +30,9 @@ pub fn session() -> Result<Session, ChatError> {
 pub fn within_limits(
     state: &AppState,
     session: &Session,
-    action: crate::server::limits::Action,
+    action: crate::server::access::limits::Action,
 ) -> Result<(), ChatError> {
-    use crate::server::limits::Action;
+    use crate::server::access::limits::Action;
     let parts = use_context::<Parts>();
     let address = parts.as_ref().and_then(|parts| {
         let peer = parts
@@ -46,7 +46,7 @@ pub fn within_limits(
     let minted = parts.as_ref().is_some_and(|parts| {
         parts
             .extensions
-            .get::<crate::server::session::NewVisitor>()
+            .get::<crate::server::access::session::NewVisitor>()
             .is_some()
     });
     if minted && action == Action::Write {

@@ -1,37 +1,25 @@
-//! Everything that runs only on the server: HTTP routes, the SSE feed, fan-out, storage.
+//! Everything that runs only on the server, in parts. Each part's `mod.rs` says what it owns
+//! and what it may import. From the ground up (a part imports only parts below it):
+//!
+//! | part | owns |
+//! |---|---|
+//! | `settings`, `metrics` | reading settings from the environment; the node's counters |
+//! | `store/` | where messages live and get their seq (SQLite, Redis) |
+//! | `access/` | sessions, who may read a room, invites' rules, rate limits and caps |
+//! | `delivery/` | getting an event to every stream that wants it: hub, fan-out, relay |
+//! | `presence/` | who is online, on this node and the others |
+//! | `streams/` | one open stream: backlog, live events, access on every write |
+//! | `node/` | one node's settings, its shared state, its logs |
+//! | `http/` | the HTTP edge (serving, TLS, headers, limits per connection) and the routes |
+//!
+//! `tests/api/layers.rs` checks these rules on every `use` line.
 
-pub mod api_error;
-pub mod browser_stream;
-pub mod config;
-pub mod connections;
-pub mod drain;
-pub mod export;
-pub mod fanout;
-pub mod health;
-pub mod hub;
-pub mod invites;
-pub mod join;
-pub mod limits;
+pub mod access;
+pub mod delivery;
+pub mod http;
 pub mod metrics;
-pub mod origin;
+pub mod node;
 pub mod presence;
-pub mod redis_keys;
-pub mod relay;
-pub mod request_body;
-pub mod request_id;
-pub mod room_access;
-pub mod room_window;
-pub mod security_headers;
-pub mod serve;
-pub mod server_fn_status;
-pub mod session;
-pub mod single_flight;
-pub mod sse;
-pub mod sse_frame;
-pub mod stall_guard;
-pub mod state;
-pub mod static_assets;
+pub mod settings;
 pub mod store;
-pub mod subscription;
-pub mod telemetry;
-pub mod tls;
+pub mod streams;

@@ -3,22 +3,22 @@
 
 mod router;
 
-use crate::server::config::Settings;
-use crate::server::drain::Drain;
-use crate::server::fanout::Fanout;
-use crate::server::hub::{self, Hub};
-use crate::server::limits::Limits;
+use crate::server::access::limits::Limits;
+use crate::server::access::rooms::RoomAccess;
+use crate::server::access::session::{key_file, Sessions};
+use crate::server::delivery::drain::Drain;
+use crate::server::delivery::fanout::{Fanout, OneNode};
+use crate::server::delivery::hub::{self, Hub};
+use crate::server::delivery::relay::{self, Follows, RedisFanout};
+use crate::server::http::edge::serve::{serve, ConnectionLimits};
+use crate::server::http::edge::static_assets;
+use crate::server::http::edge::tls;
 use crate::server::metrics;
-use crate::server::presence::{self, Presences, RemoteRosters};
-use crate::server::relay::{self, Follows};
-use crate::server::room_access::RoomAccess;
-use crate::server::serve::{serve, ConnectionLimits};
-use crate::server::session::{key_file, Sessions};
-use crate::server::state::AppState;
-use crate::server::static_assets;
+use crate::server::node::config::Settings;
+use crate::server::node::state::AppState;
+use crate::server::presence::{self, ClusterPresence, Presences, RemoteRosters};
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
-use crate::server::subscription::StreamSettings;
-use crate::server::tls;
+use crate::server::streams::StreamSettings;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -75,7 +75,8 @@ fn sessions(settings: &Settings, shared_by_nodes: bool) -> Result<Sessions, Star
 /// What a Redis-backed node needs besides its store: how it announces events, where its
 /// relay listens, and the other nodes' presence.
 struct Cluster {
-    fanout: Fanout,
+    /// Announcements go out on this connection.
+    conn: redis::aio::ConnectionManager,
     client: redis::Client,
     prefix: String,
     rosters: RemoteRosters,
@@ -112,10 +113,7 @@ impl Application {
                 tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
                 let prefix = settings.redis_prefix.clone();
                 let cluster = Cluster {
-                    fanout: Fanout::Redis {
-                        conn: store.connection(),
-                        prefix: prefix.clone(),
-                    },
+                    conn: store.connection(),
                     rosters: RemoteRosters::new(
                         store.connection(),
                         &prefix,
@@ -178,10 +176,17 @@ impl Application {
             shutdown.clone(),
             (drain.clone(), settings.drain),
         );
-        let (fanout, presence, follows) = match cluster {
+        // The one place that picks one node or several.
+        let (fanout, presence): (Arc<dyn Fanout>, Presences) = match cluster {
             Some(cluster) => {
-                let presence = Presences::cluster(cluster.rosters, hub.clone());
+                let people = Arc::new(ClusterPresence::new(cluster.rosters));
+                let presence = Presences::new(people, hub.clone());
                 let follows = Arc::new(Follows::new(&cluster.prefix));
+                let fanout = RedisFanout {
+                    conn: cluster.conn,
+                    prefix: cluster.prefix.clone(),
+                    follows: follows.clone(),
+                };
                 relay::start(
                     relay::Source {
                         client: cluster.client,
@@ -191,19 +196,18 @@ impl Application {
                     relay::Targets {
                         hub: hub.clone(),
                         store: store.clone(),
-                        presence: presence.clone(),
-                        follows: follows.clone(),
+                        presence: Arc::new(presence.clone()),
+                        follows,
                     },
                     shutdown.clone(),
                 )
                 .await
                 .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-                (cluster.fanout, presence, Some(follows))
+                (Arc::new(fanout), presence)
             }
             None => (
-                Fanout::Local(hub.clone()),
-                Presences::local(hub.clone()),
-                None,
+                Arc::new(OneNode(hub.clone())),
+                Presences::new(Arc::new(presence::OneNode::default()), hub.clone()),
             ),
         };
         let finishing = presence::spawn_flusher(
@@ -219,7 +223,6 @@ impl Application {
             hub,
             fanout,
             presence,
-            follows,
             sessions,
             streams: StreamSettings {
                 retry: settings.retry,
@@ -229,7 +232,7 @@ impl Application {
                 max_behind: settings.stream_max_behind,
             },
             limits: Limits::new(&settings.limits),
-            addresses: crate::server::limits::AddressRule {
+            addresses: crate::server::access::limits::AddressRule {
                 header: settings.limits.client_ip_header.as_deref().map(Arc::from),
                 ipv6_prefix: settings.limits.ipv6_prefix,
             },

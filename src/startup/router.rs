@@ -1,14 +1,16 @@
 //! Every route of a node, and the middleware around them, in the order a request meets them.
 
 use crate::app::{shell, App};
+use crate::server::access::session;
+use crate::server::http::edge::origin;
+use crate::server::http::edge::request_body::{self, BodyLimits};
+use crate::server::http::edge::request_id;
+use crate::server::http::edge::security_headers::{self, PolicyOptions};
+use crate::server::http::edge::static_assets;
+use crate::server::http::routes::{browser_stream, export, health, invites, join, room_stream};
+use crate::server::http::server_fn_status;
 use crate::server::metrics;
-use crate::server::request_body::{self, BodyLimits};
-use crate::server::request_id;
-use crate::server::security_headers::{self, PolicyOptions};
-use crate::server::session;
-use crate::server::state::AppState;
-use crate::server::static_assets;
-use crate::server::{browser_stream, export, health, invites, join, origin, server_fn_status, sse};
+use crate::server::node::state::AppState;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -45,7 +47,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))
         .route("/healthz", get(health::readyz))
-        .route("/api/rooms/{room}/events", get(sse::room_events))
+        .route("/api/rooms/{room}/events", get(room_stream::room_events))
         .route("/api/events", get(browser_stream::browser_events))
         .route("/api/rooms/{room}/export", get(export::export))
         .leptos_routes_with_context(&state, pages, page_context.clone(), move || {

@@ -148,7 +148,7 @@ async fn start_export(browser: &crate::helpers::Browser, room: &str) -> reqwest:
 
 #[tokio::test]
 async fn exports_at_once_are_capped_and_one_nobody_reads_is_cut_off() {
-    use chat::server::limits::{LimitSettings, StreamCaps};
+    use chat::server::access::limits::{LimitSettings, StreamCaps};
     let mut limits = LimitSettings::unlimited();
     limits.exports = StreamCaps {
         per_session: 2,

@@ -1,9 +1,9 @@
 //! Spawning the app and speaking SSE to it.
 
 use chat::domain::ChatMessage;
-use chat::server::config::{Secret, Settings};
-use chat::server::limits::LimitSettings;
-use chat::server::session::SessionSettings;
+use chat::server::access::limits::LimitSettings;
+use chat::server::access::session::SessionSettings;
+use chat::server::node::config::{Secret, Settings};
 use chat::server::store::{SqliteStore, Store};
 use chat::startup::Application;
 use std::net::SocketAddr;
@@ -57,7 +57,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 /// Starts the app on the database in `dir` (to test a restart).
 pub async fn spawn_app_on(db_dir: Arc<TempDir>, mut settings: Settings) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        chat::server::telemetry::init("debug");
+        chat::server::node::telemetry::init("debug");
     }
     settings.database_url = database_url(&db_dir);
     let app = Application::build(settings).await.expect("app starts");

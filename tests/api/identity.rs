@@ -1,8 +1,8 @@
 //! Anonymous identity: a signed session cookie; the author always comes from it.
 
 use crate::helpers::{settings, spawn_app, spawn_app_on, spawn_app_with};
-use chat::server::config::{Secret, Settings};
-use chat::server::session::SessionSettings;
+use chat::server::access::session::SessionSettings;
+use chat::server::node::config::{Secret, Settings};
 use std::sync::Arc;
 
 #[tokio::test]

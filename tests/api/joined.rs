@@ -76,7 +76,7 @@ async fn joins_counts_marks_and_leaves(app: &TestApp, other: &TestApp) {
 async fn on_sqlite_joined_rooms_survive_a_restart() {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     let mut config = settings();
-    config.sessions.secrets = vec![chat::server::config::Secret::new("s".repeat(32))];
+    config.sessions.secrets = vec![chat::server::node::config::Secret::new("s".repeat(32))];
     let first = spawn_app_on(dir.clone(), config.clone()).await;
     let alice = first.browser();
     sidebar(&alice, "rust").await;

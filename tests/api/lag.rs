@@ -3,10 +3,10 @@
 
 use crate::helpers::{seqs, SseStream};
 use chat::domain::{LogEvent, Nickname, RoomName, Seq, UserId};
-use chat::server::drain::Drain;
-use chat::server::hub::Hub;
+use chat::server::delivery::drain::Drain;
+use chat::server::delivery::hub::Hub;
 use chat::server::store::{SqliteStore, Store};
-use chat::server::subscription::{StreamSettings, Subscription};
+use chat::server::streams::{StreamSettings, Subscription};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -2,8 +2,8 @@
 //! renames or open streams, and what it gets instead says when to try again.
 
 use crate::helpers::{settings, spawn_app_with, SseStream, TestApp};
-use chat::server::config::Settings;
-use chat::server::limits::LimitSettings;
+use chat::server::access::limits::LimitSettings;
+use chat::server::node::config::Settings;
 
 /// A server with the limits a real deployment has by default.
 async fn spawn_with_default_limits() -> TestApp {

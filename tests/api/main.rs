@@ -16,6 +16,7 @@ mod history;
 mod identity;
 mod joined;
 mod lag;
+mod layers;
 mod limits;
 mod mentions;
 mod nodes;

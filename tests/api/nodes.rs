@@ -3,17 +3,17 @@
 
 use crate::helpers::{seqs, settings, spawn_app_with, TestApp};
 use crate::redis_server::{fresh_prefix, RedisServer};
-use chat::server::config::Settings;
+use chat::server::node::config::Settings;
 use futures::StreamExt;
 use std::time::Duration;
 
 /// Settings for one node of a cluster sharing `redis` under `prefix`.
 pub fn node_settings(redis: &RedisServer, prefix: &str) -> Settings {
     let mut settings = settings();
-    settings.redis_url = Some(chat::server::config::Secret::new(redis.url.clone()));
+    settings.redis_url = Some(chat::server::node::config::Secret::new(redis.url.clone()));
     settings.redis_prefix = prefix.to_owned();
     // Every node signs sessions with the same secret (required with Redis).
-    settings.sessions.secrets = vec![chat::server::config::Secret::new("n".repeat(32))];
+    settings.sessions.secrets = vec![chat::server::node::config::Secret::new("n".repeat(32))];
     settings.heartbeat = Duration::from_millis(200);
     settings
 }

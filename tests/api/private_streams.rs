@@ -7,11 +7,11 @@
 use crate::helpers::{spawn_app, Browser, SseStream, TestApp};
 use crate::nodes::two_nodes;
 use chat::domain::{OnlineUser, RoomName, Seq, UserId};
-use chat::server::drain::Drain;
-use chat::server::hub::Hub;
-use chat::server::room_access::RoomAccess;
+use chat::server::access::rooms::RoomAccess;
+use chat::server::delivery::drain::Drain;
+use chat::server::delivery::hub::Hub;
 use chat::server::store::{RoomMembers, SqliteStore, Store};
-use chat::server::subscription::{StreamSettings, Subscription};
+use chat::server::streams::{StreamSettings, Subscription};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;

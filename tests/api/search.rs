@@ -268,8 +268,8 @@ async fn plant_a_heavy_word(app: &TestApp) {
 
 #[tokio::test]
 async fn a_search_that_runs_too_long_is_stopped_and_searches_never_hold_up_pages_or_health() {
-    use chat::server::limits::LimitSettings;
-    let app = crate::helpers::spawn_app_with(chat::server::config::Settings {
+    use chat::server::access::limits::LimitSettings;
+    let app = crate::helpers::spawn_app_with(chat::server::node::config::Settings {
         limits: LimitSettings {
             search_timeout: std::time::Duration::from_millis(20),
             ..LimitSettings::unlimited()

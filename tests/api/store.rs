@@ -1,7 +1,7 @@
 //! The SQLite store under concurrent appends (group commit).
 
 use chat::domain::{ClientId, MessageBody, Nickname, OnlineUser, RoomName, Seq, UserId};
-use chat::server::hub::Hub;
+use chat::server::delivery::hub::Hub;
 use chat::server::store::{Appended, NewMessage, Refusal, SqliteStore, Store};
 use std::sync::Arc;
 

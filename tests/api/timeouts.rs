@@ -33,7 +33,7 @@ async fn until_answered_or_closed(stream: &mut TcpStream, limit: Duration) -> (S
 
 #[tokio::test]
 async fn a_request_head_that_trickles_in_is_cut_off() {
-    let app = spawn_app_with(chat::server::config::Settings {
+    let app = spawn_app_with(chat::server::node::config::Settings {
         header_timeout: Duration::from_secs(1),
         ..settings()
     })
@@ -74,7 +74,7 @@ async fn a_request_head_that_trickles_in_is_cut_off() {
 
 #[tokio::test]
 async fn a_request_body_that_trickles_in_is_refused() {
-    let app = spawn_app_with(chat::server::config::Settings {
+    let app = spawn_app_with(chat::server::node::config::Settings {
         body_timeout: Duration::from_secs(1),
         ..settings()
     })

@@ -2,7 +2,7 @@
 //! ALPN, receives its events over it, and the session cookie is `Secure`.
 
 use crate::helpers::{settings, spawn_app_with, Browser, TestApp};
-use chat::server::tls::TlsSettings;
+use chat::server::node::tls_settings::TlsSettings;
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -14,7 +14,7 @@ async fn https_app() -> (TestApp, reqwest::Certificate, TempDir) {
 
 /// The same with these settings; the certificate also as DER, for a client of one's own.
 async fn https_app_with(
-    mut settings: chat::server::config::Settings,
+    mut settings: chat::server::node::config::Settings,
 ) -> (TestApp, reqwest::Certificate, Vec<u8>, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()])

@@ -11,8 +11,8 @@
 //! ignores a change its snapshot already holds.
 
 use crate::domain::{EventKind, Presence, RoomName};
-use crate::server::hub::Hub;
-use crate::server::sse_frame;
+use crate::server::delivery::hub::Hub;
+use crate::server::delivery::sse_frame;
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -120,7 +120,7 @@ impl PresenceBoard {
 mod tests {
     use super::*;
     use crate::domain::{FeedEvent, OnlineUser};
-    use crate::server::hub::Broadcast;
+    use crate::server::delivery::hub::Broadcast;
 
     fn presence(people: &[(u128, &str)]) -> Presence {
         let people = people

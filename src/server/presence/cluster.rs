@@ -11,7 +11,9 @@ use super::board::PresenceBoard;
 use super::local::LocalPresence;
 use super::remote::RemoteRosters;
 use super::summary;
+use super::People;
 use crate::domain::{OnlineUser, Presence, RoomName};
+use async_trait::async_trait;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -45,81 +47,11 @@ impl ClusterPresence {
         }
     }
 
-    pub fn local(&self) -> &Arc<LocalPresence> {
-        &self.local
-    }
-
-    /// Another node's roster of `room` changed: the next flush republishes the room.
-    pub fn announced(&self, room: &RoomName) {
-        self.memory().announced.insert(room.clone());
-    }
-
     /// Everyone online in each of `rooms`, on any node, read now. When Redis cannot be
     /// read, this node's people are still there.
     pub async fn people(&self, rooms: &[RoomName]) -> Vec<Vec<OnlineUser>> {
         let others = self.read_others(rooms).await;
         self.with_local(rooms, others.iter().map(Vec::as_slice))
-    }
-
-    /// The presence of `room` for its first stream on this node: this node's people now, the
-    /// other nodes' as of the last flush. The room must be followed already, so that flushes
-    /// keep what is remembered current.
-    pub async fn opening(&self, room: &RoomName) -> Presence {
-        let remembered = self.memory().others.get(room).cloned();
-        let others = match remembered {
-            Some(others) => others,
-            None => {
-                let rooms = std::slice::from_ref(room);
-                let read = Arc::new(self.read_others(rooms).await.pop().unwrap_or_default());
-                // Unless a flush remembered a newer read meanwhile.
-                let mut memory = self.memory();
-                memory.others.entry(room.clone()).or_insert(read).clone()
-            }
-        };
-        let mine = self.local.people(room);
-        summary::summarize(room, mine.into_iter().chain(others.iter().cloned()))
-    }
-
-    /// Writes this node's changed rosters (announcing them), then posts the announced rooms
-    /// that streams here follow.
-    pub async fn flush(&self, board: &PresenceBoard) {
-        let hub = board.hub();
-        for (room, people) in self.local.take_changes() {
-            self.write(&room, &people, true).await;
-        }
-        let announced = std::mem::take(&mut self.memory().announced);
-        let announced: Vec<RoomName> = announced
-            .into_iter()
-            .filter(|room| hub.is_watched(room))
-            .collect();
-        self.post(board, &announced).await;
-    }
-
-    /// Rewrites every roster of this node, forgets rooms no stream here follows, and posts
-    /// the followed ones (streams get what changed).
-    pub async fn refresh(&self, board: &PresenceBoard) {
-        for room in self.local.rooms() {
-            let people = self.local.people(&room);
-            self.write(&room, &people, false).await;
-        }
-        let watched = board.hub().watched_rooms();
-        self.memory()
-            .others
-            .retain(|room, _| watched.contains(room));
-        board.forget_unwatched();
-        self.post(board, &watched).await;
-    }
-
-    /// Takes this node's people out of every room, so the other nodes need not wait for
-    /// its rosters to go stale.
-    pub async fn withdraw(&self) {
-        let written = std::mem::take(&mut self.memory().written);
-        for room in written {
-            if let Err(error) = self.remote.write(&room, &[], true).await {
-                tracing::warn!(%error, "could not withdraw this node's presence");
-                return;
-            }
-        }
     }
 
     /// Posts the summary of `rooms`, remembering the other nodes' people read for it.
@@ -184,5 +116,91 @@ impl ClusterPresence {
 
     fn memory(&self) -> MutexGuard<'_, Memory> {
         self.memory.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl People for ClusterPresence {
+    fn on_this_node(&self) -> &Arc<LocalPresence> {
+        &self.local
+    }
+
+    /// Another node's roster of `room` changed: the next flush republishes the room.
+    fn announced(&self, room: &RoomName) {
+        self.memory().announced.insert(room.clone());
+    }
+
+    /// The presence of `room` for its first stream on this node: this node's people now, the
+    /// other nodes' as of the last flush. The room must be followed already, so that flushes
+    /// keep what is remembered current.
+    async fn opening(&self, room: &RoomName) -> Presence {
+        let remembered = self.memory().others.get(room).cloned();
+        let others = match remembered {
+            Some(others) => others,
+            None => {
+                let rooms = std::slice::from_ref(room);
+                let read = Arc::new(self.read_others(rooms).await.pop().unwrap_or_default());
+                // Unless a flush remembered a newer read meanwhile.
+                let mut memory = self.memory();
+                memory.others.entry(room.clone()).or_insert(read).clone()
+            }
+        };
+        let mine = self.local.people(room);
+        summary::summarize(room, mine.into_iter().chain(others.iter().cloned()))
+    }
+
+    /// Writes this node's changed rosters (announcing them), then posts the announced rooms
+    /// that streams here follow.
+    async fn flush(&self, board: &PresenceBoard) {
+        let hub = board.hub();
+        for (room, people) in self.local.take_changes() {
+            self.write(&room, &people, true).await;
+        }
+        let announced = std::mem::take(&mut self.memory().announced);
+        let announced: Vec<RoomName> = announced
+            .into_iter()
+            .filter(|room| hub.is_watched(room))
+            .collect();
+        self.post(board, &announced).await;
+    }
+
+    /// Rewrites every roster of this node, forgets rooms no stream here follows, and posts
+    /// the followed ones (streams get what changed).
+    async fn refresh(&self, board: &PresenceBoard) {
+        for room in self.local.rooms() {
+            let people = self.local.people(&room);
+            self.write(&room, &people, false).await;
+        }
+        let watched = board.hub().watched_rooms();
+        self.memory()
+            .others
+            .retain(|room, _| watched.contains(room));
+        board.forget_unwatched();
+        self.post(board, &watched).await;
+    }
+
+    /// Takes this node's people out of every room, so the other nodes need not wait for
+    /// its rosters to go stale.
+    async fn withdraw(&self) {
+        let written = std::mem::take(&mut self.memory().written);
+        for room in written {
+            if let Err(error) = self.remote.write(&room, &[], true).await {
+                tracing::warn!(%error, "could not withdraw this node's presence");
+                return;
+            }
+        }
+    }
+
+    async fn snapshot(&self, room: &RoomName) -> Presence {
+        let rooms = std::slice::from_ref(room);
+        summary::summarize(room, self.people(rooms).await.pop().unwrap_or_default())
+    }
+
+    async fn online_counts(&self, rooms: &[RoomName]) -> Vec<usize> {
+        self.people(rooms)
+            .await
+            .into_iter()
+            .map(summary::count)
+            .collect()
     }
 }

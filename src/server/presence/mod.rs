@@ -2,14 +2,18 @@
 //! it (`local.rs`); **remote** rosters are the other nodes' people, through Redis
 //! (`remote.rs`); a **summary** is a room's presence made from people (`summary.rs`); the
 //! **board** is what this node's streams were last shown of each room, and sends them the
-//! changes (`board.rs`). As with `Fanout`, one node and a cluster sharing Redis are two
-//! variants of where the people come from; the cluster's view, with everything it remembers
-//! between flushes, is `cluster.rs`. The flusher (`flusher.rs`) only keeps time.
+//! changes (`board.rs`). Where the people come from is [`People`], chosen once at start-up
+//! (`src/startup/`): one node (`one_node.rs`), or a cluster sharing Redis, whose view, with
+//! everything it remembers between flushes, is `cluster.rs`. The flusher (`flusher.rs`)
+//! only keeps time.
+//!
+//! May import: `delivery`, `store`, `metrics`.
 
 mod board;
 mod cluster;
 mod flusher;
 mod local;
+mod one_node;
 mod remote;
 mod summary;
 
@@ -17,51 +21,63 @@ pub use board::PresenceBoard;
 pub use cluster::ClusterPresence;
 pub use flusher::spawn_flusher;
 pub use local::{LocalPresence, PresenceGuard};
+pub use one_node::OneNode;
 pub use remote::RemoteRosters;
 
 use crate::domain::{Presence, RoomName};
-use crate::server::hub::Hub;
+use crate::server::delivery::hub::Hub;
+use crate::server::delivery::relay::RosterNews;
+use async_trait::async_trait;
+use std::fmt;
 use std::sync::Arc;
+
+/// Where a room's people come from: one node, or nodes sharing Redis.
+#[async_trait]
+pub trait People: Send + Sync + fmt::Debug {
+    /// This node's open streams (a stream's `PresenceGuard` joins it; renames change it).
+    fn on_this_node(&self) -> &Arc<LocalPresence>;
+
+    /// Everyone online in `room` on any node, read now.
+    async fn snapshot(&self, room: &RoomName) -> Presence;
+
+    /// A room's presence as the first stream of it on this node shows it.
+    async fn opening(&self, room: &RoomName) -> Presence;
+
+    /// How many people are online in each of `rooms`, on any node.
+    async fn online_counts(&self, rooms: &[RoomName]) -> Vec<usize>;
+
+    /// Posts to `board` the presence of the rooms that changed since the last flush.
+    async fn flush(&self, board: &PresenceBoard);
+
+    /// The periodic rewrite and check.
+    async fn refresh(&self, _board: &PresenceBoard) {}
+
+    /// On shutdown: leave the other nodes' view.
+    async fn withdraw(&self) {}
+
+    /// Another node's roster of `room` changed.
+    fn announced(&self, _room: &RoomName) {}
+}
 
 /// Presence as every handler sees it, whichever the backend.
 #[derive(Debug, Clone)]
 pub struct Presences {
     board: Arc<PresenceBoard>,
-    people: People,
-}
-
-/// Where a room's people come from.
-#[derive(Debug, Clone)]
-enum People {
-    /// One node: its local presence is everyone.
-    Local(Arc<LocalPresence>),
-    /// Nodes sharing Redis.
-    Cluster(Arc<ClusterPresence>),
+    people: Arc<dyn People>,
 }
 
 impl Presences {
-    /// One node, whose streams are `hub`'s.
-    pub fn local(hub: Arc<Hub>) -> Self {
+    /// Presence from `people`, shown to `hub`'s streams.
+    pub fn new(people: Arc<dyn People>, hub: Arc<Hub>) -> Self {
         Self {
             board: Arc::new(PresenceBoard::new(hub)),
-            people: People::Local(Arc::default()),
-        }
-    }
-
-    /// A node of a cluster, whose streams are `hub`'s.
-    pub fn cluster(remote: RemoteRosters, hub: Arc<Hub>) -> Self {
-        Self {
-            board: Arc::new(PresenceBoard::new(hub)),
-            people: People::Cluster(Arc::new(ClusterPresence::new(remote))),
+            people,
         }
     }
 
     /// This node's open streams (a stream's `PresenceGuard` joins it; renames change it).
     pub fn on_this_node(&self) -> &Arc<LocalPresence> {
-        match &self.people {
-            People::Local(local) => local,
-            People::Cluster(cluster) => cluster.local(),
-        }
+        self.people.on_this_node()
     }
 
     /// What streams are shown: a stream opens with the room's snapshot from here.
@@ -71,13 +87,7 @@ impl Presences {
 
     /// Everyone online in `room` on any node, read now.
     pub async fn snapshot(&self, room: &RoomName) -> Presence {
-        let rooms = std::slice::from_ref(room);
-        match &self.people {
-            People::Local(local) => local.summary(room),
-            People::Cluster(cluster) => {
-                summary::summarize(room, cluster.people(rooms).await.pop().unwrap_or_default())
-            }
-        }
+        self.people.snapshot(room).await
     }
 
     /// Before a stream opens in `room` (subscribed already): the first stream of a room on
@@ -89,59 +99,33 @@ impl Presences {
         if self.board.has(room) {
             return;
         }
-        let presence = match &self.people {
-            People::Local(local) => local.summary(room),
-            People::Cluster(cluster) => cluster.opening(room).await,
-        };
+        let presence = self.people.opening(room).await;
         self.board.post(presence);
     }
 
     /// How many people are online in each of `rooms`, on any node.
     pub async fn online_counts(&self, rooms: &[RoomName]) -> Vec<usize> {
-        match &self.people {
-            People::Local(local) => rooms
-                .iter()
-                .map(|room| summary::count(local.people(room)))
-                .collect(),
-            People::Cluster(cluster) => cluster
-                .people(rooms)
-                .await
-                .into_iter()
-                .map(summary::count)
-                .collect(),
-        }
-    }
-
-    /// Another node's roster of `room` changed (cluster only).
-    pub fn announced(&self, room: &RoomName) {
-        if let People::Cluster(cluster) = &self.people {
-            cluster.announced(room);
-        }
+        self.people.online_counts(rooms).await
     }
 
     /// Posts the presence of the rooms that changed since the last flush.
     async fn flush(&self) {
-        match &self.people {
-            People::Local(local) => {
-                for presence in local.take_changed_summaries() {
-                    self.board.post(presence);
-                }
-            }
-            People::Cluster(cluster) => cluster.flush(&self.board).await,
-        }
+        self.people.flush(&self.board).await;
     }
 
-    /// The cluster's periodic rewrite and check (nothing to do on one node).
+    /// The periodic rewrite and check.
     async fn refresh(&self) {
-        if let People::Cluster(cluster) = &self.people {
-            cluster.refresh(&self.board).await;
-        }
+        self.people.refresh(&self.board).await;
     }
 
-    /// On shutdown: leave the other nodes' view (nothing to do on one node).
+    /// On shutdown: leave the other nodes' view.
     async fn withdraw(&self) {
-        if let People::Cluster(cluster) = &self.people {
-            cluster.withdraw().await;
-        }
+        self.people.withdraw().await;
+    }
+}
+
+impl RosterNews for Presences {
+    fn roster_changed(&self, room: &RoomName) {
+        self.people.announced(room);
     }
 }

@@ -4,8 +4,8 @@
 //! refreshing (it died) drops out of everyone's view once its roster is older than `stale`.
 
 use crate::domain::{OnlineUser, RoomName};
-use crate::server::fanout::Announcement;
-use crate::server::redis_keys;
+use crate::server::delivery::relay::Announcement;
+use crate::server::store::redis_keys;
 use redis::aio::ConnectionManager;
 use redis::{RedisResult, Script};
 use std::collections::HashMap;

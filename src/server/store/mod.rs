@@ -5,6 +5,7 @@ mod heavy_reads;
 mod log_row;
 mod members;
 mod redis;
+pub mod redis_keys;
 mod requests;
 mod sqlite;
 mod write_health;

@@ -113,7 +113,7 @@ pub enum Refusal {
 impl From<Refusal> for ChatError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
-            Refusal::Private => crate::server::room_access::refused(),
+            Refusal::Private => ChatError::private_room(),
             Refusal::NotFound => {
                 ChatError::NotFound("There is no such message in this room.".into())
             }

@@ -4,7 +4,7 @@
 
 use super::decode::classify;
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
-use crate::server::redis_keys::{GlobalKeys, RoomKeys};
+use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Membership, StoreError, MAX_JOINED};
 use redis::aio::ConnectionManager;
 

@@ -28,7 +28,7 @@ use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, SearchCursor,
     SearchPage, SearchQuery, Seq, UserId,
 };
-use crate::server::redis_keys::{self, GlobalKeys, RoomKeys};
+use crate::server::store::redis_keys::{self, GlobalKeys, RoomKeys};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;

@@ -5,7 +5,7 @@
 use super::decode::classify;
 use super::memberships::PersonKeys;
 use crate::domain::{OnlineUser, RoomName, UserId};
-use crate::server::redis_keys::{GlobalKeys, RoomKeys};
+use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Privacy, StoreError};
 use redis::aio::ConnectionManager;
 

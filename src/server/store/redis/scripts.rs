@@ -7,8 +7,8 @@ use crate::domain::{
     index_terms, ClientId, Mention, Nickname, ReactionLimit, RoomName, Seq, UserId,
     MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_PERSON,
 };
-use crate::server::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::log_row::ReactionData;
+use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Reacted, ReactionRequest, Refusal, StoreError};
 use redis::aio::ConnectionManager;
 use redis::Script;

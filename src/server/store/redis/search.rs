@@ -6,9 +6,9 @@
 
 use super::RedisStore;
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
-use crate::server::redis_keys;
 use crate::server::store::redis::decode::{classify, Shown};
 use crate::server::store::redis::scripts::Index;
+use crate::server::store::redis_keys;
 use crate::server::store::{StoreError, MAX_JOINED};
 use std::collections::HashMap;
 

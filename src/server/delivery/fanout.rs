@@ -1,0 +1,67 @@
+//! Where what is not logged goes, and how a node makes sure it receives a room's events.
+//! Two ways, chosen once at start-up (`src/startup/`): one node ([`OneNode`]: straight to its
+//! hub), or several sharing Redis (`relay::RedisFanout`: announced on the room's channel,
+//! and each node's relay, the sender's included, hands it to its own hub, so no node
+//! publishes an event twice). Nothing else asks which.
+//!
+//! Log events (messages, edits, deletes, reactions) never pass here: the store publishes
+//! them as it commits them, in seq order (SQLite's writer to the hub, Redis' write scripts
+//! to the room's channel).
+
+use crate::domain::{EventKind, RoomName};
+use crate::server::delivery::hub::{Hub, Kick};
+use crate::server::store::StoreError;
+use async_trait::async_trait;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// How events leave the node that produced them, and reach it from the others.
+#[async_trait]
+pub trait Fanout: Send + Sync {
+    /// An ephemeral event (typing), its data encoded as JSON.
+    async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String);
+
+    /// Ends at once, on every node, the open streams of `room` that `kick` names (they
+    /// lost access to it). Streams check access before each write anyway; this makes
+    /// them end now rather than at the room's next event.
+    async fn kick(&self, room: &RoomName, kick: Kick);
+
+    /// Makes sure this node receives `room`'s events from now on, before a stream of it
+    /// reads its backlog.
+    async fn follow(&self, room: &RoomName) -> Result<(), StoreError>;
+
+    /// Whether events from the other nodes are arriving: `None` when there are none.
+    async fn receiving(&self) -> Option<bool>;
+}
+
+impl dyn Fanout {
+    /// An ephemeral event (typing).
+    pub async fn ephemeral(&self, room: &RoomName, kind: EventKind, data: &impl Serialize) {
+        match serde_json::to_string(data) {
+            Ok(json) => self.ephemeral_json(room, kind, json).await,
+            Err(error) => tracing::warn!(%error, "an ephemeral event did not encode"),
+        }
+    }
+}
+
+/// One node: everything goes to its hub, and it receives every room's events already.
+pub struct OneNode(pub Arc<Hub>);
+
+#[async_trait]
+impl Fanout for OneNode {
+    async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String) {
+        self.0.publish_raw(room, kind, &json);
+    }
+
+    async fn kick(&self, room: &RoomName, kick: Kick) {
+        self.0.kick(room, kick);
+    }
+
+    async fn follow(&self, _room: &RoomName) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn receiving(&self) -> Option<bool> {
+        None
+    }
+}

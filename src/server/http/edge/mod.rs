@@ -1,0 +1,14 @@
+//! What every request and connection crosses before a route: the serve loop (`serve.rs`)
+//! with TLS (`tls.rs`), idle and per-address connection limits (`connections.rs`), stalled
+//! writes (`stall_guard.rs`), body and head limits (`request_body.rs`), request ids, the
+//! origin check for writes, security and cache headers.
+
+pub mod connections;
+pub mod origin;
+pub mod request_body;
+pub mod request_id;
+pub mod security_headers;
+pub mod serve;
+pub mod stall_guard;
+pub mod static_assets;
+pub mod tls;

@@ -1,0 +1,37 @@
+//! The one value every handler, page and server function shares.
+
+use crate::server::access::limits::{AddressRule, Limits};
+use crate::server::access::rooms::RoomAccess;
+use crate::server::access::session::Sessions;
+use crate::server::delivery::drain::Drain;
+use crate::server::delivery::fanout::Fanout;
+use crate::server::delivery::hub::Hub;
+use crate::server::presence::Presences;
+use crate::server::store::Store;
+use crate::server::streams::StreamSettings;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Shared state, handed to axum and provided to Leptos as context.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<dyn Store>,
+    /// Who may read and write each room (private rooms: members only).
+    pub access: Arc<RoomAccess>,
+    pub hub: Arc<Hub>,
+    /// Where ephemeral events and kicks go (this node's hub, or every node through Redis),
+    /// and how this node makes sure it receives a room's events.
+    pub fanout: Arc<dyn Fanout>,
+    /// Who is online, on this node and (with Redis) the others.
+    pub presence: Presences,
+    pub sessions: Sessions,
+    pub streams: StreamSettings,
+    /// Rate limits and stream caps.
+    pub limits: Limits,
+    /// How a request's client address is found (a trusted proxy's header) and keyed.
+    pub addresses: AddressRule,
+    /// On shutdown, ends the open SSE streams spread over the drain window.
+    pub drain: Arc<Drain>,
+}
