@@ -78,13 +78,10 @@ pub(super) async fn joined_rooms(
     tracing::instrument(name = "mark_read", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
-    use super::server_context::{app_state, open_room, session, within_limits};
+    use super::server_context::Call;
     use crate::server::access::limits::Action;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Typing)?;
-    let room = open_room(&state, &session, &room).await?;
+    let (Call { state, session }, room) = Call::acting(Action::Typing)?.in_room(&room).await?;
     state
         .store
         .mark_read(&session.as_online_user(), &room, seq)
@@ -100,13 +97,11 @@ pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
     tracing::instrument(name = "set_notify", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, ChatError> {
-    use super::server_context::{app_state, session, within_limits};
+    use super::server_context::Call;
     use crate::domain::RoomName;
     use crate::server::access::limits::Action;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Typing)?;
+    let Call { state, session } = Call::acting(Action::Typing)?;
     let room = RoomName::parse(&room)?;
     let level = NotifyLevel::parse(&notify)?;
     if !state
@@ -127,15 +122,13 @@ pub async fn set_notify(room: String, notify: String) -> Result<NotifyLevel, Cha
     tracing::instrument(name = "leave_room", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn leave_room(room: String) -> Result<(), ChatError> {
-    use super::server_context::{app_state, session, within_limits};
+    use super::server_context::Call;
     use crate::domain::RoomName;
     use crate::server::access::limits::Action;
     use crate::server::delivery::hub::Kick;
     use crate::server::store::Privacy;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Typing)?;
+    let Call { state, session } = Call::acting(Action::Typing)?;
     let room = RoomName::parse(&room)?;
     state.store.leave_room(&session.user_id, &room).await?;
     if let Privacy::Private { .. } = state.access.privacy(&room).await? {

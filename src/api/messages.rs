@@ -21,17 +21,13 @@ pub async fn send_message(
     reply_to: Option<Seq>,
     mentions: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
-    use super::server_context::open_room;
-    use super::server_context::{app_state, now_millis, session, within_limits};
+    use super::server_context::{now_millis, Call};
     use crate::domain::{mentioned_in, parse_mentioned_ids, ClientId, MessageBody};
     use crate::server::access::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
     let started = std::time::Instant::now();
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
-    let room = open_room(&state, &session, &room).await?;
+    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
     // Known public with messages, it stays so; otherwise the store looks again as it writes.
     let recheck_access = !state.access.known_public(&room);
     let body = MessageBody::parse(&body)?;
@@ -90,16 +86,14 @@ pub async fn send_message(
     tracing::instrument(name = "edit_message", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<MessageEdit, ChatError> {
-    use super::server_context::{app_state, now_millis, open_room, session, within_limits};
+    use super::server_context::{now_millis, Call};
     use crate::domain::MessageBody;
     use crate::server::access::limits::Action;
     use crate::server::store::EditRequest;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
+    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
     let edit = EditRequest {
-        room: open_room(&state, &session, &room).await?,
+        room,
         target: seq,
         by: session.user_id,
         body: MessageBody::parse(&body)?,
@@ -116,15 +110,13 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
     tracing::instrument(name = "delete_message", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
-    use super::server_context::{app_state, now_millis, open_room, session, within_limits};
+    use super::server_context::{now_millis, Call};
     use crate::server::access::limits::Action;
     use crate::server::store::DeleteRequest;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
+    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
     let delete = DeleteRequest {
-        room: open_room(&state, &session, &room).await?,
+        room,
         target: seq,
         by: session.user_id,
         at: now_millis(),
@@ -139,14 +131,11 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
     tracing::instrument(name = "typing", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn notify_typing(room: String) -> Result<(), ChatError> {
-    use super::server_context::{app_state, open_room, session, within_limits};
+    use super::server_context::Call;
     use crate::domain::{EventKind, Typing};
     use crate::server::access::limits::Action;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Typing)?;
-    let room = open_room(&state, &session, &room).await?;
+    let (Call { state, session }, room) = Call::acting(Action::Typing)?.in_room(&room).await?;
     let user = session.as_online_user();
     state
         .fanout

@@ -34,16 +34,14 @@ pub struct PrivateRoom {
     tracing::instrument(name = "create_room", skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn create_room(name: String, private: Option<String>) -> Result<CreatedRoom, ChatError> {
-    use super::server_context::{app_state, now_millis, session, within_limits};
+    use super::server_context::{now_millis, Call};
     use crate::domain::RoomName;
     use crate::server::access::limits::Action;
     use crate::server::delivery::hub::Kick;
     use crate::server::http::routes::invites;
     use crate::server::store::Privacy;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
+    let Call { state, session } = Call::acting(Action::Write)?;
     let room = RoomName::from_user_input(&name)?;
     let private = match private.as_deref().map(str::trim) {
         None | Some("" | "false" | "off" | "0") => false,
@@ -106,12 +104,10 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
     tracing::instrument(name = "renew_invite", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
-    use super::server_context::{app_state, session, within_limits};
+    use super::server_context::Call;
     use crate::server::access::limits::Action;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
+    let Call { state, session } = Call::acting(Action::Write)?;
     let refusal = "Only the room's creator can make a new link.";
     let room = creators_room(&state, &session, &room, refusal).await?;
     new_link(&state, &room, refusal).await
@@ -128,14 +124,12 @@ pub async fn renew_invite(room: String) -> Result<CreatedRoom, ChatError> {
     tracing::instrument(name = "remove_member", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn remove_member(room: String, user: String) -> Result<CreatedRoom, ChatError> {
-    use super::server_context::{app_state, session, within_limits};
+    use super::server_context::Call;
     use crate::domain::UserId;
     use crate::server::access::limits::Action;
     use crate::server::delivery::hub::Kick;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
+    let Call { state, session } = Call::acting(Action::Write)?;
     let refusal = "Only the room's creator can remove its members.";
     let room = creators_room(&state, &session, &room, refusal).await?;
     let user = UserId::parse(user.trim())

@@ -11,14 +11,15 @@ use leptos::prelude::*;
     tracing::instrument(name = "set_name", skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn set_name(name: String) -> Result<String, ChatError> {
-    use super::server_context::{app_state, session, within_limits};
+    use super::server_context::Call;
     use crate::domain::Nickname;
     use crate::server::access::limits::Action;
     use crate::server::access::session::Session;
 
-    let state = app_state()?;
-    let current = session()?;
-    within_limits(&state, &current, Action::Rename)?;
+    let Call {
+        state,
+        session: current,
+    } = Call::acting(Action::Rename)?;
     let name = Nickname::parse(&name)?;
     let session = Session {
         user_id: current.user_id,

@@ -43,16 +43,14 @@ async fn react(
     emoji: String,
     op: crate::domain::ReactionOp,
 ) -> Result<Option<Reaction>, ChatError> {
-    use super::server_context::{app_state, now_millis, open_room, session, within_limits};
+    use super::server_context::{now_millis, Call};
     use crate::domain::Emoji;
     use crate::server::access::limits::Action;
     use crate::server::store::ReactionRequest;
 
-    let state = app_state()?;
-    let session = session()?;
-    within_limits(&state, &session, Action::Write)?;
+    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
     let request = ReactionRequest {
-        room: open_room(&state, &session, &room).await?,
+        room,
         target: seq,
         by: session.as_online_user(),
         emoji: Emoji::parse(&emoji)?,

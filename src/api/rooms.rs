@@ -76,14 +76,12 @@ pub struct RoomListing {
     tracing::instrument(name = "room", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, ChatError> {
-    use super::server_context::{app_state, open_room, session};
+    use super::server_context::Call;
     use crate::server::access::session::fresh_client_id;
     use crate::server::http::routes::invites;
     use crate::server::store::{Privacy, MAX_MEMBERS_LISTED};
 
-    let state = app_state()?;
-    let session = session()?;
-    let room = open_room(&state, &session, &room).await?;
+    let (Call { state, session }, room) = Call::reading()?.in_room(&room).await?;
     // Read the cursor first: anything stored after it reaches the page over the live feed.
     let cursor = state.store.last_seq(&room).await?;
     let window = match at {
@@ -145,11 +143,9 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     tracing::instrument(name = "history", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatError> {
-    use super::server_context::{app_state, open_room, session};
+    use super::server_context::Call;
 
-    let state = app_state()?;
-    let session = session()?;
-    let room = open_room(&state, &session, &room).await?;
+    let (Call { state, session }, room) = Call::reading()?.in_room(&room).await?;
     let viewer = Some(&session.user_id);
     let (messages, has_older) = page(
         state
@@ -170,11 +166,9 @@ pub async fn get_history(room: String, before: Seq) -> Result<HistoryPage, ChatE
     tracing::instrument(name = "newer", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
 pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError> {
-    use super::server_context::{app_state, open_room, session};
+    use super::server_context::Call;
 
-    let state = app_state()?;
-    let session = session()?;
-    let room = open_room(&state, &session, &room).await?;
+    let (Call { state, session }, room) = Call::reading()?.in_room(&room).await?;
     let viewer = Some(&session.user_id);
     let mut messages = state
         .store
@@ -195,9 +189,9 @@ pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError>
     tracing::instrument(name = "rooms", skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn list_rooms() -> Result<Vec<RoomListing>, ChatError> {
-    use super::server_context::app_state;
+    use super::server_context::Call;
 
-    let state = app_state()?;
+    let Call { state, .. } = Call::reading()?;
     let rooms = state.store.rooms(100).await?;
     let names: Vec<_> = rooms.iter().map(|activity| activity.room.clone()).collect();
     let online = state.presence.online_counts(&names).await;

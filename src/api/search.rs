@@ -19,12 +19,12 @@ pub async fn search(
     room: Option<String>,
     before: Option<String>,
 ) -> Result<SearchPage<ChatMessage>, ChatError> {
-    use super::server_context::{app_state, open_room, session, within_limits};
+    use super::server_context::{open_room, within_limits, Call};
     use crate::domain::{DomainError, SearchCursor, SearchQuery, SEARCH_PAGE};
     use crate::server::access::limits::Action;
 
-    let state = app_state()?;
-    let session = session()?;
+    // Charged to the rate limits only once the query and cursor are good (below).
+    let Call { state, session } = Call::reading()?;
     let query = SearchQuery::parse(&q)?;
     let room = match room.as_deref().map(str::trim) {
         None | Some("") => None,

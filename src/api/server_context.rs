@@ -1,10 +1,43 @@
-//! What server functions read from the request being served.
+//! What server functions read from the request being served. Every one opens with one
+//! line: `let Call { state, session } = Call::acting(Action::Write)?;` (or `Call::reading()`),
+//! with `.in_room(&room).await?` when it takes a room: the node's state, the caller's
+//! session (into the span), the rate limits, and the room parsed and checked for access.
 
 use crate::error::ChatError;
 use crate::server::access::session::Session;
 use crate::server::node::state::AppState;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
+
+/// The node's state and the caller's session, for one server function.
+pub struct Call {
+    pub state: AppState,
+    pub session: Session,
+}
+
+impl Call {
+    /// For what the rate limits do not count (reading).
+    pub fn reading() -> Result<Self, ChatError> {
+        Ok(Call {
+            state: app_state()?,
+            session: session()?,
+        })
+    }
+
+    /// For one `action` of the caller, which passes the rate limits first (else 429).
+    pub fn acting(action: crate::server::access::limits::Action) -> Result<Self, ChatError> {
+        let call = Self::reading()?;
+        within_limits(&call.state, &call.session, action)?;
+        Ok(call)
+    }
+
+    /// With `raw` as a room the caller may read and write: 422 for a bad name, 403 for a
+    /// private room they are not a member of.
+    pub async fn in_room(self, raw: &str) -> Result<(Self, crate::domain::RoomName), ChatError> {
+        let room = open_room(&self.state, &self.session, raw).await?;
+        Ok((self, room))
+    }
+}
 
 pub fn app_state() -> Result<AppState, ChatError> {
     use_context::<AppState>().ok_or_else(|| {

@@ -38,5 +38,6 @@ mod shutdown;
 mod slow_readers;
 mod sse_stream;
 mod store;
+mod store_contract;
 mod timeouts;
 mod tls;
