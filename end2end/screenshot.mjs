@@ -1,4 +1,4 @@
-// Takes the README's screenshots of a running server:
+// Takes the screenshots of README.md and docs/features.md from a running server:
 //   node screenshot.mjs http://127.0.0.1:3000 ../docs
 // Emoji need a colour emoji font (Debian: fonts-noto-color-emoji), else they show as boxes.
 import { chromium } from "@playwright/test";

@@ -1,7 +1,9 @@
 //! What server functions read from the request being served. Every one opens with one
-//! line: `let Call { state, session } = Call::acting(Action::Write)?;` (or `Call::reading()`),
-//! with `.in_room(&room).await?` when it takes a room: the node's state, the caller's
-//! session (into the span), the rate limits, and the room parsed and checked for access.
+//! line that gives the node's state, the caller's session (into the span), applies the rate
+//! limits and, given a room, parses it and checks access:
+//! `let Call { state, session } = Call::acting(Action::Write)?;`, or
+//! `let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;`
+//! (`Call::reading()` for what the limits do not count).
 
 use crate::error::ChatError;
 use crate::server::access::session::Session;

@@ -56,7 +56,7 @@ pub struct Broadcast {
 }
 
 /// Whose open streams of a room end at once, because they lost access to it. Streams also
-/// check access before sending anything (`room_access::StreamGate`), so a kick that a
+/// check access before sending anything (`access::rooms::StreamGate`), so a kick that a
 /// lagging stream misses costs nothing but time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kick {

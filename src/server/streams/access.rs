@@ -1,4 +1,4 @@
-//! A stream's access check before each write (see `room_access::StreamGate`).
+//! A stream's access check before each write (see `access::rooms::StreamGate`).
 
 use super::Subscription;
 use crate::server::delivery::sse_frame;

@@ -1,7 +1,7 @@
 -- Adds or takes back a reaction on a message that is not deleted, logging a `reaction` event
 -- with the room's next seq when it changes something. The rules are the domain's
--- (`Reactions::add`/`remove` in src/domain/reaction.rs): one reaction per person and emoji,
--- at most ARGV[10] different emoji per message and ARGV[11] reactions per person.
+-- (`ReactionSets::add`/`remove` in src/domain/reaction_sets.rs): one reaction per person
+-- and emoji, at most ARGV[10] different emoji per message and ARGV[11] reactions per person.
 -- KEYS: 1 seq counter, 2 log stream
 -- ARGV: 1 message key, 2 emoji, 3 user id, 4 user name, 5 op ('add' or 'remove'), 6 at,
 --       7 target seq, 8 history length, 9 the room's announcement channel,

@@ -1,5 +1,6 @@
-//! Group commit. Every write goes through one writer task, which applies everything queued
-//! at that moment in one transaction, so one fsync covers many messages. Nobody is answered
+//! Group commit. Every log write (append, edit, delete, react) goes through one writer task,
+//! which applies everything queued at that moment in one transaction, so one fsync covers
+//! many messages. Nobody is answered
 //! before the commit: an acknowledged write is on disk. One writer also means the checks
 //! of an edit or delete and the write that follows can never interleave with another write,
 //! and that committed events reach delivery (`CommittedEvents`, the hub) in seq order.
