@@ -1,5 +1,8 @@
 //! Where messages live and get their sequence numbers. One trait, one implementation per
-//! backend; the backend is chosen by configuration at start-up.
+//! backend (`sqlite/`, `redis/`); the backend is chosen by configuration at start-up.
+//! `tests/api/store_contract/` runs what the traits promise on both.
+//!
+//! May import: `settings`, `metrics` (nothing else of the server).
 
 mod heavy_reads;
 mod log_row;

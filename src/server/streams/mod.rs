@@ -17,6 +17,8 @@
 //! Access is checked again before every write that carries something of the room (the
 //! stream's `StreamGate`), not only when the stream opened; a stream whose person lost
 //! access ends without sending it, and a `Kick` on the feed ends it at once.
+//!
+//! May import: `presence`, `delivery`, `access`, `store`, and the ground.
 
 use crate::domain::{EventKind, Reset, RoomName, Seq};
 use crate::server::access::limits::StreamPermit;
