@@ -40,6 +40,14 @@ pub enum DomainError {
     BadSearchCursor,
     #[error("mentions is a comma-separated list of at most {max} user ids.")]
     BadMentions { max: usize },
+    #[error("Names starting with \"guest-\" are kept for guests: choose another.")]
+    GuestName,
+    #[error("Passwords are at least {min} characters long.")]
+    PasswordTooShort { min: usize },
+    #[error("Passwords are at most {max} characters long.")]
+    PasswordTooLong { max: usize },
+    #[error("Roles are admin or member.")]
+    BadRole,
 }
 
 /// Characters that change the direction of the text around them (bidi embeddings,

@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser. Every input crosses one of these `parse`
 //! functions on the server; the browser may use the same rules to pre-check.
 
+mod account;
 pub mod calendar;
 mod client_id;
 mod domain_error;
@@ -23,6 +24,7 @@ mod search_cursor;
 mod seq;
 mod user_id;
 
+pub use account::{AccountName, Password, Role};
 pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};

@@ -4,6 +4,7 @@
 //!
 //! May import: `settings`, `metrics` (nothing else of the server).
 
+mod accounts;
 mod heavy_reads;
 mod log_row;
 mod members;
@@ -14,6 +15,7 @@ mod sqlite;
 mod write_health;
 
 pub use self::redis::RedisStore;
+pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession};
 pub use members::{Membership, Privacy, RoomMembers, MAX_JOINED, MAX_MEMBERS_LISTED};
 pub use requests::{
     Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
@@ -71,7 +73,7 @@ impl StoreError {
 
 /// Durable, ordered history per room (and, through [`RoomMembers`], who joined each).
 #[async_trait]
-pub trait Store: RoomMembers + Send + Sync + 'static {
+pub trait Store: RoomMembers + Accounts + Send + Sync + 'static {
     /// From now on, hands every committed log event to `delivery`, in seq order, before the
     /// writer is answered. Delivering in commit order (not from each request, where two
     /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.

@@ -20,6 +20,10 @@
 //! | `P:search:w:{term}` | zset | `room:seq` of each public message filed under the term, by search id |
 //! | `P:user:{id}:rooms` | hash | the rooms a person joined → the newest seq they saw |
 //! | `P:user:{id}:notify` | hash | a joined room → what it notifies them of (absent: mentions) |
+//! | `P:account:{id}` | hash | an account's `name`, `name_key`, `password_hash`, `role`, `created_at` |
+//! | `P:account-names` | hash | folded name → user id (names are unique) |
+//! | `P:session:{id}` | hash | a session's `user_id`, `created_at`, `last_seen`, `user_agent` |
+//! | `P:user:{id}:sessions` | zset | a person's session ids, by creation time |
 
 use crate::domain::{RoomName, Seq};
 
@@ -108,6 +112,21 @@ impl GlobalKeys<'_> {
     /// What each of a person's joined rooms notifies them of.
     pub fn notify_levels(&self, user: &str) -> String {
         format!("{}:user:{user}:notify", self.0)
+    }
+    /// An account (user ids are 32 hex digits: never a room's name followed by a word).
+    pub fn account(&self, user: &str) -> String {
+        format!("{}:account:{user}", self.0)
+    }
+    /// Every account's folded name → its user id.
+    pub fn account_names(&self) -> String {
+        format!("{}:account-names", self.0)
+    }
+    pub fn session(&self, id: &str) -> String {
+        format!("{}:session:{id}", self.0)
+    }
+    /// A person's sessions, by creation time.
+    pub fn sessions_of(&self, user: &str) -> String {
+        format!("{}:user:{user}:sessions", self.0)
     }
 }
 

@@ -5,6 +5,7 @@
 //! and group commit, Redis' bounded history and AOF) stays in `store.rs`, `redis_store.rs`
 //! and the durability files.
 
+mod accounts;
 mod log;
 mod members;
 mod presence;

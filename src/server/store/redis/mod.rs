@@ -6,6 +6,7 @@
 //! Every key is built in `server/redis_keys.rs` (the table of them is there); each script
 //! is called through its typed wrapper in `scripts.rs`.
 
+mod accounts;
 mod decode;
 mod memberships;
 mod private_rooms;

@@ -1,5 +1,6 @@
 //! The embedded default: one SQLite file in WAL mode, through sqlx.
 
+mod accounts;
 mod faults;
 mod jobs;
 mod link;

@@ -1,0 +1,233 @@
+//! The Redis store's accounts and sessions (keys in `redis_keys.rs`). Creating an account
+//! and renaming one are scripts, so a name is taken once and the first account alone is the
+//! administrator, whichever node asks.
+
+use super::decode::classify;
+use super::RedisStore;
+use crate::domain::{AccountName, Role, UserId};
+use crate::server::store::{
+    Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
+};
+use async_trait::async_trait;
+use redis::{AsyncCommands, Script};
+use std::collections::HashMap;
+
+/// KEYS: 1 the names hash, 2 the account. ARGV: 1 folded name, 2 user id, 3 name,
+/// 4 password hash, 5 created at. Answers the role, or `taken` / `account`.
+const CREATE: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'account' end
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 'taken' end
+local role = 'member'
+if redis.call('HLEN', KEYS[1]) == 1 then role = 'admin' end
+redis.call('HSET', KEYS[2], 'name', ARGV[3], 'name_key', ARGV[1], 'password_hash', ARGV[4],
+  'role', role, 'created_at', ARGV[5])
+return role
+";
+
+/// KEYS: 1 the names hash, 2 the account. ARGV: 1 new folded name, 2 user id, 3 new name.
+const RENAME: &str = r"
+local old = redis.call('HGET', KEYS[2], 'name_key')
+if not old then return 0 end
+if old ~= ARGV[1] then
+  if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+  redis.call('HDEL', KEYS[1], old)
+end
+redis.call('HSET', KEYS[2], 'name', ARGV[3], 'name_key', ARGV[1])
+return 1
+";
+
+/// KEYS: 1 the session. ARGV: 1 when. Never brings back an ended session.
+const TOUCH: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seen = tonumber(redis.call('HGET', KEYS[1], 'last_seen') or '0')
+if tonumber(ARGV[1]) > seen then redis.call('HSET', KEYS[1], 'last_seen', ARGV[1]) end
+return 1
+";
+
+/// KEYS: 1 the session, 2 its person's sessions. ARGV: 1 user id, 2 session id.
+const END: &str = r"
+if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+";
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Failed(what.into())
+}
+
+fn account(user_id: &UserId, hash: HashMap<String, String>) -> Result<Option<Account>, StoreError> {
+    if hash.is_empty() {
+        return Ok(None);
+    }
+    let field = |name: &str| {
+        hash.get(name)
+            .cloned()
+            .ok_or_else(|| corrupt(format!("account without {name}")))
+    };
+    let role = field("role")?;
+    Ok(Some(Account {
+        user_id: user_id.clone(),
+        name: field("name")?,
+        role: Role::parse(&role).map_err(|_| corrupt(format!("bad role {role:?}")))?,
+        password_hash: field("password_hash")?,
+        created_at: field("created_at")?.parse().unwrap_or_default(),
+    }))
+}
+
+fn session(id: &str, hash: HashMap<String, String>) -> Option<StoredSession> {
+    Some(StoredSession {
+        id: id.to_owned(),
+        user_id: UserId::parse(hash.get("user_id")?)?,
+        created_at: hash.get("created_at")?.parse().ok()?,
+        last_seen: hash.get("last_seen")?.parse().ok()?,
+        user_agent: hash.get("user_agent").cloned().unwrap_or_default(),
+    })
+}
+
+#[async_trait]
+impl Accounts for RedisStore {
+    async fn create_account(
+        &self,
+        new: NewAccount,
+    ) -> Result<Result<Role, AccountRefusal>, StoreError> {
+        let keys = self.global();
+        let answer: String = Script::new(CREATE)
+            .key(keys.account_names())
+            .key(keys.account(new.user_id.as_str()))
+            .arg(&new.name_key)
+            .arg(new.user_id.as_str())
+            .arg(new.name.as_str())
+            .arg(&new.password_hash)
+            .arg(new.at)
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        match answer.as_str() {
+            "taken" => Ok(Err(AccountRefusal::NameTaken)),
+            "account" => Ok(Err(AccountRefusal::AlreadyAnAccount)),
+            role => Ok(Ok(Role::parse(role).map_err(|_| corrupt(answer.clone()))?)),
+        }
+    }
+
+    async fn account_by_name(&self, name_key: &str) -> Result<Option<Account>, StoreError> {
+        let mut conn = self.conn.clone();
+        let user: Option<String> = conn
+            .hget(self.global().account_names(), name_key)
+            .await
+            .map_err(classify)?;
+        match user.as_deref().and_then(UserId::parse) {
+            Some(user) => self.account(&user).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn account(&self, user: &UserId) -> Result<Option<Account>, StoreError> {
+        let mut conn = self.conn.clone();
+        let hash: HashMap<String, String> = conn
+            .hgetall(self.global().account(user.as_str()))
+            .await
+            .map_err(classify)?;
+        account(user, hash)
+    }
+
+    async fn rename_account(
+        &self,
+        user: &UserId,
+        name: &AccountName,
+        name_key: &str,
+    ) -> Result<bool, StoreError> {
+        let keys = self.global();
+        let renamed: i64 = Script::new(RENAME)
+            .key(keys.account_names())
+            .key(keys.account(user.as_str()))
+            .arg(name_key)
+            .arg(user.as_str())
+            .arg(name.as_str())
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(renamed == 1)
+    }
+
+    async fn create_session(&self, new: &StoredSession) -> Result<(), StoreError> {
+        let keys = self.global();
+        redis::pipe()
+            .atomic()
+            .hset_multiple(
+                keys.session(&new.id),
+                &[
+                    ("user_id", new.user_id.as_str().to_owned()),
+                    ("created_at", new.created_at.to_string()),
+                    ("last_seen", new.last_seen.to_string()),
+                    ("user_agent", new.user_agent.clone()),
+                ],
+            )
+            .ignore()
+            .zadd(
+                keys.sessions_of(new.user_id.as_str()),
+                &new.id,
+                new.created_at,
+            )
+            .ignore()
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(classify)
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<StoredSession>, StoreError> {
+        let mut conn = self.conn.clone();
+        let hash: HashMap<String, String> = conn
+            .hgetall(self.global().session(id))
+            .await
+            .map_err(classify)?;
+        Ok(session(id, hash))
+    }
+
+    async fn touch_session(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        let _: i64 = Script::new(TOUCH)
+            .key(self.global().session(id))
+            .arg(at)
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn sessions_of(&self, user: &UserId) -> Result<Vec<StoredSession>, StoreError> {
+        let keys = self.global();
+        let mut conn = self.conn.clone();
+        let ids: Vec<String> = conn
+            .zrevrange(keys.sessions_of(user.as_str()), 0, -1)
+            .await
+            .map_err(classify)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for id in &ids {
+            pipe.hgetall(keys.session(id));
+        }
+        let hashes: Vec<HashMap<String, String>> =
+            pipe.query_async(&mut conn).await.map_err(classify)?;
+        Ok(ids
+            .iter()
+            .zip(hashes)
+            .filter_map(|(id, hash)| session(id, hash))
+            .filter(|found| &found.user_id == user)
+            .collect())
+    }
+
+    async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
+        let keys = self.global();
+        let ended: i64 = Script::new(END)
+            .key(keys.session(id))
+            .key(keys.sessions_of(user.as_str()))
+            .arg(user.as_str())
+            .arg(id)
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(ended == 1)
+    }
+}

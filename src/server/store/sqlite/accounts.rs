@@ -1,0 +1,187 @@
+//! The SQLite store's accounts and sessions (tables `accounts` and `sessions`). Small, rare
+//! writes made on the pool, as memberships are, not through the group-commit writer.
+
+use super::faults::classify;
+use super::SqliteStore;
+use crate::domain::{AccountName, Role, UserId};
+use crate::server::store::{
+    Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
+};
+use async_trait::async_trait;
+
+type AccountRow = (String, String, String, String, i64);
+type SessionRow = (String, String, i64, i64, String);
+
+const ACCOUNT_COLUMNS: &str = "user_id, name, role, password_hash, created_at";
+const SESSION_COLUMNS: &str = "id, user_id, created_at, last_seen, user_agent";
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Failed(what.into())
+}
+
+fn account(
+    (user_id, name, role, password_hash, created_at): AccountRow,
+) -> Result<Account, StoreError> {
+    Ok(Account {
+        user_id: UserId::parse(&user_id)
+            .ok_or_else(|| corrupt(format!("bad user id {user_id:?}")))?,
+        name,
+        role: Role::parse(&role).map_err(|_| corrupt(format!("bad role {role:?}")))?,
+        password_hash,
+        created_at,
+    })
+}
+
+fn session(
+    (id, user_id, created_at, last_seen, user_agent): SessionRow,
+) -> Result<StoredSession, StoreError> {
+    Ok(StoredSession {
+        user_id: UserId::parse(&user_id)
+            .ok_or_else(|| corrupt(format!("bad user id {user_id:?}")))?,
+        id,
+        created_at,
+        last_seen,
+        user_agent,
+    })
+}
+
+/// Whether `e` is a UNIQUE or PRIMARY KEY violation on `column`.
+fn violates(e: &sqlx::Error, column: &str) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.message().contains(column))
+}
+
+#[async_trait]
+impl Accounts for SqliteStore {
+    async fn create_account(
+        &self,
+        new: NewAccount,
+    ) -> Result<Result<Role, AccountRefusal>, StoreError> {
+        // One statement: the role is decided where the row is written, so two first sign-ups
+        // at once make one administrator.
+        let inserted = sqlx::query_scalar::<_, String>(
+            "INSERT INTO accounts (user_id, name, name_key, password_hash, role, created_at) \
+             SELECT ?, ?, ?, ?, \
+                    CASE WHEN EXISTS (SELECT 1 FROM accounts) THEN 'member' ELSE 'admin' END, ? \
+             RETURNING role",
+        )
+        .bind(new.user_id.as_str())
+        .bind(new.name.as_str())
+        .bind(&new.name_key)
+        .bind(&new.password_hash)
+        .bind(new.at)
+        .fetch_one(&self.pool)
+        .await;
+        match inserted {
+            Ok(role) => Ok(Ok(Role::parse(&role).map_err(|_| corrupt(role))?)),
+            Err(e) if violates(&e, "accounts.name_key") => Ok(Err(AccountRefusal::NameTaken)),
+            Err(e) if violates(&e, "accounts.user_id") => Ok(Err(AccountRefusal::AlreadyAnAccount)),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    async fn account_by_name(&self, name_key: &str) -> Result<Option<Account>, StoreError> {
+        sqlx::query_as::<_, AccountRow>(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name_key = ?"
+        ))
+        .bind(name_key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(classify)?
+        .map(account)
+        .transpose()
+    }
+
+    async fn account(&self, user: &UserId) -> Result<Option<Account>, StoreError> {
+        sqlx::query_as::<_, AccountRow>(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE user_id = ?"
+        ))
+        .bind(user.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(classify)?
+        .map(account)
+        .transpose()
+    }
+
+    async fn rename_account(
+        &self,
+        user: &UserId,
+        name: &AccountName,
+        name_key: &str,
+    ) -> Result<bool, StoreError> {
+        let renamed = sqlx::query("UPDATE accounts SET name = ?, name_key = ? WHERE user_id = ?")
+            .bind(name.as_str())
+            .bind(name_key)
+            .bind(user.as_str())
+            .execute(&self.pool)
+            .await;
+        match renamed {
+            Ok(done) => Ok(done.rows_affected() == 1),
+            Err(e) if violates(&e, "accounts.name_key") => Ok(false),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    async fn create_session(&self, new: &StoredSession) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at, last_seen, user_agent) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&new.id)
+        .bind(new.user_id.as_str())
+        .bind(new.created_at)
+        .bind(new.last_seen)
+        .bind(&new.user_agent)
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<StoredSession>, StoreError> {
+        sqlx::query_as::<_, SessionRow>(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(classify)?
+        .map(session)
+        .transpose()
+    }
+
+    async fn touch_session(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?")
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn sessions_of(&self, user: &UserId) -> Result<Vec<StoredSession>, StoreError> {
+        sqlx::query_as::<_, SessionRow>(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ? \
+             ORDER BY created_at DESC, id"
+        ))
+        .bind(user.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)?
+        .into_iter()
+        .map(session)
+        .collect()
+    }
+
+    async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
+        let ended = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
+            .bind(id)
+            .bind(user.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(ended.rows_affected() == 1)
+    }
+}
