@@ -26,6 +26,12 @@ pub enum ChatError {
     /// What the request names does not exist (any more).
     #[error("{0}")]
     NotFound(String),
+    /// The request needs someone signed in, or the credentials given are wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// What the request would create exists already (a taken name).
+    #[error("{0}")]
+    Conflict(String),
     /// The request body was larger than the server accepts.
     #[error("The request is too large: a message may be at most 4,000 characters.")]
     TooLarge,
@@ -76,6 +82,8 @@ impl From<ChatError> for ErrorBody {
             ChatError::Malformed(_) => "malformed_request",
             ChatError::Forbidden(_) => "forbidden",
             ChatError::NotFound(_) => "not_found",
+            ChatError::Unauthorized(_) => "unauthorized",
+            ChatError::Conflict(_) => "conflict",
             ChatError::TooLarge => "too_large",
             ChatError::TimedOut => "timeout",
             ChatError::RateLimited { .. } => "rate_limited",
@@ -107,6 +115,8 @@ impl TryFrom<ErrorBody> for ChatError {
             ),
             "forbidden" => ChatError::Forbidden(body.message),
             "not_found" => ChatError::NotFound(body.message),
+            "unauthorized" => ChatError::Unauthorized(body.message),
+            "conflict" => ChatError::Conflict(body.message),
             "too_large" => ChatError::TooLarge,
             "timeout" => ChatError::TimedOut,
             "rate_limited" => ChatError::RateLimited {
@@ -140,6 +150,8 @@ impl ChatError {
             ChatError::Malformed(_) => 400,
             ChatError::Forbidden(_) => 403,
             ChatError::NotFound(_) => 404,
+            ChatError::Unauthorized(_) => 401,
+            ChatError::Conflict(_) => 409,
             ChatError::TimedOut => 408,
             ChatError::TooLarge => 413,
             ChatError::RateLimited { .. } | ChatError::TooManyStreams { .. } => 429,
@@ -162,6 +174,8 @@ impl ChatError {
             | ChatError::TooLarge => Some("bad_input"),
             ChatError::Forbidden(_) => Some("forbidden"),
             ChatError::NotFound(_) => Some("not_found"),
+            ChatError::Unauthorized(_) => Some("unauthorized"),
+            ChatError::Conflict(_) => Some("conflict"),
             ChatError::RateLimited { .. } => Some("rate_limit"),
             ChatError::TooManyStreams { .. } => Some("too_many_streams"),
             ChatError::Overloaded { .. } => Some("overloaded"),

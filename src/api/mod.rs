@@ -1,6 +1,7 @@
 //! Server functions: the only way the UI changes or reads state. Each has a fixed endpoint
 //! under `/api/` because scripts, tests and benchmarks call them too.
 
+mod accounts;
 mod joined;
 mod messages;
 mod private_rooms;
@@ -11,6 +12,10 @@ mod search;
 #[cfg(feature = "ssr")]
 mod server_context;
 
+pub use accounts::{
+    end_session, get_me, list_sessions, sign_in, sign_out, sign_up, AccountInfo, EndSession, GetMe,
+    ListSessions, Me, SessionInfo, SessionList, SignIn, SignOut, SignUp,
+};
 pub use joined::{
     leave_room, mark_read, set_notify, JoinedRoom, LeaveRoom, MarkRead, SetNotify, MAX_UNREAD,
 };

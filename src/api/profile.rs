@@ -3,8 +3,9 @@
 use crate::error::ChatError;
 use leptos::prelude::*;
 
-/// Changes the session's display name (stored in the signed session cookie) and shows the
-/// new name to every room the person is online in. Answers the accepted, trimmed name.
+/// Changes the person's display name (a guest's lives in its signed cookie, an account's in
+/// the store, unique: 409 when taken) and shows the new name to every room the person is
+/// online in. Answers the accepted, trimmed name.
 #[server(endpoint = "set_name")]
 #[cfg_attr(
     feature = "ssr",
@@ -21,13 +22,42 @@ pub async fn set_name(name: String) -> Result<String, ChatError> {
         session: current,
     } = Call::acting(Action::Rename)?;
     let name = Nickname::parse(&name)?;
+    match &current.signed_in {
+        // An account's name is unique, kept by the store; its cookie names only the session.
+        Some(signed_in) => {
+            use crate::domain::AccountName;
+            use crate::server::access::accounts::name_key;
+            let account_name = AccountName::parse(name.as_str())?;
+            let key = name_key(&account_name);
+            if !state
+                .store
+                .rename_account(&current.user_id, &account_name, &key)
+                .await?
+            {
+                return Err(ChatError::Conflict(
+                    "Someone has that name already: choose another.".into(),
+                ));
+            }
+            if let Some(book) = state.sessions.book() {
+                book.forget(&signed_in.session_id);
+            }
+        }
+        // A guest's name lives in its signed cookie.
+        None => {
+            let renamed = Session {
+                name: name.clone(),
+                ..current.clone()
+            };
+            let response =
+                use_context::<leptos_axum::ResponseOptions>().ok_or(ChatError::Internal)?;
+            let cookie = state.sessions.cookie(&renamed).ok_or(ChatError::Internal)?;
+            response.append_header(axum::http::header::SET_COOKIE, cookie);
+        }
+    }
     let session = Session {
-        user_id: current.user_id,
         name: name.clone(),
+        ..current
     };
-    let response = use_context::<leptos_axum::ResponseOptions>().ok_or(ChatError::Internal)?;
-    let cookie = state.sessions.cookie(&session).ok_or(ChatError::Internal)?;
-    response.append_header(axum::http::header::SET_COOKIE, cookie);
     state
         .presence
         .on_this_node()

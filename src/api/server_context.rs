@@ -26,8 +26,22 @@ impl Call {
         })
     }
 
-    /// For one `action` of the caller, which passes the rate limits first (else 429).
+    /// For one `action` of the caller, which passes the rate limits first (else 429). With
+    /// guests off (`CHAT_GUESTS=off`), only an account may act (else 401).
     pub fn acting(action: crate::server::access::limits::Action) -> Result<Self, ChatError> {
+        let call = Self::reading()?;
+        if call.session.is_guest() && !call.state.sessions.guests_may_write() {
+            return Err(ChatError::Unauthorized(
+                "Sign in (or sign up) to write here.".into(),
+            ));
+        }
+        within_limits(&call.state, &call.session, action)?;
+        Ok(call)
+    }
+
+    /// For signing up or in: an `action` within the rate limits, guests welcome whatever
+    /// `CHAT_GUESTS` says (that is how they stop being guests).
+    pub fn signing_in(action: crate::server::access::limits::Action) -> Result<Self, ChatError> {
         let call = Self::reading()?;
         within_limits(&call.state, &call.session, action)?;
         Ok(call)
@@ -59,6 +73,16 @@ pub fn session() -> Result<Session, ChatError> {
         })?;
     tracing::Span::current().record("user", session.user_id.as_str());
     Ok(session)
+}
+
+/// The request's client address, as the limits key it.
+pub fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
+    let parts = use_context::<Parts>()?;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0);
+    state.addresses.of(&parts.headers, peer)
 }
 
 /// Lets one `action` of the session's person through the rate limits, or answers 429.

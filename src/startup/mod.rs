@@ -5,7 +5,7 @@ mod router;
 
 use crate::server::access::limits::Limits;
 use crate::server::access::rooms::RoomAccess;
-use crate::server::access::session::{key_file, Sessions};
+use crate::server::access::session::{key_file, SessionBook, Sessions};
 use crate::server::delivery::drain::Drain;
 use crate::server::delivery::fanout::{Fanout, OneNode};
 use crate::server::delivery::hub::{self, Hub};
@@ -163,7 +163,8 @@ impl Application {
         leptos_options.site_addr = addr;
         leptos_options.hash_files |= static_assets::hashed_build(&leptos_options);
 
-        let sessions = sessions(&settings, cluster.is_some())?;
+        let book = Arc::new(SessionBook::new(store.clone(), settings.sessions.idle));
+        let sessions = sessions(&settings, cluster.is_some())?.with_book(book.clone());
         let shutdown = CancellationToken::new();
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
         // The send path: a server function stores (`Store::append`), and the store hands
@@ -198,6 +199,7 @@ impl Application {
                         store: store.clone(),
                         presence: Arc::new(presence.clone()),
                         follows,
+                        sessions: book.clone(),
                     },
                     shutdown.clone(),
                 )
@@ -206,7 +208,10 @@ impl Application {
                 (Arc::new(fanout), presence)
             }
             None => (
-                Arc::new(OneNode(hub.clone())),
+                Arc::new(OneNode {
+                    hub: hub.clone(),
+                    sessions: book.clone(),
+                }),
                 Presences::new(Arc::new(presence::OneNode::default()), hub.clone()),
             ),
         };
@@ -237,6 +242,7 @@ impl Application {
                 ipv6_prefix: settings.limits.ipv6_prefix,
             },
             drain,
+            sign_ins: Arc::default(),
         };
         let router = router::router(state, settings.body_timeout, settings.tls.is_some());
         tracing::info!(%addr, "listening");

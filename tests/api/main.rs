@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real server on port 0 with a fresh SQLite file and
 //! talks to it over HTTP, as a browser or a script would. `TEST_LOG=1` shows the server log.
 
+mod accounts;
 mod authorization;
 mod backup;
 mod bad_input;

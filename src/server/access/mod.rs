@@ -3,6 +3,7 @@
 //!
 //! May import: `store`, `settings`, `metrics`.
 
+pub mod accounts;
 pub mod limits;
 pub mod rooms;
 pub mod session;

@@ -9,6 +9,7 @@
 //! to the room's channel).
 
 use crate::domain::{EventKind, RoomName};
+use crate::server::access::session::SessionBook;
 use crate::server::delivery::hub::{Hub, Kick};
 use crate::server::store::StoreError;
 use async_trait::async_trait;
@@ -32,6 +33,9 @@ pub trait Fanout: Send + Sync {
 
     /// Whether events from the other nodes are arriving: `None` when there are none.
     async fn receiving(&self) -> Option<bool>;
+
+    /// Session `id` ended: every node forgets it and ends its open streams.
+    async fn session_ended(&self, id: &str);
 }
 
 impl dyn Fanout {
@@ -45,16 +49,19 @@ impl dyn Fanout {
 }
 
 /// One node: everything goes to its hub, and it receives every room's events already.
-pub struct OneNode(pub Arc<Hub>);
+pub struct OneNode {
+    pub hub: Arc<Hub>,
+    pub sessions: Arc<SessionBook>,
+}
 
 #[async_trait]
 impl Fanout for OneNode {
     async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String) {
-        self.0.publish_raw(room, kind, &json);
+        self.hub.publish_raw(room, kind, &json);
     }
 
     async fn kick(&self, room: &RoomName, kick: Kick) {
-        self.0.kick(room, kick);
+        self.hub.kick(room, kick);
     }
 
     async fn follow(&self, _room: &RoomName) -> Result<(), StoreError> {
@@ -63,5 +70,9 @@ impl Fanout for OneNode {
 
     async fn receiving(&self) -> Option<bool> {
         None
+    }
+
+    async fn session_ended(&self, id: &str) {
+        self.sessions.ended(id);
     }
 }

@@ -1,5 +1,6 @@
 //! The one value every handler, page and server function shares.
 
+use crate::server::access::accounts::SignInGuard;
 use crate::server::access::limits::{AddressRule, Limits};
 use crate::server::access::rooms::RoomAccess;
 use crate::server::access::session::Sessions;
@@ -34,4 +35,6 @@ pub struct AppState {
     pub addresses: AddressRule,
     /// On shutdown, ends the open SSE streams spread over the drain window.
     pub drain: Arc<Drain>,
+    /// Failed sign-ins lately, per name and address.
+    pub sign_ins: Arc<SignInGuard>,
 }

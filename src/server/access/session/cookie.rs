@@ -1,7 +1,11 @@
-//! The session cookie: `v2.<user id>.<name, base64url>.<issued at, unix seconds>.<HMAC>`,
-//! signed with the newest key and accepted under any configured one (rotation), valid for
-//! `idle` after it was issued and renewed as it is used.
+//! The session cookie, signed with the newest key and accepted under any configured one
+//! (rotation), valid for `idle` after it was issued and renewed as it is used:
+//! - a guest's: `v2.<user id>.<name, base64url>.<issued at, unix seconds>.<HMAC>`, all of
+//!   the guest in the cookie;
+//! - an account's: `v3.<session id>.<issued at>.<HMAC>`, a session the store keeps (and can
+//!   end: `SessionBook` reads it).
 
+use super::book::SessionBook;
 use super::session_settings::SessionSettings;
 use super::signer::Signer;
 use super::Session;
@@ -10,6 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The cookie's name over plain HTTP.
@@ -23,10 +28,19 @@ const RENEW_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// How far in the future an issue time may be (another node's clock).
 const CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
 
+/// Who a cookie says the request is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A guest, whole.
+    Guest(Session),
+    /// An account's session, by its id: the store says whose, and whether it still holds.
+    Account(String),
+}
+
 /// A session read from a cookie, with what its renewal depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
-    pub session: Session,
+    pub identity: Identity,
     /// Signed with an older key, or issued more than a day ago: send a fresh cookie.
     pub renew: bool,
 }
@@ -38,6 +52,9 @@ pub struct Sessions {
     name: &'static str,
     secure: bool,
     idle: Duration,
+    guests: bool,
+    /// Where account sessions are read (none: an account's cookie opens nothing).
+    book: Option<Arc<SessionBook>>,
 }
 
 impl fmt::Debug for Sessions {
@@ -68,7 +85,30 @@ impl Sessions {
             },
             secure: settings.secure_cookies,
             idle: settings.idle,
+            guests: settings.guests,
+            book: None,
         }
+    }
+
+    /// Reads account sessions from `book`.
+    pub fn with_book(mut self, book: Arc<SessionBook>) -> Self {
+        self.book = Some(book);
+        self
+    }
+
+    /// Where account sessions are read.
+    pub fn book(&self) -> Option<&Arc<SessionBook>> {
+        self.book.as_ref()
+    }
+
+    /// Whether people without an account may write.
+    pub fn guests_may_write(&self) -> bool {
+        self.guests
+    }
+
+    /// How long an unused session lasts.
+    pub fn idle(&self) -> Duration {
+        self.idle
     }
 
     /// Signs under the same keys (for what else the server hands out, e.g. invites).
@@ -83,11 +123,14 @@ impl Sessions {
 
     /// The cookie value for `session`, issued at `now` (seconds since the epoch).
     pub fn seal(&self, session: &Session, now: u64) -> String {
-        let payload = format!(
-            "v2.{}.{}.{now}",
-            session.user_id,
-            URL_SAFE_NO_PAD.encode(session.name.as_str())
-        );
+        let payload = match &session.signed_in {
+            Some(signed_in) => format!("v3.{}.{now}", signed_in.session_id),
+            None => format!(
+                "v2.{}.{}.{now}",
+                session.user_id,
+                URL_SAFE_NO_PAD.encode(session.name.as_str())
+            ),
+        };
         let tag = self.signer.sign(&payload);
         format!("{payload}.{tag}")
     }
@@ -96,28 +139,40 @@ impl Sessions {
     pub fn open(&self, value: &str, now: u64) -> Option<Opened> {
         let (payload, tag) = value.rsplit_once('.')?;
         let key_index = self.signer.verify(payload, tag)?;
-        let mut parts = payload.split('.');
-        let (Some("v2"), Some(id), Some(name), Some(issued), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
+        let parts: Vec<&str> = payload.split('.').collect();
+        let (identity, issued) = match parts.as_slice() {
+            ["v2", id, name, issued] => {
+                let name = String::from_utf8(URL_SAFE_NO_PAD.decode(name).ok()?).ok()?;
+                let guest = Session {
+                    user_id: UserId::parse(id)?,
+                    name: Nickname::parse(&name).ok()?,
+                    signed_in: None,
+                };
+                (Identity::Guest(guest), issued)
+            }
+            ["v3", id, issued] if is_session_id(id) => {
+                (Identity::Account((*id).to_owned()), issued)
+            }
+            _ => return None,
         };
         let issued: u64 = issued.parse().ok()?;
         if issued > now + CLOCK_SKEW.as_secs() || now.saturating_sub(issued) > self.idle.as_secs() {
             return None;
         }
-        let name = String::from_utf8(URL_SAFE_NO_PAD.decode(name).ok()?).ok()?;
         Some(Opened {
-            session: Session {
-                user_id: UserId::parse(id)?,
-                name: Nickname::parse(&name).ok()?,
-            },
+            identity,
             renew: key_index > 0 || now.saturating_sub(issued) >= RENEW_AFTER.as_secs(),
         })
+    }
+
+    /// The `Set-Cookie` header that removes the session cookie (signing out).
+    pub fn removal(&self) -> Option<HeaderValue> {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
+            self.name
+        ))
+        .ok()
     }
 
     /// The `Set-Cookie` header that stores `session` in the browser from now on.
@@ -158,6 +213,14 @@ impl Sessions {
     }
 }
 
+/// A session id: 32 lowercase hex digits.
+pub fn is_session_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -175,6 +238,14 @@ mod tests {
         Session {
             user_id: UserId::from_random(42),
             name: Nickname::parse(name).expect("valid"),
+            signed_in: None,
+        }
+    }
+
+    fn guest(opened: Option<Opened>) -> Option<Session> {
+        match opened?.identity {
+            Identity::Guest(session) => Some(session),
+            Identity::Account(_) => None,
         }
     }
 
@@ -189,7 +260,7 @@ mod tests {
     fn a_sealed_session_opens_with_the_same_key_only() {
         let sealed = sessions(&[b"one key"]).seal(&session("Zoë. the =admin"), NOW);
         let opened = sessions(&[b"one key"]).open(&sealed, NOW);
-        assert_eq!(opened.map(|o| o.session), Some(session("Zoë. the =admin")));
+        assert_eq!(guest(opened), Some(session("Zoë. the =admin")));
         assert_eq!(sessions(&[b"another key"]).open(&sealed, NOW), None);
     }
 
@@ -233,11 +304,31 @@ mod tests {
         let old = sessions(&[b"old key"]).seal(&session("ann"), NOW);
         let rotated = sessions(&[b"new key", b"old key"]);
         let opened = rotated.open(&old, NOW).expect("still valid");
-        assert_eq!(opened.session, session("ann"));
         assert!(opened.renew, "re-signed with the newest key");
-        let renewed = rotated.seal(&opened.session, NOW);
+        let opened = guest(Some(opened)).expect("a guest");
+        assert_eq!(opened, session("ann"));
+        let renewed = rotated.seal(&opened, NOW);
         assert!(sessions(&[b"new key"]).open(&renewed, NOW).is_some());
         assert_eq!(sessions(&[b"old key"]).open(&renewed, NOW), None);
+    }
+
+    #[test]
+    fn an_accounts_cookie_carries_its_session_id_signed() {
+        let keys = sessions(&[b"k"]);
+        let id = "0123456789abcdef0123456789abcdef";
+        let mut signed_in = session("ann");
+        signed_in.signed_in = Some(super::super::SignedIn {
+            session_id: id.into(),
+            role: crate::domain::Role::Member,
+        });
+        let sealed = keys.seal(&signed_in, NOW);
+        assert!(sealed.starts_with(&format!("v3.{id}.")), "{sealed}");
+        let opened = keys.open(&sealed, NOW).expect("valid");
+        assert_eq!(opened.identity, Identity::Account(id.into()));
+        let other = sealed.replacen(id, "fedcba9876543210fedcba9876543210", 1);
+        assert_eq!(keys.open(&other, NOW), None, "another session id");
+        assert_eq!(sessions(&[b"other"]).open(&sealed, NOW), None);
+        assert_eq!(keys.open(&sealed, NOW + 91 * DAY), None, "expired unused");
     }
 
     #[test]
@@ -288,9 +379,6 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_str(&value).expect("ascii"),
         );
-        assert_eq!(
-            keys.from_headers(&headers).map(|o| o.session),
-            Some(session("ann"))
-        );
+        assert_eq!(guest(keys.from_headers(&headers)), Some(session("ann")));
     }
 }

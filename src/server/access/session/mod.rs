@@ -1,32 +1,48 @@
-//! Anonymous sessions: a random user id and a display name in an HMAC-signed cookie. The
-//! author of every write is taken from here, never from the request body. A browser (or
-//! script) without a valid cookie gets a fresh guest identity.
+//! Who makes a request. A guest is a random user id and a display name in an HMAC-signed
+//! cookie; an account's session is a random id the store keeps (`book.rs`), named by a
+//! signed cookie. The author of every write is taken from here, never from the request
+//! body. A browser (or script) without a valid cookie, or whose session ended, gets a fresh
+//! guest identity.
 //!
 //! The signing keys never live in the store, so a copy of the database (or of Redis) is not
 //! enough to sign in as anyone: they come from `CHAT_SESSION_SECRET` (required with Redis,
 //! where every node must share them) or, for a single SQLite node, from a key file of their
 //! own (`key_file`).
 
+mod book;
 mod cookie;
 pub mod key_file;
 mod session_settings;
 mod signer;
 
-pub use cookie::{Opened, Sessions, SECURE_SESSION_COOKIE, SESSION_COOKIE};
+pub use book::{Resolved, SessionBook, SessionWatch, FRESH_FOR};
+pub use cookie::{
+    is_session_id, Identity, Opened, Sessions, SECURE_SESSION_COOKIE, SESSION_COOKIE,
+};
 pub use session_settings::SessionSettings;
 pub use signer::Signer;
 
-use crate::domain::{ClientId, Nickname, OnlineUser, UserId};
+use crate::domain::{ClientId, Nickname, OnlineUser, Role, UserId};
+use crate::error::ChatError;
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Json, Response};
 
 /// Who is making the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub user_id: UserId,
     pub name: Nickname,
+    /// Set for an account's session; a guest has none.
+    pub signed_in: Option<SignedIn>,
+}
+
+/// An account's session: which one, and what the account may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub session_id: String,
+    pub role: Role,
 }
 
 impl Session {
@@ -35,7 +51,12 @@ impl Session {
         Self {
             user_id: UserId::from_random(rand::random()),
             name: Nickname::guest(rand::random()),
+            signed_in: None,
         }
+    }
+
+    pub fn is_guest(&self) -> bool {
+        self.signed_in.is_none()
     }
 
     pub fn as_online_user(&self) -> OnlineUser {
@@ -62,7 +83,32 @@ pub async fn attach(
     next: Next,
 ) -> Response {
     let (session, is_new, renew) = match sessions.from_headers(request.headers()) {
-        Some(Opened { session, renew }) => (session, false, renew),
+        Some(Opened {
+            identity: Identity::Guest(session),
+            renew,
+        }) => (session, false, renew),
+        Some(Opened {
+            identity: Identity::Account(id),
+            renew,
+        }) => match resolve(&sessions, &id).await {
+            Ok(Some(resolved)) => (
+                Session {
+                    user_id: resolved.user_id,
+                    name: resolved.name,
+                    signed_in: Some(resolved.signed_in),
+                },
+                false,
+                renew,
+            ),
+            // Ended (or signed out): as if there were no cookie.
+            Ok(None) => (Session::guest(), true, true),
+            // Never a guest in the account's place: the request waits for the store.
+            Err(error) => {
+                tracing::warn!(%error, "could not read a session");
+                let error = ChatError::Unavailable;
+                return (StatusCode::SERVICE_UNAVAILABLE, Json(error)).into_response();
+            }
+        },
         None => (Session::guest(), true, true),
     };
     request.extensions_mut().insert(session.clone());
@@ -76,6 +122,16 @@ pub async fn attach(
         }
     }
     response
+}
+
+async fn resolve(
+    sessions: &Sessions,
+    id: &str,
+) -> Result<Option<Resolved>, crate::server::store::StoreError> {
+    match sessions.book() {
+        Some(book) => book.resolve(id).await,
+        None => Ok(None),
+    }
 }
 
 /// A fresh idempotency key for a composer rendered by the server.

@@ -21,6 +21,9 @@ pub struct SessionSettings {
     pub secure_cookies: bool,
     /// How long a session lasts unused; each use (at most once a day) renews it.
     pub idle: Duration,
+    /// Whether people without an account may write (`CHAT_GUESTS`, on by default); reading
+    /// public rooms never needs one.
+    pub guests: bool,
 }
 
 impl Default for SessionSettings {
@@ -30,13 +33,15 @@ impl Default for SessionSettings {
             key_file: None,
             secure_cookies: false,
             idle: Duration::from_secs(90 * 24 * 60 * 60),
+            guests: true,
         }
     }
 }
 
 impl SessionSettings {
     /// `CHAT_SESSION_SECRET` (comma-separated, newest first), `CHAT_SESSION_KEY_FILE`,
-    /// `CHAT_COOKIE_SECURE` (or its older name `CHAT_SECURE_COOKIES`), `CHAT_SESSION_IDLE_DAYS`.
+    /// `CHAT_COOKIE_SECURE` (or its older name `CHAT_SECURE_COOKIES`), `CHAT_SESSION_IDLE_DAYS`,
+    /// `CHAT_GUESTS`.
     pub(crate) fn read_env(
         &mut self,
         lookup: &impl Fn(&str) -> Option<String>,
@@ -67,6 +72,19 @@ impl SessionSettings {
             if let Some(secure) = lookup(name) {
                 self.secure_cookies = parse(name, secure)?;
             }
+        }
+        if let Some(guests) = lookup("CHAT_GUESTS") {
+            self.guests = match guests.trim() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                _ => {
+                    return Err(ConfigError {
+                        name: "CHAT_GUESTS",
+                        value: guests,
+                        reason: "on or off".into(),
+                    })
+                }
+            };
         }
         if let Some(days) = lookup("CHAT_SESSION_IDLE_DAYS") {
             let days: u64 = parse("CHAT_SESSION_IDLE_DAYS", days)?;

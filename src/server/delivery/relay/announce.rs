@@ -87,6 +87,16 @@ impl Fanout for RedisFanout {
     async fn receiving(&self) -> Option<bool> {
         Some(self.follows.is_attached().await)
     }
+
+    async fn session_ended(&self, id: &str) {
+        let channel = redis_keys::GlobalKeys(&self.prefix).sessions_ended();
+        let mut conn = self.conn.clone();
+        // Lost, the session still stops working within `FRESH_FOR` on every node (its
+        // cookie is read again); only streams elsewhere would stay open.
+        if let Err(error) = conn.publish::<_, _, i64>(channel, id).await {
+            tracing::warn!(%error, "could not announce an ended session");
+        }
+    }
 }
 
 #[cfg(test)]

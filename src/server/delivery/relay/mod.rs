@@ -12,6 +12,7 @@ pub use announce::{Announcement, RedisFanout};
 pub use follows::Follows;
 
 use crate::domain::{EventKind, RoomName, Seq};
+use crate::server::access::session::SessionBook;
 use crate::server::delivery::hub::Hub;
 use crate::server::store::redis_keys;
 use crate::server::store::Store;
@@ -35,6 +36,8 @@ pub struct Targets {
     pub presence: Arc<dyn RosterNews>,
     /// The rooms this node subscribes to.
     pub follows: Arc<Follows>,
+    /// Told when a session ended on any node.
+    pub sessions: Arc<SessionBook>,
 }
 
 /// What hears that another node's roster of a room changed (presence, which stands above
@@ -101,7 +104,11 @@ async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream
         .map_err(|_| {
             redis::RedisError::from((redis::ErrorKind::IoError, "timed out connecting"))
         })??;
-    let (sink, messages) = pubsub.split();
+    let (mut sink, messages) = pubsub.split();
+    sink.subscribe(redis_keys::GlobalKeys(&from.prefix).sessions_ended())
+        .await?;
+    // Whatever ended while this node was not listening is read again from the store.
+    to.sessions.forget_all();
     to.follows.attach(sink).await;
     tracing::info!("relaying room events from Redis");
     Ok(messages)
@@ -133,7 +140,13 @@ async fn relay(from: &Source, to: &Targets, messages: PubSubStream) -> redis::Re
 async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::RedisResult<()> {
     // Per room, in order of first mention: the lowest and highest seq announced.
     let mut logged: Vec<(RoomName, Seq, Seq)> = Vec::new();
+    let sessions_ended = redis_keys::GlobalKeys(prefix).sessions_ended();
     for message in batch {
+        if message.get_channel_name() == sessions_ended {
+            let id: String = message.get_payload()?;
+            to.sessions.ended(&id);
+            continue;
+        }
         let Some(room) = room_of(prefix, message) else {
             continue;
         };

@@ -21,7 +21,9 @@ use crate::server::access::session::{NewVisitor, Session};
 use crate::server::delivery::room_window::RoomWindow;
 use crate::server::delivery::sse_frame;
 use crate::server::http::api_error::ApiError;
-use crate::server::http::routes::room_stream::{event_stream_response, open_room, stream_permit};
+use crate::server::http::routes::room_stream::{
+    event_stream_response, open_room, stream_permit, until_session_ends,
+};
 use crate::server::metrics::{OpenStream, Transport};
 use crate::server::node::state::AppState;
 use axum::body::Body;
@@ -95,6 +97,7 @@ pub async fn browser_events(
         let _holding = (&permit, &open);
         chunk
     });
+    let stream = until_session_ends(stream, &state, &session);
     Ok(event_stream_response(Body::from_stream(stream)))
 }
 

@@ -73,7 +73,26 @@ pub async fn room_events(
             let _open = &open;
             chunk
         });
+    let stream = until_session_ends(stream, &state, &session);
     Ok(event_stream_response(Body::from_stream(stream)))
+}
+
+/// `stream`, ended when an account's session ends (signed out, ended from another device,
+/// its person banned), on whichever node that happens. A guest's runs on.
+pub(crate) fn until_session_ends<S: futures::Stream + Send + 'static>(
+    stream: S,
+    state: &AppState,
+    session: &Session,
+) -> futures::stream::BoxStream<'static, S::Item> {
+    let watch = session
+        .signed_in
+        .as_ref()
+        .zip(state.sessions.book())
+        .map(|(signed_in, book)| book.watch(&signed_in.session_id));
+    match watch {
+        Some(watch) => stream.take_until(watch.ended()).boxed(),
+        None => stream.boxed(),
+    }
 }
 
 /// A place under the stream caps for this session and address, or the refusal.

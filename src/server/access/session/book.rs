@@ -1,0 +1,165 @@
+//! Account sessions, as requests and streams see them. A cookie names a session by id; the
+//! book reads whose it is from the store, keeps the answer for at most [`FRESH_FOR`] (so a
+//! burst of sends costs one read, and an ended session stops working on every node within
+//! that time), and ends the open streams of a session when it ends.
+//!
+//! Ending goes through the node's `Fanout` (`session_ended`), which reaches every node's
+//! book: locally on one node, announced through Redis on several.
+
+use super::SignedIn;
+use crate::domain::{Nickname, UserId};
+use crate::server::store::{Store, StoreError};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// How long a session read from the store is believed.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// A session's `last_seen` is written at most this often.
+const TOUCH_EVERY: Duration = Duration::from_secs(60 * 60);
+/// Past this many sessions remembered, the cache starts over.
+const REMEMBERED: usize = 50_000;
+
+/// A signed-in session as a request needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub user_id: UserId,
+    pub name: Nickname,
+    pub signed_in: SignedIn,
+}
+
+/// Reads and ends account sessions.
+pub struct SessionBook {
+    store: Arc<dyn Store>,
+    /// Sessions unused this long are over.
+    idle: Duration,
+    cache: Mutex<HashMap<String, (Option<Resolved>, Instant)>>,
+    /// Per session with open streams: cancelled when it ends, and alive while one of the
+    /// streams is.
+    streams: Mutex<HashMap<String, (CancellationToken, Weak<()>)>>,
+}
+
+/// Held by an open stream of a signed-in session: `ended` resolves when the session ends.
+pub struct SessionWatch {
+    token: CancellationToken,
+    _alive: Arc<()>,
+}
+
+impl SessionWatch {
+    /// Resolves when the session ends (on any node).
+    pub async fn ended(self) {
+        self.token.cancelled().await;
+    }
+}
+
+impl fmt::Debug for SessionBook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionBook").finish_non_exhaustive()
+    }
+}
+
+impl SessionBook {
+    pub fn new(store: Arc<dyn Store>, idle: Duration) -> Self {
+        Self {
+            store,
+            idle,
+            cache: Mutex::default(),
+            streams: Mutex::default(),
+        }
+    }
+
+    /// Whose session `id` is, or `None` when it ended (or never was).
+    pub async fn resolve(&self, id: &str) -> Result<Option<Resolved>, StoreError> {
+        if let Some((resolved, at)) = lock(&self.cache).get(id) {
+            if at.elapsed() < FRESH_FOR {
+                return Ok(resolved.clone());
+            }
+        }
+        let resolved = self.read(id).await?;
+        let mut cache = lock(&self.cache);
+        if cache.len() >= REMEMBERED {
+            cache.clear();
+        }
+        cache.insert(id.to_owned(), (resolved.clone(), Instant::now()));
+        Ok(resolved)
+    }
+
+    async fn read(&self, id: &str) -> Result<Option<Resolved>, StoreError> {
+        let Some(session) = self.store.session(id).await? else {
+            return Ok(None);
+        };
+        let now = now_millis();
+        let unused = Duration::from_millis(u64::try_from(now - session.last_seen).unwrap_or(0));
+        if unused > self.idle {
+            return Ok(None);
+        }
+        let Some(account) = self.store.account(&session.user_id).await? else {
+            return Ok(None);
+        };
+        if unused > TOUCH_EVERY {
+            self.store.touch_session(id, now).await?;
+        }
+        Ok(Some(Resolved {
+            name: Nickname::parse(&account.name)
+                .map_err(|e| StoreError::Failed(format!("account name: {e}").into()))?,
+            user_id: account.user_id,
+            signed_in: SignedIn {
+                session_id: id.to_owned(),
+                role: account.role,
+            },
+        }))
+    }
+
+    /// What an open stream of session `id` holds: it learns when the session ends.
+    pub fn watch(&self, id: &str) -> SessionWatch {
+        let mut streams = lock(&self.streams);
+        if streams.len() >= REMEMBERED {
+            // Sessions whose streams have all ended.
+            streams.retain(|_, (_, alive)| alive.strong_count() > 0);
+        }
+        let (token, alive) = streams
+            .entry(id.to_owned())
+            .or_insert_with(|| (CancellationToken::new(), Weak::new()));
+        let alive = alive.upgrade().unwrap_or_else(|| {
+            let fresh = Arc::new(());
+            *alive = Arc::downgrade(&fresh);
+            fresh
+        });
+        SessionWatch {
+            token: token.child_token(),
+            _alive: alive,
+        }
+    }
+
+    /// Session `id` ended (on this node or another): forget it and end its open streams.
+    pub fn ended(&self, id: &str) {
+        lock(&self.cache).remove(id);
+        if let Some((streams, _)) = lock(&self.streams).remove(id) {
+            streams.cancel();
+        }
+    }
+
+    /// Reads session `id` again at its next use (its account changed).
+    pub fn forget(&self, id: &str) {
+        lock(&self.cache).remove(id);
+    }
+
+    /// Forgets every session read: after this node may have missed an ending (its link to
+    /// the other nodes was lost), every session is read again.
+    pub fn forget_all(&self) {
+        lock(&self.cache).clear();
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
