@@ -232,6 +232,7 @@ pub async fn end_session(id: String) -> Result<(), ChatError> {
     Ok(())
 }
 
+#[cfg(feature = "ssr")]
 fn name_taken() -> ChatError {
     ChatError::Conflict("Someone has that name already: choose another.".into())
 }

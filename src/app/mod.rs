@@ -1,6 +1,7 @@
 //! The UI: the HTML shell, the router, and the pages' components. The state they show is
 //! in `room`; what they do in the browser is in `client`.
 
+mod account_page;
 mod composer;
 mod connection_badge;
 mod create_private_room;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
                 // Async: pages arrive complete, so they read the same without JavaScript.
                 <Route path=path!("/") view=rooms_page::RoomsPage ssr=SsrMode::Async />
                 <Route path=path!("/r/:room") view=room_page::RoomPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=account_page::AccountPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/search")
                     view=search_page::SearchResultsPage

@@ -67,6 +67,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 <SearchForm words="" room=Some(state.room()) />
                 <ConnectionBadge state=state.connection hydrated />
                 <NameForm />
+                <a class="account-link" href="/account" rel="external">"Account"</a>
             </header>
             <div class="room-body">
                 <RoomsSidebar />

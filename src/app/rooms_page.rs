@@ -23,7 +23,10 @@ pub fn RoomsPage() -> impl IntoView {
     view! {
         <Title text="Rooms · Chat" />
         <main class="rooms-page">
-            <h1>"Rooms"</h1>
+            <header class="rooms-header">
+                <h1>"Rooms"</h1>
+                <a class="account-link" href="/account" rel="external">"Account"</a>
+            </header>
             <SearchForm words="" room=None />
             <form class="join-form" method="get" action="/join">
                 <label for="join-room">"Create or join a room"</label>

@@ -35,3 +35,8 @@ pub fn on_document_event(name: &'static str, handle: impl Fn() + 'static) {
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
+
+/// Loads the page again (after who is signed in changed, every part of it must know).
+pub fn reload_page() {
+    let _ = leptos::prelude::window().location().reload();
+}

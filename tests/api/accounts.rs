@@ -209,3 +209,58 @@ async fn with_guests_off_reading_is_open_and_writing_needs_an_account() {
     ok_json(sign_up(&visitor, "Ann", "correct horse").await).await;
     visitor.send("lobby", "hello").await;
 }
+
+#[tokio::test]
+async fn a_session_is_read_at_most_once_a_second_so_an_ending_shows_within_one() {
+    use chat::domain::{AccountName, UserId};
+    use chat::server::access::session::{SessionBook, FRESH_FOR};
+    use chat::server::store::{NewAccount, StoredSession};
+
+    let backend = crate::store_contract::Backend::sqlite().await;
+    let store = backend.store.clone();
+    let ann = UserId::from_random(1);
+    store
+        .create_account(NewAccount {
+            user_id: ann.clone(),
+            name: AccountName::parse("Ann").expect("name"),
+            name_key: "ann".into(),
+            password_hash: "x".into(),
+            at: 0,
+        })
+        .await
+        .expect("create")
+        .expect("created");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let id = "0123456789abcdef0123456789abcdef";
+    store
+        .create_session(&StoredSession {
+            id: id.into(),
+            user_id: ann.clone(),
+            created_at: now,
+            last_seen: now,
+            user_agent: String::new(),
+        })
+        .await
+        .expect("session");
+    let book = SessionBook::new(store.clone(), Duration::from_secs(86_400));
+    let read = book.resolve(id).await.expect("read").expect("signed in");
+    assert_eq!(
+        (read.user_id.clone(), read.name.as_str()),
+        (ann.clone(), "Ann")
+    );
+    // Ended behind the book's back (as another node would): believed for at most a second.
+    assert!(store.end_session(&ann, id).await.expect("end"));
+    assert!(
+        book.resolve(id).await.expect("read").is_some(),
+        "not read again at once"
+    );
+    tokio::time::sleep(FRESH_FOR + Duration::from_millis(100)).await;
+    assert_eq!(
+        book.resolve(id).await.expect("read"),
+        None,
+        "read again after a second"
+    );
+}
