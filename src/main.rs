@@ -4,8 +4,21 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     use chat::server::node::{config::Settings, telemetry};
+    use chat::startup::admin::{self, Command};
     use chat::startup::Application;
 
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match Command::parse(&args) {
+        Ok(command) => command,
+        Err(line) => {
+            eprintln!("{line}\n\n{}", admin::USAGE);
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if command == Command::Help {
+        println!("{}", admin::USAGE);
+        return std::process::ExitCode::SUCCESS;
+    }
     telemetry::init("info,chat=debug");
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
@@ -14,6 +27,18 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Command::SetRole { name, role } = command {
+        return match admin::set_role(&settings, &name, role).await {
+            Ok(done) => {
+                println!("{done}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("{error}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(error) => {

@@ -102,8 +102,9 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
     Ok(state.store.edit(edit).await??)
 }
 
-/// Deletes one's own message `seq` in `room`; everyone sees "message deleted".
-/// Another user's message answers 403 and changes nothing.
+/// Deletes message `seq` in `room`; everyone sees "message deleted", and it leaves search
+/// and export. One's own message, or, for who moderates the room (an administrator, the
+/// room's creator), anyone's: that goes to the audit log. Anyone else's 403.
 #[server(endpoint = "delete_message")]
 #[cfg_attr(
     feature = "ssr",
@@ -111,17 +112,51 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
 )]
 pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, ChatError> {
     use super::server_context::{now_millis, Call};
+    use crate::domain::AuditEntry;
     use crate::server::access::limits::Action;
-    use crate::server::store::DeleteRequest;
+    use crate::server::store::{DeleteRequest, Refusal};
 
     let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
     let delete = DeleteRequest {
-        room,
+        room: room.clone(),
         target: seq,
-        by: session.user_id,
+        by: session.user_id.clone(),
         at: now_millis(),
+        as_moderator: false,
     };
-    Ok(state.store.delete(delete).await??)
+    let role = session.signed_in.as_ref().map(|signed_in| signed_in.role);
+    match state.store.delete(delete.clone()).await? {
+        Err(Refusal::NotYours)
+            if state
+                .access
+                .moderates(&session.user_id, role, &room)
+                .await? =>
+        {
+            let author = state.store.message(&room, seq).await?.map(|m| m.author);
+            let deleted = state
+                .store
+                .delete(DeleteRequest {
+                    as_moderator: true,
+                    ..delete
+                })
+                .await??;
+            let entry = AuditEntry {
+                at: deleted.deleted_at,
+                actor: session.user_id.to_string(),
+                actor_name: session.name.to_string(),
+                action: "delete_message".into(),
+                subject: format!("{room}/{seq}"),
+                detail: author
+                    .map(|name| format!("written by {name}"))
+                    .unwrap_or_default(),
+            };
+            if let Err(error) = state.store.record_audit(&entry).await {
+                tracing::error!(%error, "could not write a moderator's delete to the audit log");
+            }
+            Ok(deleted)
+        }
+        answer => Ok(answer?),
+    }
 }
 
 /// Tells the room that the session's user is typing. Ephemeral: nothing is stored.

@@ -2,6 +2,7 @@
 //! under `/api/` because scripts, tests and benchmarks call them too.
 
 mod accounts;
+mod admin;
 mod joined;
 mod messages;
 mod private_rooms;
@@ -16,6 +17,7 @@ pub use accounts::{
     end_session, get_me, list_sessions, sign_in, sign_out, sign_up, AccountInfo, EndSession, GetMe,
     ListSessions, Me, SessionInfo, SessionList, SignIn, SignOut, SignUp,
 };
+pub use admin::{get_audit, AuditLog, GetAudit, AUDIT_PAGE};
 pub use joined::{
     leave_room, mark_read, set_notify, JoinedRoom, LeaveRoom, MarkRead, SetNotify, MAX_UNREAD,
 };

@@ -2,6 +2,7 @@
 //! functions on the server; the browser may use the same rules to pre-check.
 
 mod account;
+mod audit;
 pub mod calendar;
 mod client_id;
 mod domain_error;
@@ -25,6 +26,7 @@ mod seq;
 mod user_id;
 
 pub use account::{AccountName, Password, Role};
+pub use audit::AuditEntry;
 pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};

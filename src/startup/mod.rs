@@ -1,6 +1,7 @@
 //! Builds the application from settings and runs it until shutdown. Tests use the same path
 //! on port 0 with a temporary database. The routes and their middleware are in `router.rs`.
 
+pub mod admin;
 mod router;
 
 use crate::server::access::limits::Limits;
@@ -82,6 +83,48 @@ struct Cluster {
     rosters: RemoteRosters,
 }
 
+/// The store the settings choose, opened.
+pub enum OpenedStore {
+    Sqlite(SqliteStore),
+    /// With a client for the node's relay.
+    Redis {
+        store: RedisStore,
+        client: redis::Client,
+    },
+}
+
+impl OpenedStore {
+    pub fn into_store(self) -> Arc<dyn Store> {
+        match self {
+            OpenedStore::Sqlite(store) => Arc::new(store),
+            OpenedStore::Redis { store, .. } => Arc::new(store),
+        }
+    }
+}
+
+/// Opens the store the settings choose: Redis when `redis_url` is set, SQLite otherwise.
+pub async fn open_store(settings: &Settings) -> Result<OpenedStore, StartupError> {
+    match &settings.redis_url {
+        Some(url) => {
+            let store =
+                RedisStore::connect(url.expose(), &settings.redis_prefix, settings.history_limit)
+                    .await?;
+            let client = redis::Client::open(url.expose())
+                .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+            tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
+            Ok(OpenedStore::Redis { store, client })
+        }
+        None => {
+            let mut store =
+                SqliteStore::connect_capped(&settings.database_url, settings.database_max_bytes)
+                    .await?;
+            store.set_search_timeout(settings.limits.search_timeout);
+            tracing::info!(database = %settings.database_url, "store open");
+            Ok(OpenedStore::Sqlite(store))
+        }
+    }
+}
+
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
@@ -100,17 +143,8 @@ impl Application {
     /// Opens the store chosen by the settings (Redis when `redis_url` is set, SQLite
     /// otherwise), binds the address (port 0 picks a free one) and builds the router.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        match settings.redis_url.clone() {
-            Some(url) => {
-                let store = RedisStore::connect(
-                    url.expose(),
-                    &settings.redis_prefix,
-                    settings.history_limit,
-                )
-                .await?;
-                let client = redis::Client::open(url.expose())
-                    .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-                tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
+        match open_store(&settings).await? {
+            OpenedStore::Redis { store, client } => {
                 let prefix = settings.redis_prefix.clone();
                 let cluster = Cluster {
                     conn: store.connection(),
@@ -124,16 +158,7 @@ impl Application {
                 };
                 Self::assemble(settings, Arc::new(store), Some(cluster)).await
             }
-            None => {
-                let mut store = SqliteStore::connect_capped(
-                    &settings.database_url,
-                    settings.database_max_bytes,
-                )
-                .await?;
-                store.set_search_timeout(settings.limits.search_timeout);
-                tracing::info!(database = %settings.database_url, "store open");
-                Self::with_store(settings, Arc::new(store)).await
-            }
+            OpenedStore::Sqlite(store) => Self::with_store(settings, Arc::new(store)).await,
         }
     }
 

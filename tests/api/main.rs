@@ -20,6 +20,7 @@ mod lag;
 mod layers;
 mod limits;
 mod mentions;
+mod moderation;
 mod nodes;
 mod nodes_presence;
 mod observability;

@@ -6,7 +6,7 @@
 //! the store keeps (the cookie carries it, signed), so it can be listed and ended.
 
 use super::StoreError;
-use crate::domain::{AccountName, Role, UserId};
+use crate::domain::{AccountName, AuditEntry, Role, UserId};
 use async_trait::async_trait;
 
 /// An account as stored.
@@ -100,4 +100,13 @@ pub trait Accounts: Send + Sync {
 
     /// Ends `user`'s session `id`: `false` when they have no such session.
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError>;
+
+    /// `user`'s account has `role` now: `false` when they have no account.
+    async fn set_role(&self, user: &UserId, role: Role) -> Result<bool, StoreError>;
+
+    /// Adds a moderation action to the audit log.
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// The newest `limit` entries of the audit log, newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 }

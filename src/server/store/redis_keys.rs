@@ -24,6 +24,7 @@
 //! | `P:account-names` | hash | folded name → user id (names are unique) |
 //! | `P:session:{id}` | hash | a session's `user_id`, `created_at`, `last_seen`, `user_agent` |
 //! | `P:user:{id}:sessions` | zset | a person's session ids, by creation time |
+//! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
 //! | `P:sessions:ended` | channel | the ids of sessions that ended (every node closes their streams) |
 
 use crate::domain::{RoomName, Seq};
@@ -128,6 +129,10 @@ impl GlobalKeys<'_> {
     /// A person's sessions, by creation time.
     pub fn sessions_of(&self, user: &str) -> String {
         format!("{}:user:{user}:sessions", self.0)
+    }
+    /// The audit log.
+    pub fn audit_log(&self) -> String {
+        format!("{}:audit", self.0)
     }
     /// The channel that tells every node a session ended.
     pub fn sessions_ended(&self) -> String {

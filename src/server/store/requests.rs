@@ -45,6 +45,8 @@ pub struct DeleteRequest {
     pub target: Seq,
     pub by: UserId,
     pub at: i64,
+    /// `by` moderates the room: anyone's message may go (the caller checked).
+    pub as_moderator: bool,
 }
 
 /// `by` adds or takes back their `emoji` on message `target`.

@@ -127,6 +127,7 @@ async fn edits_deletes_and_reactions_are_log_events(b: &Backend) {
         target: first,
         by: ann.id.clone(),
         at: 7,
+        as_moderator: false,
     };
     let deleted = store.delete(delete.clone()).await.expect("delete");
     assert_eq!(deleted.map(|d| d.seq), Ok(Seq(4)));

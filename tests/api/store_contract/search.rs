@@ -47,6 +47,7 @@ async fn search_follows_edits_and_deletes(b: &Backend) {
             target: seq,
             by: ann.id.clone(),
             at: 3,
+            as_moderator: false,
         })
         .await
         .expect("delete")

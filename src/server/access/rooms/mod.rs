@@ -16,7 +16,7 @@ mod waves;
 
 pub use gate::StreamGate;
 
-use crate::domain::{RoomName, UserId};
+use crate::domain::{Role, RoomName, Seq, UserId};
 use crate::error::ChatError;
 use crate::server::store::{Privacy, Store, StoreError};
 use std::collections::HashSet;
@@ -59,6 +59,28 @@ impl RoomAccess {
         let privacy = self.store.privacy(room).await?;
         self.remember(room, &privacy);
         Ok(privacy)
+    }
+
+    /// Whether someone of `role` with id `user` moderates `room` (deletes anyone's message
+    /// in it): an administrator everywhere; otherwise the room's creator, who is a private
+    /// room's creator or, for a public room, the author of its first message.
+    pub async fn moderates(
+        &self,
+        user: &UserId,
+        role: Option<Role>,
+        room: &RoomName,
+    ) -> Result<bool, StoreError> {
+        if role == Some(Role::Admin) {
+            return Ok(true);
+        }
+        Ok(match self.privacy(room).await? {
+            Privacy::Private { creator, .. } => &creator == user,
+            Privacy::Public { .. } => self
+                .store
+                .message(room, Seq(1))
+                .await?
+                .is_some_and(|first| &first.author_id == user),
+        })
     }
 
     /// Whether `room` is private, read from the store after this call began (unless it is

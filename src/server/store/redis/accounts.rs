@@ -4,7 +4,7 @@
 
 use super::decode::classify;
 use super::RedisStore;
-use crate::domain::{AccountName, Role, UserId};
+use crate::domain::{AccountName, AuditEntry, Role, UserId};
 use crate::server::store::{
     Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
 };
@@ -51,6 +51,16 @@ redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 ";
+
+/// KEYS: 1 the account. ARGV: 1 the role. Never makes an account of nothing.
+const SET_ROLE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'role', ARGV[1])
+return 1
+";
+
+/// The most audit entries Redis keeps (the oldest go).
+const AUDIT_KEPT: isize = 100_000;
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Failed(what.into())
@@ -216,6 +226,43 @@ impl Accounts for RedisStore {
             .filter_map(|(id, hash)| session(id, hash))
             .filter(|found| &found.user_id == user)
             .collect())
+    }
+
+    async fn set_role(&self, user: &UserId, role: Role) -> Result<bool, StoreError> {
+        let set: i64 = Script::new(SET_ROLE)
+            .key(self.global().account(user.as_str()))
+            .arg(role.as_str())
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(set == 1)
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let json = serde_json::to_string(entry).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let key = self.global().audit_log();
+        redis::pipe()
+            .atomic()
+            .lpush(&key, json)
+            .ignore()
+            .ltrim(&key, 0, AUDIT_KEPT - 1)
+            .ignore()
+            .query_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(classify)
+    }
+
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut conn = self.conn.clone();
+        let stop = isize::try_from(limit).unwrap_or(isize::MAX) - 1;
+        let entries: Vec<String> = conn
+            .lrange(self.global().audit_log(), 0, stop)
+            .await
+            .map_err(classify)?;
+        entries
+            .iter()
+            .map(|json| serde_json::from_str(json).map_err(|e| StoreError::Failed(Box::new(e))))
+            .collect()
     }
 
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {

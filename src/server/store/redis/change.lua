@@ -3,7 +3,7 @@
 -- ARGV: 1 message key, 2 by (user id), 3 kind ('edit' or 'delete'), 4 new body (edit),
 --       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel,
 --       10 the new body's search terms (edit; space-separated), 11 what every search
---       term's key starts with
+--       term's key starts with, 12 '1' when `by` moderates the room (anyone's message)
 -- The message leaves the search terms it was filed under; an edit files it under the new
 -- (in the private room's own index when its hash names one, `tp`).
 -- Returns {seq} on success, {-1} not found, {-2} not the author, {-3} already deleted.
@@ -11,7 +11,7 @@ local author = redis.call('HGET', ARGV[1], 'author_id')
 if not author then
   return {-1}
 end
-if author ~= ARGV[2] then
+if author ~= ARGV[2] and ARGV[12] ~= '1' then
   return {-2}
 end
 if redis.call('HGET', ARGV[1], 'deleted') == '1' then

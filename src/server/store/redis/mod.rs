@@ -107,6 +107,7 @@ impl RedisStore {
         by: &UserId,
         change: Change<'_>,
         at: i64,
+        as_moderator: bool,
     ) -> Result<Result<Seq, Refusal>, StoreError> {
         let mut conn = self.conn.clone();
         let input = ChangeInput {
@@ -116,6 +117,7 @@ impl RedisStore {
             change,
             at,
             history: self.history,
+            as_moderator,
         };
         self.change
             .run(&mut conn, &self.room(room), &self.global(), input)
@@ -185,6 +187,7 @@ impl Store for RedisStore {
                 &edit.by,
                 Change::Edit { body: &body },
                 edit.at,
+                false,
             )
             .await?;
         Ok(changed.map(|seq| MessageEdit {
@@ -207,6 +210,7 @@ impl Store for RedisStore {
                 &delete.by,
                 Change::Delete,
                 delete.at,
+                delete.as_moderator,
             )
             .await?;
         Ok(changed.map(|seq| MessageDelete {

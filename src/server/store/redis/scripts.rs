@@ -128,6 +128,8 @@ pub(super) struct ChangeInput<'a> {
     pub change: Change<'a>,
     pub at: i64,
     pub history: usize,
+    /// `by` moderates the room: anyone's message may be changed.
+    pub as_moderator: bool,
 }
 
 impl ChangeScript {
@@ -163,6 +165,7 @@ impl ChangeScript {
             .arg(keys.channel())
             .arg(terms(body))
             .arg(globals.search_term_prefix())
+            .arg(if input.as_moderator { "1" } else { "0" })
             .invoke_async(conn)
             .await
             .map_err(classify)?;

@@ -3,7 +3,7 @@
 
 use super::faults::classify;
 use super::SqliteStore;
-use crate::domain::{AccountName, Role, UserId};
+use crate::domain::{AccountName, AuditEntry, Role, UserId};
 use crate::server::store::{
     Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
 };
@@ -173,6 +173,57 @@ impl Accounts for SqliteStore {
         .into_iter()
         .map(session)
         .collect()
+    }
+
+    async fn set_role(&self, user: &UserId, role: Role) -> Result<bool, StoreError> {
+        let set = sqlx::query("UPDATE accounts SET role = ? WHERE user_id = ?")
+            .bind(role.as_str())
+            .bind(user.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(set.rows_affected() == 1)
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, actor_name, action, subject, detail) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.actor_name)
+        .bind(&entry.action)
+        .bind(&entry.subject)
+        .bind(&entry.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT at, actor, actor_name, action, subject, detail FROM audit_log \
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(at, actor, actor_name, action, subject, detail)| AuditEntry {
+                    at,
+                    actor,
+                    actor_name,
+                    action,
+                    subject,
+                    detail,
+                },
+            )
+            .collect())
     }
 
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {

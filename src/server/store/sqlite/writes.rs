@@ -153,7 +153,7 @@ pub(super) async fn edit(
     conn: &mut SqliteConnection,
     edit: &EditRequest,
 ) -> Result<Result<MessageEdit, Refusal>, Failure> {
-    if let Err(refusal) = check_author(conn, &edit.room, edit.target, &edit.by).await? {
+    if let Err(refusal) = check_author(conn, &edit.room, edit.target, Some(&edit.by)).await? {
         return Ok(Err(refusal));
     }
     let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at, None).await?;
@@ -178,7 +178,8 @@ pub(super) async fn delete(
     conn: &mut SqliteConnection,
     delete: &DeleteRequest,
 ) -> Result<Result<MessageDelete, Refusal>, Failure> {
-    if let Err(refusal) = check_author(conn, &delete.room, delete.target, &delete.by).await? {
+    let by = (!delete.as_moderator).then_some(&delete.by);
+    if let Err(refusal) = check_author(conn, &delete.room, delete.target, by).await? {
         return Ok(Err(refusal));
     }
     let seq = log_event(
@@ -253,11 +254,13 @@ pub(super) async fn react(
 }
 
 /// Whether `by` may change message `target`: it exists, is theirs, and is not deleted.
+/// Whether message `target` may be changed: it exists, is not deleted, and (unless `by` is
+/// `None`, a moderator's change) is `by`'s.
 async fn check_author(
     conn: &mut SqliteConnection,
     room: &RoomName,
     target: Seq,
-    by: &UserId,
+    by: Option<&UserId>,
 ) -> Result<Result<(), Refusal>, Failure> {
     let found: Option<(String, bool)> =
         sqlx::query_as("SELECT author_id, deleted FROM messages WHERE room = ? AND seq = ?")
@@ -267,7 +270,7 @@ async fn check_author(
             .await?;
     Ok(match found {
         None => Err(Refusal::NotFound),
-        Some((author, _)) if author != by.as_str() => Err(Refusal::NotYours),
+        Some((author, _)) if by.is_some_and(|by| author != by.as_str()) => Err(Refusal::NotYours),
         Some((_, true)) => Err(Refusal::Deleted),
         Some(_) => Ok(()),
     })

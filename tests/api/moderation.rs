@@ -1,0 +1,166 @@
+//! Roles and moderation, on SQLite and on two nodes sharing Redis: the first account
+//! administers; an administrator, or a room's creator in their room, deletes anyone's
+//! message (everyone sees it go, search forgets it), which the audit log keeps; a member
+//! cannot; the operator grants and revokes the administrator role on the command line.
+
+use crate::binary::Binary;
+use crate::helpers::{database_url, spawn_app, Browser, TestApp};
+use crate::nodes::two_nodes;
+use serde_json::Value;
+
+async fn account(app: &TestApp, name: &str) -> Browser {
+    let browser = app.browser();
+    let response = browser
+        .post("sign_up", &[("name", name), ("password", "correct horse")])
+        .await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    browser
+}
+
+async fn delete(browser: &Browser, room: &str, seq: u64) -> reqwest::Response {
+    browser
+        .post(
+            "delete_message",
+            &[("room", room), ("seq", &seq.to_string())],
+        )
+        .await
+}
+
+async fn moderation(here: &TestApp, there: &TestApp) {
+    let admin = account(here, "Ann").await;
+    let member = account(here, "Bob").await;
+    let carol = account(here, "Carol").await;
+    let spammer = there.browser();
+    let spam = spammer.send("lobby", "buy cheap watches").await;
+    let mut watching = member.at(there).events("lobby", "").await;
+    watching.next_presence().await;
+
+    assert_eq!(delete(&member, "lobby", spam.seq.get()).await.status(), 403);
+    assert_eq!(delete(&admin, "lobby", spam.seq.get()).await.status(), 200);
+    let gone = watching.next_log_event().await;
+    assert_eq!(
+        gone.event.as_deref(),
+        Some("delete"),
+        "everyone sees it go, live"
+    );
+    let found = member.get_json("/api/search?q=watches").await;
+    assert_eq!(
+        found["results"].as_array().map(Vec::len),
+        Some(0),
+        "{found}"
+    );
+
+    // Carol started her room: she moderates it, and only it.
+    carol.send("carols-corner", "welcome").await;
+    let more = spammer
+        .send("carols-corner", "cheap watches here too")
+        .await;
+    let elsewhere = spammer.send("lobby", "and here").await;
+    assert_eq!(
+        delete(&member, "carols-corner", more.seq.get())
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        delete(&carol, "lobby", elsewhere.seq.get()).await.status(),
+        403
+    );
+    assert_eq!(
+        delete(&carol, "carols-corner", more.seq.get())
+            .await
+            .status(),
+        200
+    );
+
+    let audit = admin.at(there).get_json("/api/admin/audit").await;
+    let entries = audit["entries"].as_array().expect("entries");
+    let actions: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default(),
+                e["actor_name"].as_str().unwrap_or_default(),
+                e["subject"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let first = format!("lobby/{}", spam.seq.get());
+    let second = format!("carols-corner/{}", more.seq.get());
+    assert_eq!(
+        actions,
+        [
+            ("delete_message", "Carol", second.as_str()),
+            ("delete_message", "Ann", first.as_str()),
+        ],
+        "newest first"
+    );
+    assert!(entries[1]["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("written by guest-"));
+    assert_eq!(member.get_raw("/api/admin/audit").await.status(), 403);
+    assert_eq!(spammer.get_raw("/api/admin/audit").await.status(), 403);
+}
+
+#[tokio::test]
+async fn on_sqlite_an_administrator_and_a_rooms_creator_delete_anyones_message() {
+    let app = spawn_app().await;
+    moderation(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_a_moderators_delete_reaches_the_other_node() {
+    let (_redis, a, b) = two_nodes().await;
+    moderation(&a, &b).await;
+}
+
+#[tokio::test]
+async fn the_operator_grants_and_revokes_the_administrator_role_while_the_node_serves() {
+    let app = spawn_app().await;
+    account(&app, "Ann").await;
+    let bob = account(&app, "Bob").await;
+    assert_eq!(bob.get_json("/api/me").await["role"], "member");
+    let run = |verb: &str| {
+        std::process::Command::new(Binary::path())
+            .args(["admin", verb, "BOB"])
+            .env("DATABASE_URL", database_url(&app.db_dir))
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    let granted = run("grant");
+    assert!(granted.status.success(), "{granted:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&granted.stdout).trim(),
+        "Bob is admin now"
+    );
+    tokio::time::sleep(chat::server::access::session::FRESH_FOR).await;
+    assert_eq!(bob.get_json("/api/me").await["role"], "admin");
+    assert_eq!(bob.get_raw("/api/admin/audit").await.status(), 200);
+    let revoked = run("revoke");
+    assert!(revoked.status.success(), "{revoked:?}");
+    tokio::time::sleep(chat::server::access::session::FRESH_FOR).await;
+    assert_eq!(bob.get_json("/api/me").await["role"], "member");
+    let audit: Value = app
+        .browser()
+        .get_raw("/api/admin/audit")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(audit["error"], "forbidden", "a guest reads nothing");
+
+    let unknown = std::process::Command::new(Binary::path())
+        .args(["admin", "grant", "nobody"])
+        .env("DATABASE_URL", database_url(&app.db_dir))
+        .output()
+        .expect("the binary runs");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not an account"));
+    let help = std::process::Command::new(Binary::path())
+        .arg("--help")
+        .output()
+        .expect("the binary runs");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("chat admin grant NAME"));
+}
