@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod direct;
 mod joined;
 mod messages;
 mod private_rooms;
@@ -18,6 +19,7 @@ pub use accounts::{
     ListSessions, Me, SessionInfo, SessionList, SignIn, SignOut, SignUp,
 };
 pub use admin::{get_audit, AuditLog, GetAudit, AUDIT_PAGE};
+pub use direct::{open_dm, DirectRoom, OpenDm};
 pub use joined::{
     leave_room, mark_read, set_notify, JoinedRoom, LeaveRoom, MarkRead, SetNotify, MAX_UNREAD,
 };

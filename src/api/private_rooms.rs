@@ -43,6 +43,9 @@ pub async fn create_room(name: String, private: Option<String>) -> Result<Create
 
     let Call { state, session } = Call::acting(Action::Write)?;
     let room = RoomName::from_user_input(&name)?;
+    if room.is_direct() {
+        return Err(crate::domain::DomainError::DirectRoomName.into());
+    }
     let private = match private.as_deref().map(str::trim) {
         None | Some("" | "false" | "off" | "0") => false,
         Some("true" | "on" | "1") => true,
@@ -157,7 +160,10 @@ async fn creators_room(
     use crate::server::store::Privacy;
     let room = super::server_context::open_room(state, session, raw).await?;
     match state.access.privacy(&room).await? {
-        Privacy::Private { creator, .. } if creator == session.user_id => Ok(room),
+        // A direct-message room has no invite link and nobody to remove: it is two people's.
+        Privacy::Private { creator, .. } if creator == session.user_id && !room.is_direct() => {
+            Ok(room)
+        }
         _ => Err(ChatError::Forbidden(refusal.into())),
     }
 }
@@ -190,7 +196,7 @@ async fn new_link(
 /// A form posted by a browser without JavaScript (it asks for HTML) goes on to `path`;
 /// scripts and the hydrated page get the JSON.
 #[cfg(feature = "ssr")]
-fn send_forms_to(path: &str) {
+pub(super) fn send_forms_to(path: &str) {
     let wants_html = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
         parts
             .headers

@@ -40,6 +40,9 @@ pub struct RoomSnapshot {
     /// Set for a private room (with the invite link for its creator).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<super::PrivateRoom>,
+    /// The viewer moderates the room (may delete anyone's message); left out when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub moderates: bool,
 }
 
 /// A page of newer messages (reading on from a permalink).
@@ -114,11 +117,17 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
             invite_version,
             ..
         } => Some(super::PrivateRoom {
-            invite: (creator == session.user_id)
+            // A direct-message room has no invite link.
+            invite: (creator == session.user_id && !room.is_direct())
                 .then(|| invites::path(state.sessions.signer(), &room, invite_version)),
         }),
     };
     let joined = super::joined::joined_rooms(state.store.as_ref(), &session.user_id).await?;
+    let role = session.signed_in.as_ref().map(|signed_in| signed_in.role);
+    let moderates = state
+        .access
+        .moderates(&session.user_id, role, &room)
+        .await?;
     Ok(RoomSnapshot {
         room: room.to_string(),
         messages,
@@ -133,6 +142,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         client_id: fresh_client_id().as_str().to_owned(),
         joined,
         private,
+        moderates,
     })
 }
 

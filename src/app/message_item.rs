@@ -124,7 +124,8 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
 }
 
 /// Reply for every message, the reaction picker while it has no reactions (else it sits
-/// beside them), Edit and Delete for one's own.
+/// beside them), Edit and Delete for one's own, and Delete for anyone's to who moderates
+/// the room.
 #[component]
 fn MessageActions(
     seq: Seq,
@@ -156,6 +157,8 @@ fn MessageActions(
                     <button type="button" on:click=move |_| editing.set(true)>
                         "Edit"
                     </button>
+                </Show>
+                <Show when=move || mine || state.moderates>
                     <button type="button" on:click=move |_| {
                         #[cfg(feature = "hydrate")]
                         crate::client::message_actions::delete(state, seq);

@@ -48,6 +48,10 @@ pub enum DomainError {
     PasswordTooLong { max: usize },
     #[error("Roles are admin or member.")]
     BadRole,
+    #[error("Names starting with \"dm-\" are kept for direct messages: choose another.")]
+    DirectRoomName,
+    #[error("A direct message needs someone else.")]
+    DirectToYourself,
 }
 
 /// Characters that change the direction of the text around them (bidi embeddings,

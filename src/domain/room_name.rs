@@ -15,6 +15,14 @@ impl RoomName {
         Self("lobby".to_owned())
     }
 
+    /// What the names of direct-message rooms start with: no other room may bear one.
+    pub const DIRECT_PREFIX: &'static str = "dm-";
+
+    /// Whether this is the name of a direct-message room (two people's private room).
+    pub fn is_direct(&self) -> bool {
+        self.0.starts_with(Self::DIRECT_PREFIX)
+    }
+
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let ok_len = (1..=Self::MAX_LEN).contains(&raw.len());
         let ok_chars = raw

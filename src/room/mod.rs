@@ -59,6 +59,8 @@ pub struct RoomState {
     pub picked: RwSignal<Vec<OnlineUser>>,
     /// Set for a private room (with the invite link for its creator).
     pub private: RwSignal<Option<PrivateRoom>>,
+    /// The viewer may delete anyone's message here (an administrator, the room's creator).
+    pub moderates: bool,
 }
 
 impl RoomState {
@@ -90,6 +92,7 @@ impl RoomState {
             members: StoredValue::new(snapshot.members),
             picked: RwSignal::new(Vec::new()),
             private: RwSignal::new(snapshot.private),
+            moderates: snapshot.moderates,
         }
     }
 
@@ -207,6 +210,7 @@ mod tests {
             joined: Vec::new(),
             members: Vec::new(),
             private: None,
+            moderates: false,
         })
     }
 

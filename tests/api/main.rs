@@ -9,6 +9,7 @@ mod binary;
 mod browser_stream;
 mod delivery;
 mod deploy;
+mod direct;
 mod durability;
 mod durability_redis;
 mod export;

@@ -11,9 +11,11 @@
 //! checked when it opened is not enough, since an empty room can become private and a
 //! member can leave or be removed while the stream stays open.
 
+mod direct;
 mod gate;
 mod waves;
 
+pub use direct::direct_room;
 pub use gate::StreamGate;
 
 use crate::domain::{Role, RoomName, Seq, UserId};
@@ -114,10 +116,13 @@ impl RoomAccess {
         room: &RoomName,
     ) -> Result<StreamGate, ChatError> {
         let privacy = self.privacy(room).await?;
-        if let Privacy::Private { .. } = privacy {
-            if !self.store.is_member(user, room).await? {
+        match privacy {
+            Privacy::Private { .. } if !self.store.is_member(user, room).await? => {
                 return Err(ChatError::private_room());
             }
+            // A direct-message name that is not (yet) a private room is nobody's.
+            Privacy::Public { .. } if room.is_direct() => return Err(ChatError::private_room()),
+            _ => {}
         }
         Ok(StreamGate::new(self.clone(), user.clone(), &privacy))
     }
@@ -134,7 +139,8 @@ impl RoomAccess {
     /// Whether `user` may read and write `room`.
     pub async fn may_read(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
         match self.privacy(room).await? {
-            Privacy::Public { .. } => Ok(true),
+            // A direct-message name that is not (yet) a private room is nobody's.
+            Privacy::Public { .. } => Ok(!room.is_direct()),
             Privacy::Private { .. } => self.store.is_member(user, room).await,
         }
     }

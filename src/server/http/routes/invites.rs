@@ -24,7 +24,10 @@ pub fn path(signer: &Signer, room: &RoomName, version: u64) -> String {
 pub fn open(signer: &Signer, token: &str) -> Option<(RoomName, u64)> {
     let (rest, tag) = token.rsplit_once('.')?;
     let (room, version) = rest.rsplit_once('.')?;
-    let room = RoomName::parse(room).ok()?;
+    // A direct-message room has no invite link.
+    let room = RoomName::parse(room)
+        .ok()
+        .filter(|room| !room.is_direct())?;
     let version: u64 = version.parse().ok()?;
     signer.verify(&payload(&room, version), tag)?;
     Some((room, version))
