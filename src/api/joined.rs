@@ -24,6 +24,9 @@ pub struct JoinedRoom {
     pub mentions: u32,
     #[serde(default)]
     pub notify: NotifyLevel,
+    /// For a direct-message room: the other person's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<String>,
 }
 
 /// Every room `user` joined, with its unread count, for the page about to be shown.
@@ -60,12 +63,22 @@ pub(super) async fn joined_rooms(
                 );
             }
         }
+        let with = match membership.room.is_direct() {
+            true => store
+                .members(&membership.room, 2)
+                .await?
+                .into_iter()
+                .find(|member| &member.id != user)
+                .map(|member| member.name),
+            false => None,
+        };
         rooms.push(JoinedRoom {
             name: membership.room.to_string(),
             newest,
             unread,
             mentions,
             notify: membership.notify,
+            with,
         });
     }
     Ok(rooms)

@@ -2,7 +2,7 @@ use super::private_room_panel::PrivateRoomPanel;
 use crate::room::RoomState;
 use leptos::prelude::*;
 
-/// Who is online in the room, live.
+/// Who is online in the room, live, each with a button to message them directly.
 #[component]
 pub fn PresenceList() -> impl IntoView {
     let state = expect_context::<RoomState>();
@@ -27,6 +27,20 @@ pub fn PresenceList() -> impl IntoView {
                     <li class:me=state.is_me(&user.id)>
                         <span class="presence-dot" aria-hidden="true"></span>
                         {user.name.clone()}
+                        // A plain form, with or without JavaScript: the answer sends the
+                        // browser on to the direct-message room.
+                        {(!state.is_me(&user.id)).then(|| view! {
+                            <form class="open-dm" method="post" action="/api/open_dm">
+                                <input type="hidden" name="user" value=user.id.to_string() />
+                                <button
+                                    type="submit"
+                                    title="Send a direct message"
+                                    aria-label=format!("Message {}", user.name)
+                                >
+                                    "✉"
+                                </button>
+                            </form>
+                        })}
                     </li>
                 </For>
             </ul>

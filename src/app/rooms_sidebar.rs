@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn RoomsSidebar() -> impl IntoView {
     let state = expect_context::<RoomState>();
-    let current = state.room();
+    let current = StoredValue::new(state.room());
     let open = RwSignal::new(true);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -39,19 +39,40 @@ pub fn RoomsSidebar() -> impl IntoView {
             <nav aria-label="Your rooms">
                 <ul>
                     <For
-                        each=move || state.joined.list()
+                        each=move || rooms_of(state, false)
                         key=|room| (room.name.clone(), room.unread, room.mentions)
                         let:room
                     >
                         <JoinedRoomItem
-                            name=room.name.clone()
+                            current=current.with_value(|current| *current == room.name)
+                            label=format!("#{}", room.name)
+                            name=room.name
                             unread=room.unread
                             mentions=room.mentions
-                            current=room.name == current
                         />
                     </For>
                 </ul>
             </nav>
+            <Show when=move || !rooms_of(state, true).is_empty()>
+                <nav aria-label="Direct messages" class="direct-messages">
+                    <h2 class="rooms-sidebar-heading">"Direct messages"</h2>
+                    <ul>
+                        <For
+                            each=move || rooms_of(state, true)
+                            key=|room| (room.name.clone(), room.unread, room.mentions)
+                            let:room
+                        >
+                            <JoinedRoomItem
+                                current=current.with_value(|current| *current == room.name)
+                                label=format!("@{}", room.with.clone().unwrap_or_else(|| "someone".into()))
+                                name=room.name
+                                unread=room.unread
+                                mentions=room.mentions
+                            />
+                        </For>
+                    </ul>
+                </nav>
+            </Show>
             <NotifySettings />
         </details>
     }
@@ -59,10 +80,28 @@ pub fn RoomsSidebar() -> impl IntoView {
     .into_any()
 }
 
+/// The joined rooms that are (or are not) direct messages.
+fn rooms_of(state: RoomState, direct: bool) -> Vec<crate::api::JoinedRoom> {
+    state
+        .joined
+        .list()
+        .into_iter()
+        .filter(|room| room.name.starts_with(crate::domain::RoomName::DIRECT_PREFIX) == direct)
+        .collect()
+}
+
+/// One joined room: `label` is what the list shows (`#lobby`, or `@Ann` for a direct
+/// message).
 #[component]
-fn JoinedRoomItem(name: String, unread: u32, mentions: u32, current: bool) -> impl IntoView {
+fn JoinedRoomItem(
+    name: String,
+    label: String,
+    unread: u32,
+    mentions: u32,
+    current: bool,
+) -> impl IntoView {
     let href = format!("/r/{name}");
-    let leave_label = format!("Leave #{name}");
+    let leave_label = format!("Leave {label}");
     let has_unread = unread > 0;
     let has_mentions = mentions > 0;
     let leaving = name.clone();
@@ -84,10 +123,7 @@ fn JoinedRoomItem(name: String, unread: u32, mentions: u32, current: bool) -> im
         >
             // A full page load: each room page holds one room's state and streams.
             <a href=href rel="external" aria-current=current.then_some("page")>
-                <span class="room-hash" aria-hidden="true">
-                    "#"
-                </span>
-                {name.clone()}
+                {label}
             </a>
             // A mention outranks the unread count: the badge says someone needs them.
             {if mentions > 0 {

@@ -142,6 +142,7 @@ impl JoinedRooms {
                         unread: 0,
                         mentions: 0,
                         notify: NotifyLevel::default(),
+                        with: None,
                     });
                     rooms.sort_by(|a, b| a.name.cmp(&b.name));
                 }
@@ -181,6 +182,7 @@ mod tests {
             unread,
             mentions: 0,
             notify: NotifyLevel::Mentions,
+            with: None,
         }
     }
 
