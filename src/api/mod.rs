@@ -18,7 +18,9 @@ pub use accounts::{
     end_session, get_me, list_sessions, sign_in, sign_out, sign_up, AccountInfo, EndSession, GetMe,
     ListSessions, Me, SessionInfo, SessionList, SignIn, SignOut, SignUp,
 };
-pub use admin::{get_audit, AuditLog, GetAudit, AUDIT_PAGE};
+pub use admin::{
+    ban_user, get_audit, unban_user, AuditLog, BanUser, GetAudit, UnbanUser, AUDIT_PAGE,
+};
 pub use direct::{open_dm, DirectRoom, OpenDm};
 pub use joined::{
     leave_room, mark_read, set_notify, JoinedRoom, LeaveRoom, MarkRead, SetNotify, MAX_UNREAD,

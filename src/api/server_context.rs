@@ -18,12 +18,16 @@ pub struct Call {
 }
 
 impl Call {
-    /// For what the rate limits do not count (reading).
+    /// For what the rate limits do not count (reading). A banned person gets 403.
     pub fn reading() -> Result<Self, ChatError> {
-        Ok(Call {
+        let call = Call {
             state: app_state()?,
             session: session()?,
-        })
+        };
+        if call.state.bans.contains(&call.session.user_id) {
+            return Err(banned());
+        }
+        Ok(call)
     }
 
     /// For one `action` of the caller, which passes the rate limits first (else 429). With
@@ -53,6 +57,11 @@ impl Call {
         let room = open_room(&self.state, &self.session, raw).await?;
         Ok((self, room))
     }
+}
+
+/// The answer to everything a banned person asks.
+pub fn banned() -> ChatError {
+    ChatError::Forbidden("You are banned from this chat.".into())
 }
 
 pub fn app_state() -> Result<AppState, ChatError> {

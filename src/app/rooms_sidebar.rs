@@ -86,7 +86,11 @@ fn rooms_of(state: RoomState, direct: bool) -> Vec<crate::api::JoinedRoom> {
         .joined
         .list()
         .into_iter()
-        .filter(|room| room.name.starts_with(crate::domain::RoomName::DIRECT_PREFIX) == direct)
+        .filter(|room| {
+            room.name
+                .starts_with(crate::domain::RoomName::DIRECT_PREFIX)
+                == direct
+        })
         .collect()
 }
 

@@ -4,6 +4,7 @@
 pub mod admin;
 mod router;
 
+use crate::server::access::bans::Bans;
 use crate::server::access::limits::Limits;
 use crate::server::access::rooms::RoomAccess;
 use crate::server::access::session::{key_file, SessionBook, Sessions};
@@ -189,8 +190,11 @@ impl Application {
         leptos_options.hash_files |= static_assets::hashed_build(&leptos_options);
 
         let book = Arc::new(SessionBook::new(store.clone(), settings.sessions.idle));
+        let bans = Arc::new(Bans::new(store.clone()));
+        bans.refresh().await?;
         let sessions = sessions(&settings, cluster.is_some())?.with_book(book.clone());
         let shutdown = CancellationToken::new();
+        bans.spawn_refresher(shutdown.clone());
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
         // The send path: a server function stores (`Store::append`), and the store hands
         // each committed event to the hub, in seq order (`CommittedEvents`).
@@ -268,6 +272,7 @@ impl Application {
             },
             drain,
             sign_ins: Arc::default(),
+            bans,
         };
         let router = router::router(state, settings.body_timeout, settings.tls.is_some());
         tracing::info!(%addr, "listening");

@@ -164,3 +164,79 @@ async fn the_operator_grants_and_revokes_the_administrator_role_while_the_node_s
         .expect("the binary runs");
     assert!(String::from_utf8_lossy(&help.stdout).contains("chat admin grant NAME"));
 }
+
+async fn bans(here: &TestApp, there: &TestApp) {
+    let admin = account(here, "Ann").await;
+    let bob = account(here, "Bob").await;
+    let eve = there.browser();
+    eve.send("lobby", "spam, spam, spam").await;
+    let id = |value: Value| value["user_id"].as_str().expect("id").to_owned();
+    let (bob_id, eve_id) = (
+        id(bob.get_json("/api/me").await),
+        id(eve.get_json("/api/me").await),
+    );
+    let ban = |who: &Browser, user: &str| {
+        let (who, user) = (who.clone(), user.to_owned());
+        async move { who.post("ban_user", &[("user", user.as_str())]).await }
+    };
+    assert_eq!(ban(&bob, &eve_id).await.status(), 403, "members do not ban");
+
+    // Bob's and Eve's open streams, on the other node, close as they are banned.
+    let mut bobs = bob.at(there).events("lobby", "").await;
+    bobs.next_presence().await;
+    let mut eves = eve.events("lobby", "").await;
+    eves.next_presence().await;
+    let asked = std::time::Instant::now();
+    assert_eq!(ban(&admin, &bob_id).await.status(), 200);
+    assert_eq!(ban(&admin, &eve_id).await.status(), 200);
+    bobs.until_end().await;
+    eves.until_end().await;
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        asked.elapsed()
+    );
+
+    // Eve (a guest) is refused everything; Bob is signed out and cannot sign in. Every
+    // node reads the bans again within a second.
+    tokio::time::sleep(chat::server::access::bans::REFRESH).await;
+    let refused = eve
+        .post("send_message", &[("room", "lobby"), ("body", "again")])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(eve.get_raw("/api/room?room=lobby").await.status(), 403);
+    assert_eq!(eve.get_raw("/api/rooms/lobby/events").await.status(), 403);
+    assert_eq!(bob.get_json("/api/me").await["guest"], true);
+    let back = bob
+        .post("sign_in", &[("name", "Bob"), ("password", "correct horse")])
+        .await;
+    assert_eq!(back.status(), 403);
+
+    let lifted = admin.post("unban_user", &[("user", bob_id.as_str())]).await;
+    assert_eq!(lifted.status(), 200);
+    let back = bob
+        .at(there)
+        .post("sign_in", &[("name", "Bob"), ("password", "correct horse")])
+        .await;
+    assert_eq!(back.status(), 200, "{:?}", back.text().await);
+    let audit = admin.get_json("/api/admin/audit").await;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["unban_user", "ban_user", "ban_user"]);
+}
+
+#[tokio::test]
+async fn on_sqlite_a_ban_closes_streams_and_refuses_everything_until_lifted() {
+    let app = spawn_app().await;
+    bans(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_a_ban_on_one_node_closes_streams_and_refuses_on_the_other() {
+    let (_redis, a, b) = two_nodes().await;
+    bans(&a, &b).await;
+}

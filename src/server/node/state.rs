@@ -1,6 +1,7 @@
 //! The one value every handler, page and server function shares.
 
 use crate::server::access::accounts::SignInGuard;
+use crate::server::access::bans::Bans;
 use crate::server::access::limits::{AddressRule, Limits};
 use crate::server::access::rooms::RoomAccess;
 use crate::server::access::session::Sessions;
@@ -37,4 +38,6 @@ pub struct AppState {
     pub drain: Arc<Drain>,
     /// Failed sign-ins lately, per name and address.
     pub sign_ins: Arc<SignInGuard>,
+    /// Who is banned.
+    pub bans: Arc<Bans>,
 }

@@ -109,4 +109,13 @@ pub trait Accounts: Send + Sync {
 
     /// The newest `limit` entries of the audit log, newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// `user` is banned from now on (an account or a guest's id).
+    async fn ban(&self, user: &UserId, at: i64) -> Result<(), StoreError>;
+
+    /// `user` is banned no more: `false` when they were not.
+    async fn unban(&self, user: &UserId) -> Result<bool, StoreError>;
+
+    /// Everyone banned.
+    async fn banned(&self) -> Result<Vec<UserId>, StoreError>;
 }

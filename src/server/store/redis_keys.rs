@@ -24,6 +24,7 @@
 //! | `P:account-names` | hash | folded name → user id (names are unique) |
 //! | `P:session:{id}` | hash | a session's `user_id`, `created_at`, `last_seen`, `user_agent` |
 //! | `P:user:{id}:sessions` | zset | a person's session ids, by creation time |
+//! | `P:bans` | hash | banned user id → when |
 //! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
 //! | `P:sessions:ended` | channel | the ids of sessions that ended (every node closes their streams) |
 
@@ -129,6 +130,10 @@ impl GlobalKeys<'_> {
     /// A person's sessions, by creation time.
     pub fn sessions_of(&self, user: &str) -> String {
         format!("{}:user:{user}:sessions", self.0)
+    }
+    /// Who is banned.
+    pub fn bans(&self) -> String {
+        format!("{}:bans", self.0)
     }
     /// The audit log.
     pub fn audit_log(&self) -> String {

@@ -22,7 +22,7 @@ use crate::server::delivery::room_window::RoomWindow;
 use crate::server::delivery::sse_frame;
 use crate::server::http::api_error::ApiError;
 use crate::server::http::routes::room_stream::{
-    event_stream_response, open_room, stream_permit, until_session_ends,
+    event_stream_response, not_banned, open_room, stream_permit, until_session_ends,
 };
 use crate::server::metrics::{OpenStream, Transport};
 use crate::server::node::state::AppState;
@@ -53,6 +53,7 @@ pub async fn browser_events(
     Query(query): Query<BrowserEventsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    not_banned(&state, &session)?;
     let rooms = parse_rooms(&query.rooms, state.streams.max_rooms)?;
     // One room the person may not read refuses the whole stream (403), naming none.
     let mut admitted = Vec::with_capacity(rooms.len());

@@ -42,6 +42,7 @@ pub async fn room_events(
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    not_banned(&state, &session)?;
     let room = RoomName::parse(&room)?;
     let gate = state.access.admit(&session.user_id, &room).await?;
     let cursor = match headers.get("last-event-id") {
@@ -77,22 +78,45 @@ pub async fn room_events(
     Ok(event_stream_response(Body::from_stream(stream)))
 }
 
-/// `stream`, ended when an account's session ends (signed out, ended from another device,
-/// its person banned), on whichever node that happens. A guest's runs on.
+/// `stream`, ended when its account's session ends (signed out, ended from another
+/// device) or its person is banned, on whichever node that happens.
 pub(crate) fn until_session_ends<S: futures::Stream + Send + 'static>(
     stream: S,
     state: &AppState,
     session: &Session,
 ) -> futures::stream::BoxStream<'static, S::Item> {
-    let watch = session
+    let Some(book) = state.sessions.book() else {
+        return stream.boxed();
+    };
+    let person = book.watch(&person_key(&session.user_id));
+    let device = session
         .signed_in
         .as_ref()
-        .zip(state.sessions.book())
-        .map(|(signed_in, book)| book.watch(&signed_in.session_id));
-    match watch {
-        Some(watch) => stream.take_until(watch.ended()).boxed(),
-        None => stream.boxed(),
+        .map(|signed_in| book.watch(&signed_in.session_id));
+    let ended = async move {
+        match device {
+            Some(device) => {
+                futures::future::select(Box::pin(person.ended()), Box::pin(device.ended())).await;
+            }
+            None => person.ended().await,
+        }
+    };
+    stream.take_until(ended).boxed()
+}
+
+/// What ends every open stream of `user` (a ban) when it is announced as ended.
+pub fn person_key(user: &crate::domain::UserId) -> String {
+    format!("user:{user}")
+}
+
+/// Refuses a banned person's stream (403).
+pub(crate) fn not_banned(state: &AppState, session: &Session) -> Result<(), ApiError> {
+    if state.bans.contains(&session.user_id) {
+        return Err(
+            crate::error::ChatError::Forbidden("You are banned from this chat.".into()).into(),
+        );
     }
+    Ok(())
 }
 
 /// A place under the stream caps for this session and address, or the refusal.

@@ -265,6 +265,28 @@ impl Accounts for RedisStore {
             .collect()
     }
 
+    async fn ban(&self, user: &UserId, at: i64) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        conn.hset_nx::<_, _, _, ()>(self.global().bans(), user.as_str(), at)
+            .await
+            .map_err(classify)
+    }
+
+    async fn unban(&self, user: &UserId) -> Result<bool, StoreError> {
+        let mut conn = self.conn.clone();
+        let gone: i64 = conn
+            .hdel(self.global().bans(), user.as_str())
+            .await
+            .map_err(classify)?;
+        Ok(gone == 1)
+    }
+
+    async fn banned(&self) -> Result<Vec<UserId>, StoreError> {
+        let mut conn = self.conn.clone();
+        let ids: Vec<String> = conn.hkeys(self.global().bans()).await.map_err(classify)?;
+        Ok(ids.iter().filter_map(|id| UserId::parse(id)).collect())
+    }
+
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
         let keys = self.global();
         let ended: i64 = Script::new(END)

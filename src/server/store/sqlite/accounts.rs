@@ -226,6 +226,33 @@ impl Accounts for SqliteStore {
             .collect())
     }
 
+    async fn ban(&self, user: &UserId, at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO bans (user_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(user.as_str())
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn unban(&self, user: &UserId) -> Result<bool, StoreError> {
+        let gone = sqlx::query("DELETE FROM bans WHERE user_id = ?")
+            .bind(user.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(gone.rows_affected() == 1)
+    }
+
+    async fn banned(&self) -> Result<Vec<UserId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM bans")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(ids.iter().filter_map(|id| UserId::parse(id)).collect())
+    }
+
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
         let ended = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
             .bind(id)

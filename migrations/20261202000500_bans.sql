@@ -1,0 +1,6 @@
+-- People an administrator banned: they can neither sign in, nor write, nor open a page or
+-- a stream. An account's id or a guest's.
+CREATE TABLE bans (
+    user_id TEXT    PRIMARY KEY,
+    at      INTEGER NOT NULL
+);
