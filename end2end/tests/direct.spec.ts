@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { ChatPage, freshRoom } from "./fixtures/chat_page";
 
 test("a direct message from the people online, in both sidebars and nobody else's", async ({ browser }) => {
-  const room = freshRoom("dm");
+  const room = freshRoom("direct");
   const person = async () => new ChatPage(await (await browser.newContext()).newPage());
   const [ann, bob, carol] = [await person(), await person(), await person()];
   const suffix = room.slice(-5);

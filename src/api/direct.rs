@@ -13,13 +13,15 @@ pub struct DirectRoom {
 }
 
 /// Opens (making it, the first time) the direct-message room of the session's person and
-/// `user` (a user id): `{"room"}`. A form posted without JavaScript is sent on to it.
+/// `user` (a user id): `{"room"}`. `name`, optional, is what the caller knows them by, used
+/// for a guest until they open the room themselves (an account is known by its own name).
+/// A form posted without JavaScript is sent on to it.
 #[server(endpoint = "open_dm")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(name = "open_dm", skip_all, fields(user = tracing::field::Empty))
 )]
-pub async fn open_dm(user: String) -> Result<DirectRoom, ChatError> {
+pub async fn open_dm(user: String, name: Option<String>) -> Result<DirectRoom, ChatError> {
     use super::server_context::{now_millis, Call};
     use crate::domain::{DomainError, NotifyLevel, OnlineUser, UserId};
     use crate::server::access::limits::Action;
@@ -50,7 +52,10 @@ pub async fn open_dm(user: String) -> Result<DirectRoom, ChatError> {
     let them = OnlineUser {
         name: match state.store.account(&other).await? {
             Some(account) => account.name,
-            None => "a guest".to_owned(),
+            None => name
+                .as_deref()
+                .and_then(|name| crate::domain::Nickname::parse(name).ok())
+                .map_or_else(|| "a guest".to_owned(), |name| name.to_string()),
         },
         id: other,
     };

@@ -32,6 +32,7 @@ pub fn PresenceList() -> impl IntoView {
                         {(!state.is_me(&user.id)).then(|| view! {
                             <form class="open-dm" method="post" action="/api/open_dm">
                                 <input type="hidden" name="user" value=user.id.to_string() />
+                                <input type="hidden" name="name" value=user.name.clone() />
                                 <button
                                     type="submit"
                                     title="Send a direct message"
