@@ -4,3 +4,9 @@ CREATE TABLE bans (
     user_id TEXT    PRIMARY KEY,
     at      INTEGER NOT NULL
 );
+
+-- Locked rooms: read-only but for who moderates them.
+CREATE TABLE room_locks (
+    room TEXT    PRIMARY KEY,
+    at   INTEGER NOT NULL
+);

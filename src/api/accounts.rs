@@ -140,7 +140,7 @@ pub async fn sign_in(name: String, password: String) -> Result<AccountInfo, Chat
         state.sign_ins.failed(&keys, Instant::now());
         return Err(wrong());
     };
-    if state.bans.contains(&account.user_id) {
+    if state.restrictions.is_banned(&account.user_id) {
         return Err(super::server_context::banned());
     }
     let info = AccountInfo {

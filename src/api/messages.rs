@@ -27,7 +27,8 @@ pub async fn send_message(
     use crate::server::store::{Appended, NewMessage};
 
     let started = std::time::Instant::now();
-    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
+    let (Call { state, session }, room) =
+        Call::acting(Action::Write)?.in_room_to_write(&room).await?;
     // Known public with messages, it stays so; otherwise the store looks again as it writes.
     let recheck_access = !state.access.known_public(&room);
     let body = MessageBody::parse(&body)?;
@@ -91,7 +92,8 @@ pub async fn edit_message(room: String, seq: Seq, body: String) -> Result<Messag
     use crate::server::access::limits::Action;
     use crate::server::store::EditRequest;
 
-    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
+    let (Call { state, session }, room) =
+        Call::acting(Action::Write)?.in_room_to_write(&room).await?;
     let edit = EditRequest {
         room,
         target: seq,
@@ -116,7 +118,8 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<MessageDelete, Cha
     use crate::server::access::limits::Action;
     use crate::server::store::{DeleteRequest, Refusal};
 
-    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
+    let (Call { state, session }, room) =
+        Call::acting(Action::Write)?.in_room_to_write(&room).await?;
     let delete = DeleteRequest {
         room: room.clone(),
         target: seq,
@@ -170,7 +173,9 @@ pub async fn notify_typing(room: String) -> Result<(), ChatError> {
     use crate::domain::{EventKind, Typing};
     use crate::server::access::limits::Action;
 
-    let (Call { state, session }, room) = Call::acting(Action::Typing)?.in_room(&room).await?;
+    let (Call { state, session }, room) = Call::acting(Action::Typing)?
+        .in_room_to_write(&room)
+        .await?;
     let user = session.as_online_user();
     state
         .fanout

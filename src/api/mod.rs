@@ -19,7 +19,8 @@ pub use accounts::{
     ListSessions, Me, SessionInfo, SessionList, SignIn, SignOut, SignUp,
 };
 pub use admin::{
-    ban_user, get_audit, unban_user, AuditLog, BanUser, GetAudit, UnbanUser, AUDIT_PAGE,
+    ban_user, get_audit, lock_room, unban_user, AuditLog, BanUser, GetAudit, LockRoom, RoomLock,
+    UnbanUser, AUDIT_PAGE,
 };
 pub use direct::{open_dm, DirectRoom, OpenDm};
 pub use joined::{

@@ -48,7 +48,8 @@ async fn react(
     use crate::server::access::limits::Action;
     use crate::server::store::ReactionRequest;
 
-    let (Call { state, session }, room) = Call::acting(Action::Write)?.in_room(&room).await?;
+    let (Call { state, session }, room) =
+        Call::acting(Action::Write)?.in_room_to_write(&room).await?;
     let request = ReactionRequest {
         room,
         target: seq,

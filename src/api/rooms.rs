@@ -43,6 +43,9 @@ pub struct RoomSnapshot {
     /// The viewer moderates the room (may delete anyone's message); left out when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub moderates: bool,
+    /// The room is locked: read-only but for who moderates it; left out when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// A page of newer messages (reading on from a permalink).
@@ -143,6 +146,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         joined,
         private,
         moderates,
+        locked: state.restrictions.is_locked(&room),
     })
 }
 

@@ -24,7 +24,7 @@ impl Call {
             state: app_state()?,
             session: session()?,
         };
-        if call.state.bans.contains(&call.session.user_id) {
+        if call.state.restrictions.is_banned(&call.session.user_id) {
             return Err(banned());
         }
         Ok(call)
@@ -56,6 +56,29 @@ impl Call {
     pub async fn in_room(self, raw: &str) -> Result<(Self, crate::domain::RoomName), ChatError> {
         let room = open_room(&self.state, &self.session, raw).await?;
         Ok((self, room))
+    }
+
+    /// The same, to write in it (send, edit, delete, react, type): a locked room also
+    /// answers 403, but to who moderates it.
+    pub async fn in_room_to_write(
+        self,
+        raw: &str,
+    ) -> Result<(Self, crate::domain::RoomName), ChatError> {
+        let (call, room) = self.in_room(raw).await?;
+        if call.state.restrictions.is_locked(&room) {
+            let role = call.session.signed_in.as_ref().map(|s| s.role);
+            if !call
+                .state
+                .access
+                .moderates(&call.session.user_id, role, &room)
+                .await?
+            {
+                return Err(ChatError::Forbidden(
+                    "This room is locked: only its moderators can write in it.".into(),
+                ));
+            }
+        }
+        Ok((call, room))
     }
 }
 

@@ -15,6 +15,17 @@ pub fn PresenceList() -> impl IntoView {
     view! {
         <aside class="presence" aria-labelledby="presence-title">
             <PrivateRoomPanel />
+            // Who moderates the room locks and unlocks it (a plain form: the answer sends
+            // the browser back to the room, which shows the notice).
+            {state.moderates.then(|| view! {
+                <form class="lock-room" method="post" action="/api/lock_room">
+                    <input type="hidden" name="room" value=state.room() />
+                    <input type="hidden" name="locked" value=(!state.locked).to_string() />
+                    <button type="submit">
+                        {if state.locked { "Unlock the room" } else { "Lock the room" }}
+                    </button>
+                </form>
+            })}
             <h2 id="presence-title">
                 "Online " <span class="presence-count">{count}</span>
             </h2>

@@ -74,7 +74,20 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 <section class="room-conversation" aria-label="Conversation">
                     <MessageList />
                     <TypingIndicator />
-                    <Composer />
+                    {match (state.locked, state.moderates) {
+                        (true, false) => view! {
+                            <p class="room-locked" role="status">
+                                "This room is locked: only its moderators can write in it."
+                            </p>
+                        }.into_any(),
+                        (true, true) => view! {
+                            <p class="room-locked" role="status">
+                                "This room is locked: only its moderators (you among them) can write."
+                            </p>
+                            <Composer />
+                        }.into_any(),
+                        (false, _) => view! { <Composer /> }.into_any(),
+                    }}
                 </section>
                 <PresenceList />
             </div>

@@ -61,6 +61,8 @@ pub struct RoomState {
     pub private: RwSignal<Option<PrivateRoom>>,
     /// The viewer may delete anyone's message here (an administrator, the room's creator).
     pub moderates: bool,
+    /// Read-only but for who moderates it.
+    pub locked: bool,
 }
 
 impl RoomState {
@@ -93,6 +95,7 @@ impl RoomState {
             picked: RwSignal::new(Vec::new()),
             private: RwSignal::new(snapshot.private),
             moderates: snapshot.moderates,
+            locked: snapshot.locked,
         }
     }
 
@@ -211,6 +214,7 @@ mod tests {
             members: Vec::new(),
             private: None,
             moderates: false,
+            locked: false,
         })
     }
 

@@ -4,8 +4,8 @@
 pub mod admin;
 mod router;
 
-use crate::server::access::bans::Bans;
 use crate::server::access::limits::Limits;
+use crate::server::access::restrictions::Restrictions;
 use crate::server::access::rooms::RoomAccess;
 use crate::server::access::session::{key_file, SessionBook, Sessions};
 use crate::server::delivery::drain::Drain;
@@ -190,11 +190,11 @@ impl Application {
         leptos_options.hash_files |= static_assets::hashed_build(&leptos_options);
 
         let book = Arc::new(SessionBook::new(store.clone(), settings.sessions.idle));
-        let bans = Arc::new(Bans::new(store.clone()));
-        bans.refresh().await?;
+        let restrictions = Arc::new(Restrictions::new(store.clone()));
+        restrictions.refresh().await?;
         let sessions = sessions(&settings, cluster.is_some())?.with_book(book.clone());
         let shutdown = CancellationToken::new();
-        bans.spawn_refresher(shutdown.clone());
+        restrictions.spawn_refresher(shutdown.clone());
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
         // The send path: a server function stores (`Store::append`), and the store hands
         // each committed event to the hub, in seq order (`CommittedEvents`).
@@ -272,7 +272,7 @@ impl Application {
             },
             drain,
             sign_ins: Arc::default(),
-            bans,
+            restrictions,
         };
         let router = router::router(state, settings.body_timeout, settings.tls.is_some());
         tracing::info!(%addr, "listening");

@@ -199,7 +199,7 @@ async fn bans(here: &TestApp, there: &TestApp) {
 
     // Eve (a guest) is refused everything; Bob is signed out and cannot sign in. Every
     // node reads the bans again within a second.
-    tokio::time::sleep(chat::server::access::bans::REFRESH).await;
+    tokio::time::sleep(chat::server::access::restrictions::REFRESH).await;
     let refused = eve
         .post("send_message", &[("room", "lobby"), ("body", "again")])
         .await;
@@ -239,4 +239,61 @@ async fn on_sqlite_a_ban_closes_streams_and_refuses_everything_until_lifted() {
 async fn on_redis_a_ban_on_one_node_closes_streams_and_refuses_on_the_other() {
     let (_redis, a, b) = two_nodes().await;
     bans(&a, &b).await;
+}
+
+async fn locks(here: &TestApp, there: &TestApp) {
+    let carol = account(here, "Carol").await;
+    let bob = there.browser();
+    carol.send("carols-corner", "welcome").await;
+    bob.send("carols-corner", "hello").await;
+    let lock = |who: &Browser, locked: &str| {
+        let (who, locked) = (who.clone(), locked.to_owned());
+        async move {
+            who.post(
+                "lock_room",
+                &[("room", "carols-corner"), ("locked", locked.as_str())],
+            )
+            .await
+        }
+    };
+    assert_eq!(lock(&bob, "true").await.status(), 403, "not his room");
+    assert_eq!(lock(&carol, "true").await.status(), 200);
+    tokio::time::sleep(chat::server::access::restrictions::REFRESH).await;
+    let refused = bob
+        .post(
+            "send_message",
+            &[("room", "carols-corner"), ("body", "still here?")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let reacted = bob
+        .post(
+            "add_reaction",
+            &[("room", "carols-corner"), ("seq", "1"), ("emoji", "👍")],
+        )
+        .await;
+    assert_eq!(reacted.status(), 403);
+    let page = bob.get_json("/api/room?room=carols-corner").await;
+    assert_eq!(
+        page["locked"], true,
+        "reading goes on, and the page says so"
+    );
+    assert_eq!(page["messages"].as_array().map(Vec::len), Some(2));
+    carol.send("carols-corner", "moderators still write").await;
+
+    assert_eq!(lock(&carol, "false").await.status(), 200);
+    tokio::time::sleep(chat::server::access::restrictions::REFRESH).await;
+    bob.send("carols-corner", "back again").await;
+}
+
+#[tokio::test]
+async fn on_sqlite_a_locked_room_is_read_only_but_for_its_moderators() {
+    let app = spawn_app().await;
+    locks(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_a_room_locked_on_one_node_is_read_only_on_the_other() {
+    let (_redis, a, b) = two_nodes().await;
+    locks(&a, &b).await;
 }

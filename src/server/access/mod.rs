@@ -4,7 +4,7 @@
 //! May import: `store`, `settings`, `metrics`.
 
 pub mod accounts;
-pub mod bans;
 pub mod limits;
+pub mod restrictions;
 pub mod rooms;
 pub mod session;

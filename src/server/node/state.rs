@@ -1,8 +1,8 @@
 //! The one value every handler, page and server function shares.
 
 use crate::server::access::accounts::SignInGuard;
-use crate::server::access::bans::Bans;
 use crate::server::access::limits::{AddressRule, Limits};
+use crate::server::access::restrictions::Restrictions;
 use crate::server::access::rooms::RoomAccess;
 use crate::server::access::session::Sessions;
 use crate::server::delivery::drain::Drain;
@@ -38,6 +38,6 @@ pub struct AppState {
     pub drain: Arc<Drain>,
     /// Failed sign-ins lately, per name and address.
     pub sign_ins: Arc<SignInGuard>,
-    /// Who is banned.
-    pub bans: Arc<Bans>,
+    /// Who is banned, and which rooms are locked.
+    pub restrictions: Arc<Restrictions>,
 }

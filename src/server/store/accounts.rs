@@ -6,7 +6,7 @@
 //! the store keeps (the cookie carries it, signed), so it can be listed and ended.
 
 use super::StoreError;
-use crate::domain::{AccountName, AuditEntry, Role, UserId};
+use crate::domain::{AccountName, AuditEntry, Role, RoomName, UserId};
 use async_trait::async_trait;
 
 /// An account as stored.
@@ -118,4 +118,10 @@ pub trait Accounts: Send + Sync {
 
     /// Everyone banned.
     async fn banned(&self) -> Result<Vec<UserId>, StoreError>;
+
+    /// `room` is read-only (but for who moderates it) from now on, or no longer.
+    async fn set_locked(&self, room: &RoomName, locked: bool, at: i64) -> Result<(), StoreError>;
+
+    /// Every locked room.
+    async fn locked_rooms(&self) -> Result<Vec<RoomName>, StoreError>;
 }

@@ -25,6 +25,7 @@
 //! | `P:session:{id}` | hash | a session's `user_id`, `created_at`, `last_seen`, `user_agent` |
 //! | `P:user:{id}:sessions` | zset | a person's session ids, by creation time |
 //! | `P:bans` | hash | banned user id → when |
+//! | `P:locked` | hash | locked room → when |
 //! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
 //! | `P:sessions:ended` | channel | the ids of sessions that ended (every node closes their streams) |
 
@@ -134,6 +135,10 @@ impl GlobalKeys<'_> {
     /// Who is banned.
     pub fn bans(&self) -> String {
         format!("{}:bans", self.0)
+    }
+    /// The locked rooms.
+    pub fn locked_rooms(&self) -> String {
+        format!("{}:locked", self.0)
     }
     /// The audit log.
     pub fn audit_log(&self) -> String {

@@ -111,7 +111,7 @@ pub fn person_key(user: &crate::domain::UserId) -> String {
 
 /// Refuses a banned person's stream (403).
 pub(crate) fn not_banned(state: &AppState, session: &Session) -> Result<(), ApiError> {
-    if state.bans.contains(&session.user_id) {
+    if state.restrictions.is_banned(&session.user_id) {
         return Err(
             crate::error::ChatError::Forbidden("You are banned from this chat.".into()).into(),
         );

@@ -4,7 +4,7 @@
 
 use super::decode::classify;
 use super::RedisStore;
-use crate::domain::{AccountName, AuditEntry, Role, UserId};
+use crate::domain::{AccountName, AuditEntry, Role, RoomName, UserId};
 use crate::server::store::{
     Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
 };
@@ -285,6 +285,29 @@ impl Accounts for RedisStore {
         let mut conn = self.conn.clone();
         let ids: Vec<String> = conn.hkeys(self.global().bans()).await.map_err(classify)?;
         Ok(ids.iter().filter_map(|id| UserId::parse(id)).collect())
+    }
+
+    async fn set_locked(&self, room: &RoomName, locked: bool, at: i64) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let key = self.global().locked_rooms();
+        if locked {
+            conn.hset_nx::<_, _, _, ()>(key, room.as_str(), at).await
+        } else {
+            conn.hdel::<_, _, ()>(key, room.as_str()).await
+        }
+        .map_err(classify)
+    }
+
+    async fn locked_rooms(&self) -> Result<Vec<RoomName>, StoreError> {
+        let mut conn = self.conn.clone();
+        let rooms: Vec<String> = conn
+            .hkeys(self.global().locked_rooms())
+            .await
+            .map_err(classify)?;
+        Ok(rooms
+            .iter()
+            .filter_map(|room| RoomName::parse(room).ok())
+            .collect())
     }
 
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {

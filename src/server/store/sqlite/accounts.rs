@@ -3,7 +3,7 @@
 
 use super::faults::classify;
 use super::SqliteStore;
-use crate::domain::{AccountName, AuditEntry, Role, UserId};
+use crate::domain::{AccountName, AuditEntry, Role, RoomName, UserId};
 use crate::server::store::{
     Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
 };
@@ -251,6 +251,29 @@ impl Accounts for SqliteStore {
             .await
             .map_err(classify)?;
         Ok(ids.iter().filter_map(|id| UserId::parse(id)).collect())
+    }
+
+    async fn set_locked(&self, room: &RoomName, locked: bool, at: i64) -> Result<(), StoreError> {
+        let query = if locked {
+            sqlx::query("INSERT INTO room_locks (room, at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .bind(room.as_str())
+                .bind(at)
+        } else {
+            sqlx::query("DELETE FROM room_locks WHERE room = ?").bind(room.as_str())
+        };
+        query.execute(&self.pool).await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn locked_rooms(&self) -> Result<Vec<RoomName>, StoreError> {
+        let rooms: Vec<String> = sqlx::query_scalar("SELECT room FROM room_locks")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(rooms
+            .iter()
+            .filter_map(|room| RoomName::parse(room).ok())
+            .collect())
     }
 
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
