@@ -191,7 +191,11 @@ impl Application {
 
         let book = Arc::new(SessionBook::new(store.clone(), settings.sessions.idle));
         let restrictions = Arc::new(Restrictions::new(store.clone()));
-        restrictions.refresh().await?;
+        // A store that does not answer yet does not stop the start: the refresher reads
+        // again each second, and health says what is wrong meanwhile.
+        if let Err(error) = restrictions.refresh().await {
+            tracing::warn!(%error, "could not read the bans and locks yet");
+        }
         let sessions = sessions(&settings, cluster.is_some())?.with_book(book.clone());
         let shutdown = CancellationToken::new();
         restrictions.spawn_refresher(shutdown.clone());

@@ -214,6 +214,7 @@ async fn bans(here: &TestApp, there: &TestApp) {
 
     let lifted = admin.post("unban_user", &[("user", bob_id.as_str())]).await;
     assert_eq!(lifted.status(), 200);
+    tokio::time::sleep(chat::server::access::restrictions::REFRESH).await;
     let back = bob
         .at(there)
         .post("sign_in", &[("name", "Bob"), ("password", "correct horse")])

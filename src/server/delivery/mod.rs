@@ -4,7 +4,7 @@
 //! or every node's through Redis); with Redis, `relay/` hands what other nodes announce to
 //! this node's hub. `drain.rs` ends open streams gently on shutdown.
 //!
-//! May import: `store`, `metrics`.
+//! May import: `store`, `access` (ended sessions reach the session book), `metrics`.
 
 pub mod drain;
 pub mod fanout;
