@@ -91,6 +91,9 @@ pub async fn sign_up(name: String, password: String) -> Result<AccountInfo, Chat
         name: name.to_string(),
         role,
     };
+    if let Some(book) = state.sessions.book() {
+        book.now_an_account(&info.user_id);
+    }
     sessions::open(&state, &info).await?;
     // The rooms they joined, and the people online with them, know the new name.
     let person = crate::domain::OnlineUser {
@@ -120,7 +123,7 @@ pub async fn sign_in(name: String, password: String) -> Result<AccountInfo, Chat
     use crate::server::access::accounts::{name_key, verify_password};
     use std::time::Instant;
 
-    let Call { state, .. } = Call::reading()?;
+    let Call { state, .. } = Call::signing_in(crate::server::access::limits::Action::Write)?;
     let wrong = || ChatError::Unauthorized("That name and password do not match.".into());
     // A name or password that could never be an account's is simply wrong.
     let (Ok(name), Ok(password)) = (AccountName::parse(&name), Password::parse(&password)) else {
@@ -131,18 +134,23 @@ pub async fn sign_in(name: String, password: String) -> Result<AccountInfo, Chat
     if let Some(address) = client_address(&state) {
         keys.push(format!("address:{address}"));
     }
-    state.sign_ins.check(&keys, Instant::now())?;
+    // Counted as a failure until it succeeds, so attempts at once cannot outrun the brake.
+    let began = Instant::now();
+    state.sign_ins.begin(&keys, began)?;
     let account = state.store.account_by_name(&key).await?;
-    // An unknown name costs a verification too, so timing does not tell names apart.
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let verified = verify_password(password, stored).await;
-    let Some(account) = account.filter(|_| verified) else {
-        state.sign_ins.failed(&keys, Instant::now());
-        return Err(wrong());
-    };
-    if state.restrictions.is_banned(&account.user_id) {
+    if account
+        .as_ref()
+        .is_some_and(|account| state.restrictions.is_banned(&account.user_id))
+    {
         return Err(super::server_context::banned());
     }
+    // An unknown name costs a verification too, so timing does not tell names apart.
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let verified = verify_password(password, stored).await?;
+    let Some(account) = account.filter(|_| verified) else {
+        return Err(wrong());
+    };
+    state.sign_ins.succeeded(&keys, began);
     let info = AccountInfo {
         user_id: account.user_id,
         name: account.name,

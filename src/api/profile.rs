@@ -42,8 +42,22 @@ pub async fn set_name(name: String) -> Result<String, ChatError> {
                 book.forget(&signed_in.session_id);
             }
         }
-        // A guest's name lives in its signed cookie.
+        // A guest's name lives in its signed cookie; it may not pass for an account's.
         None => {
+            use crate::domain::AccountName;
+            use crate::server::access::accounts::name_key;
+            if let Ok(as_account) = AccountName::parse(name.as_str()) {
+                if state
+                    .store
+                    .account_by_name(&name_key(&as_account))
+                    .await?
+                    .is_some()
+                {
+                    return Err(ChatError::Conflict(
+                        "An account has that name: choose another.".into(),
+                    ));
+                }
+            }
             let renamed = Session {
                 name: name.clone(),
                 ..current.clone()

@@ -264,3 +264,53 @@ async fn a_session_is_read_at_most_once_a_second_so_an_ending_shows_within_one()
         "read again after a second"
     );
 }
+
+#[tokio::test]
+async fn a_guest_cookie_from_before_signing_up_is_not_the_account() {
+    let app = spawn_app().await;
+    let ann = app.browser();
+    let first = ann.get_raw("/api/me").await;
+    let cookie = first
+        .headers()
+        .get("set-cookie")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .expect("a guest cookie")
+        .to_owned();
+    let guest: Value = first.json().await.expect("JSON");
+    ok_json(sign_up(&ann, "Ann", "correct horse").await).await;
+    // Someone who kept a copy of the guest's cookie is not Ann.
+    let copy = reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("request");
+    let copy: Value = copy.json().await.expect("JSON");
+    assert_eq!(copy["guest"], true);
+    assert_ne!(copy["user_id"], guest["user_id"]);
+    // Nor can a guest take an account's name.
+    let other = app.browser();
+    assert_eq!(
+        other.post("set_name", &[("name", "ANN")]).await.status(),
+        409
+    );
+}
+
+#[tokio::test]
+async fn a_stream_opened_just_after_its_session_ended_ends_at_once() {
+    use chat::server::access::session::SessionBook;
+
+    let backend = crate::store_contract::Backend::sqlite().await;
+    let book = SessionBook::new(backend.store.clone(), Duration::from_secs(86_400));
+    let open = book.watch("0123456789abcdef0123456789abcdef");
+    book.ended("0123456789abcdef0123456789abcdef");
+    tokio::time::timeout(Duration::from_millis(100), open.ended())
+        .await
+        .expect("an open stream ends");
+    // A stream opening a moment later (a reconnect racing the news) ends too.
+    let late = book.watch("0123456789abcdef0123456789abcdef");
+    tokio::time::timeout(Duration::from_millis(100), late.ended())
+        .await
+        .expect("a late stream ends at once");
+}

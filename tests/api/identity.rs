@@ -138,7 +138,16 @@ async fn a_copy_of_the_database_is_not_enough_to_be_someone() {
     // The stored data holds no signing key...
     let db = dir.path().join("chat.db");
     let stolen = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(&db, stolen.path().join("chat.db")).expect("copy the database");
+    // A consistent copy (the file alone may miss what its write-ahead log still holds).
+    let copied = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg(format!(
+            "VACUUM INTO '{}'",
+            stolen.path().join("chat.db").display()
+        ))
+        .output()
+        .expect("sqlite3 runs");
+    assert!(copied.status.success(), "{copied:?}");
     let raw = std::fs::read(&db).expect("read");
     assert!(
         !raw.windows(11).any(|w| w == b"session_key"),

@@ -206,6 +206,12 @@ async fn bans(here: &TestApp, there: &TestApp) {
     assert_eq!(refused.status(), 403);
     assert_eq!(eve.get_raw("/api/room?room=lobby").await.status(), 403);
     assert_eq!(eve.get_raw("/api/rooms/lobby/events").await.status(), 403);
+    assert_eq!(
+        eve.get_raw("/api/rooms/lobby/export?format=jsonl")
+            .await
+            .status(),
+        403
+    );
     assert_eq!(bob.get_json("/api/me").await["guest"], true);
     let back = bob
         .post("sign_in", &[("name", "Bob"), ("password", "correct horse")])

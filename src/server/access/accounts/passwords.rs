@@ -1,7 +1,9 @@
 //! Passwords are stored as argon2id hashes (PHC strings, each with its own salt), with the
 //! parameters OWASP recommends first: 19 MiB of memory, 2 passes, 1 lane. Hashing takes
 //! tens of milliseconds of one core by design, so it runs on a blocking thread, never on
-//! the async workers.
+//! the async workers, and only as many at once as the machine has cores: a flood of
+//! sign-ins waits its turn for at most [`QUEUE_WAIT`], then is told the node is busy (503),
+//! instead of filling memory with hashes.
 
 use crate::domain::Password;
 use crate::error::ChatError;
@@ -12,6 +14,22 @@ use std::sync::OnceLock;
 /// Memory in KiB, passes, lanes.
 pub const ARGON2_PARAMS: (u32, u32, u32) = (19_456, 2, 1);
 
+/// How long a password's turn may be waited for.
+pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A turn to hash or verify a password: one per core at a time.
+async fn turn() -> Result<tokio::sync::SemaphorePermit<'static>, ChatError> {
+    static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    });
+    match tokio::time::timeout(QUEUE_WAIT, turns.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ChatError::Overloaded { retry_after: 2 }),
+    }
+}
+
 fn argon2() -> Option<Argon2<'static>> {
     let (memory, passes, lanes) = ARGON2_PARAMS;
     let params = Params::new(memory, passes, lanes, None).ok()?;
@@ -20,6 +38,7 @@ fn argon2() -> Option<Argon2<'static>> {
 
 /// The PHC string of `password`'s hash, with a fresh salt.
 pub async fn hash_password(password: Password) -> Result<String, ChatError> {
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).ok()?;
         let hash = argon2()?
@@ -39,7 +58,11 @@ pub async fn hash_password(password: Password) -> Result<String, ChatError> {
 /// Whether `password` is the one `stored` (a PHC string) was made from. Without a stored
 /// hash (no such account) it checks against a hash of nothing anyone knows, so an unknown
 /// name takes as long to refuse as a wrong password.
-pub async fn verify_password(password: Password, stored: Option<String>) -> bool {
+pub async fn verify_password(
+    password: Password,
+    stored: Option<String>,
+) -> Result<bool, ChatError> {
+    let _turn = turn().await?;
     let known = stored.is_some();
     let matches = tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| decoy().to_owned());
@@ -54,7 +77,7 @@ pub async fn verify_password(password: Password, stored: Option<String>) -> bool
     })
     .await
     .unwrap_or(false);
-    known && matches
+    Ok(known && matches)
 }
 
 /// A hash of a random password, made once.
@@ -85,11 +108,15 @@ mod tests {
             "{stored}"
         );
         assert!(!stored.contains("correct"));
-        assert!(verify_password(password.clone(), Some(stored.clone())).await);
+        let verify = |password: &Password, stored: Option<String>| {
+            let password = password.clone();
+            async move { verify_password(password, stored).await.expect("a turn") }
+        };
+        assert!(verify(&password, Some(stored.clone())).await);
         let wrong = Password::parse("correct horse!").expect("password");
-        assert!(!verify_password(wrong, Some(stored.clone())).await);
-        assert!(!verify_password(password.clone(), None).await, "no account");
-        assert!(!verify_password(password.clone(), Some("garbage".into())).await);
+        assert!(!verify(&wrong, Some(stored.clone())).await);
+        assert!(!verify(&password, None).await, "no account");
+        assert!(!verify(&password, Some("garbage".into())).await);
         let again = hash_password(password).await.expect("hash");
         assert_ne!(again, stored, "each hash has its own salt");
     }

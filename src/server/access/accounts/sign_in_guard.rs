@@ -41,6 +41,27 @@ impl SignInGuard {
         })
     }
 
+    /// A sign-in with `keys` begins: refused (429) when any of them failed too often
+    /// lately, else counted as a failure already, so a burst of attempts at once is
+    /// counted whole; [`SignInGuard::succeeded`] takes it back.
+    pub fn begin(&self, keys: &[String], now: Instant) -> Result<(), ChatError> {
+        self.check(keys, now)?;
+        self.failed(keys, now);
+        Ok(())
+    }
+
+    /// The sign-in begun at `at` with `keys` succeeded: it is not a failure.
+    pub fn succeeded(&self, keys: &[String], at: Instant) {
+        let mut failures = self.lock();
+        for key in keys {
+            if let Some(times) = failures.get_mut(key) {
+                if let Some(at) = times.iter().rposition(|t| *t == at) {
+                    times.remove(at);
+                }
+            }
+        }
+    }
+
     /// A sign-in with `keys` failed.
     pub fn failed(&self, keys: &[String], now: Instant) {
         let mut failures = self.lock();

@@ -21,6 +21,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 const TOUCH_EVERY: Duration = Duration::from_secs(60 * 60);
 /// Past this many sessions remembered, the cache starts over.
 const REMEMBERED: usize = 50_000;
+/// How long an ending is remembered: a stream that opens just after it (on a node whose
+/// other knowledge is a moment old) ends at once.
+const ENDING_REMEMBERED: Duration = Duration::from_secs(10);
 
 /// A signed-in session as a request needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +42,11 @@ pub struct SessionBook {
     /// Per session with open streams: cancelled when it ends, and alive while one of the
     /// streams is.
     streams: Mutex<HashMap<String, (CancellationToken, Weak<()>)>>,
+    /// What ended lately, and when.
+    endings: Mutex<HashMap<String, Instant>>,
+    /// Guests' user ids that became accounts (their old guest cookies open nothing), and
+    /// those read not to be, with when.
+    accounts: Mutex<HashMap<UserId, (bool, Instant)>>,
 }
 
 /// Held by an open stream of a signed-in session: `ended` resolves when the session ends.
@@ -67,7 +75,27 @@ impl SessionBook {
             idle,
             cache: Mutex::default(),
             streams: Mutex::default(),
+            endings: Mutex::default(),
+            accounts: Mutex::default(),
         }
+    }
+
+    /// Whether `user`, named by a guest's cookie, is an account's id now: that cookie is
+    /// then worth nothing (the account signs in with its own sessions). A "yes" is kept,
+    /// a "no" believed for [`FRESH_FOR`].
+    pub async fn is_account(&self, user: &UserId) -> Result<bool, StoreError> {
+        if let Some((is, at)) = lock(&self.accounts).get(user) {
+            if *is || at.elapsed() < FRESH_FOR {
+                return Ok(*is);
+            }
+        }
+        let is = self.store.account(user).await?.is_some();
+        let mut accounts = lock(&self.accounts);
+        if accounts.len() >= REMEMBERED {
+            accounts.clear();
+        }
+        accounts.insert(user.clone(), (is, Instant::now()));
+        Ok(is)
     }
 
     /// Whose session `id` is, or `None` when it ended (or never was).
@@ -112,8 +140,26 @@ impl SessionBook {
         }))
     }
 
-    /// What an open stream of session `id` holds: it learns when the session ends.
+    /// `user`, a guest until now, is an account: their guest cookies open nothing from now
+    /// on (on this node at once, on the others within [`FRESH_FOR`]).
+    pub fn now_an_account(&self, user: &UserId) {
+        lock(&self.accounts).insert(user.clone(), (true, Instant::now()));
+    }
+
+    /// What an open stream of session `id` holds: it learns when the session ends (at
+    /// once, if it ended moments ago).
     pub fn watch(&self, id: &str) -> SessionWatch {
+        let ended_lately = lock(&self.endings)
+            .get(id)
+            .is_some_and(|at| at.elapsed() < ENDING_REMEMBERED);
+        if ended_lately {
+            let token = CancellationToken::new();
+            token.cancel();
+            return SessionWatch {
+                token,
+                _alive: Arc::new(()),
+            };
+        }
         let mut streams = lock(&self.streams);
         if streams.len() >= REMEMBERED {
             // Sessions whose streams have all ended.
@@ -136,6 +182,11 @@ impl SessionBook {
     /// Session `id` ended (on this node or another): forget it and end its open streams.
     pub fn ended(&self, id: &str) {
         lock(&self.cache).remove(id);
+        {
+            let mut endings = lock(&self.endings);
+            endings.retain(|_, at| at.elapsed() < ENDING_REMEMBERED);
+            endings.insert(id.to_owned(), Instant::now());
+        }
         if let Some((streams, _)) = lock(&self.streams).remove(id) {
             streams.cancel();
         }

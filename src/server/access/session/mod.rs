@@ -86,7 +86,12 @@ pub async fn attach(
         Some(Opened {
             identity: Identity::Guest(session),
             renew,
-        }) => (session, false, renew),
+        }) => match is_account(&sessions, &session.user_id).await {
+            Ok(false) => (session, false, renew),
+            // A guest who signed up: this older cookie is not the account.
+            Ok(true) => (Session::guest(), true, true),
+            Err(error) => return unavailable(error),
+        },
         Some(Opened {
             identity: Identity::Account(id),
             renew,
@@ -103,11 +108,7 @@ pub async fn attach(
             // Ended (or signed out): as if there were no cookie.
             Ok(None) => (Session::guest(), true, true),
             // Never a guest in the account's place: the request waits for the store.
-            Err(error) => {
-                tracing::warn!(%error, "could not read a session");
-                let error = ChatError::Unavailable;
-                return (StatusCode::SERVICE_UNAVAILABLE, Json(error)).into_response();
-            }
+            Err(error) => return unavailable(error),
         },
         None => (Session::guest(), true, true),
     };
@@ -122,6 +123,26 @@ pub async fn attach(
         }
     }
     response
+}
+
+/// The answer when who makes the request cannot be read.
+fn unavailable(error: crate::server::store::StoreError) -> Response {
+    tracing::warn!(%error, "could not read a session");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(ChatError::Unavailable),
+    )
+        .into_response()
+}
+
+async fn is_account(
+    sessions: &Sessions,
+    user: &UserId,
+) -> Result<bool, crate::server::store::StoreError> {
+    match sessions.book() {
+        Some(book) => book.is_account(user).await,
+        None => Ok(false),
+    }
 }
 
 async fn resolve(

@@ -84,6 +84,11 @@ pub async fn accept(
     let Some((room, version)) = open(state.sessions.signer(), &token) else {
         return refused();
     };
+    // A banned person joins nothing; with guests off, a guest neither.
+    let guest_refused = session.is_guest() && !state.sessions.guests_may_write();
+    if state.restrictions.is_banned(&session.user_id) || guest_refused {
+        return refused();
+    }
     match state
         .store
         .join_by_invite(&session.as_online_user(), &room, version)

@@ -57,6 +57,7 @@ pub async fn export(
     Query(query): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    crate::server::http::routes::room_stream::not_banned(&state, &session)?;
     let room = RoomName::parse(&room)?;
     state.access.check(&session.user_id, &room).await?;
     let address = state
