@@ -44,13 +44,13 @@ pub fn PresenceList() -> impl IntoView {
                             <form class="open-dm" method="post" action="/api/open_dm">
                                 <input type="hidden" name="user" value=user.id.to_string() />
                                 <input type="hidden" name="name" value=user.name.clone() />
+                                // The glyph is drawn by the style sheet: the list's text
+                                // stays the people's names.
                                 <button
                                     type="submit"
                                     title="Send a direct message"
                                     aria-label=format!("Message {}", user.name)
-                                >
-                                    "✉"
-                                </button>
+                                ></button>
                             </form>
                         })}
                     </li>

@@ -45,7 +45,8 @@ pub fn RoomsSidebar() -> impl IntoView {
                     >
                         <JoinedRoomItem
                             current=current.with_value(|current| *current == room.name)
-                            label=format!("#{}", room.name)
+                            mark="#"
+                            label=room.name.clone()
                             name=room.name
                             unread=room.unread
                             mentions=room.mentions
@@ -64,7 +65,8 @@ pub fn RoomsSidebar() -> impl IntoView {
                         >
                             <JoinedRoomItem
                                 current=current.with_value(|current| *current == room.name)
-                                label=format!("@{}", room.with.clone().unwrap_or_else(|| "someone".into()))
+                                mark="@"
+                                label=room.with.clone().unwrap_or_else(|| "someone".into())
                                 name=room.name
                                 unread=room.unread
                                 mentions=room.mentions
@@ -94,18 +96,19 @@ fn rooms_of(state: RoomState, direct: bool) -> Vec<crate::api::JoinedRoom> {
         .collect()
 }
 
-/// One joined room: `label` is what the list shows (`#lobby`, or `@Ann` for a direct
-/// message).
+/// One joined room: `mark` and `label` are what the list shows (`#` and `lobby`, or `@`
+/// and `Ann` for a direct message); the mark is not read out.
 #[component]
 fn JoinedRoomItem(
     name: String,
+    mark: &'static str,
     label: String,
     unread: u32,
     mentions: u32,
     current: bool,
 ) -> impl IntoView {
     let href = format!("/r/{name}");
-    let leave_label = format!("Leave {label}");
+    let leave_label = format!("Leave {mark}{label}");
     let has_unread = unread > 0;
     let has_mentions = mentions > 0;
     let leaving = name.clone();
@@ -127,6 +130,9 @@ fn JoinedRoomItem(
         >
             // A full page load: each room page holds one room's state and streams.
             <a href=href rel="external" aria-current=current.then_some("page")>
+                <span class="room-hash" aria-hidden="true">
+                    {mark}
+                </span>
                 {label}
             </a>
             // A mention outranks the unread count: the badge says someone needs them.
