@@ -37,42 +37,12 @@ pub fn RoomsSidebar() -> impl IntoView {
                 "Your rooms" {total}
             </summary>
             <nav aria-label="Your rooms">
-                <ul>
-                    <For
-                        each=move || rooms_of(state, false)
-                        key=|room| (room.name.clone(), room.unread, room.mentions)
-                        let:room
-                    >
-                        <JoinedRoomItem
-                            current=current.with_value(|current| *current == room.name)
-                            mark="#"
-                            label=room.name.clone()
-                            name=room.name
-                            unread=room.unread
-                            mentions=room.mentions
-                        />
-                    </For>
-                </ul>
+                <JoinedList direct=false current />
             </nav>
             <Show when=move || !rooms_of(state, true).is_empty()>
                 <nav aria-label="Direct messages" class="direct-messages">
                     <h2 class="rooms-sidebar-heading">"Direct messages"</h2>
-                    <ul>
-                        <For
-                            each=move || rooms_of(state, true)
-                            key=|room| (room.name.clone(), room.unread, room.mentions)
-                            let:room
-                        >
-                            <JoinedRoomItem
-                                current=current.with_value(|current| *current == room.name)
-                                mark="@"
-                                label=room.with.clone().unwrap_or_else(|| "someone".into())
-                                name=room.name
-                                unread=room.unread
-                                mentions=room.mentions
-                            />
-                        </For>
-                    </ul>
+                    <JoinedList direct=true current />
                 </nav>
             </Show>
             <NotifySettings />
@@ -80,6 +50,35 @@ pub fn RoomsSidebar() -> impl IntoView {
     }
     // Erased: the room page's view type is otherwise too deep for the compiler.
     .into_any()
+}
+
+/// The joined rooms that are direct messages (`@` and the other person's name), or the
+/// others (`#` and the room's name), live.
+#[component]
+fn JoinedList(direct: bool, current: StoredValue<String>) -> impl IntoView {
+    let state = expect_context::<RoomState>();
+    view! {
+        <ul>
+            <For
+                each=move || rooms_of(state, direct)
+                key=|room| (room.name.clone(), room.unread, room.mentions)
+                let:room
+            >
+                <JoinedRoomItem
+                    current=current.with_value(|current| *current == room.name)
+                    mark=if direct { "@" } else { "#" }
+                    label=if direct {
+                        room.with.clone().unwrap_or_else(|| "someone".into())
+                    } else {
+                        room.name.clone()
+                    }
+                    name=room.name
+                    unread=room.unread
+                    mentions=room.mentions
+                />
+            </For>
+        </ul>
+    }
 }
 
 /// The joined rooms that are (or are not) direct messages.
