@@ -54,18 +54,7 @@ fn SignUpOrIn(me: Me) -> impl IntoView {
                 ", a guest. An account keeps your messages, rooms and unread counts, on every device you sign in on."
             </p>
             <ActionForm action=sign_up attr:class="account-form">
-                <label for="sign-up-name">"Name"</label>
-                <input id="sign-up-name" name="name" maxlength=Nickname::MAX_CHARS autocomplete="username" required />
-                <label for="sign-up-password">"Password"</label>
-                <input
-                    id="sign-up-password"
-                    name="password"
-                    type="password"
-                    minlength=Password::MIN_CHARS
-                    maxlength=Password::MAX_CHARS
-                    autocomplete="new-password"
-                    required
-                />
+                <Credentials id="sign-up" new_password=true />
                 <button type="submit">"Sign up"</button>
                 <p class="composer-error" role="alert">{sign_up_refused}</p>
             </ActionForm>
@@ -73,21 +62,33 @@ fn SignUpOrIn(me: Me) -> impl IntoView {
         <section class="account-section" aria-labelledby="sign-in-title">
             <h2 id="sign-in-title">"Sign in"</h2>
             <ActionForm action=sign_in attr:class="account-form">
-                <label for="sign-in-name">"Name"</label>
-                <input id="sign-in-name" name="name" maxlength=Nickname::MAX_CHARS autocomplete="username" required />
-                <label for="sign-in-password">"Password"</label>
-                <input
-                    id="sign-in-password"
-                    name="password"
-                    type="password"
-                    maxlength=Password::MAX_CHARS
-                    autocomplete="current-password"
-                    required
-                />
+                <Credentials id="sign-in" new_password=false />
                 <button type="submit">"Sign in"</button>
                 <p class="composer-error" role="alert">{sign_in_refused}</p>
             </ActionForm>
         </section>
+    }
+}
+
+/// A name and a password, their fields' ids starting with `id`: a new password (signing
+/// up) must be long enough, and the browser offers to remember it; a current one is
+/// whatever the person typed.
+#[component]
+fn Credentials(id: &'static str, new_password: bool) -> impl IntoView {
+    let (name_id, password_id) = (format!("{id}-name"), format!("{id}-password"));
+    view! {
+        <label for=name_id.clone()>"Name"</label>
+        <input id=name_id name="name" maxlength=Nickname::MAX_CHARS autocomplete="username" required />
+        <label for=password_id.clone()>"Password"</label>
+        <input
+            id=password_id
+            name="password"
+            type="password"
+            minlength=new_password.then_some(Password::MIN_CHARS)
+            maxlength=Password::MAX_CHARS
+            autocomplete=if new_password { "new-password" } else { "current-password" }
+            required
+        />
     }
 }
 
