@@ -252,47 +252,25 @@ fn name_taken() -> ChatError {
 #[cfg(feature = "ssr")]
 mod sessions {
     use super::AccountInfo;
-    use crate::domain::{Nickname, UserId};
+    use crate::domain::UserId;
     use crate::error::ChatError;
-    use crate::server::access::accounts::new_session_id;
-    use crate::server::access::session::{Session, SignedIn};
+    use crate::server::access::accounts::{open_session, SigningIn};
+    use crate::server::access::session::Session;
     use crate::server::node::state::AppState;
-    use crate::server::store::StoredSession;
     use axum::http::header;
     use leptos::prelude::use_context;
-
-    /// The longest user agent kept.
-    const USER_AGENT_CHARS: usize = 256;
 
     /// A new session of `account` on this device, and its cookie on the answer.
     pub async fn open(state: &AppState, account: &AccountInfo) -> Result<(), ChatError> {
         let parts = use_context::<axum::http::request::Parts>();
-        let user_agent: String = parts
-            .as_ref()
-            .and_then(|parts| parts.headers.get(header::USER_AGENT))
-            .and_then(|agent| agent.to_str().ok())
-            .unwrap_or_default()
-            .chars()
-            .take(USER_AGENT_CHARS)
-            .collect();
-        let now = super::super::server_context::now_millis();
-        let stored = StoredSession {
-            id: new_session_id(),
-            user_id: account.user_id.clone(),
-            created_at: now,
-            last_seen: now,
-            user_agent,
+        let who = SigningIn {
+            user_id: &account.user_id,
+            name: &account.name,
+            role: account.role,
+            headers: parts.as_ref().map(|parts| &parts.headers),
+            now: super::super::server_context::now_millis(),
         };
-        state.store.create_session(&stored).await?;
-        let session = Session {
-            user_id: account.user_id.clone(),
-            name: Nickname::parse(&account.name)?,
-            signed_in: Some(SignedIn {
-                session_id: stored.id,
-                role: account.role,
-            }),
-        };
-        let cookie = state.sessions.cookie(&session).ok_or(ChatError::Internal)?;
+        let cookie = open_session(state.store.as_ref(), &state.sessions, who).await?;
         response()?.append_header(header::SET_COOKIE, cookie);
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod device_links;
 mod direct;
 mod joined;
 mod messages;
@@ -21,6 +22,10 @@ pub use accounts::{
 pub use admin::{
     ban_user, get_audit, lock_room, unban_user, AuditLog, BanUser, GetAudit, LockRoom, RoomLock,
     UnbanUser, AUDIT_PAGE,
+};
+pub use device_links::{
+    link_device, revoke_device_link, DeviceLink, LinkDevice, RevokeDeviceLink,
+    DEVICE_LINK_LASTS_MS,
 };
 pub use direct::{open_dm, DirectRoom, OpenDm};
 pub use joined::{

@@ -148,12 +148,7 @@ pub fn within_limits(
     state.limits.check(action, &session.user_id, address)
 }
 
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
+pub use crate::server::access::session::now_millis;
 
 /// `raw` as a room the session's person may read and write: 422 for a bad name, 403 for a
 /// private room they are not a member of.

@@ -4,6 +4,7 @@
 //! it, the page reloads after a change of who is signed in, so every part of the app sees
 //! the new person.
 
+use super::device_link_panel::DeviceLinkPanel;
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
 use crate::api::{get_me, list_sessions, EndSession, Me, SessionInfo, SignIn, SignOut, SignUp};
@@ -113,6 +114,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 <button type="submit">"Sign out"</button>
             </ActionForm>
         </section>
+        <DeviceLinkPanel />
         <section class="account-section" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Signed in on"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -5,6 +5,7 @@ mod account_page;
 mod composer;
 mod connection_badge;
 mod create_private_room;
+mod device_link_panel;
 mod mention_suggestions;
 mod message_editor;
 mod message_item;

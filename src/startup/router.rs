@@ -7,7 +7,9 @@ use crate::server::http::edge::request_body::{self, BodyLimits};
 use crate::server::http::edge::request_id;
 use crate::server::http::edge::security_headers::{self, PolicyOptions};
 use crate::server::http::edge::static_assets;
-use crate::server::http::routes::{browser_stream, export, health, invites, join, room_stream};
+use crate::server::http::routes::{
+    browser_stream, device_links, export, health, invites, join, room_stream,
+};
 use crate::server::http::server_fn_status;
 use crate::server::metrics;
 use crate::server::node::state::AppState;
@@ -43,6 +45,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
     let routes = Router::new()
         .route("/join", get(join::join))
         .route("/invite/{token}", get(invites::show).post(invites::accept))
+        .route("/link/{token}", get(device_links::show).post(device_links::accept))
         .route("/livez", get(health::livez))
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))
@@ -103,14 +106,18 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
     Router::new().fallback_service(middleware.service(routes))
 }
 
-/// The path as the access log shows it: an invite link's token (which lets whoever holds
-/// it join a private room) is left out.
+/// The path as the access log shows it: the token of an invite link (which lets whoever
+/// holds it join a private room), a device link (sign in) or a webhook (post) is left out.
 fn logged_path(path: &str) -> &str {
-    if path.starts_with("/invite/") {
-        "/invite/{token}"
-    } else {
-        path
-    }
+    const SECRET_PATHS: [(&str, &str); 3] = [
+        ("/invite/", "/invite/{token}"),
+        ("/link/", "/link/{token}"),
+        ("/hooks/", "/hooks/{token}"),
+    ];
+    SECRET_PATHS
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map_or(path, |(_, logged)| logged)
 }
 
 /// The app's page routes, listed once per process. Listing runs the app with resource

@@ -8,6 +8,7 @@ mod bad_input;
 mod binary;
 mod browser_stream;
 mod delivery;
+mod device_links;
 mod deploy;
 mod direct;
 mod durability;

@@ -8,3 +8,4 @@ pub mod limits;
 pub mod restrictions;
 pub mod rooms;
 pub mod session;
+pub mod tokens;

@@ -12,6 +12,7 @@ mod redis;
 pub mod redis_keys;
 mod requests;
 mod sqlite;
+mod tokens;
 mod write_health;
 
 pub use self::redis::RedisStore;
@@ -21,6 +22,7 @@ pub use requests::{
     Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
 };
 pub use sqlite::{file_beside, SqliteStore};
+pub use tokens::{StoredToken, TokenKind, Tokens};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
@@ -73,7 +75,7 @@ impl StoreError {
 
 /// Durable, ordered history per room (and, through [`RoomMembers`], who joined each).
 #[async_trait]
-pub trait Store: RoomMembers + Accounts + Send + Sync + 'static {
+pub trait Store: RoomMembers + Accounts + Tokens + Send + Sync + 'static {
     /// From now on, hands every committed log event to `delivery`, in seq order, before the
     /// writer is answered. Delivering in commit order (not from each request, where two
     /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.

@@ -13,6 +13,7 @@
 //! | `P:{room}:members` | hash | who joined the room → the name it knows them by |
 //! | `P:{room}:notify` | channel | announcements of the room's events |
 //! | `P:{room}:search:w:{term}` | zset | a private room's own search index, as below |
+//! | `P:{room}:hooks` | zset | the room's webhook ids, by creation time |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
 //! | `P:private` | set | the names of the private rooms (never listed) |
@@ -24,6 +25,8 @@
 //! | `P:account-names` | hash | folded name → user id (names are unique) |
 //! | `P:session:{id}` | hash | a session's `user_id`, `created_at`, `last_seen`, `user_agent` |
 //! | `P:user:{id}:sessions` | zset | a person's session ids, by creation time |
+//! | `P:token:{id}` | hash | a device link's, API token's or webhook's `kind`, `user_id`, `room`, `name`, `secret_hash`, `created_at`, `last_used`, `expires_at` |
+//! | `P:user:{id}:tokens:{kind}` | zset | a person's token ids of one kind, by creation time |
 //! | `P:bans` | hash | banned user id → when |
 //! | `P:locked` | hash | locked room → when |
 //! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
@@ -77,6 +80,10 @@ impl RoomKeys {
         format!("{}:search:w:", self.base)
     }
     /// The channel its events are announced on.
+    /// The room's webhooks.
+    pub fn webhooks(&self) -> String {
+        format!("{}:hooks", self.base)
+    }
     pub fn channel(&self) -> String {
         format!("{}:notify", self.base)
     }
@@ -131,6 +138,14 @@ impl GlobalKeys<'_> {
     /// A person's sessions, by creation time.
     pub fn sessions_of(&self, user: &str) -> String {
         format!("{}:user:{user}:sessions", self.0)
+    }
+    /// A device link, API token or webhook (ids are 32 hex digits).
+    pub fn token(&self, id: &str) -> String {
+        format!("{}:token:{id}", self.0)
+    }
+    /// A person's tokens of one kind, by creation time.
+    pub fn tokens_of(&self, user: &str, kind: &str) -> String {
+        format!("{}:user:{user}:tokens:{kind}", self.0)
     }
     /// Who is banned.
     pub fn bans(&self) -> String {

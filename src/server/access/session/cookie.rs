@@ -55,6 +55,7 @@ pub struct Sessions {
     guests: bool,
     /// Where account sessions are read (none: an account's cookie opens nothing).
     book: Option<Arc<SessionBook>>,
+    public_url: Option<Arc<str>>,
 }
 
 impl fmt::Debug for Sessions {
@@ -87,6 +88,7 @@ impl Sessions {
             idle: settings.idle,
             guests: settings.guests,
             book: None,
+            public_url: settings.public_url.as_deref().map(Arc::from),
         }
     }
 
@@ -104,6 +106,20 @@ impl Sessions {
     /// Whether people without an account may write.
     pub fn guests_may_write(&self) -> bool {
         self.guests
+    }
+
+    /// Where people reach the chat: `CHAT_PUBLIC_URL`, or else the request's `Host` (over
+    /// HTTPS when cookies are secure).
+    pub fn public_origin(&self, headers: &HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.to_string();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = if self.secure { "https" } else { "http" };
+        format!("{scheme}://{host}")
     }
 
     /// How long an unused session lasts.

@@ -15,7 +15,7 @@ pub mod key_file;
 mod session_settings;
 mod signer;
 
-pub use book::{Resolved, SessionBook, SessionWatch, FRESH_FOR};
+pub use book::{now_millis, Resolved, SessionBook, SessionWatch, FRESH_FOR};
 pub use cookie::{
     is_session_id, Identity, Opened, Sessions, SECURE_SESSION_COOKIE, SESSION_COOKIE,
 };

@@ -24,6 +24,10 @@ pub struct SessionSettings {
     /// Whether people without an account may write (`CHAT_GUESTS`, on by default); reading
     /// public rooms never needs one.
     pub guests: bool,
+    /// Where people reach the chat (`CHAT_PUBLIC_URL`: scheme, host and port, no path):
+    /// device links and their QR codes name it, and passkeys belong to its host. Unset: the
+    /// request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Default for SessionSettings {
@@ -34,6 +38,7 @@ impl Default for SessionSettings {
             secure_cookies: false,
             idle: Duration::from_secs(90 * 24 * 60 * 60),
             guests: true,
+            public_url: None,
         }
     }
 }
@@ -41,7 +46,7 @@ impl Default for SessionSettings {
 impl SessionSettings {
     /// `CHAT_SESSION_SECRET` (comma-separated, newest first), `CHAT_SESSION_KEY_FILE`,
     /// `CHAT_COOKIE_SECURE` (or its older name `CHAT_SECURE_COOKIES`), `CHAT_SESSION_IDLE_DAYS`,
-    /// `CHAT_GUESTS`.
+    /// `CHAT_GUESTS`, `CHAT_PUBLIC_URL`.
     pub(crate) fn read_env(
         &mut self,
         lookup: &impl Fn(&str) -> Option<String>,
@@ -86,6 +91,9 @@ impl SessionSettings {
                 }
             };
         }
+        if let Some(url) = lookup("CHAT_PUBLIC_URL").filter(|url| !url.trim().is_empty()) {
+            self.public_url = Some(public_url(&url)?);
+        }
         if let Some(days) = lookup("CHAT_SESSION_IDLE_DAYS") {
             let days: u64 = parse("CHAT_SESSION_IDLE_DAYS", days)?;
             if days == 0 {
@@ -98,5 +106,48 @@ impl SessionSettings {
             self.idle = Duration::from_secs(days.saturating_mul(24 * 60 * 60));
         }
         Ok(())
+    }
+}
+
+/// `raw` as an origin: `http://` or `https://`, a host, perhaps a port, nothing after.
+fn public_url(raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let fine = host.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    });
+    if fine {
+        Ok(url.to_owned())
+    } else {
+        Err(ConfigError {
+            name: "CHAT_PUBLIC_URL",
+            value: raw.to_owned(),
+            reason: "an origin such as https://chat.example.com (no path)".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_url;
+
+    #[test]
+    fn a_public_url_is_an_origin() {
+        assert_eq!(
+            public_url("https://chat.example.com/").ok().as_deref(),
+            Some("https://chat.example.com")
+        );
+        assert_eq!(
+            public_url("http://127.0.0.1:3000").ok().as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert!(public_url("chat.example.com").is_err(), "no scheme");
+        assert!(public_url("https://chat.example.com/app").is_err(), "a path");
+        assert!(public_url("https://").is_err(), "no host");
     }
 }

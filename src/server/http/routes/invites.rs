@@ -11,7 +11,8 @@ use crate::server::access::session::{Session, Signer};
 use crate::server::node::state::AppState;
 use crate::server::store::Privacy;
 use axum::extract::{Extension, Path, State};
-use axum::http::{header, StatusCode};
+use super::plain_page::page;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// The invite link (a path) to `room` at `version`.
@@ -52,20 +53,17 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
 /// The invitation page: the room's name and the Join button, a plain form.
 fn invitation(room: &RoomName, token: &str) -> Response {
     let token = encode(token);
-    (
+    page(
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        format!(
-            "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>Join {room} · Chat</title><main><h1>You are invited to {room}</h1>\
+        &format!("Join {room}"),
+        &format!(
+            "<h1>You are invited to {room}</h1>\
              <p>A private room: only its members can read it.</p>\
              <form method=\"post\" action=\"/invite/{token}\">\
              <button type=\"submit\">Join {room}</button></form>\
-             <p><a href=\"/\">All rooms</a></p></main></html>"
+             <p><a href=\"/\">All rooms</a></p>"
         ),
     )
-        .into_response()
 }
 
 fn encode(text: &str) -> String {
@@ -101,14 +99,12 @@ pub async fn accept(
 }
 
 fn refused() -> Response {
-    (
+    page(
         StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Invite · Chat</title>\
-         <main><h1>This invite link does not work</h1><p>It may have been replaced by a new \
-         one: ask for the current link.</p><p><a href=\"/\">All rooms</a></p></main></html>",
+        "Invite",
+        "<h1>This invite link does not work</h1><p>It may have been replaced by a new \
+         one: ask for the current link.</p><p><a href=\"/\">All rooms</a></p>",
     )
-        .into_response()
 }
 
 fn payload(room: &RoomName, version: u64) -> String {

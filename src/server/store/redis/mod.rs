@@ -14,6 +14,7 @@ mod reads;
 mod room_members;
 mod scripts;
 mod search;
+mod tokens;
 
 use self::decode::{classify, Shown};
 use self::reads::Direction;

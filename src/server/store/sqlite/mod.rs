@@ -9,6 +9,7 @@ mod private_rooms;
 mod room_members;
 mod rows;
 mod search_index;
+mod tokens;
 mod writer;
 mod writes;
 
