@@ -63,9 +63,7 @@ pub async fn link_device() -> Result<DeviceLink, ChatError> {
     });
     state.store.create_token(&issued.stored).await?;
     let headers = use_context::<axum::http::request::Parts>().map(|parts| parts.headers);
-    let origin = state
-        .sessions
-        .public_origin(&headers.unwrap_or_default());
+    let origin = state.sessions.public_origin(&headers.unwrap_or_default());
     let link = path(&issued.token);
     let url = format!("{origin}{link}");
     Ok(DeviceLink {
@@ -91,9 +89,10 @@ pub async fn revoke_device_link(id: String) -> Result<(), ChatError> {
 
     let Call { state, session } = Call::acting(Action::Write)?;
     let id = id.trim();
-    let theirs = state.store.token(id).await?.filter(|token| {
-        token.kind == TokenKind::DeviceLink && token.user_id == session.user_id
-    });
+    let theirs =
+        state.store.token(id).await?.filter(|token| {
+            token.kind == TokenKind::DeviceLink && token.user_id == session.user_id
+        });
     if theirs.is_none() || !state.store.revoke_token(id).await? {
         return Err(ChatError::NotFound("There is no such link.".into()));
     }

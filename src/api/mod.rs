@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod api_tokens;
 mod device_links;
 mod direct;
 mod joined;
@@ -23,9 +24,12 @@ pub use admin::{
     ban_user, get_audit, lock_room, unban_user, AuditLog, BanUser, GetAudit, LockRoom, RoomLock,
     UnbanUser, AUDIT_PAGE,
 };
+pub use api_tokens::{
+    create_token, list_tokens, revoke_token, token_name, ApiTokenInfo, ApiTokenList, CreateToken,
+    ListTokens, NewApiToken, RevokeToken, MAX_API_TOKENS, TOKEN_NAME_CHARS,
+};
 pub use device_links::{
-    link_device, revoke_device_link, DeviceLink, LinkDevice, RevokeDeviceLink,
-    DEVICE_LINK_LASTS_MS,
+    link_device, revoke_device_link, DeviceLink, LinkDevice, RevokeDeviceLink, DEVICE_LINK_LASTS_MS,
 };
 pub use direct::{open_dm, DirectRoom, OpenDm};
 pub use joined::{

@@ -4,6 +4,7 @@
 //! it, the page reloads after a change of who is signed in, so every part of the app sees
 //! the new person.
 
+use super::api_tokens_panel::ApiTokensPanel;
 use super::device_link_panel::DeviceLinkPanel;
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
@@ -130,6 +131,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <ApiTokensPanel />
     }
 }
 

@@ -2,6 +2,7 @@
 //! in `room`; what they do in the browser is in `client`.
 
 mod account_page;
+mod api_tokens_panel;
 mod composer;
 mod connection_badge;
 mod create_private_room;

@@ -45,7 +45,10 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
     let routes = Router::new()
         .route("/join", get(join::join))
         .route("/invite/{token}", get(invites::show).post(invites::accept))
-        .route("/link/{token}", get(device_links::show).post(device_links::accept))
+        .route(
+            "/link/{token}",
+            get(device_links::show).post(device_links::accept),
+        )
         .route("/livez", get(health::livez))
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))

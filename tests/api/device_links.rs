@@ -42,14 +42,22 @@ async fn bring_in_a_phone(here: &TestApp, there: &TestApp) {
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("page");
     assert!(html.contains("Sign in as Ann on this device?"), "{html}");
-    assert_eq!(me(&phone).await["user_id"], guest["user_id"], "a GET signs nobody in");
+    assert_eq!(
+        me(&phone).await["user_id"],
+        guest["user_id"],
+        "a GET signs nobody in"
+    );
 
     // The button does.
     let used = phone.post_path(&path, &[]).await;
     assert_eq!(used.status(), 303, "{:?}", used.text().await);
     let now = me(&phone).await;
     assert_eq!(now["name"], "Ann");
-    assert_eq!(now["user_id"], me(&laptop).await["user_id"], "the same person");
+    assert_eq!(
+        now["user_id"],
+        me(&laptop).await["user_id"],
+        "the same person"
+    );
     assert_eq!(now["guest"], false);
     let sessions = laptop.get_json("/api/sessions").await;
     assert_eq!(sessions["sessions"].as_array().expect("list").len(), 2);
@@ -65,7 +73,13 @@ async fn bring_in_a_phone(here: &TestApp, there: &TestApp) {
     // A revoked link signs nobody in; a new link revokes the one before.
     let revoked = link(&laptop).await;
     let id = revoked["id"].as_str().expect("id");
-    assert_eq!(laptop.post("revoke_device_link", &[("id", id)]).await.status(), 200);
+    assert_eq!(
+        laptop
+            .post("revoke_device_link", &[("id", id)])
+            .await
+            .status(),
+        200
+    );
     let stranger = there.browser();
     let path = revoked["link"].as_str().expect("link");
     assert_eq!(stranger.post_path(path, &[]).await.status(), 404);
@@ -125,7 +139,10 @@ async fn guests_and_made_up_links_get_nothing() {
     let eve = signed_up(&app, "Eve").await;
     let next = link(&ann).await;
     let revoked = eve
-        .post("revoke_device_link", &[("id", next["id"].as_str().expect("id"))])
+        .post(
+            "revoke_device_link",
+            &[("id", next["id"].as_str().expect("id"))],
+        )
         .await;
     assert_eq!(revoked.status(), 404);
 }

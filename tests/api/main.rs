@@ -2,14 +2,15 @@
 //! talks to it over HTTP, as a browser or a script would. `TEST_LOG=1` shows the server log.
 
 mod accounts;
+mod api_tokens;
 mod authorization;
 mod backup;
 mod bad_input;
 mod binary;
 mod browser_stream;
 mod delivery;
-mod device_links;
 mod deploy;
+mod device_links;
 mod direct;
 mod durability;
 mod durability_redis;

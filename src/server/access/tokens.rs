@@ -32,7 +32,8 @@ pub struct TokenRequest {
 /// Makes a token.
 pub fn issue(request: TokenRequest) -> Issued {
     let id = format!("{:032x}", rand::random::<u128>());
-    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let secret =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let stored = StoredToken {
         secret_hash: digest(&secret),
         kind: request.kind,
@@ -104,20 +105,38 @@ mod tests {
         assert!(opens(&issued.stored, TokenKind::ApiToken, secret, 5_000));
         let other = issue(request(TokenKind::ApiToken, None));
         let (_, other_secret) = split(&other.token).expect("shape");
-        assert!(!opens(&issued.stored, TokenKind::ApiToken, other_secret, 5_000));
+        assert!(!opens(
+            &issued.stored,
+            TokenKind::ApiToken,
+            other_secret,
+            5_000
+        ));
         assert!(
             !opens(&issued.stored, TokenKind::Webhook, secret, 5_000),
             "a token of another kind"
         );
-        assert!(!issued.stored.secret_hash.contains(secret), "never the secret");
+        assert!(
+            !issued.stored.secret_hash.contains(secret),
+            "never the secret"
+        );
     }
 
     #[test]
     fn a_short_lived_token_stops_opening() {
         let issued = issue(request(TokenKind::DeviceLink, Some(600_000)));
         let (_, secret) = split(&issued.token).expect("shape");
-        assert!(opens(&issued.stored, TokenKind::DeviceLink, secret, 600_999));
-        assert!(!opens(&issued.stored, TokenKind::DeviceLink, secret, 601_000));
+        assert!(opens(
+            &issued.stored,
+            TokenKind::DeviceLink,
+            secret,
+            600_999
+        ));
+        assert!(!opens(
+            &issued.stored,
+            TokenKind::DeviceLink,
+            secret,
+            601_000
+        ));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 
 use super::SignedIn;
 use crate::domain::{Nickname, UserId};
-use crate::server::store::{Store, StoreError};
+use crate::server::access::tokens;
+use crate::server::store::{Store, StoreError, StoredToken, TokenKind};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -19,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// A session's `last_seen` is written at most this often.
 const TOUCH_EVERY: Duration = Duration::from_secs(60 * 60);
+/// An API token's `last_used` is written at most this often.
+const TOKEN_TOUCH_EVERY: Duration = Duration::from_secs(60);
 /// Past this many sessions remembered, the cache starts over.
 const REMEMBERED: usize = 50_000;
 /// How long an ending is remembered: a stream that opens just after it (on a node whose
@@ -39,6 +42,8 @@ pub struct SessionBook {
     /// Sessions unused this long are over.
     idle: Duration,
     cache: Mutex<HashMap<String, (Option<Resolved>, Instant)>>,
+    /// API tokens read, by id, with whose they are.
+    tokens: Mutex<HashMap<String, (Option<(StoredToken, Resolved)>, Instant)>>,
     /// Per session with open streams: cancelled when it ends, and alive while one of the
     /// streams is.
     streams: Mutex<HashMap<String, (CancellationToken, Weak<()>)>>,
@@ -74,6 +79,7 @@ impl SessionBook {
             store,
             idle,
             cache: Mutex::default(),
+            tokens: Mutex::default(),
             streams: Mutex::default(),
             endings: Mutex::default(),
             accounts: Mutex::default(),
@@ -140,6 +146,58 @@ impl SessionBook {
         }))
     }
 
+    /// Whose API token `token` (`{id}.{secret}`) is, or `None` when it is not one (revoked,
+    /// made up, or its account is gone). Read from the store at most once per
+    /// [`FRESH_FOR`]; the secret is checked every time.
+    pub async fn resolve_token(&self, token: &str) -> Result<Option<Resolved>, StoreError> {
+        let Some((id, secret)) = tokens::split(token) else {
+            return Ok(None);
+        };
+        let cached = lock(&self.tokens)
+            .get(id)
+            .filter(|(_, at)| at.elapsed() < FRESH_FOR)
+            .map(|(found, _)| found.clone());
+        let found = match cached {
+            Some(found) => found,
+            None => {
+                let found = self.read_token(id).await?;
+                let mut tokens = lock(&self.tokens);
+                if tokens.len() >= REMEMBERED {
+                    tokens.clear();
+                }
+                tokens.insert(id.to_owned(), (found.clone(), Instant::now()));
+                found
+            }
+        };
+        Ok(found
+            .filter(|(stored, _)| tokens::opens(stored, TokenKind::ApiToken, secret, now_millis()))
+            .map(|(_, resolved)| resolved))
+    }
+
+    async fn read_token(&self, id: &str) -> Result<Option<(StoredToken, Resolved)>, StoreError> {
+        let Some(stored) = self.store.token(id).await? else {
+            return Ok(None);
+        };
+        let Some(account) = self.store.account(&stored.user_id).await? else {
+            return Ok(None);
+        };
+        let now = now_millis();
+        let last_used = stored.last_used.unwrap_or(0);
+        if Duration::from_millis(u64::try_from(now - last_used).unwrap_or(0)) > TOKEN_TOUCH_EVERY {
+            self.store.touch_token(id, now).await?;
+        }
+        let resolved = Resolved {
+            name: Nickname::parse(&account.name)
+                .map_err(|e| StoreError::Failed(format!("account name: {e}").into()))?,
+            user_id: account.user_id,
+            signed_in: SignedIn {
+                session_id: id.to_owned(),
+                role: account.role,
+            },
+        };
+        Ok(Some((stored, resolved)))
+    }
+
     /// `user`, a guest until now, is an account: their guest cookies open nothing from now
     /// on (on this node at once, on the others within [`FRESH_FOR`]).
     pub fn now_an_account(&self, user: &UserId) {
@@ -182,6 +240,7 @@ impl SessionBook {
     /// Session `id` ended (on this node or another): forget it and end its open streams.
     pub fn ended(&self, id: &str) {
         lock(&self.cache).remove(id);
+        lock(&self.tokens).remove(id);
         {
             let mut endings = lock(&self.endings);
             endings.retain(|_, at| at.elapsed() < ENDING_REMEMBERED);
@@ -192,15 +251,17 @@ impl SessionBook {
         }
     }
 
-    /// Reads session `id` again at its next use (its account changed).
+    /// Reads session (or token) `id` again at its next use (its account changed).
     pub fn forget(&self, id: &str) {
         lock(&self.cache).remove(id);
+        lock(&self.tokens).remove(id);
     }
 
     /// Forgets every session read: after this node may have missed an ending (its link to
     /// the other nodes was lost), every session is read again.
     pub fn forget_all(&self) {
         lock(&self.cache).clear();
+        lock(&self.tokens).clear();
     }
 }
 

@@ -25,7 +25,7 @@ pub use signer::Signer;
 use crate::domain::{ClientId, Nickname, OnlineUser, Role, UserId};
 use crate::error::ChatError;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Json, Response};
 
@@ -73,8 +73,9 @@ impl Session {
 #[derive(Debug, Clone, Copy)]
 pub struct NewVisitor;
 
-/// Middleware: puts the request's `Session` in its extensions (a new guest when there is no
-/// valid cookie, marked `NewVisitor`). A new guest gets its cookie, and a session whose
+/// Middleware: puts the request's `Session` in its extensions: an API token's account
+/// (`Authorization: Bearer`, 401 when the token does not work), or the cookie's session (a
+/// new guest when there is no valid cookie, marked `NewVisitor`). A new guest gets its cookie, and a session whose
 /// cookie is due for renewal (a day old, or signed with an older key) a fresh one, unless
 /// the handler already set one.
 pub async fn attach(
@@ -82,6 +83,24 @@ pub async fn attach(
     mut request: Request,
     next: Next,
 ) -> Response {
+    if let Some(token) = bearer(request.headers()) {
+        // A script with an API token: the token's account, no cookie read or set.
+        return match resolve_token(&sessions, token).await {
+            Ok(Some(resolved)) => {
+                request.extensions_mut().insert(Session {
+                    user_id: resolved.user_id,
+                    name: resolved.name,
+                    signed_in: Some(resolved.signed_in),
+                });
+                next.run(request).await
+            }
+            Ok(None) => ChatError::Unauthorized(
+                "That API token does not work: it may have been revoked.".into(),
+            )
+            .into_response(),
+            Err(error) => unavailable(error),
+        };
+    }
     let (session, is_new, renew) = match sessions.from_headers(request.headers()) {
         Some(Opened {
             identity: Identity::Guest(session),
@@ -123,6 +142,23 @@ pub async fn attach(
         }
     }
     response
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+async fn resolve_token(
+    sessions: &Sessions,
+    token: &str,
+) -> Result<Option<Resolved>, crate::server::store::StoreError> {
+    match sessions.book() {
+        Some(book) => book.resolve_token(token).await,
+        None => Ok(None),
+    }
 }
 
 /// The answer when who makes the request cannot be read.

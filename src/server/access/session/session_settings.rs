@@ -147,7 +147,10 @@ mod tests {
             Some("http://127.0.0.1:3000")
         );
         assert!(public_url("chat.example.com").is_err(), "no scheme");
-        assert!(public_url("https://chat.example.com/app").is_err(), "a path");
+        assert!(
+            public_url("https://chat.example.com/app").is_err(),
+            "a path"
+        );
         assert!(public_url("https://").is_err(), "no host");
     }
 }

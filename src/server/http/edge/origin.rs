@@ -1,6 +1,8 @@
 //! Refuses state-changing requests sent by other sites (cross-site request forgery), using
 //! the headers browsers add: `Sec-Fetch-Site`, or else `Origin` compared with `Host`.
-//! Requests without either (scripts, curl) are not from a browser page and pass.
+//! Requests without either (scripts, curl) are not from a browser page and pass, and so do
+//! requests with an API token (`Authorization: Bearer`): a page of another site cannot send
+//! that header without the chat agreeing to it (CORS), which it never does.
 
 use crate::error::ChatError;
 use axum::extract::Request;
@@ -14,7 +16,8 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || same_origin(request.headers()) {
+    let script = crate::server::access::session::bearer(request.headers()).is_some();
+    if safe || script || same_origin(request.headers()) {
         return next.run(request).await;
     }
     tracing::info!(path = %request.uri().path(), "refused a cross-site request");

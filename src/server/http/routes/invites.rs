@@ -6,12 +6,12 @@
 //! of another site that links or embeds it cannot make its visitors join a room. The button
 //! posts the form back (`POST`, origin-checked like every write), which joins.
 
+use super::plain_page::page;
 use crate::domain::RoomName;
 use crate::server::access::session::{Session, Signer};
 use crate::server::node::state::AppState;
 use crate::server::store::Privacy;
 use axum::extract::{Extension, Path, State};
-use super::plain_page::page;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
