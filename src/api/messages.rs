@@ -70,6 +70,7 @@ pub async fn send_message(
             reply_to,
             mentions,
             recheck_access,
+            bot: false,
         })
         .await??;
     if let Appended::New(message) = &appended {

@@ -15,6 +15,7 @@ mod rooms;
 mod search;
 #[cfg(feature = "ssr")]
 mod server_context;
+mod webhooks;
 
 pub use accounts::{
     end_session, get_me, list_sessions, sign_in, sign_out, sign_up, AccountInfo, EndSession, GetMe,
@@ -50,3 +51,7 @@ pub use rooms::{
     ListRooms, NewerPage, RoomListing, RoomSnapshot, PAGE_SIZE,
 };
 pub use search::{search, Search};
+pub use webhooks::{
+    create_webhook, list_webhooks, revoke_webhook, CreateWebhook, ListWebhooks, NewWebhook,
+    RevokeWebhook, WebhookInfo, WebhookList, MAX_WEBHOOKS_PER_ROOM,
+};

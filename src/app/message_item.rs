@@ -104,6 +104,7 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
         >
             <div class="message-meta" class:visually-hidden=continued>
                 <span class="message-author">{message.author.clone()}</span>
+                {message.bot.then(|| view! { <span class="bot-mark" title="Posted by a webhook">"bot"</span> })}
                 <a class="permalink" href=permalink rel="external" title="Link to this message">
                     <time datetime=iso.clone() title=iso>
                         {clock}

@@ -27,6 +27,7 @@ mod search_form;
 mod search_page;
 mod time_format;
 mod typing_indicator;
+mod webhooks_panel;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

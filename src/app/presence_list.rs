@@ -1,4 +1,5 @@
 use super::private_room_panel::PrivateRoomPanel;
+use super::webhooks_panel::WebhooksPanel;
 use crate::room::RoomState;
 use leptos::prelude::*;
 
@@ -26,6 +27,7 @@ pub fn PresenceList() -> impl IntoView {
                     </button>
                 </form>
             })}
+            {state.moderates.then(|| view! { <WebhooksPanel /> })}
             <h2 id="presence-title">
                 "Online " <span class="presence-count">{count}</span>
             </h2>

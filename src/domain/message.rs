@@ -37,6 +37,9 @@ pub struct ChatMessage {
     /// edit keeps them; one whose `@name` the edit took out is no longer highlighted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Mention>,
+    /// Posted by a webhook (its name is `author`), not by a person (left out when false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bot: bool,
 }
 
 impl ChatMessage {
@@ -58,6 +61,7 @@ impl ChatMessage {
             reactions: Reactions::default(),
             reactions_at: Seq::ZERO,
             mentions: self.mentions.clone(),
+            bot: self.bot,
         }
     }
 }
@@ -191,6 +195,7 @@ impl ChatMessage {
             reactions: Reactions::default(),
             reactions_at: Seq::ZERO,
             mentions: Vec::new(),
+            bot: false,
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::server::http::edge::request_id;
 use crate::server::http::edge::security_headers::{self, PolicyOptions};
 use crate::server::http::edge::static_assets;
 use crate::server::http::routes::{
-    browser_stream, device_links, export, health, invites, join, room_stream,
+    browser_stream, device_links, export, health, invites, join, room_stream, webhooks,
 };
 use crate::server::http::server_fn_status;
 use crate::server::metrics;
@@ -49,6 +49,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
             "/link/{token}",
             get(device_links::show).post(device_links::accept),
         )
+        .route("/hooks/{token}", axum::routing::post(webhooks::post))
         .route("/livez", get(health::livez))
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))

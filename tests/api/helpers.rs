@@ -321,6 +321,7 @@ pub async fn append_directly(
             reply_to: None,
             mentions: Vec::new(),
             recheck_access: false,
+            bot: false,
         })
         .await
         .expect("append")

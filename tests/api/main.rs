@@ -46,3 +46,4 @@ mod store;
 mod store_contract;
 mod timeouts;
 mod tls;
+mod webhooks;

@@ -18,6 +18,7 @@ fn message(text: &str, author: u128, client_id: Option<&str>) -> NewMessage {
         reply_to: None,
         mentions: Vec::new(),
         recheck_access: false,
+        bot: false,
     }
 }
 

@@ -17,6 +17,7 @@ fn message(text: &str, client_id: Option<&str>) -> NewMessage {
         reply_to: None,
         mentions: Vec::new(),
         recheck_access: false,
+        bot: false,
     }
 }
 

@@ -26,6 +26,8 @@ pub struct NewMessage {
     /// (an empty public room can become private; a member can leave). A public room with
     /// messages never can, and skips it.
     pub recheck_access: bool,
+    /// Posted by a webhook: shown as a bot's.
+    pub bot: bool,
 }
 
 /// `by` asks to change the text of message `target`.

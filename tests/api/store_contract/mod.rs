@@ -97,6 +97,7 @@ pub fn message(room: &str, author: &OnlineUser, text: &str, client_id: Option<&s
         reply_to: None,
         mentions: Vec::new(),
         recheck_access: true,
+        bot: false,
     }
 }
 

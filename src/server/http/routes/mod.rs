@@ -1,6 +1,6 @@
 //! The routes that are not Leptos server functions: a room's event stream
 //! (`room_stream.rs`), the browser-wide one (`browser_stream.rs`), a room's export,
-//! invitations, device links, joining by name, and the health probes.
+//! invitations, device links, webhooks, joining by name, and the health probes.
 
 pub mod browser_stream;
 pub mod device_links;
@@ -10,3 +10,4 @@ pub mod invites;
 pub mod join;
 mod plain_page;
 pub mod room_stream;
+pub mod webhooks;

@@ -11,7 +11,8 @@
 --       13 what every search term's key starts with,
 --       14 '1': refuse the author unless the room is public or they are its member,
 --       15 what the room's own search terms' keys start with (a private room's messages
---       are filed there, never in the index every room shares)
+--       are filed there, never in the index every room shares),
+--       16 '1': posted by a webhook (a bot)
 -- Search: the message is filed under each term (`P:search:w:{term}`, a zset of
 -- `room:seq` by search id, a number that grows with every message; a private room's under
 -- `P:{room}:search:w:{term}`); `sid`, `terms` and (private rooms) `tp` in its hash say
@@ -37,6 +38,9 @@ redis.call('HSET', ARGV[7] .. seq, 'author_id', ARGV[2], 'author', ARGV[3], 'bod
   'sent_at', ARGV[5], 'deleted', '0', 'client_id', client_id)
 if ARGV[10] ~= '' then
   redis.call('HSET', ARGV[7] .. seq, 'reply_to', ARGV[10])
+end
+if ARGV[16] == '1' then
+  redis.call('HSET', ARGV[7] .. seq, 'bot', '1')
 end
 if ARGV[11] ~= '' then
   redis.call('HSET', ARGV[7] .. seq, 'mentions', ARGV[11])

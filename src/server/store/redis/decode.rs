@@ -52,6 +52,7 @@ pub(super) fn message(
             Some(json) => serde_json::from_str(json).ok()?,
             None => Vec::new(),
         },
+        bot: hash.get("bot").is_some_and(|bot| bot == "1"),
     })
 }
 

@@ -141,6 +141,7 @@ impl Store for RedisStore {
             reply_to: new.reply_to,
             mentions: &new.mentions,
             recheck_access: new.recheck_access,
+            bot: new.bot,
         };
         let keys = self.room(&new.room);
         let seq = match self
@@ -167,6 +168,7 @@ impl Store for RedisStore {
                     reactions: Reactions::default(),
                     reactions_at: Seq::ZERO,
                     mentions: new.mentions,
+                    bot: new.bot,
                 })));
             }
             AppendOutcome::Duplicate(seq) => seq,

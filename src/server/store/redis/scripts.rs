@@ -30,6 +30,8 @@ pub(super) struct AppendInput<'a> {
     pub mentions: &'a [Mention],
     /// Refuse the author unless the room is public or they are its member.
     pub recheck_access: bool,
+    /// Posted by a webhook.
+    pub bot: bool,
 }
 
 /// The search terms `body` is filed under, as the scripts take them.
@@ -91,6 +93,7 @@ impl AppendScript {
             .arg(globals.search_term_prefix())
             .arg(if input.recheck_access { "1" } else { "" })
             .arg(keys.search_term_prefix())
+            .arg(if input.bot { "1" } else { "" })
             .invoke_async(conn)
             .await
             .map_err(classify)?;

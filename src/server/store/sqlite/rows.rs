@@ -9,7 +9,7 @@ use sqlx::FromRow;
 /// answers (joined by [`QUOTE_JOIN`]).
 pub(super) const MESSAGE_COLUMNS: &str =
     "m.room, m.seq, m.author_id, m.author, m.body, m.sent_at, m.edited_at, m.deleted, \
-     m.reply_to, m.reactions, m.reactions_at, m.mentions, q.author_id AS q_author_id, q.author AS q_author, \
+     m.reply_to, m.reactions, m.reactions_at, m.mentions, m.bot, q.author_id AS q_author_id, q.author AS q_author, \
      q.body AS q_body, q.edited_at AS q_edited_at, q.deleted AS q_deleted";
 
 /// Joins each message `m` with the message it answers, `q`, when it is a reply.
@@ -30,6 +30,7 @@ pub(super) struct MessageRow {
     reactions: String,
     reactions_at: i64,
     mentions: Option<String>,
+    bot: bool,
     q_author_id: Option<String>,
     q_author: Option<String>,
     q_body: Option<String>,
@@ -94,6 +95,7 @@ impl MessageRow {
                 Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
                 None => Vec::new(),
             },
+            bot: row.bot,
         })
     }
 }

@@ -18,7 +18,8 @@ use sqlx::SqliteConnection;
 /// its `message` event with the room's next seq, its entry in the search index, its row
 /// (which keeps the index entry's rowid, `search_id`), and the room's counters. Every
 /// statement runs before the last one answers the new seq. Parameters: ?1 room,
-/// ?2 author_id, ?3 author, ?4 body, ?5 sent_at, ?6 client_id, ?7 reply_to, ?8 mentions.
+/// ?2 author_id, ?3 author, ?4 body, ?5 sent_at, ?6 client_id, ?7 reply_to, ?8 mentions,
+/// ?9 bot.
 /// (Four statements sent one by one cost four hand-offs to SQLite's thread and back.)
 const APPEND: &str = "\
 INSERT INTO events (room, seq, kind, target, at) \
@@ -27,8 +28,8 @@ INSERT INTO events (room, seq, kind, target, at) \
 INSERT INTO message_search (body, room, seq) \
     VALUES (?4, ?1, (SELECT MAX(seq) FROM events WHERE room = ?1)); \
 INSERT INTO messages \
-    (room, seq, author_id, author, body, sent_at, client_id, reply_to, mentions, search_id) \
-    VALUES (?1, (SELECT MAX(seq) FROM events WHERE room = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+    (room, seq, author_id, author, body, sent_at, client_id, reply_to, mentions, bot, search_id) \
+    VALUES (?1, (SELECT MAX(seq) FROM events WHERE room = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
             last_insert_rowid()); \
 INSERT INTO rooms (room, messages, last_activity) VALUES (?1, 1, ?5) \
     ON CONFLICT (room) DO UPDATE SET messages = messages + 1, \
@@ -73,6 +74,7 @@ pub(super) async fn append(
         .bind(client_id)
         .bind(message.reply_to.map(to_sql))
         .bind(mentions_json(&message.mentions)?)
+        .bind(message.bot)
         .fetch_all(&mut *conn)
         .await?;
     let seq = match rows.as_slice() {
@@ -93,6 +95,7 @@ pub(super) async fn append(
         reactions: Reactions::default(),
         reactions_at: Seq::ZERO,
         mentions: message.mentions.clone(),
+        bot: message.bot,
     })))
 }
 
