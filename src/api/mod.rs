@@ -8,6 +8,7 @@ mod device_links;
 mod direct;
 mod joined;
 mod messages;
+mod password;
 mod private_rooms;
 mod profile;
 mod reactions;
@@ -40,6 +41,7 @@ pub use messages::{
     delete_message, edit_message, notify_typing, send_message, DeleteMessage, EditMessage,
     NotifyTyping, SendMessage,
 };
+pub use password::{change_password, ChangePassword};
 pub use private_rooms::{
     create_room, remove_member, renew_invite, CreateRoom, CreatedRoom, PrivateRoom, RemoveMember,
     RenewInvite,

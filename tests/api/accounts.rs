@@ -314,3 +314,78 @@ async fn a_stream_opened_just_after_its_session_ended_ends_at_once() {
         .await
         .expect("a late stream ends at once");
 }
+
+/// Ann changes her password on `here`: her phone on `there` is signed out at once (its
+/// stream closes), this device stays in, and only the new password signs in.
+async fn a_new_password_signs_the_other_devices_out(here: &TestApp, there: &TestApp) {
+    let laptop = here.browser();
+    ok_json(sign_up(&laptop, "Ann", "correct horse").await).await;
+    let phone = there.browser();
+    ok_json(sign_in(&phone, "Ann", "correct horse").await).await;
+    let mut stream = phone.events("lobby", "").await;
+    stream.next_presence().await;
+
+    let wrong = laptop
+        .post(
+            "change_password",
+            &[("current", "not my password"), ("new", "battery staple")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 401);
+    let short = laptop
+        .post(
+            "change_password",
+            &[("current", "correct horse"), ("new", "short")],
+        )
+        .await;
+    assert_eq!(short.status(), 422);
+    let changed = laptop
+        .post(
+            "change_password",
+            &[("current", "correct horse"), ("new", "battery staple")],
+        )
+        .await;
+    assert_eq!(changed.status(), 200, "{:?}", changed.text().await);
+    let asked = Instant::now();
+    stream.until_end().await;
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert_eq!(me(&phone).await["guest"], true, "the phone is signed out");
+    assert_eq!(me(&laptop).await["guest"], false, "this device stays in");
+    let laptop_sessions = laptop.get_json("/api/sessions").await;
+    assert_eq!(
+        laptop_sessions["sessions"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        sign_in(&there.browser(), "Ann", "correct horse")
+            .await
+            .status(),
+        401
+    );
+    ok_json(sign_in(&there.browser(), "Ann", "battery staple").await).await;
+    // A guest has no password to change.
+    let guest = here.browser();
+    let refused = guest
+        .post(
+            "change_password",
+            &[("current", "x"), ("new", "battery staple")],
+        )
+        .await;
+    assert_eq!(refused.status(), 401);
+}
+
+#[tokio::test]
+async fn on_sqlite_changing_the_password_ends_every_other_session() {
+    let app = spawn_app().await;
+    a_new_password_signs_the_other_devices_out(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_changing_the_password_ends_the_sessions_on_other_nodes() {
+    let (_redis, a, b) = two_nodes().await;
+    a_new_password_signs_the_other_devices_out(&a, &b).await;
+}

@@ -101,6 +101,10 @@ pub trait Accounts: Send + Sync {
     /// Ends `user`'s session `id`: `false` when they have no such session.
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError>;
 
+    /// `user`'s password is the one hashed as `password_hash` now: `false` when they have no
+    /// account.
+    async fn set_password(&self, user: &UserId, password_hash: &str) -> Result<bool, StoreError>;
+
     /// `user`'s account has `role` now: `false` when they have no account.
     async fn set_role(&self, user: &UserId, role: Role) -> Result<bool, StoreError>;
 

@@ -36,6 +36,9 @@ pub struct Resolved {
     pub signed_in: SignedIn,
 }
 
+/// An API token as read, with the session it stands for.
+type TokenOwner = (StoredToken, Resolved);
+
 /// Reads and ends account sessions.
 pub struct SessionBook {
     store: Arc<dyn Store>,
@@ -43,7 +46,7 @@ pub struct SessionBook {
     idle: Duration,
     cache: Mutex<HashMap<String, (Option<Resolved>, Instant)>>,
     /// API tokens read, by id, with whose they are.
-    tokens: Mutex<HashMap<String, (Option<(StoredToken, Resolved)>, Instant)>>,
+    tokens: Mutex<HashMap<String, (Option<TokenOwner>, Instant)>>,
     /// Per session with open streams: cancelled when it ends, and alive while one of the
     /// streams is.
     streams: Mutex<HashMap<String, (CancellationToken, Weak<()>)>>,

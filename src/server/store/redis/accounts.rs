@@ -52,10 +52,10 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 ";
 
-/// KEYS: 1 the account. ARGV: 1 the role. Never makes an account of nothing.
-const SET_ROLE: &str = r"
+/// KEYS: 1 the account. ARGV: 1 a field, 2 its value. Never makes an account of nothing.
+const SET_FIELD: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'role', ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 ";
 
@@ -93,6 +93,25 @@ fn session(id: &str, hash: HashMap<String, String>) -> Option<StoredSession> {
         last_seen: hash.get("last_seen")?.parse().ok()?,
         user_agent: hash.get("user_agent").cloned().unwrap_or_default(),
     })
+}
+
+impl RedisStore {
+    /// Sets one field of `user`'s account: `false` when they have none.
+    async fn set_account_field(
+        &self,
+        user: &UserId,
+        field: &str,
+        value: &str,
+    ) -> Result<bool, StoreError> {
+        let set: i64 = Script::new(SET_FIELD)
+            .key(self.global().account(user.as_str()))
+            .arg(field)
+            .arg(value)
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(set == 1)
+    }
 }
 
 #[async_trait]
@@ -229,13 +248,12 @@ impl Accounts for RedisStore {
     }
 
     async fn set_role(&self, user: &UserId, role: Role) -> Result<bool, StoreError> {
-        let set: i64 = Script::new(SET_ROLE)
-            .key(self.global().account(user.as_str()))
-            .arg(role.as_str())
-            .invoke_async(&mut self.conn.clone())
+        self.set_account_field(user, "role", role.as_str()).await
+    }
+
+    async fn set_password(&self, user: &UserId, password_hash: &str) -> Result<bool, StoreError> {
+        self.set_account_field(user, "password_hash", password_hash)
             .await
-            .map_err(classify)?;
-        Ok(set == 1)
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {

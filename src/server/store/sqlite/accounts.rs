@@ -53,6 +53,16 @@ fn violates(e: &sqlx::Error, column: &str) -> bool {
 
 #[async_trait]
 impl Accounts for SqliteStore {
+    async fn set_password(&self, user: &UserId, password_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE accounts SET password_hash = ? WHERE user_id = ?")
+            .bind(password_hash)
+            .bind(user.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn create_account(
         &self,
         new: NewAccount,
