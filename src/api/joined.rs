@@ -84,7 +84,8 @@ pub(super) async fn joined_rooms(
     Ok(rooms)
 }
 
-/// The person has seen `room` up to `seq` (joining it if they had not).
+/// The person has seen `room` up to `seq` (joining it if they had not): on every device
+/// of theirs, live.
 #[server(endpoint = "mark_read")]
 #[cfg_attr(
     feature = "ssr",
@@ -99,6 +100,11 @@ pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
         .store
         .mark_read(&session.as_online_user(), &room, seq)
         .await?;
+    // The account's other devices clear the room too (a guest has only this browser,
+    // whose tabs heard it already).
+    if session.signed_in.is_some() {
+        state.fanout.read(&session.user_id, &room, seq).await;
+    }
     Ok(())
 }
 

@@ -109,8 +109,12 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     let presence = state.presence.snapshot(&room).await;
     // Opening a room joins it, read up to here. The page is worth more than the mark.
     let viewer = session.as_online_user();
-    if let Err(error) = state.store.mark_read(&viewer, &room, cursor).await {
-        tracing::warn!(%error, "could not remember the room as joined and read");
+    match state.store.mark_read(&viewer, &room, cursor).await {
+        Ok(()) if session.signed_in.is_some() => {
+            state.fanout.read(&session.user_id, &room, cursor).await;
+        }
+        Ok(()) => {}
+        Err(error) => tracing::warn!(%error, "could not remember the room as joined and read"),
     }
     let members = state.store.members(&room, MAX_MEMBERS_LISTED).await?;
     let private = match state.access.privacy(&room).await? {

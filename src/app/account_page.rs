@@ -6,6 +6,7 @@
 
 use super::api_tokens_panel::ApiTokensPanel;
 use super::device_link_panel::DeviceLinkPanel;
+use super::password_panel::PasswordPanel;
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
 use crate::api::{get_me, list_sessions, EndSession, Me, SessionInfo, SignIn, SignOut, SignUp};
@@ -131,6 +132,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <PasswordPanel changed=Callback::new(move |()| sessions.refetch()) />
         <ApiTokensPanel />
     }
 }

@@ -14,6 +14,7 @@ mod message_list;
 mod name_form;
 mod not_found;
 mod notify_settings;
+mod password_panel;
 mod pending_item;
 mod presence_list;
 mod private_room_panel;

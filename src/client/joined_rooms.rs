@@ -1,6 +1,7 @@
 //! The sidebar, live: every joined room rides on the browser's one stream, so a message in
 //! a room no tab shows raises its unread count; what the person reads in a visible tab is
-//! marked read on the server (at most every second) and in every other tab.
+//! marked read on the server (at most every second) and in every other tab, and what the
+//! person reads on another device clears here too (the server's `read` event).
 
 use super::feed::{self, Watcher};
 use super::notifications;
@@ -39,6 +40,8 @@ pub fn follow(state: RoomState) {
                 }
             }
             FeedEvent::Log(other) => state.joined.passed(other.room(), other.seq()),
+            // Read on another device of the person's.
+            FeedEvent::Read(mark) => state.joined.read(&mark.room, mark.seq),
             _ => {}
         }),
         on_connection: Box::new(|_| {}),

@@ -30,10 +30,13 @@ pub enum EventKind {
     Reset,
     /// The browser-wide stream is alive, and each of its rooms' newest seq (ephemeral).
     Heartbeat,
+    /// The person read a room up to a seq, on some device (ephemeral, to their own
+    /// streams only).
+    Read,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::Message,
         EventKind::Edit,
         EventKind::Delete,
@@ -43,6 +46,7 @@ impl EventKind {
         EventKind::Typing,
         EventKind::Reset,
         EventKind::Heartbeat,
+        EventKind::Read,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +60,7 @@ impl EventKind {
             EventKind::Typing => "typing",
             EventKind::Reset => "reset",
             EventKind::Heartbeat => "heartbeat",
+            EventKind::Read => "read",
         }
     }
 
@@ -81,6 +86,14 @@ pub struct Heartbeat {
     pub every_ms: u64,
 }
 
+/// The data of a `read` event: the stream's own person has read `room` up to `seq` (on
+/// this device or another), so its unread count and mentions clear everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMark {
+    pub room: RoomName,
+    pub seq: Seq,
+}
+
 /// One event of the feed, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedEvent {
@@ -90,6 +103,7 @@ pub enum FeedEvent {
     Typing(Typing),
     Reset(Reset),
     Heartbeat(Heartbeat),
+    Read(ReadMark),
 }
 
 impl FeedEvent {
@@ -113,6 +127,7 @@ impl FeedEvent {
             EventKind::Typing => FeedEvent::Typing(serde_json::from_str(data)?),
             EventKind::Reset => FeedEvent::Reset(serde_json::from_str(data)?),
             EventKind::Heartbeat => FeedEvent::Heartbeat(serde_json::from_str(data)?),
+            EventKind::Read => FeedEvent::Read(serde_json::from_str(data)?),
         })
     }
 
@@ -125,6 +140,7 @@ impl FeedEvent {
             FeedEvent::Typing(typing) => Some(&typing.room),
             FeedEvent::Reset(reset) => Some(&reset.room),
             FeedEvent::Heartbeat(_) => None,
+            FeedEvent::Read(mark) => Some(&mark.room),
         }
     }
 }
@@ -178,6 +194,14 @@ mod tests {
             FeedEvent::Heartbeat(Heartbeat {
                 rooms: [(RoomName::lobby(), Seq(41))].into(),
                 every_ms: 0,
+            })
+        );
+        let read = r#"{"room":"lobby","seq":12}"#;
+        assert_eq!(
+            FeedEvent::decode(EventKind::Read, read).expect("decodes"),
+            FeedEvent::Read(ReadMark {
+                room: RoomName::lobby(),
+                seq: Seq(12),
             })
         );
         let reset = r#"{"room":"lobby"}"#;

@@ -30,7 +30,7 @@ pub use audit::AuditEntry;
 pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};
-pub use feed_event::{EventKind, FeedEvent, Heartbeat, Reset};
+pub use feed_event::{EventKind, FeedEvent, Heartbeat, ReadMark, Reset};
 pub use links::{linkify, Segment};
 pub use mention::{
     mentioned_in, parse_mentioned_ids, segments, Mention, MentionSegment, MAX_MENTIONS,

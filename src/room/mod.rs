@@ -132,6 +132,8 @@ impl RoomState {
             FeedEvent::Reset(_) => return false,
             // The browser-wide stream's; a room's own stream has none.
             FeedEvent::Heartbeat(_) => {}
+            // The sidebar's (its unread counts): what the page shows does not change.
+            FeedEvent::Read(_) => {}
         }
         true
     }

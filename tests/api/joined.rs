@@ -114,3 +114,70 @@ async fn a_bad_room_or_seq_is_refused() {
         .await;
     assert!(response.status().is_client_error());
 }
+
+/// Ann reads `rust` on her laptop (`here`): her phone (`there`, signed in to the same
+/// account) hears it on its stream at once and clears the room; Bob, in the same room,
+/// hears nothing of it.
+async fn a_read_on_one_device_clears_the_others(here: &TestApp, there: &TestApp) {
+    let laptop = here.browser();
+    let signed_up = laptop
+        .post("sign_up", &[("name", "Ann"), ("password", "correct horse")])
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    let phone = there.browser();
+    let signed_in = phone
+        .post("sign_in", &[("name", "Ann"), ("password", "correct horse")])
+        .await;
+    assert_eq!(signed_in.status(), 200);
+    let bob = here.browser();
+    for n in 0..2 {
+        bob.send("rust", &format!("news {n}")).await;
+    }
+    let mut phones = phone.browser_events("lobby:0,rust:0").await;
+    let mut bobs = bob.browser_events("rust").await;
+    assert_eq!(phones.messages_through(2).await.len(), 2);
+
+    let marked = laptop
+        .post("mark_read", &[("room", "rust"), ("seq", "2")])
+        .await;
+    assert_eq!(marked.status(), 200);
+    assert_eq!(
+        phones.next_ephemeral("read").await,
+        serde_json::json!({"room": "rust", "seq": 2})
+    );
+    // Opening the room on the laptop reads it too.
+    bob.send("rust", "news 2").await;
+    laptop.get_json("/api/room?room=rust").await;
+    assert_eq!(
+        phones.next_ephemeral("read").await,
+        serde_json::json!({"room": "rust", "seq": 3})
+    );
+    assert_eq!(
+        sidebar(&phone, "lobby").await,
+        rooms(&[("lobby", 0), ("rust", 0)])
+    );
+
+    // Bob's stream carried the messages, and none of Ann's reading.
+    bob.send("rust", "news 3").await;
+    let seen = bobs.messages_through(4).await;
+    assert_eq!(seen.last().map(|m| m.body.as_str()), Some("news 3"));
+    assert!(
+        bobs.ephemeral
+            .iter()
+            .all(|event| event.event.as_deref() != Some("read")),
+        "{:?}",
+        bobs.ephemeral
+    );
+}
+
+#[tokio::test]
+async fn on_sqlite_a_read_on_one_device_clears_the_room_on_the_other() {
+    let app = spawn_app_on(Arc::new(tempfile::tempdir().expect("dir")), settings()).await;
+    a_read_on_one_device_clears_the_others(&app, &app).await;
+}
+
+#[tokio::test]
+async fn on_redis_a_read_on_one_node_clears_the_room_on_the_other() {
+    let (_redis, a, b) = two_nodes().await;
+    a_read_on_one_device_clears_the_others(&a, &b).await;
+}

@@ -47,12 +47,14 @@ impl CommittedEvents for Hub {
 
 /// One published event: its seq (log events, to order and de-duplicate; `None` for
 /// ephemeral ones) and its encoded SSE frame; or, with `kick`, no event but the order to
-/// end some streams of the room (with an empty frame).
+/// end some streams of the room (with an empty frame). With `to`, the event is for that
+/// person's streams only (their read marks); the others skip it.
 #[derive(Debug, Clone)]
 pub struct Broadcast {
     pub seq: Option<Seq>,
     pub frame: Bytes,
     pub kick: Option<Kick>,
+    pub to: Option<UserId>,
 }
 
 /// Whose open streams of a room end at once, because they lost access to it. Streams also
@@ -122,6 +124,7 @@ impl Hub {
             seq: Some(event.seq()),
             frame: sse_frame::log_frame(event),
             kick: None,
+            to: None,
         };
         if !matches!(event, LogEvent::Message(_)) {
             // The window's first frame of that message is no longer what a replay shows.
@@ -136,12 +139,14 @@ impl Hub {
             seq: None,
             frame: sse_frame::ephemeral_frame(kind, data),
             kick: None,
+            to: None,
         };
         self.publish(room, broadcast);
     }
 
-    /// An ephemeral event whose JSON was encoded elsewhere (another node).
-    pub fn publish_raw(&self, room: &RoomName, kind: EventKind, json: &str) {
+    /// An ephemeral event whose JSON was encoded elsewhere (another node), for every
+    /// stream of the room, or only for `to`'s.
+    pub fn publish_raw(&self, room: &RoomName, kind: EventKind, json: &str, to: Option<UserId>) {
         if self.is_watched(room) {
             let frame = sse_frame::raw_frame(None, kind, json);
             let kick = None;
@@ -151,6 +156,7 @@ impl Hub {
                     seq: None,
                     frame,
                     kick,
+                    to,
                 },
             );
         }
@@ -165,6 +171,7 @@ impl Hub {
                 seq: None,
                 frame: Bytes::new(),
                 kick,
+                to: None,
             });
         }
     }
@@ -199,6 +206,7 @@ impl Hub {
                 seq: None,
                 frame: Bytes::from_static(sse_frame::HEARTBEAT),
                 kick: None,
+                to: None,
             };
             channel.sender.send(beat).is_ok()
         });

@@ -19,8 +19,14 @@ use std::sync::Arc;
 pub enum Announcement {
     /// A log event with this seq is stored: read it from the store.
     Logged { seq: u64 },
-    /// An ephemeral event, carried whole.
-    Ephemeral { name: String, data: String },
+    /// An ephemeral event, carried whole: for every stream of the room, or only for the
+    /// person `to`'s.
+    Ephemeral {
+        name: String,
+        data: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
     /// A node's presence roster of the room changed: read them all again.
     Presence,
     /// Streams of the room lost access: `user`'s, or everyone's when absent.
@@ -66,10 +72,24 @@ impl RedisFanout {
 
 #[async_trait]
 impl Fanout for RedisFanout {
-    async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String) {
+    async fn ephemeral_json(
+        &self,
+        room: &RoomName,
+        kind: EventKind,
+        json: String,
+        to: Option<UserId>,
+    ) {
         let name = kind.name().to_owned();
-        self.announce(room, &Announcement::Ephemeral { name, data: json })
-            .await;
+        let to = to.map(|user| user.as_str().to_owned());
+        self.announce(
+            room,
+            &Announcement::Ephemeral {
+                name,
+                data: json,
+                to,
+            },
+        )
+        .await;
     }
 
     async fn kick(&self, room: &RoomName, kick: Kick) {

@@ -11,7 +11,7 @@ mod follows;
 pub use announce::{Announcement, RedisFanout};
 pub use follows::Follows;
 
-use crate::domain::{EventKind, RoomName, Seq};
+use crate::domain::{EventKind, RoomName, Seq, UserId};
 use crate::server::access::session::SessionBook;
 use crate::server::delivery::hub::Hub;
 use crate::server::store::redis_keys;
@@ -170,10 +170,21 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
                     None => logged.push((room, seq, seq)),
                 }
             }
-            Ok(Announcement::Ephemeral { name, data }) => match EventKind::from_name(&name) {
-                Some(kind) => to.hub.publish_raw(&room, kind, &data),
-                None => tracing::warn!(%name, "announcement of an unknown kind of event"),
-            },
+            Ok(Announcement::Ephemeral {
+                name,
+                data,
+                to: person,
+            }) => {
+                let person = person.as_deref().map(UserId::parse);
+                match (EventKind::from_name(&name), person) {
+                    (Some(kind), None) => to.hub.publish_raw(&room, kind, &data, None),
+                    (Some(kind), Some(Some(person))) => {
+                        to.hub.publish_raw(&room, kind, &data, Some(person));
+                    }
+                    (Some(_), Some(None)) => tracing::warn!("an event for no valid person"),
+                    (None, _) => tracing::warn!(%name, "announcement of an unknown kind of event"),
+                }
+            }
             Err(error) => tracing::warn!(%error, "unreadable announcement"),
         }
     }
