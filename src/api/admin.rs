@@ -1,4 +1,5 @@
-//! What administrators read: the audit log of moderation actions.
+//! What administrators do: read the audit log of moderation actions, ban and unban people
+//! (and the addresses they wrote from), lock rooms.
 
 use crate::domain::AuditEntry;
 use crate::error::ChatError;
@@ -38,20 +39,30 @@ pub async fn get_audit() -> Result<AuditLog, ChatError> {
 
 /// Bans `user` (a person's id, an account's or a guest's), for administrators (403 for
 /// anyone else): their sessions end, their open streams close on every node, and from then
-/// on they can neither sign in, nor write, nor open a page or a stream (403).
+/// on they can neither sign in, nor write, nor open a page or a stream (403). With
+/// `address=true`, the networks they wrote from lately are banned too (an IPv6 address by
+/// its /64): nothing from there is served, whoever asks; 422 when that would ban the
+/// administrator's own.
 #[server(endpoint = "ban_user")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(name = "ban_user", skip_all, fields(user = tracing::field::Empty))
 )]
-pub async fn ban_user(user: String) -> Result<(), ChatError> {
+pub async fn ban_user(user: String, address: Option<String>) -> Result<(), ChatError> {
     use super::server_context::{now_millis, Call};
     use crate::server::access::limits::Action;
     use crate::server::http::routes::room_stream::person_key;
 
     let Call { state, session } = Call::acting(Action::Write)?;
     let target = moderation::target(&session, &user)?;
-    state.store.ban(&target, now_millis()).await?;
+    let nets = match address.as_deref().map(str::trim) {
+        None | Some("" | "false" | "off" | "0") => Vec::new(),
+        Some("true" | "on" | "1") => moderation::nets_to_ban(&state, &session, &target).await?,
+        Some(_) => return Err(ChatError::Invalid("address is true or false.".into())),
+    };
+    let at = now_millis();
+    state.store.ban(&target, at).await?;
+    state.store.ban_addresses(&target, &nets, at).await?;
     state.restrictions.refresh().await?;
     for stored in state.store.sessions_of(&target).await? {
         if state.store.end_session(&target, &stored.id).await? {
@@ -60,11 +71,20 @@ pub async fn ban_user(user: String) -> Result<(), ChatError> {
     }
     state.fanout.session_ended(&person_key(&target)).await;
     let name = moderation::name_of(&state, &target).await;
-    moderation::audit(&state, &session, "ban_user", target.to_string(), name).await;
+    let detail = match nets.len() {
+        0 => name,
+        count => {
+            let who = if name.is_empty() { "a guest" } else { &name };
+            let plural = if count == 1 { "" } else { "es" };
+            format!("{who}, with {count} address{plural}")
+        }
+    };
+    moderation::audit(&state, &session, "ban_user", target.to_string(), detail).await;
     Ok(())
 }
 
-/// Lifts `user`'s ban, for administrators (403 for anyone else; 404 when not banned).
+/// Lifts `user`'s ban, and the address bans that came with it, for administrators (403
+/// for anyone else; 404 when not banned).
 #[server(endpoint = "unban_user")]
 #[cfg_attr(
     feature = "ssr",
@@ -76,7 +96,8 @@ pub async fn unban_user(user: String) -> Result<(), ChatError> {
 
     let Call { state, session } = Call::acting(Action::Write)?;
     let target = moderation::target(&session, &user)?;
-    if !state.store.unban(&target).await? {
+    let nets = state.store.unban_addresses_of(&target).await?;
+    if !state.store.unban(&target).await? && nets == 0 {
         return Err(ChatError::NotFound("That person is not banned.".into()));
     }
     state.restrictions.refresh().await?;
@@ -152,6 +173,28 @@ mod moderation {
             return Err(ChatError::Invalid("You cannot ban yourself.".into()));
         }
         Ok(target)
+    }
+
+    /// The networks `target` wrote from lately, to ban with them; 422 when one is the
+    /// administrator's own (they would shut themselves out).
+    pub async fn nets_to_ban(
+        state: &AppState,
+        session: &Session,
+        target: &UserId,
+    ) -> Result<Vec<String>, ChatError> {
+        use crate::server::access::restrictions::net_of;
+        let nets = state.store.addresses_of(target).await?;
+        let own = super::super::server_context::client_ip(state).map(net_of);
+        let mine = state.store.addresses_of(&session.user_id).await?;
+        if nets
+            .iter()
+            .any(|net| own.as_ref() == Some(net) || mine.contains(net))
+        {
+            return Err(ChatError::Invalid(
+                "They wrote from an address you use: banning it would shut you out too.".into(),
+            ));
+        }
+        Ok(nets)
     }
 
     /// An account's name, or nothing for a guest.

@@ -110,11 +110,21 @@ pub fn session() -> Result<Session, ChatError> {
 /// The request's client address, as the limits key it.
 pub fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
     let parts = use_context::<Parts>()?;
-    let peer = parts
+    state.addresses.of(&parts.headers, peer(&parts))
+}
+
+/// The request's client's own address (not keyed as limits key it).
+pub fn client_ip(state: &AppState) -> Option<std::net::IpAddr> {
+    let parts = use_context::<Parts>()?;
+    state.addresses.client(&parts.headers, peer(&parts))
+}
+
+/// The TCP peer of the request.
+fn peer(parts: &Parts) -> Option<std::net::SocketAddr> {
+    parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0);
-    state.addresses.of(&parts.headers, peer)
+        .map(|info| info.0)
 }
 
 /// Lets one `action` of the session's person through the rate limits, or answers 429.
@@ -125,13 +135,9 @@ pub fn within_limits(
 ) -> Result<(), ChatError> {
     use crate::server::access::limits::Action;
     let parts = use_context::<Parts>();
-    let address = parts.as_ref().and_then(|parts| {
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0);
-        state.addresses.of(&parts.headers, peer)
-    });
+    let address = parts
+        .as_ref()
+        .and_then(|parts| state.addresses.of(&parts.headers, peer(parts)));
     // A write by a session minted for this request (no cookie came) also costs its
     // address a new session's share: dropping the cookie gives no fresh allowance.
     let minted = parts.as_ref().is_some_and(|parts| {
@@ -145,7 +151,14 @@ pub fn within_limits(
             .limits
             .check(Action::NewSession, &session.user_id, address)?;
     }
-    state.limits.check(action, &session.user_id, address)
+    state.limits.check(action, &session.user_id, address)?;
+    if action == Action::Write {
+        // Where people write from, so a ban can cover it.
+        if let Some(ip) = client_ip(state) {
+            state.restrictions.note_address(&session.user_id, ip);
+        }
+    }
+    Ok(())
 }
 
 pub use crate::server::access::session::now_millis;

@@ -2,11 +2,11 @@
 
 use crate::app::{shell, App};
 use crate::server::access::session;
-use crate::server::http::edge::origin;
 use crate::server::http::edge::request_body::{self, BodyLimits};
 use crate::server::http::edge::request_id;
 use crate::server::http::edge::security_headers::{self, PolicyOptions};
 use crate::server::http::edge::static_assets;
+use crate::server::http::edge::{banned_addresses, origin};
 use crate::server::http::routes::{
     browser_stream, device_links, export, health, invites, join, room_stream, webhooks,
 };
@@ -41,6 +41,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         security_headers::provide_page_nonce();
     };
     let sessions = state.sessions.clone();
+    let banned_state = state.clone();
     let policy = PolicyOptions::new(state.leptos_options.reload_port, hsts);
     let routes = Router::new()
         .route("/join", get(join::join))
@@ -105,6 +106,10 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
             request_body::read_whole,
         ))
         .layer(middleware::from_fn(origin::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            banned_state,
+            banned_addresses::refuse,
+        ))
         .layer(middleware::from_fn_with_state(sessions, session::attach))
         .layer(middleware::map_response(server_fn_status::set_error_status));
     Router::new().fallback_service(middleware.service(routes))

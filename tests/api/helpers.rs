@@ -119,6 +119,22 @@ impl TestApp {
         }
     }
 
+    /// A browser whose every request a trusted proxy says comes from `address` (the app
+    /// must read `x-forwarded-for`, as `behind_a_proxy` settings do).
+    pub fn browser_from(&self, address: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().expect("a header value"));
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
+                .build()
+                .expect("client"),
+            base: self.url(""),
+        }
+    }
+
     /// `GET path`, as a script without cookies.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

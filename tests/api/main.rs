@@ -2,6 +2,7 @@
 //! talks to it over HTTP, as a browser or a script would. `TEST_LOG=1` shows the server log.
 
 mod accounts;
+mod address_bans;
 mod api_tokens;
 mod authorization;
 mod backup;

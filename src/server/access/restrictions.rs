@@ -1,31 +1,58 @@
 //! What administrators and rooms' creators restrict, as every request asks: who is banned
 //! and which rooms are locked. A snapshot of the store's lists, read again every
-//! [`REFRESH`] (two small reads per node, however many requests), and at once on the node
+//! [`REFRESH`] (three small reads per node, however many requests), and at once on the node
 //! that changes them.
 //!
 //! A banned person's requests answer 403; their sessions end and their open streams close
-//! when the ban is made. A locked room is read-only but for who moderates it.
+//! when the ban is made. A ban may cover the networks they acted from lately (noted here,
+//! at most once per [`NOTE_EVERY`] per person and network per node, so a send costs no
+//! store write): nothing from those is served. A locked room is read-only but for who
+//! moderates it.
 
 use crate::domain::{RoomName, UserId};
 use crate::server::store::{Store, StoreError};
-use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// How stale the snapshot may be on another node.
 pub const REFRESH: Duration = Duration::from_secs(1);
 
+/// How often one person acting from one network is written down, per node.
+pub const NOTE_EVERY: Duration = Duration::from_secs(600);
+
+/// The most (person, network) pairs a node remembers noting; past it, it starts over.
+const NOTES_REMEMBERED: usize = 50_000;
+
 /// The lists, as last read.
 #[derive(Debug, Default)]
 struct Lists {
     banned: HashSet<UserId>,
+    banned_nets: HashSet<String>,
     locked: HashSet<RoomName>,
 }
 
 pub struct Restrictions {
     store: Arc<dyn Store>,
     lists: RwLock<Arc<Lists>>,
+    noted: Mutex<HashMap<(UserId, String), Instant>>,
+}
+
+/// The network an address counts as for bans: an IPv4 address whole (an IPv4-mapped IPv6
+/// address too), an IPv6 address by its /64, as text (`2001:db8:1:2::/64`).
+pub fn net_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & (u128::MAX << 64);
+                format!("{}/64", Ipv6Addr::from(prefix))
+            }
+        },
+    }
 }
 
 impl std::fmt::Debug for Restrictions {
@@ -39,7 +66,41 @@ impl Restrictions {
         Self {
             store,
             lists: RwLock::default(),
+            noted: Mutex::default(),
         }
+    }
+
+    /// Whether requests from `ip` are refused (its network was banned with someone).
+    pub fn is_address_banned(&self, ip: IpAddr) -> bool {
+        let lists = self.snapshot();
+        !lists.banned_nets.is_empty() && lists.banned_nets.contains(&net_of(ip))
+    }
+
+    /// `user` acts from `ip`: written down in the background unless this node did lately.
+    pub fn note_address(&self, user: &UserId, ip: IpAddr) {
+        let net = net_of(ip);
+        let now = Instant::now();
+        {
+            let mut noted = self.noted.lock().unwrap_or_else(|e| e.into_inner());
+            let key = (user.clone(), net.clone());
+            if noted
+                .get(&key)
+                .is_some_and(|at| now.duration_since(*at) < NOTE_EVERY)
+            {
+                return;
+            }
+            if noted.len() >= NOTES_REMEMBERED {
+                noted.clear();
+            }
+            noted.insert(key, now);
+        }
+        let (store, user) = (self.store.clone(), user.clone());
+        let at = crate::server::access::session::now_millis();
+        tokio::spawn(async move {
+            if let Err(error) = store.note_address(&user, &net, at).await {
+                tracing::warn!(%error, "could not note where someone acts from");
+            }
+        });
     }
 
     /// Whether `user` is banned, as of the last read.
@@ -56,6 +117,10 @@ impl Restrictions {
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let lists = Lists {
             banned: self.store.banned().await?.into_iter().collect(),
+            banned_nets: (self.store.banned_addresses().await?)
+                .into_iter()
+                .map(|ban| ban.net)
+                .collect(),
             locked: self.store.locked_rooms().await?.into_iter().collect(),
         };
         *self.lists.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(lists);
@@ -83,5 +148,24 @@ impl Restrictions {
 
     fn snapshot(&self) -> Arc<Lists> {
         self.lists.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::net_of;
+
+    #[test]
+    fn an_ipv6_address_counts_by_its_64_and_an_ipv4_one_whole() {
+        let ip = |text: &str| text.parse().expect("an address");
+        assert_eq!(net_of(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(net_of(ip("::ffff:203.0.113.7")), "203.0.113.7");
+        assert_eq!(net_of(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            net_of(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            net_of(ip("2001:db8:1:2::9")),
+            "one /64"
+        );
+        assert_ne!(net_of(ip("2001:db8:1:3::1")), net_of(ip("2001:db8:1:2::1")));
     }
 }

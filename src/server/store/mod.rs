@@ -5,6 +5,7 @@
 //! May import: `settings`, `metrics` (nothing else of the server).
 
 mod accounts;
+pub mod addresses;
 mod heavy_reads;
 mod log_row;
 mod members;
@@ -17,6 +18,7 @@ mod write_health;
 
 pub use self::redis::RedisStore;
 pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession};
+pub use addresses::{AddressBan, Addresses};
 pub use members::{Membership, Privacy, RoomMembers, MAX_JOINED, MAX_MEMBERS_LISTED};
 pub use requests::{
     Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
@@ -75,7 +77,7 @@ impl StoreError {
 
 /// Durable, ordered history per room (and, through [`RoomMembers`], who joined each).
 #[async_trait]
-pub trait Store: RoomMembers + Accounts + Tokens + Send + Sync + 'static {
+pub trait Store: RoomMembers + Accounts + Addresses + Tokens + Send + Sync + 'static {
     /// From now on, hands every committed log event to `delivery`, in seq order, before the
     /// writer is answered. Delivering in commit order (not from each request, where two
     /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.

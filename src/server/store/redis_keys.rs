@@ -28,6 +28,8 @@
 //! | `P:token:{id}` | hash | a device link's, API token's or webhook's `kind`, `user_id`, `room`, `name`, `secret_hash`, `created_at`, `last_used`, `expires_at` |
 //! | `P:user:{id}:tokens:{kind}` | zset | a person's token ids of one kind, by creation time |
 //! | `P:bans` | hash | banned user id → when |
+//! | `P:user:{id}:addresses` | hash | a network the person acted from lately → when (the newest ten) |
+//! | `P:address-bans` | hash | banned network → `{user id}:{when}` (whose ban brought it) |
 //! | `P:locked` | hash | locked room → when |
 //! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
 //! | `P:sessions:ended` | channel | the ids of sessions that ended (every node closes their streams) |
@@ -150,6 +152,14 @@ impl GlobalKeys<'_> {
     /// Who is banned.
     pub fn bans(&self) -> String {
         format!("{}:bans", self.0)
+    }
+    /// The networks a person acted from lately.
+    pub fn addresses_of(&self, user: &str) -> String {
+        format!("{}:user:{user}:addresses", self.0)
+    }
+    /// The banned networks.
+    pub fn address_bans(&self) -> String {
+        format!("{}:address-bans", self.0)
     }
     /// The locked rooms.
     pub fn locked_rooms(&self) -> String {

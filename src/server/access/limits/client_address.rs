@@ -20,6 +20,11 @@ pub struct AddressRule {
 }
 
 impl AddressRule {
+    /// The client's own address (bans count it by their own rule).
+    pub fn client(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr> {
+        client_address(headers, peer, self.header.as_deref())
+    }
+
     /// The client's address as limits key it.
     pub fn of(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr> {
         client_address(headers, peer, self.header.as_deref()).map(|ip| self.key(ip))

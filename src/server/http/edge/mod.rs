@@ -1,8 +1,9 @@
 //! What every request and connection crosses before a route: the serve loop (`serve.rs`)
 //! with TLS (`tls.rs`), idle and per-address connection limits (`connections.rs`), stalled
 //! writes (`stall_guard.rs`), body and head limits (`request_body.rs`), request ids, the
-//! origin check for writes, security and cache headers.
+//! origin check for writes, banned addresses, security and cache headers.
 
+pub mod banned_addresses;
 pub mod connections;
 pub mod origin;
 pub mod request_body;

@@ -7,6 +7,7 @@
 //! is called through its typed wrapper in `scripts.rs`.
 
 mod accounts;
+mod addresses;
 mod decode;
 mod memberships;
 mod private_rooms;

@@ -1,6 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode, through sqlx.
 
 mod accounts;
+mod addresses;
 mod faults;
 mod jobs;
 mod link;

@@ -1,0 +1,46 @@
+//! Where people act from, and the addresses banned with them. Every
+//! [`Store`](super::Store) is also this.
+//!
+//! An address is kept as its network: an IPv4 address whole, an IPv6 address by its /64
+//! (one household or one phone holds a whole /64, so banning one address of it bans
+//! nothing). `access::restrictions` makes those strings; the store only keeps them.
+
+use super::StoreError;
+use crate::domain::UserId;
+use async_trait::async_trait;
+
+/// The most networks kept per person: the newest ones they acted from.
+pub const ADDRESSES_KEPT: usize = 10;
+
+/// A network banned along with a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressBan {
+    pub net: String,
+    /// Whose ban brought it (lifting that person's ban lifts it).
+    pub user_id: UserId,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+}
+
+#[async_trait]
+pub trait Addresses: Send + Sync {
+    /// `user` acted from `net` at `at`; only the newest [`ADDRESSES_KEPT`] are kept.
+    async fn note_address(&self, user: &UserId, net: &str, at: i64) -> Result<(), StoreError>;
+
+    /// The networks `user` acted from lately, newest first.
+    async fn addresses_of(&self, user: &UserId) -> Result<Vec<String>, StoreError>;
+
+    /// Bans `nets` along with `user`.
+    async fn ban_addresses(
+        &self,
+        user: &UserId,
+        nets: &[String],
+        at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Lifts the address bans that came with `user`'s ban: how many.
+    async fn unban_addresses_of(&self, user: &UserId) -> Result<u64, StoreError>;
+
+    /// Every banned network.
+    async fn banned_addresses(&self) -> Result<Vec<AddressBan>, StoreError>;
+}

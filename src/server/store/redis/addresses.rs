@@ -1,0 +1,116 @@
+//! The Redis store's addresses (keys in `redis_keys.rs`): a hash per person of the
+//! networks they acted from, and one hash of the banned networks.
+
+use super::decode::classify;
+use super::RedisStore;
+use crate::domain::UserId;
+use crate::server::store::addresses::{AddressBan, Addresses, ADDRESSES_KEPT};
+use crate::server::store::StoreError;
+use async_trait::async_trait;
+use redis::AsyncCommands;
+use std::collections::HashMap;
+
+/// How a banned network's entry reads: `{user id}:{when}`.
+fn ban_entry(user: &UserId, at: i64) -> String {
+    format!("{user}:{at}")
+}
+
+#[async_trait]
+impl Addresses for RedisStore {
+    async fn note_address(&self, user: &UserId, net: &str, at: i64) -> Result<(), StoreError> {
+        let key = self.global().addresses_of(user.as_str());
+        let mut conn = self.conn.clone();
+        let count: usize = redis::pipe()
+            .hset(&key, net, at)
+            .ignore()
+            .hlen(&key)
+            .query_async::<(usize,)>(&mut conn)
+            .await
+            .map_err(classify)?
+            .0;
+        if count > ADDRESSES_KEPT {
+            // The oldest beyond the newest few go (a rare, tidying write).
+            let mut seen: Vec<(String, i64)> = conn
+                .hgetall::<_, HashMap<String, i64>>(&key)
+                .await
+                .map_err(classify)?
+                .into_iter()
+                .collect();
+            seen.sort_by(|a, b| b.1.cmp(&a.1));
+            let old: Vec<String> = seen
+                .into_iter()
+                .skip(ADDRESSES_KEPT)
+                .map(|(n, _)| n)
+                .collect();
+            if !old.is_empty() {
+                conn.hdel::<_, _, ()>(&key, old).await.map_err(classify)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn addresses_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn.clone();
+        let mut seen: Vec<(String, i64)> = conn
+            .hgetall::<_, HashMap<String, i64>>(self.global().addresses_of(user.as_str()))
+            .await
+            .map_err(classify)?
+            .into_iter()
+            .collect();
+        seen.sort_by(|a, b| b.1.cmp(&a.1));
+        Ok(seen.into_iter().map(|(net, _)| net).collect())
+    }
+
+    async fn ban_addresses(
+        &self,
+        user: &UserId,
+        nets: &[String],
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let key = self.global().address_bans();
+        let mut pipe = redis::pipe();
+        for net in nets {
+            pipe.hset_nx(&key, net, ban_entry(user, at)).ignore();
+        }
+        pipe.query_async::<()>(&mut conn).await.map_err(classify)
+    }
+
+    async fn unban_addresses_of(&self, user: &UserId) -> Result<u64, StoreError> {
+        let theirs: Vec<String> = self
+            .banned_addresses()
+            .await?
+            .into_iter()
+            .filter(|ban| &ban.user_id == user)
+            .map(|ban| ban.net)
+            .collect();
+        if theirs.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = self.conn.clone();
+        conn.hdel(self.global().address_bans(), theirs)
+            .await
+            .map_err(classify)
+    }
+
+    async fn banned_addresses(&self) -> Result<Vec<AddressBan>, StoreError> {
+        let mut conn = self.conn.clone();
+        let all: HashMap<String, String> = conn
+            .hgetall(self.global().address_bans())
+            .await
+            .map_err(classify)?;
+        let mut bans: Vec<AddressBan> = all
+            .into_iter()
+            .filter_map(|(net, entry)| {
+                let (user, at) = entry.split_once(':')?;
+                Some(AddressBan {
+                    net,
+                    user_id: UserId::parse(user)?,
+                    at: at.parse().ok()?,
+                })
+            })
+            .collect();
+        bans.sort_by(|a, b| b.at.cmp(&a.at));
+        Ok(bans)
+    }
+}
