@@ -152,6 +152,9 @@ pub async fn lock_room(room: String, locked: String) -> Result<RoomLock, ChatErr
     })
 }
 
+#[cfg(feature = "ssr")]
+pub(super) use moderation::audit;
+
 /// What administrators' actions share.
 #[cfg(feature = "ssr")]
 mod moderation {

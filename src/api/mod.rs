@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod admin_people;
 mod api_tokens;
 mod device_links;
 mod direct;
@@ -25,6 +26,9 @@ pub use accounts::{
 pub use admin::{
     ban_user, get_audit, lock_room, unban_user, AuditLog, BanUser, GetAudit, LockRoom, RoomLock,
     UnbanUser, AUDIT_PAGE,
+};
+pub use admin_people::{
+    get_people, set_role, BannedPerson, GetPeople, People, PersonInfo, SetRole, PEOPLE_PAGE,
 };
 pub use api_tokens::{
     create_token, list_tokens, revoke_token, token_name, ApiTokenInfo, ApiTokenList, CreateToken,

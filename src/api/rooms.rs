@@ -46,6 +46,9 @@ pub struct RoomSnapshot {
     /// The room is locked: read-only but for who moderates it; left out when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub locked: bool,
+    /// The viewer administers the chat (may ban people); left out when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin: bool,
 }
 
 /// A page of newer messages (reading on from a permalink).
@@ -151,6 +154,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         private,
         moderates,
         locked: state.restrictions.is_locked(&room),
+        admin: role == Some(crate::domain::Role::Admin),
     })
 }
 

@@ -112,6 +112,9 @@ fn SignedIn(me: Me) -> impl IntoView {
         <section class="account-section" aria-labelledby="account-title">
             <h2 id="account-title">{me.name}</h2>
             <p class="account-hint">"Signed in · " {role}</p>
+            {(me.role == Some(crate::domain::Role::Admin)).then(|| view! {
+                <p><a href="/admin" rel="external">"Administration"</a></p>
+            })}
             <ActionForm action=sign_out attr:class="account-form">
                 <button type="submit">"Sign out"</button>
             </ActionForm>

@@ -62,6 +62,7 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
         <MessageActions
             seq
             mine
+            ban=(!mine && !message.bot).then(|| (message.author_id.to_string(), message.author.clone()))
             has_reactions
             deleted
             editing
@@ -125,12 +126,14 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
 }
 
 /// Reply for every message, the reaction picker while it has no reactions (else it sits
-/// beside them), Edit and Delete for one's own, and Delete for anyone's to who moderates
-/// the room.
+/// beside them), Edit and Delete for one's own, Delete for anyone's to who moderates
+/// the room, and "Ban…" (the administrators' page) for a person's to administrators.
 #[component]
 fn MessageActions(
     seq: Seq,
     mine: bool,
+    /// The author's id and name, to ban (shown to administrators).
+    ban: Option<(String, String)>,
     has_reactions: bool,
     deleted: bool,
     editing: RwSignal<bool>,
@@ -138,6 +141,9 @@ fn MessageActions(
 ) -> impl IntoView {
     let state = expect_context::<RoomState>();
     let reply_href = format!("/r/{}?reply={seq}#composer-body", state.room());
+    let ban_href = ban
+        .filter(|_| state.admin)
+        .map(|(id, name)| format!("/admin?ban={id}&name={}", super::url_query::encode(&name)));
     let reply = move |event: leptos::ev::MouseEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -167,6 +173,7 @@ fn MessageActions(
                         "Delete"
                     </button>
                 </Show>
+                {ban_href.clone().map(|href| view! { <a class="ban-link" href=href rel="external">"Ban…"</a> })}
             </div>
         </Show>
     }

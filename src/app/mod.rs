@@ -2,6 +2,7 @@
 //! in `room`; what they do in the browser is in `client`.
 
 mod account_page;
+mod admin_page;
 mod api_tokens_panel;
 mod composer;
 mod connection_badge;
@@ -28,6 +29,7 @@ mod search_form;
 mod search_page;
 mod time_format;
 mod typing_indicator;
+mod url_query;
 mod webhooks_panel;
 
 use leptos::prelude::*;
@@ -57,7 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app's routes: the room list, the rooms and search.
+/// The app's routes: the room list, the rooms, search, the account and administration.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -69,6 +71,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=rooms_page::RoomsPage ssr=SsrMode::Async />
                 <Route path=path!("/r/:room") view=room_page::RoomPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=account_page::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/admin") view=admin_page::AdminPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/search")
                     view=search_page::SearchResultsPage

@@ -1,5 +1,6 @@
 use super::search_form::SearchForm;
 use super::time_format::{self, ViewClock};
+use super::url_query;
 use super::Hydrated;
 use crate::api::search;
 use crate::domain::{highlight, ChatMessage, Found, SearchPage, SearchQuery};
@@ -119,7 +120,7 @@ fn Results(page: SearchPage<ChatMessage>, words: String, room: Option<String>) -
 #[component]
 fn OlderResults(older: Option<String>, words: String, room: Option<String>) -> impl IntoView {
     older.map(|older| {
-        let mut href = format!("/search?q={}", encode(&words));
+        let mut href = format!("/search?q={}", url_query::encode(&words));
         if let Some(room) = room {
             href.push_str(&format!("&room={room}"));
         }
@@ -145,19 +146,4 @@ fn SearchRefused(error: ChatError) -> impl IntoView {
         }
     }
     view! { <p class="composer-error" role="alert">{error.to_string()}</p> }
-}
-
-/// Form-style encoding of a query parameter.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(byte))
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }

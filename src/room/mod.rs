@@ -63,6 +63,8 @@ pub struct RoomState {
     pub moderates: bool,
     /// Read-only but for who moderates it.
     pub locked: bool,
+    /// The viewer administers the chat: others' messages offer to ban their author.
+    pub admin: bool,
 }
 
 impl RoomState {
@@ -96,6 +98,7 @@ impl RoomState {
             private: RwSignal::new(snapshot.private),
             moderates: snapshot.moderates,
             locked: snapshot.locked,
+            admin: snapshot.admin,
         }
     }
 
@@ -217,6 +220,7 @@ mod tests {
             private: None,
             moderates: false,
             locked: false,
+            admin: false,
         })
     }
 

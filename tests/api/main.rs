@@ -3,6 +3,7 @@
 
 mod accounts;
 mod address_bans;
+mod administration;
 mod api_tokens;
 mod authorization;
 mod backup;

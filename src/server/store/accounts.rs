@@ -78,6 +78,9 @@ pub trait Accounts: Send + Sync {
     /// The account of `user`, if they have one.
     async fn account(&self, user: &UserId) -> Result<Option<Account>, StoreError>;
 
+    /// The accounts, oldest first, at most `limit` (the administrators' page).
+    async fn accounts(&self, limit: u32) -> Result<Vec<Account>, StoreError>;
+
     /// `user`'s account is called `name` now: `false` (and nothing changes) when another
     /// account has that name.
     async fn rename_account(

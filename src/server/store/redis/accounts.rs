@@ -160,6 +160,28 @@ impl Accounts for RedisStore {
         account(user, hash)
     }
 
+    async fn accounts(&self, limit: u32) -> Result<Vec<Account>, StoreError> {
+        let mut conn = self.conn.clone();
+        let ids: Vec<String> = conn
+            .hvals(self.global().account_names())
+            .await
+            .map_err(classify)?;
+        let ids: Vec<UserId> = ids.iter().filter_map(|id| UserId::parse(id)).collect();
+        let mut pipe = redis::pipe();
+        for id in &ids {
+            pipe.hgetall(self.global().account(id.as_str()));
+        }
+        let hashes: Vec<HashMap<String, String>> =
+            pipe.query_async(&mut conn).await.map_err(classify)?;
+        let mut accounts = Vec::with_capacity(ids.len());
+        for (id, hash) in ids.iter().zip(hashes) {
+            accounts.extend(account(id, hash)?);
+        }
+        accounts.sort_by(|a, b| (a.created_at, &a.user_id).cmp(&(b.created_at, &b.user_id)));
+        accounts.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(accounts)
+    }
+
     async fn rename_account(
         &self,
         user: &UserId,

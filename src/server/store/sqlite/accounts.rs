@@ -114,6 +114,19 @@ impl Accounts for SqliteStore {
         .transpose()
     }
 
+    async fn accounts(&self, limit: u32) -> Result<Vec<Account>, StoreError> {
+        sqlx::query_as::<_, AccountRow>(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at, user_id LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)?
+        .into_iter()
+        .map(account)
+        .collect()
+    }
+
     async fn rename_account(
         &self,
         user: &UserId,
