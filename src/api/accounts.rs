@@ -270,8 +270,11 @@ mod sessions {
             headers: parts.as_ref().map(|parts| &parts.headers),
             now: super::super::server_context::now_millis(),
         };
-        let cookie = open_session(state.store.as_ref(), &state.sessions, who).await?;
-        response()?.append_header(header::SET_COOKIE, cookie);
+        let opened = open_session(state.store.as_ref(), &state.sessions, who).await?;
+        for id in &opened.ended {
+            state.fanout.session_ended(id).await;
+        }
+        response()?.append_header(header::SET_COOKIE, opened.cookie);
         Ok(())
     }
 

@@ -41,6 +41,7 @@ mod redis_server;
 mod redis_store;
 mod resume;
 mod search;
+mod session_pruning;
 mod shutdown;
 mod slow_readers;
 mod sse_stream;

@@ -1,5 +1,7 @@
 //! Accounts and sessions: the first account is the administrator, names are taken once, an
-//! account keeps its user id; sessions are listed newest first and end for good.
+//! account keeps its user id; sessions are listed newest first and end for good; accounts
+//! list oldest first; the networks a person acted from keep the newest ten, and their
+//! bans lift with their person's.
 
 use super::{on_both, person, Backend};
 use chat::domain::{AccountName, Role, UserId};
@@ -177,7 +179,81 @@ async fn sessions_are_listed_newest_first_and_end_for_good(b: &Backend) {
     assert_eq!(listed, ["phone"]);
 }
 
+async fn accounts_are_listed_oldest_first(b: &Backend) {
+    let store = b.store.as_ref();
+    for (n, name, at) in [(1, "Cy", 3_000), (2, "Ann", 1_000), (3, "Bo", 2_000)] {
+        let mut account = new_account(n, name);
+        account.at = at;
+        store
+            .create_account(account)
+            .await
+            .expect("store")
+            .expect("created");
+    }
+    let listed: Vec<String> = store
+        .accounts(10)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(listed, ["Ann", "Bo", "Cy"]);
+    assert_eq!(store.accounts(2).await.expect("list").len(), 2);
+}
+
+async fn addresses_keep_the_newest_ten_and_bans_lift_with_their_person(b: &Backend) {
+    let store = b.store.as_ref();
+    let (ann, bob) = (person(1, "ann").id, person(2, "bob").id);
+    for n in 0..12 {
+        let net = format!("192.0.2.{n}");
+        store
+            .note_address(&ann, &net, 1_000 + n)
+            .await
+            .expect("noted");
+    }
+    // Seen again later: it moves to the front, not in twice.
+    store
+        .note_address(&ann, "192.0.2.5", 5_000)
+        .await
+        .expect("noted");
+    let nets = store.addresses_of(&ann).await.expect("read");
+    assert_eq!(nets.len(), 10, "{nets:?}");
+    assert_eq!(nets[0], "192.0.2.5");
+    assert_eq!(nets[1], "192.0.2.11");
+    assert!(!nets.contains(&"192.0.2.0".to_owned()), "the oldest went");
+    assert!(store.addresses_of(&bob).await.expect("read").is_empty());
+
+    store
+        .ban_addresses(&ann, &nets[..2], 7_000)
+        .await
+        .expect("banned");
+    store
+        .ban_addresses(&bob, &["2001:db8::/64".to_owned()], 8_000)
+        .await
+        .expect("banned");
+    let banned: Vec<(String, UserId)> = store
+        .banned_addresses()
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|ban| (ban.net, ban.user_id))
+        .collect();
+    assert_eq!(banned.len(), 3);
+    assert_eq!(
+        banned[0],
+        ("2001:db8::/64".to_owned(), bob.clone()),
+        "newest first"
+    );
+    assert_eq!(store.unban_addresses_of(&ann).await.expect("lifted"), 2);
+    assert_eq!(store.unban_addresses_of(&ann).await.expect("lifted"), 0);
+    let left = store.banned_addresses().await.expect("read");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].user_id, bob);
+}
+
 on_both!(
     the_first_account_administers_and_names_are_taken_once,
     sessions_are_listed_newest_first_and_end_for_good,
+    accounts_are_listed_oldest_first,
+    addresses_keep_the_newest_ten_and_bans_lift_with_their_person,
 );

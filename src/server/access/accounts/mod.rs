@@ -11,7 +11,7 @@ mod signing_in;
 pub use names::name_key;
 pub use passwords::{hash_password, verify_password, ARGON2_PARAMS};
 pub use sign_in_guard::{SignInGuard, MAX_FAILURES, WINDOW};
-pub use signing_in::{open_session, SigningIn};
+pub use signing_in::{open_session, Opened, SigningIn, MAX_SESSIONS};
 
 /// A new session id: 32 random lowercase hex digits.
 pub fn new_session_id() -> String {

@@ -112,9 +112,11 @@ async fn sign_in(
         now,
     };
     tracing::info!(user = %account.user_id, "a device link signed a browser in");
-    open_session(state.store.as_ref(), &state.sessions, who)
-        .await
-        .map(Some)
+    let opened = open_session(state.store.as_ref(), &state.sessions, who).await?;
+    for id in &opened.ended {
+        state.fanout.session_ended(id).await;
+    }
+    Ok(Some(opened.cookie))
 }
 
 /// The account a good link signs in to: `None` for a bad, used, expired or revoked link,
