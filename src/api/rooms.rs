@@ -71,6 +71,9 @@ pub struct HistoryPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomListing {
     pub name: String,
+    /// For a direct-message room (listed only to its two people): the other one's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<String>,
     /// Milliseconds since the Unix epoch of the newest message.
     pub last_activity: i64,
     pub messages: u64,
@@ -204,7 +207,8 @@ pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError>
     })
 }
 
-/// The most recently active rooms, with how many people are online in each.
+/// The most recently active public rooms, with how many people are online in each, then
+/// the caller's direct-message rooms (nobody else's), newest first.
 #[server(endpoint = "rooms", input = GetUrl)]
 #[cfg_attr(
     feature = "ssr",
@@ -213,20 +217,51 @@ pub async fn get_newer(room: String, after: Seq) -> Result<NewerPage, ChatError>
 pub async fn list_rooms() -> Result<Vec<RoomListing>, ChatError> {
     use super::server_context::Call;
 
-    let Call { state, .. } = Call::reading()?;
+    let Call { state, session } = Call::reading()?;
     let rooms = state.store.rooms(100).await?;
     let names: Vec<_> = rooms.iter().map(|activity| activity.room.clone()).collect();
     let online = state.presence.online_counts(&names).await;
-    Ok(rooms
+    let mut listed: Vec<RoomListing> = rooms
         .into_iter()
         .zip(online)
         .map(|(activity, online)| RoomListing {
             online,
             name: activity.room.to_string(),
+            with: None,
             last_activity: activity.last_activity,
             messages: activity.messages,
         })
-        .collect())
+        .collect();
+    listed.extend(direct_rooms(&state, &session.user_id).await?);
+    Ok(listed)
+}
+
+/// `user`'s direct-message rooms as the room list shows them, newest first.
+#[cfg(feature = "ssr")]
+async fn direct_rooms(
+    state: &crate::server::node::state::AppState,
+    user: &crate::domain::UserId,
+) -> Result<Vec<RoomListing>, ChatError> {
+    let joined = super::joined::joined_rooms(state.store.as_ref(), user).await?;
+    let direct: Vec<super::JoinedRoom> = joined.into_iter().filter(|r| r.with.is_some()).collect();
+    let names: Vec<crate::domain::RoomName> = direct
+        .iter()
+        .filter_map(|r| crate::domain::RoomName::parse(&r.name).ok())
+        .collect();
+    let counts = state.store.message_counts(&names).await?;
+    let mut listed = Vec::with_capacity(names.len());
+    for ((room, joined), messages) in names.iter().zip(direct).zip(counts) {
+        let newest = state.store.latest(room, 1, Some(user)).await?;
+        listed.push(RoomListing {
+            name: room.to_string(),
+            with: joined.with,
+            last_activity: newest.first().map_or(0, |message| message.sent_at),
+            messages,
+            online: 0,
+        });
+    }
+    listed.sort_by(|a, b| b.last_activity.cmp(&a.last_activity));
+    Ok(listed)
 }
 
 /// Half a page before message `at` (and `at` itself), half a page after: the window a

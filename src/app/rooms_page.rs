@@ -68,10 +68,15 @@ fn RoomList(rooms: Vec<RoomListing>) -> impl IntoView {
                 .into_iter()
                 .map(|room| {
                     let iso = time_format::utc_iso(room.last_activity);
+                    // A direct-message room is named by the other person.
+                    let title = match &room.with {
+                        Some(with) => format!("@{with}"),
+                        None => format!("#{}", room.name),
+                    };
                     view! {
                         <li>
                             <a href=format!("/r/{}", room.name)>
-                                <span class="room-name">"#" {room.name.clone()}</span>
+                                <span class="room-name">{title}</span>
                                 <span class="room-facts">
                                     <span class="online-count">{room.online} " online"</span>
                                     " · "

@@ -72,6 +72,18 @@ async fn direct(here: &TestApp, there: &TestApp) {
     assert_eq!(found["results"].as_array().map(Vec::len), Some(0));
     let listed = eve.get_json("/api/rooms").await;
     assert!(!listed.to_string().contains(&room));
+    // Its two people find it in the room list, by the other one's name.
+    for (who, other) in [(&ann, "Bob"), (&bob, "Ann")] {
+        let listed = who.get_json("/api/rooms").await;
+        let entry = listed
+            .as_array()
+            .expect("rooms")
+            .iter()
+            .find(|r| r["name"] == room.as_str())
+            .unwrap_or_else(|| panic!("{room} missing from {listed}"));
+        assert_eq!(entry["with"], other);
+        assert!(entry["messages"].as_u64() >= Some(1), "{entry}");
+    }
     let posted = eve
         .post("send_message", &[("room", &room), ("body", "let me in")])
         .await;

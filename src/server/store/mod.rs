@@ -154,8 +154,11 @@ pub trait Store: RoomMembers + Accounts + Addresses + Tokens + Send + Sync + 'st
     /// The seq of the room's newest event, `Seq::ZERO` for an empty room.
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError>;
 
-    /// The most recently active rooms, newest first.
+    /// The most recently active rooms, newest first (public ones only).
     async fn rooms(&self, limit: u32) -> Result<Vec<RoomActivity>, StoreError>;
+
+    /// How many messages each of `rooms` holds (private ones too), in their order.
+    async fn message_counts(&self, rooms: &[RoomName]) -> Result<Vec<u64>, StoreError>;
 
     /// Answers when the store is reachable (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;

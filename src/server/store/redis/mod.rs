@@ -297,6 +297,20 @@ impl Store for RedisStore {
             .collect())
     }
 
+    async fn message_counts(&self, rooms: &[RoomName]) -> Result<Vec<u64>, StoreError> {
+        if rooms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<&str> = rooms.iter().map(RoomName::as_str).collect();
+        let counts: Vec<Option<u64>> = redis::cmd("HMGET")
+            .arg(self.global().counts())
+            .arg(names)
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(counts.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.conn.clone();
         redis::cmd("PING")

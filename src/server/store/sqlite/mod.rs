@@ -262,6 +262,20 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn message_counts(&self, rooms: &[RoomName]) -> Result<Vec<u64>, StoreError> {
+        let mut counts = Vec::with_capacity(rooms.len());
+        for room in rooms {
+            let count: Option<i64> =
+                sqlx::query_scalar("SELECT messages FROM rooms WHERE room = ?")
+                    .bind(room.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(classify)?;
+            counts.push(count.and_then(|n| u64::try_from(n).ok()).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
