@@ -250,7 +250,7 @@ fn name_taken() -> ChatError {
 
 /// Opening and ending sessions, for the server functions above.
 #[cfg(feature = "ssr")]
-mod sessions {
+pub(super) mod sessions {
     use super::AccountInfo;
     use crate::domain::UserId;
     use crate::error::ChatError;

@@ -9,6 +9,7 @@ mod device_links;
 mod direct;
 mod joined;
 mod messages;
+mod passkeys;
 mod password;
 mod private_rooms;
 mod profile;
@@ -44,6 +45,12 @@ pub use joined::{
 pub use messages::{
     delete_message, edit_message, notify_typing, send_message, DeleteMessage, EditMessage,
     NotifyTyping, SendMessage,
+};
+pub use passkeys::{
+    list_passkeys, passkey_name, passkey_register_finish, passkey_register_start,
+    passkey_sign_in_finish, passkey_sign_in_start, remove_passkey, ListPasskeys, PasskeyCeremony,
+    PasskeyInfo, PasskeyList, PasskeyRegisterFinish, PasskeyRegisterStart, PasskeySignInFinish,
+    PasskeySignInStart, RemovePasskey, PASSKEY_NAME_CHARS,
 };
 pub use password::{change_password, ChangePassword};
 pub use private_rooms::{

@@ -6,6 +6,7 @@
 
 use super::api_tokens_panel::ApiTokensPanel;
 use super::device_link_panel::DeviceLinkPanel;
+use super::passkeys_panel::{PasskeySignIn, PasskeysPanel};
 use super::password_panel::PasswordPanel;
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
@@ -69,6 +70,7 @@ fn SignUpOrIn(me: Me) -> impl IntoView {
                 <button type="submit">"Sign in"</button>
                 <p class="composer-error" role="alert">{sign_in_refused}</p>
             </ActionForm>
+            <PasskeySignIn name_field="sign-in-name" />
         </section>
     }
 }
@@ -136,6 +138,7 @@ fn SignedIn(me: Me) -> impl IntoView {
             </Suspense>
         </section>
         <PasswordPanel changed=Callback::new(move |()| sessions.refetch()) />
+        <PasskeysPanel />
         <ApiTokensPanel />
     }
 }

@@ -15,6 +15,7 @@ mod message_list;
 mod name_form;
 mod not_found;
 mod notify_settings;
+mod passkeys_panel;
 mod password_panel;
 mod pending_item;
 mod presence_list;

@@ -10,6 +10,7 @@ pub mod joined_rooms;
 pub mod mention_picker;
 pub mod message_actions;
 pub mod notifications;
+pub mod passkeys;
 pub mod reactions;
 pub mod replies;
 pub mod scroll;

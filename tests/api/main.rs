@@ -30,6 +30,7 @@ mod nodes;
 mod nodes_presence;
 mod observability;
 mod pages;
+mod passkeys;
 mod permalinks;
 mod persistence;
 mod presence;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod limits;
+pub mod passkeys;
 pub mod restrictions;
 pub mod rooms;
 pub mod session;

@@ -9,6 +9,7 @@ pub mod addresses;
 mod heavy_reads;
 mod log_row;
 mod members;
+pub mod passkeys;
 mod redis;
 pub mod redis_keys;
 mod requests;
@@ -20,6 +21,7 @@ pub use self::redis::RedisStore;
 pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession};
 pub use addresses::{AddressBan, Addresses};
 pub use members::{Membership, Privacy, RoomMembers, MAX_JOINED, MAX_MEMBERS_LISTED};
+pub use passkeys::{Passkeys, StoredPasskey, MAX_PASSKEYS};
 pub use requests::{
     Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
 };
@@ -77,7 +79,9 @@ impl StoreError {
 
 /// Durable, ordered history per room (and, through [`RoomMembers`], who joined each).
 #[async_trait]
-pub trait Store: RoomMembers + Accounts + Addresses + Tokens + Send + Sync + 'static {
+pub trait Store:
+    RoomMembers + Accounts + Addresses + Passkeys + Tokens + Send + Sync + 'static
+{
     /// From now on, hands every committed log event to `delivery`, in seq order, before the
     /// writer is answered. Delivering in commit order (not from each request, where two
     /// concurrent sends may publish out of order) spares the streams a catch-up read per gap.

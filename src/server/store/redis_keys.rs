@@ -27,6 +27,8 @@
 //! | `P:user:{id}:sessions` | zset | a person's session ids, by creation time |
 //! | `P:token:{id}` | hash | a device link's, API token's or webhook's `kind`, `user_id`, `room`, `name`, `secret_hash`, `created_at`, `last_used`, `expires_at` |
 //! | `P:user:{id}:tokens:{kind}` | zset | a person's token ids of one kind, by creation time |
+//! | `P:passkey:{id}` | hash | a passkey's `user_id`, `name`, `passkey` (JSON), `created_at`, `last_used`, by credential id |
+//! | `P:user:{id}:passkeys` | zset | a person's passkey ids, by creation time |
 //! | `P:bans` | hash | banned user id → when |
 //! | `P:user:{id}:addresses` | hash | a network the person acted from lately → when (the newest ten) |
 //! | `P:address-bans` | hash | banned network → `{user id}:{when}` (whose ban brought it) |
@@ -148,6 +150,14 @@ impl GlobalKeys<'_> {
     /// A person's tokens of one kind, by creation time.
     pub fn tokens_of(&self, user: &str, kind: &str) -> String {
         format!("{}:user:{user}:tokens:{kind}", self.0)
+    }
+    /// A passkey, by its credential id (base64url).
+    pub fn passkey(&self, id: &str) -> String {
+        format!("{}:passkey:{id}", self.0)
+    }
+    /// A person's passkeys, by creation time.
+    pub fn passkeys_of(&self, user: &str) -> String {
+        format!("{}:user:{user}:passkeys", self.0)
     }
     /// Who is banned.
     pub fn bans(&self) -> String {

@@ -1,5 +1,6 @@
 //! Secrets that stand for a person: device links (one use, short-lived), personal API
-//! tokens, and a room's incoming webhooks. Every [`Store`](super::Store) is also this.
+//! tokens, a room's incoming webhooks, and passkey ceremonies under way. Every
+//! [`Store`](super::Store) is also this.
 //!
 //! The store keeps a token's id and the SHA-256 of its secret, never the secret: the
 //! person sees `{id}.{secret}` once, and `access::tokens` checks a presented one against the
@@ -18,6 +19,9 @@ pub enum TokenKind {
     ApiToken,
     /// Posts messages to one room as a bot.
     Webhook,
+    /// A passkey ceremony under way (registering one, or signing in with one): its `name`
+    /// holds the ceremony's state, for the request that finishes it, once, within minutes.
+    PasskeyCeremony,
 }
 
 impl TokenKind {
@@ -26,13 +30,19 @@ impl TokenKind {
             TokenKind::DeviceLink => "link",
             TokenKind::ApiToken => "api",
             TokenKind::Webhook => "hook",
+            TokenKind::PasskeyCeremony => "ceremony",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::DeviceLink, Self::ApiToken, Self::Webhook]
-            .into_iter()
-            .find(|kind| kind.as_str() == raw)
+        [
+            Self::DeviceLink,
+            Self::ApiToken,
+            Self::Webhook,
+            Self::PasskeyCeremony,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == raw)
     }
 }
 
@@ -46,7 +56,8 @@ pub struct StoredToken {
     pub user_id: UserId,
     /// A webhook's room.
     pub room: Option<RoomName>,
-    /// What its maker called it (a webhook's is the name its messages show).
+    /// What its maker called it (a webhook's is the name its messages show); a passkey
+    /// ceremony's state.
     pub name: String,
     /// SHA-256 of the secret, hex.
     pub secret_hash: String,

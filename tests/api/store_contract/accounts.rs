@@ -251,7 +251,59 @@ async fn addresses_keep_the_newest_ten_and_bans_lift_with_their_person(b: &Backe
     assert_eq!(left[0].user_id, bob);
 }
 
+async fn passkeys_are_kept_once_per_credential_and_removed_by_their_owner(b: &Backend) {
+    use chat::server::store::StoredPasskey;
+    let store = b.store.as_ref();
+    let (ann, bob) = (person(1, "ann").id, person(2, "bob").id);
+    let key = |id: &str, user: &UserId, at: i64| StoredPasskey {
+        id: id.to_owned(),
+        user_id: user.clone(),
+        name: format!("key {id}"),
+        passkey: format!("{{\"cred\":\"{id}\"}}"),
+        created_at: at,
+        last_used: None,
+    };
+    assert!(store
+        .add_passkey(&key("k2", &ann, 2_000))
+        .await
+        .expect("added"));
+    assert!(store
+        .add_passkey(&key("k1", &ann, 1_000))
+        .await
+        .expect("added"));
+    assert!(
+        !store
+            .add_passkey(&key("k1", &bob, 3_000))
+            .await
+            .expect("read"),
+        "a credential is one account's"
+    );
+    let ids = |keys: Vec<StoredPasskey>| keys.into_iter().map(|k| k.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.passkeys_of(&ann).await.expect("read")),
+        ["k1", "k2"]
+    );
+    assert!(store.passkeys_of(&bob).await.expect("read").is_empty());
+
+    store
+        .passkey_used("k1", "{\"cred\":\"k1\",\"counter\":2}", 5_000)
+        .await
+        .expect("used");
+    let k1 = store.passkeys_of(&ann).await.expect("read").remove(0);
+    assert_eq!(k1.last_used, Some(5_000));
+    assert!(k1.passkey.contains("counter"));
+
+    assert!(
+        !store.remove_passkey(&bob, "k1").await.expect("read"),
+        "not bob's"
+    );
+    assert!(store.remove_passkey(&ann, "k1").await.expect("removed"));
+    assert!(!store.remove_passkey(&ann, "k1").await.expect("read"));
+    assert_eq!(ids(store.passkeys_of(&ann).await.expect("read")), ["k2"]);
+}
+
 on_both!(
+    passkeys_are_kept_once_per_credential_and_removed_by_their_owner,
     the_first_account_administers_and_names_are_taken_once,
     sessions_are_listed_newest_first_and_end_for_good,
     accounts_are_listed_oldest_first,

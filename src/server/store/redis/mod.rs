@@ -10,6 +10,7 @@ mod accounts;
 mod addresses;
 mod decode;
 mod memberships;
+mod passkeys;
 mod private_rooms;
 mod reads;
 mod room_members;

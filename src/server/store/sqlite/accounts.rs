@@ -1,7 +1,7 @@
 //! The SQLite store's accounts and sessions (tables `accounts` and `sessions`). Small, rare
 //! writes made on the pool, as memberships are, not through the group-commit writer.
 
-use super::faults::classify;
+use super::faults::{classify, violates};
 use super::SqliteStore;
 use crate::domain::{AccountName, AuditEntry, Role, RoomName, UserId};
 use crate::server::store::{
@@ -43,12 +43,6 @@ fn session(
         last_seen,
         user_agent,
     })
-}
-
-/// Whether `e` is a UNIQUE or PRIMARY KEY violation on `column`.
-fn violates(e: &sqlx::Error, column: &str) -> bool {
-    matches!(e, sqlx::Error::Database(db)
-        if db.is_unique_violation() && db.message().contains(column))
 }
 
 #[async_trait]

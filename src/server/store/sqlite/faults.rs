@@ -47,3 +47,9 @@ pub(super) fn fault(e: &sqlx::Error) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// Whether `e` is a UNIQUE or PRIMARY KEY violation on `column`.
+pub(super) fn violates(e: &sqlx::Error, column: &str) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.message().contains(column))
+}

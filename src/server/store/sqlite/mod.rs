@@ -6,6 +6,7 @@ mod faults;
 mod jobs;
 mod link;
 mod memberships;
+mod passkeys;
 mod private_rooms;
 mod room_members;
 mod rows;

@@ -67,6 +67,14 @@ impl Tokens for SqliteStore {
         .execute(&self.pool)
         .await
         .map_err(classify)?;
+        if let Some(now) = new.expires_at.map(|_| new.created_at) {
+            // Short-lived ones (links, ceremonies) that ran out go as new ones come.
+            sqlx::query("DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?")
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(classify)?;
+        }
         Ok(())
     }
 
