@@ -95,6 +95,8 @@ npm_install() {
 }
 
 setup_build() {
+    # Passkeys (webauthn-rs) link the system's OpenSSL.
+    need_apt libssl-dev pkg-config
     setup_rust
     # wasm-opt for release builds. Debian's binaryen is too old for this wasm.
     npm_install tools
