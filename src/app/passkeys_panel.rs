@@ -32,7 +32,7 @@ pub fn PasskeysPanel() -> impl IntoView {
                 event.prevent_default();
                 add.dispatch(name.get_untracked());
             }>
-                <label for="passkey-name">"Name"</label>
+                <label for="passkey-name">"Name of the passkey"</label>
                 <input
                     id="passkey-name"
                     maxlength=PASSKEY_NAME_CHARS
