@@ -186,6 +186,8 @@ mod moderation {
         target: &UserId,
     ) -> Result<Vec<String>, ChatError> {
         use crate::server::access::restrictions::net_of;
+        // What this node noted lately is written first (the others' within a second).
+        state.restrictions.write_notes().await?;
         let nets = state.store.addresses_of(target).await?;
         let own = super::super::server_context::client_ip(state).map(net_of);
         let mine = state.store.addresses_of(&session.user_id).await?;

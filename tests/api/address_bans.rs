@@ -45,6 +45,9 @@ async fn address_bans(here: &TestApp, there: &TestApp) {
         .await;
     assert_eq!(refused.status(), 422, "{:?}", refused.text().await);
 
+    // Each node writes where people wrote from in one batch a second (the ban's own node
+    // first thing): the spammer's node has by now.
+    tokio::time::sleep(REFRESH).await;
     let banned = admin
         .post("ban_user", &[("user", &spammer_id), ("address", "true")])
         .await;

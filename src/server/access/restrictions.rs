@@ -4,13 +4,13 @@
 //! that changes them.
 //!
 //! A banned person's requests answer 403; their sessions end and their open streams close
-//! when the ban is made. A ban may cover the networks they acted from lately (noted here,
-//! at most once per [`NOTE_EVERY`] per person and network per node, so a send costs no
-//! store write): nothing from those is served. A locked room is read-only but for who
-//! moderates it.
+//! when the ban is made. A ban may cover the networks they acted from lately: noted here
+//! at most once per [`NOTE_EVERY`] per person and network per node, and written in one
+//! batch with the next refresh, so a send costs no store write; nothing from a banned
+//! network is served. A locked room is read-only but for who moderates it.
 
 use crate::domain::{RoomName, UserId};
-use crate::server::store::{Store, StoreError};
+use crate::server::store::{AddressNote, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,6 +26,9 @@ pub const NOTE_EVERY: Duration = Duration::from_secs(600);
 /// The most (person, network) pairs a node remembers noting; past it, it starts over.
 const NOTES_REMEMBERED: usize = 50_000;
 
+/// The most notes waiting for their batch; past it, new ones are dropped until it goes.
+const NOTES_WAITING: usize = 20_000;
+
 /// The lists, as last read.
 #[derive(Debug, Default)]
 struct Lists {
@@ -38,6 +41,8 @@ pub struct Restrictions {
     store: Arc<dyn Store>,
     lists: RwLock<Arc<Lists>>,
     noted: Mutex<HashMap<(UserId, String), Instant>>,
+    /// Notes not yet written.
+    waiting: Mutex<Vec<AddressNote>>,
 }
 
 /// The network an address counts as for bans: an IPv4 address whole (an IPv4-mapped IPv6
@@ -67,6 +72,7 @@ impl Restrictions {
             store,
             lists: RwLock::default(),
             noted: Mutex::default(),
+            waiting: Mutex::default(),
         }
     }
 
@@ -76,7 +82,7 @@ impl Restrictions {
         !lists.banned_nets.is_empty() && lists.banned_nets.contains(&net_of(ip))
     }
 
-    /// `user` acts from `ip`: written down in the background unless this node did lately.
+    /// `user` acts from `ip`: written down with the next batch unless this node did lately.
     pub fn note_address(&self, user: &UserId, ip: IpAddr) {
         let net = net_of(ip);
         let now = Instant::now();
@@ -94,13 +100,24 @@ impl Restrictions {
             }
             noted.insert(key, now);
         }
-        let (store, user) = (self.store.clone(), user.clone());
-        let at = crate::server::access::session::now_millis();
-        tokio::spawn(async move {
-            if let Err(error) = store.note_address(&user, &net, at).await {
-                tracing::warn!(%error, "could not note where someone acts from");
-            }
-        });
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        if waiting.len() < NOTES_WAITING {
+            waiting.push(AddressNote {
+                user_id: user.clone(),
+                net,
+                at: crate::server::access::session::now_millis(),
+            });
+        }
+    }
+
+    /// Writes the notes waiting, in one batch (before a ban reads them, and every
+    /// [`REFRESH`]).
+    pub async fn write_notes(&self) -> Result<(), StoreError> {
+        let notes = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()));
+        if notes.is_empty() {
+            return Ok(());
+        }
+        self.store.note_addresses(&notes).await
     }
 
     /// Whether `user` is banned, as of the last read.
@@ -137,6 +154,9 @@ impl Restrictions {
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     _ = every.tick() => {
+                        if let Err(error) = restrictions.write_notes().await {
+                            tracing::warn!(%error, "could not note where people act from");
+                        }
                         if let Err(error) = restrictions.refresh().await {
                             tracing::warn!(%error, "could not read the bans and locks");
                         }

@@ -22,10 +22,20 @@ pub struct AddressBan {
     pub at: i64,
 }
 
+/// Someone acted from a network, at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressNote {
+    pub user_id: UserId,
+    pub net: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+}
+
 #[async_trait]
 pub trait Addresses: Send + Sync {
-    /// `user` acted from `net` at `at`; only the newest [`ADDRESSES_KEPT`] are kept.
-    async fn note_address(&self, user: &UserId, net: &str, at: i64) -> Result<(), StoreError>;
+    /// Each note's person acted from its network then (one write for them all); only the
+    /// newest [`ADDRESSES_KEPT`] per person are kept.
+    async fn note_addresses(&self, notes: &[AddressNote]) -> Result<(), StoreError>;
 
     /// The networks `user` acted from lately, newest first.
     async fn addresses_of(&self, user: &UserId) -> Result<Vec<String>, StoreError>;

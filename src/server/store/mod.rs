@@ -19,7 +19,7 @@ mod write_health;
 
 pub use self::redis::RedisStore;
 pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession};
-pub use addresses::{AddressBan, Addresses};
+pub use addresses::{AddressBan, AddressNote, Addresses};
 pub use members::{Membership, Privacy, RoomMembers, MAX_JOINED, MAX_MEMBERS_LISTED};
 pub use passkeys::{Passkeys, StoredPasskey, MAX_PASSKEYS};
 pub use requests::{

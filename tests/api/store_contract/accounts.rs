@@ -5,7 +5,7 @@
 
 use super::{on_both, person, Backend};
 use chat::domain::{AccountName, Role, UserId};
-use chat::server::store::{AccountRefusal, NewAccount, StoredSession};
+use chat::server::store::{AccountRefusal, AddressNote, NewAccount, StoredSession};
 
 fn new_account(n: u128, name: &str) -> NewAccount {
     NewAccount {
@@ -204,16 +204,24 @@ async fn accounts_are_listed_oldest_first(b: &Backend) {
 async fn addresses_keep_the_newest_ten_and_bans_lift_with_their_person(b: &Backend) {
     let store = b.store.as_ref();
     let (ann, bob) = (person(1, "ann").id, person(2, "bob").id);
-    for n in 0..12 {
-        let net = format!("192.0.2.{n}");
-        store
-            .note_address(&ann, &net, 1_000 + n)
-            .await
-            .expect("noted");
-    }
+    let note = |user: &UserId, net: &str, at: i64| AddressNote {
+        user_id: user.clone(),
+        net: net.to_owned(),
+        at,
+    };
+    // Twelve networks, in two batches (one of them with someone else's among them).
+    let first: Vec<AddressNote> = (0..6)
+        .map(|n| note(&ann, &format!("192.0.2.{n}"), 1_000 + n))
+        .chain([note(&bob, "198.51.100.1", 1_000)])
+        .collect();
+    store.note_addresses(&first).await.expect("noted");
+    let second: Vec<AddressNote> = (6..12)
+        .map(|n| note(&ann, &format!("192.0.2.{n}"), 1_000 + n))
+        .collect();
+    store.note_addresses(&second).await.expect("noted");
     // Seen again later: it moves to the front, not in twice.
     store
-        .note_address(&ann, "192.0.2.5", 5_000)
+        .note_addresses(&[note(&ann, "192.0.2.5", 5_000)])
         .await
         .expect("noted");
     let nets = store.addresses_of(&ann).await.expect("read");
@@ -221,7 +229,10 @@ async fn addresses_keep_the_newest_ten_and_bans_lift_with_their_person(b: &Backe
     assert_eq!(nets[0], "192.0.2.5");
     assert_eq!(nets[1], "192.0.2.11");
     assert!(!nets.contains(&"192.0.2.0".to_owned()), "the oldest went");
-    assert!(store.addresses_of(&bob).await.expect("read").is_empty());
+    assert_eq!(
+        store.addresses_of(&bob).await.expect("read"),
+        ["198.51.100.1"]
+    );
 
     store
         .ban_addresses(&ann, &nets[..2], 7_000)

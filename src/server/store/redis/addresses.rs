@@ -4,7 +4,7 @@
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
-use crate::server::store::addresses::{AddressBan, Addresses, ADDRESSES_KEPT};
+use crate::server::store::addresses::{AddressBan, AddressNote, Addresses, ADDRESSES_KEPT};
 use crate::server::store::StoreError;
 use async_trait::async_trait;
 use redis::AsyncCommands;
@@ -17,33 +17,38 @@ fn ban_entry(user: &UserId, at: i64) -> String {
 
 #[async_trait]
 impl Addresses for RedisStore {
-    async fn note_address(&self, user: &UserId, net: &str, at: i64) -> Result<(), StoreError> {
-        let key = self.global().addresses_of(user.as_str());
+    async fn note_addresses(&self, notes: &[AddressNote]) -> Result<(), StoreError> {
+        if notes.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = notes
+            .iter()
+            .map(|note| self.global().addresses_of(note.user_id.as_str()))
+            .collect();
+        let mut pipe = redis::pipe();
+        for (key, note) in keys.iter().zip(notes) {
+            pipe.hset(key, &note.net, note.at).ignore().hlen(key);
+        }
         let mut conn = self.conn.clone();
-        let count: usize = redis::pipe()
-            .hset(&key, net, at)
-            .ignore()
-            .hlen(&key)
-            .query_async::<(usize,)>(&mut conn)
-            .await
-            .map_err(classify)?
-            .0;
-        if count > ADDRESSES_KEPT {
-            // The oldest beyond the newest few go (a rare, tidying write).
-            let mut seen: Vec<(String, i64)> = conn
-                .hgetall::<_, HashMap<String, i64>>(&key)
-                .await
-                .map_err(classify)?
-                .into_iter()
-                .collect();
-            seen.sort_by(|a, b| b.1.cmp(&a.1));
-            let old: Vec<String> = seen
-                .into_iter()
-                .skip(ADDRESSES_KEPT)
-                .map(|(n, _)| n)
-                .collect();
-            if !old.is_empty() {
-                conn.hdel::<_, _, ()>(&key, old).await.map_err(classify)?;
+        let counts: Vec<usize> = pipe.query_async(&mut conn).await.map_err(classify)?;
+        for (key, count) in keys.iter().zip(counts) {
+            if count > ADDRESSES_KEPT {
+                // The oldest beyond the newest few go (a rare, tidying write).
+                let mut seen: Vec<(String, i64)> = conn
+                    .hgetall::<_, HashMap<String, i64>>(key)
+                    .await
+                    .map_err(classify)?
+                    .into_iter()
+                    .collect();
+                seen.sort_by(|a, b| b.1.cmp(&a.1));
+                let old: Vec<String> = seen
+                    .into_iter()
+                    .skip(ADDRESSES_KEPT)
+                    .map(|(n, _)| n)
+                    .collect();
+                if !old.is_empty() {
+                    conn.hdel::<_, _, ()>(key, old).await.map_err(classify)?;
+                }
             }
         }
         Ok(())

@@ -4,33 +4,40 @@
 use super::faults::classify;
 use super::SqliteStore;
 use crate::domain::UserId;
-use crate::server::store::addresses::{AddressBan, Addresses, ADDRESSES_KEPT};
+use crate::server::store::addresses::{AddressBan, AddressNote, Addresses, ADDRESSES_KEPT};
 use crate::server::store::StoreError;
 use async_trait::async_trait;
 
 #[async_trait]
 impl Addresses for SqliteStore {
-    async fn note_address(&self, user: &UserId, net: &str, at: i64) -> Result<(), StoreError> {
+    async fn note_addresses(&self, notes: &[AddressNote]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
-        sqlx::query(
-            "INSERT INTO user_addresses (user_id, net, last_seen) VALUES (?, ?, ?)
-             ON CONFLICT (user_id, net) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)",
-        )
-        .bind(user.as_str())
-        .bind(net)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?;
-        sqlx::query(
-            "DELETE FROM user_addresses WHERE user_id = ?1 AND net NOT IN
-             (SELECT net FROM user_addresses WHERE user_id = ?1 ORDER BY last_seen DESC LIMIT ?2)",
-        )
-        .bind(user.as_str())
-        .bind(i64::try_from(ADDRESSES_KEPT).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?;
+        for note in notes {
+            sqlx::query(
+                "INSERT INTO user_addresses (user_id, net, last_seen) VALUES (?, ?, ?)
+                 ON CONFLICT (user_id, net) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)",
+            )
+            .bind(note.user_id.as_str())
+            .bind(&note.net)
+            .bind(note.at)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        }
+        let mut people: Vec<&UserId> = notes.iter().map(|note| &note.user_id).collect();
+        people.sort();
+        people.dedup();
+        for user in people {
+            sqlx::query(
+                "DELETE FROM user_addresses WHERE user_id = ?1 AND net NOT IN
+                 (SELECT net FROM user_addresses WHERE user_id = ?1 ORDER BY last_seen DESC LIMIT ?2)",
+            )
+            .bind(user.as_str())
+            .bind(i64::try_from(ADDRESSES_KEPT).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        }
         tx.commit().await.map_err(classify)
     }
 
