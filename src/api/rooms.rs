@@ -260,7 +260,7 @@ async fn direct_rooms(
             online: 0,
         });
     }
-    listed.sort_by(|a, b| b.last_activity.cmp(&a.last_activity));
+    listed.sort_by_key(|listing| std::cmp::Reverse(listing.last_activity));
     Ok(listed)
 }
 

@@ -77,7 +77,7 @@ pub async fn open_session(
 /// The ids of the sessions an account no longer keeps, as of `now`: those unused for
 /// `idle_ms`, and the least lately seen beyond [`MAX_SESSIONS`].
 fn past_keeping(mut all: Vec<StoredSession>, now: i64, idle_ms: i64) -> Vec<String> {
-    all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    all.sort_by_key(|session| std::cmp::Reverse(session.last_seen));
     all.into_iter()
         .enumerate()
         .filter(|(rank, session)| {

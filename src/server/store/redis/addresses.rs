@@ -40,7 +40,7 @@ impl Addresses for RedisStore {
                     .map_err(classify)?
                     .into_iter()
                     .collect();
-                seen.sort_by(|a, b| b.1.cmp(&a.1));
+                seen.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
                 let old: Vec<String> = seen
                     .into_iter()
                     .skip(ADDRESSES_KEPT)
@@ -62,7 +62,7 @@ impl Addresses for RedisStore {
             .map_err(classify)?
             .into_iter()
             .collect();
-        seen.sort_by(|a, b| b.1.cmp(&a.1));
+        seen.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
         Ok(seen.into_iter().map(|(net, _)| net).collect())
     }
 
@@ -115,7 +115,7 @@ impl Addresses for RedisStore {
                 })
             })
             .collect();
-        bans.sort_by(|a, b| b.at.cmp(&a.at));
+        bans.sort_by_key(|ban| std::cmp::Reverse(ban.at));
         Ok(bans)
     }
 }
