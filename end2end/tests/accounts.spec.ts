@@ -32,7 +32,7 @@ test("a guest signs up, a phone signs in to the same person, and the laptop sign
   await onAccountPage(phone.page);
   await phone.page.locator("#sign-in-name").fill(name.toUpperCase());
   await phone.page.locator("#sign-in-password").fill(password);
-  await phone.page.getByRole("button", { name: "Sign in" }).click();
+  await phone.page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(phone.page.getByRole("heading", { name })).toBeVisible();
   await phone.goto(room);
   await expect(phone.page.getByRole("navigation", { name: "Your rooms" }).getByText(room)).toBeVisible();
@@ -60,6 +60,6 @@ test("a wrong password is refused with a sentence, in place", async ({ page }) =
   await onAccountPage(page);
   await page.locator("#sign-in-name").fill("nobody-by-this-name");
   await page.locator("#sign-in-password").fill("wrong password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("That name and password do not match.")).toBeVisible();
 });

@@ -62,13 +62,14 @@ test("a device link brings a phone in as the same person: same rooms, reading on
   await stranger.page.goto(link);
   await expect(stranger.page.getByRole("button", { name: /Sign in as/ })).toHaveCount(0);
 
-  // The laptop ends the phone's session: the phone's stream drops, and it is a guest again.
+  // The laptop ends the phone's session: the phone is a guest again. (Its open stream
+  // closes at once and reconnects as a guest too quickly to watch here: the API tests
+  // time that, under 2 s.)
   await onAccountPage(laptop.page);
   const rows = laptop.page.locator(".session-row");
   await expect(rows).toHaveCount(2);
   await laptop.page.locator(".session-row:not(.current)").getByRole("button", { name: /End the session/ }).click();
   await expect(rows).toHaveCount(1);
-  await expect(phone.connection).not.toHaveText("Live");
   await onAccountPage(phone.page);
   await expect(phone.page.getByRole("heading", { name: "Sign up" })).toBeVisible();
 });

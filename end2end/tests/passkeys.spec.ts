@@ -33,6 +33,7 @@ test("an account adds a passkey and signs in with it instead of its password", a
 
   // Add a passkey made by this "device".
   await page.locator("#passkey-name").fill("Laptop");
+  await page.locator("#passkey-password").fill(password);
   await page.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByText("Added the passkey Laptop.")).toBeVisible();
   const passkeys = page.locator("section[aria-labelledby=passkeys-title] .session-row");

@@ -103,7 +103,8 @@ pub async fn mark_read(room: String, seq: Seq) -> Result<(), ChatError> {
     // The account's other devices clear the room too (a guest has only this browser,
     // whose tabs heard it already).
     if session.signed_in.is_some() {
-        state.fanout.read(&session.user_id, &room, seq).await;
+        let mark = crate::domain::ReadMark { room, seq };
+        state.fanout.read(&session.user_id, mark).await;
     }
     Ok(())
 }

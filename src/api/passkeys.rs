@@ -36,22 +36,44 @@ pub struct PasskeyList {
     pub passkeys: Vec<PasskeyInfo>,
 }
 
-/// Begins adding a passkey to the caller's account (401 for a guest; 422 past 20).
+/// Begins adding a passkey to the caller's account, given its current `password` (a stolen
+/// cookie or API token alone cannot add a way in). 401 for a guest or a wrong password
+/// (braked as signing in is); 422 past 20 passkeys.
 #[server(endpoint = "passkey_register_start")]
 #[cfg_attr(
     feature = "ssr",
     tracing::instrument(name = "passkey_register_start", skip_all, fields(user = tracing::field::Empty))
 )]
-pub async fn passkey_register_start() -> Result<PasskeyCeremony, ChatError> {
-    use super::server_context::{now_millis, Call};
+pub async fn passkey_register_start(password: String) -> Result<PasskeyCeremony, ChatError> {
+    use super::server_context::{client_address, now_millis, Call};
+    use crate::domain::Password;
+    use crate::server::access::accounts::verify_password;
     use crate::server::access::limits::Action;
     use crate::server::access::passkeys::{begin, relying_party, user_handle};
     use crate::server::store::MAX_PASSKEYS;
+    use std::time::Instant;
 
     let Call { state, session } = Call::acting(Action::Write)?;
     if session.signed_in.is_none() {
         return Err(ChatError::Unauthorized("Sign in to add a passkey.".into()));
     }
+    let wrong = || ChatError::Unauthorized("That is not your current password.".into());
+    let mut keys = vec![format!("user:{}", session.user_id)];
+    if let Some(address) = client_address(&state) {
+        keys.push(format!("address:{address}"));
+    }
+    let began = Instant::now();
+    state.sign_ins.begin(&keys, began)?;
+    let account = state
+        .store
+        .account(&session.user_id)
+        .await?
+        .ok_or(ChatError::Internal)?;
+    let password = Password::parse(&password).map_err(|_| wrong())?;
+    if !verify_password(password, Some(account.password_hash)).await? {
+        return Err(wrong());
+    }
+    state.sign_ins.succeeded(&keys, began);
     let existing = state.store.passkeys_of(&session.user_id).await?;
     if existing.len() >= MAX_PASSKEYS {
         return Err(ChatError::Invalid(format!(
@@ -211,7 +233,7 @@ pub async fn passkey_sign_in_finish(
     let Some((user, ceremony)) = take(state.store.as_ref(), &ceremony, now).await? else {
         return Err(refused());
     };
-    let mut keys = vec![format!("user:{user}")];
+    let mut keys = vec![format!("passkey:{user}")];
     if let Some(address) = client_address(&state) {
         keys.push(format!("address:{address}"));
     }

@@ -117,7 +117,11 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
     let viewer = session.as_online_user();
     match state.store.mark_read(&viewer, &room, cursor).await {
         Ok(()) if session.signed_in.is_some() => {
-            state.fanout.read(&session.user_id, &room, cursor).await;
+            let mark = crate::domain::ReadMark {
+                room: room.clone(),
+                seq: cursor,
+            };
+            state.fanout.read(&session.user_id, mark).await;
         }
         Ok(()) => {}
         Err(error) => tracing::warn!(%error, "could not remember the room as joined and read"),

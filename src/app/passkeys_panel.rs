@@ -11,7 +11,10 @@ use leptos::prelude::*;
 #[component]
 pub fn PasskeysPanel() -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let add = Action::new_local(move |name: &String| add_passkey(name.clone()));
+    let password = RwSignal::new(String::new());
+    let add = Action::new_local(move |(name, password): &(String, String)| {
+        add_passkey(name.clone(), password.clone())
+    });
     let remove = ServerAction::<RemovePasskey>::new();
     let passkeys = Resource::new(
         move || (add.version().get(), remove.version().get()),
@@ -30,7 +33,8 @@ pub fn PasskeysPanel() -> impl IntoView {
             </p>
             <form class="account-form" on:submit=move |event| {
                 event.prevent_default();
-                add.dispatch(name.get_untracked());
+                add.dispatch((name.get_untracked(), password.get_untracked()));
+                password.set(String::new());
             }>
                 <label for="passkey-name">"Name of the passkey"</label>
                 <input
@@ -39,6 +43,15 @@ pub fn PasskeysPanel() -> impl IntoView {
                     placeholder="Laptop"
                     prop:value=move || name.get()
                     on:input=move |event| name.set(event_target_value(&event))
+                />
+                <label for="passkey-password">"Your password"</label>
+                <input
+                    id="passkey-password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    prop:value=move || password.get()
+                    on:input=move |event| password.set(event_target_value(&event))
                 />
                 <button type="submit" disabled=move || add.pending().get()>"Add a passkey"</button>
             </form>
@@ -128,12 +141,12 @@ fn field_value(id: &str) -> String {
     }
 }
 
-async fn add_passkey(name: String) -> Result<PasskeyInfo, String> {
+async fn add_passkey(name: String, password: String) -> Result<PasskeyInfo, String> {
     #[cfg(feature = "hydrate")]
-    return crate::client::passkeys::add(name).await;
+    return crate::client::passkeys::add(name, password).await;
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = name;
+        let _ = (name, password);
         Err(NEEDS_SCRIPT.to_owned())
     }
 }

@@ -11,9 +11,12 @@ use js_sys::{Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Makes a passkey on this device and adds it to the account, called `name`.
-pub async fn add(name: String) -> Result<PasskeyInfo, String> {
-    let begun = passkey_register_start().await.map_err(|e| e.to_string())?;
+/// Makes a passkey on this device and adds it to the account, called `name` (given the
+/// account's current password).
+pub async fn add(name: String, password: String) -> Result<PasskeyInfo, String> {
+    let begun = passkey_register_start(password)
+        .await
+        .map_err(|e| e.to_string())?;
     let credential = ask("create", "parseCreationOptionsFromJSON", &begun.options).await?;
     passkey_register_finish(begun.ceremony, credential, name)
         .await

@@ -18,14 +18,26 @@ async fn ceremonies_begin_only_for_whom_they_may_and_finish_once() {
     let app = spawn_app().await;
     // 127.0.0.1 is an address, not a name: passkeys need one (the Host header says localhost).
     let guest = app.browser();
+    let password = [("password", "correct horse")];
     assert_eq!(
-        guest.post("passkey_register_start", &[]).await.status(),
+        guest
+            .post("passkey_register_start", &password)
+            .await
+            .status(),
         401
     );
 
     let ann = app.browser();
     account(&ann, "Ann").await;
-    let on_an_address = ann.post("passkey_register_start", &[]).await;
+    // A cookie alone does not add a way in: the current password does.
+    let wrong = ann
+        .post(
+            "passkey_register_start",
+            &[("password", "not the password")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 401);
+    let on_an_address = ann.post("passkey_register_start", &password).await;
     assert_eq!(
         on_an_address.status(),
         422,
@@ -35,6 +47,7 @@ async fn ceremonies_begin_only_for_whom_they_may_and_finish_once() {
         .client
         .post(app.url("/api/passkey_register_start"))
         .header("host", format!("localhost:{}", app.addr.port()))
+        .form(&password)
         .send()
         .await
         .expect("request");

@@ -65,6 +65,14 @@ pub async fn take(
     let Some((id, secret)) = split(token.trim()) else {
         return Ok(None);
     };
+    // Only a ceremony's own token takes it (a webhook's or a link's is left alone).
+    let is_ceremony = store
+        .token(id)
+        .await?
+        .is_some_and(|stored| opens(&stored, TokenKind::PasskeyCeremony, secret, now));
+    if !is_ceremony {
+        return Ok(None);
+    }
     Ok(store
         .take_token(id)
         .await?

@@ -117,7 +117,14 @@ impl Restrictions {
         if notes.is_empty() {
             return Ok(());
         }
-        self.store.note_addresses(&notes).await
+        let written = self.store.note_addresses(&notes).await;
+        if written.is_err() {
+            // Tried again with the next batch (within the bound).
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let room = NOTES_WAITING.saturating_sub(waiting.len());
+            waiting.extend(notes.into_iter().take(room));
+        }
+        written
     }
 
     /// Whether `user` is banned, as of the last read.

@@ -8,7 +8,7 @@
 //! them as it commits them, in seq order (SQLite's writer to the hub, Redis' write scripts
 //! to the room's channel).
 
-use crate::domain::{EventKind, ReadMark, RoomName, Seq, UserId};
+use crate::domain::{EventKind, ReadMark, RoomName, UserId};
 use crate::server::access::session::SessionBook;
 use crate::server::delivery::hub::{Hub, Kick};
 use crate::server::store::StoreError;
@@ -19,15 +19,12 @@ use std::sync::Arc;
 /// How events leave the node that produced them, and reach it from the others.
 #[async_trait]
 pub trait Fanout: Send + Sync {
-    /// An ephemeral event (typing), its data encoded as JSON, for every stream of `room`,
-    /// or only for the streams of the person `to` (their read marks).
-    async fn ephemeral_json(
-        &self,
-        room: &RoomName,
-        kind: EventKind,
-        json: String,
-        to: Option<UserId>,
-    );
+    /// An ephemeral event (typing), its data encoded as JSON.
+    async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String);
+
+    /// `user` read a room up to a seq: their browser streams on every node hear it (their
+    /// other devices clear the room's count). Nobody else's do.
+    async fn read(&self, user: &UserId, mark: ReadMark);
 
     /// Ends at once, on every node, the open streams of `room` that `kick` names (they
     /// lost access to it). Streams check access before each write anyway; this makes
@@ -49,24 +46,8 @@ impl dyn Fanout {
     /// An ephemeral event (typing).
     pub async fn ephemeral(&self, room: &RoomName, kind: EventKind, data: &impl Serialize) {
         match serde_json::to_string(data) {
-            Ok(json) => self.ephemeral_json(room, kind, json, None).await,
+            Ok(json) => self.ephemeral_json(room, kind, json).await,
             Err(error) => tracing::warn!(%error, "an ephemeral event did not encode"),
-        }
-    }
-
-    /// `user` read `room` up to `seq`: their streams of the room, on every node, hear it
-    /// (their other devices clear its unread count). Nobody else's do.
-    pub async fn read(&self, user: &UserId, room: &RoomName, seq: Seq) {
-        let mark = ReadMark {
-            room: room.clone(),
-            seq,
-        };
-        match serde_json::to_string(&mark) {
-            Ok(json) => {
-                self.ephemeral_json(room, EventKind::Read, json, Some(user.clone()))
-                    .await;
-            }
-            Err(error) => tracing::warn!(%error, "a read mark did not encode"),
         }
     }
 }
@@ -79,14 +60,12 @@ pub struct OneNode {
 
 #[async_trait]
 impl Fanout for OneNode {
-    async fn ephemeral_json(
-        &self,
-        room: &RoomName,
-        kind: EventKind,
-        json: String,
-        to: Option<UserId>,
-    ) {
-        self.hub.publish_raw(room, kind, &json, to);
+    async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String) {
+        self.hub.publish_raw(room, kind, &json);
+    }
+
+    async fn read(&self, user: &UserId, mark: ReadMark) {
+        self.hub.reads.publish(user, mark);
     }
 
     async fn kick(&self, room: &RoomName, kick: Kick) {

@@ -3,6 +3,7 @@
 
 use crate::domain::{EventKind, LogEvent, RoomName, Seq, UserId};
 use crate::server::delivery::drain::Drain;
+use crate::server::delivery::read_feeds::ReadFeeds;
 use crate::server::delivery::room_window::RoomWindow;
 use crate::server::delivery::sse_frame;
 use crate::server::store::CommittedEvents;
@@ -47,14 +48,12 @@ impl CommittedEvents for Hub {
 
 /// One published event: its seq (log events, to order and de-duplicate; `None` for
 /// ephemeral ones) and its encoded SSE frame; or, with `kick`, no event but the order to
-/// end some streams of the room (with an empty frame). With `to`, the event is for that
-/// person's streams only (their read marks); the others skip it.
+/// end some streams of the room (with an empty frame).
 #[derive(Debug, Clone)]
 pub struct Broadcast {
     pub seq: Option<Seq>,
     pub frame: Bytes,
     pub kick: Option<Kick>,
-    pub to: Option<UserId>,
 }
 
 /// Whose open streams of a room end at once, because they lost access to it. Streams also
@@ -79,11 +78,12 @@ impl Kick {
 }
 
 /// The rooms with open streams on this node, each with its broadcast sender and its window
-/// of newest frames.
+/// of newest frames; and the read marks of the people with a browser stream here.
 #[derive(Debug)]
 pub struct Hub {
     rooms: Mutex<HashMap<RoomName, Channel>>,
     capacity: usize,
+    pub reads: ReadFeeds,
 }
 
 #[derive(Debug)]
@@ -99,6 +99,7 @@ impl Hub {
         Self {
             rooms: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
+            reads: ReadFeeds::default(),
         }
     }
 
@@ -124,7 +125,6 @@ impl Hub {
             seq: Some(event.seq()),
             frame: sse_frame::log_frame(event),
             kick: None,
-            to: None,
         };
         if !matches!(event, LogEvent::Message(_)) {
             // The window's first frame of that message is no longer what a replay shows.
@@ -139,14 +139,12 @@ impl Hub {
             seq: None,
             frame: sse_frame::ephemeral_frame(kind, data),
             kick: None,
-            to: None,
         };
         self.publish(room, broadcast);
     }
 
-    /// An ephemeral event whose JSON was encoded elsewhere (another node), for every
-    /// stream of the room, or only for `to`'s.
-    pub fn publish_raw(&self, room: &RoomName, kind: EventKind, json: &str, to: Option<UserId>) {
+    /// An ephemeral event whose JSON was encoded elsewhere (another node).
+    pub fn publish_raw(&self, room: &RoomName, kind: EventKind, json: &str) {
         if self.is_watched(room) {
             let frame = sse_frame::raw_frame(None, kind, json);
             let kick = None;
@@ -156,7 +154,6 @@ impl Hub {
                     seq: None,
                     frame,
                     kick,
-                    to,
                 },
             );
         }
@@ -171,7 +168,6 @@ impl Hub {
                 seq: None,
                 frame: Bytes::new(),
                 kick,
-                to: None,
             });
         }
     }
@@ -206,7 +202,6 @@ impl Hub {
                 seq: None,
                 frame: Bytes::from_static(sse_frame::HEARTBEAT),
                 kick: None,
-                to: None,
             };
             channel.sender.send(beat).is_ok()
         });

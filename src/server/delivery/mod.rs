@@ -9,6 +9,7 @@
 pub mod drain;
 pub mod fanout;
 pub mod hub;
+pub mod read_feeds;
 pub mod relay;
 pub mod room_window;
 pub mod single_flight;

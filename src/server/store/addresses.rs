@@ -12,6 +12,9 @@ use async_trait::async_trait;
 /// The most networks kept per person: the newest ones they acted from.
 pub const ADDRESSES_KEPT: usize = 10;
 
+/// How long a network a person acted from is kept, in milliseconds (30 days).
+pub const ADDRESSES_KEPT_FOR_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
 /// A network banned along with a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddressBan {
@@ -34,13 +37,14 @@ pub struct AddressNote {
 #[async_trait]
 pub trait Addresses: Send + Sync {
     /// Each note's person acted from its network then (one write for them all); only the
-    /// newest [`ADDRESSES_KEPT`] per person are kept.
+    /// newest [`ADDRESSES_KEPT`] per person are kept, each for [`ADDRESSES_KEPT_FOR_MS`].
     async fn note_addresses(&self, notes: &[AddressNote]) -> Result<(), StoreError>;
 
     /// The networks `user` acted from lately, newest first.
     async fn addresses_of(&self, user: &UserId) -> Result<Vec<String>, StoreError>;
 
-    /// Bans `nets` along with `user`.
+    /// Bans `nets` along with `user` (another person's ban of the same network stands on
+    /// its own).
     async fn ban_addresses(
         &self,
         user: &UserId,

@@ -30,10 +30,11 @@
 //! | `P:passkey:{id}` | hash | a passkey's `user_id`, `name`, `passkey` (JSON), `created_at`, `last_used`, by credential id |
 //! | `P:user:{id}:passkeys` | zset | a person's passkey ids, by creation time |
 //! | `P:bans` | hash | banned user id → when |
-//! | `P:user:{id}:addresses` | hash | a network the person acted from lately → when (the newest ten) |
-//! | `P:address-bans` | hash | banned network → `{user id}:{when}` (whose ban brought it) |
+//! | `P:user:{id}:addresses` | hash | a network the person acted from lately → when (the newest ten; gone 30 days after the last) |
+//! | `P:address-bans` | hash | `{user id}|{network}` → when (whose ban covers which network) |
 //! | `P:locked` | hash | locked room → when |
 //! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
+//! | `P:reads` | channel | read marks, `{"user","room","seq"}` (every node hands them to that person's browser streams) |
 //! | `P:sessions:ended` | channel | the ids of sessions that ended (every node closes their streams) |
 
 use crate::domain::{RoomName, Seq};
@@ -178,6 +179,10 @@ impl GlobalKeys<'_> {
     /// The audit log.
     pub fn audit_log(&self) -> String {
         format!("{}:audit", self.0)
+    }
+    /// The channel of read marks (whose, which room, up to which seq).
+    pub fn reads(&self) -> String {
+        format!("{}:reads", self.0)
     }
     /// The channel that tells every node a session ended.
     pub fn sessions_ended(&self) -> String {

@@ -20,7 +20,7 @@
 //!
 //! May import: `presence`, `delivery`, `access`, `store`, and the ground.
 
-use crate::domain::{EventKind, Reset, RoomName, Seq, UserId};
+use crate::domain::{EventKind, Reset, RoomName, Seq};
 use crate::server::access::limits::StreamPermit;
 use crate::server::access::rooms::StreamGate;
 use crate::server::delivery::drain::DrainTicket;
@@ -322,11 +322,6 @@ impl Subscription {
         Ok(())
     }
 
-    /// Whether this is a stream of `user`'s.
-    fn is_of(&self, user: &UserId) -> bool {
-        self.gate.as_ref().is_some_and(|gate| gate.user() == user)
-    }
-
     /// The feed dropped events: log events are read from the store, and presence starts
     /// again from a snapshot (changes may have been among the dropped).
     fn lagged(&mut self) {
@@ -354,8 +349,6 @@ impl Subscription {
             match event.seq {
                 // A kick for someone else.
                 None if event.kick.is_some() => {}
-                // Someone else's (their read marks).
-                None if event.to.as_ref().is_some_and(|to| !self.is_of(to)) => {}
                 // Ephemeral: nothing to order, nothing to resume.
                 None => batch.push(event.frame),
                 Some(seq) if seq > self.last_sent.next() => {

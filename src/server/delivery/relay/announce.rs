@@ -3,7 +3,7 @@
 //! included, hands what it hears to its own hub.
 
 use super::Follows;
-use crate::domain::{EventKind, RoomName, UserId};
+use crate::domain::{EventKind, ReadMark, RoomName, UserId};
 use crate::server::delivery::fanout::Fanout;
 use crate::server::delivery::hub::Kick;
 use crate::server::store::{redis_keys, StoreError};
@@ -19,14 +19,8 @@ use std::sync::Arc;
 pub enum Announcement {
     /// A log event with this seq is stored: read it from the store.
     Logged { seq: u64 },
-    /// An ephemeral event, carried whole: for every stream of the room, or only for the
-    /// person `to`'s.
-    Ephemeral {
-        name: String,
-        data: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        to: Option<String>,
-    },
+    /// An ephemeral event, carried whole.
+    Ephemeral { name: String, data: String },
     /// A node's presence roster of the room changed: read them all again.
     Presence,
     /// Streams of the room lost access: `user`'s, or everyone's when absent.
@@ -45,6 +39,14 @@ impl Announcement {
             _ => None,
         }
     }
+}
+
+/// What goes over the read marks' channel: whose mark it is.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PersonsRead {
+    pub user: String,
+    #[serde(flatten)]
+    pub mark: ReadMark,
 }
 
 /// Events leave through Redis, and arrive through this node's relay.
@@ -72,24 +74,24 @@ impl RedisFanout {
 
 #[async_trait]
 impl Fanout for RedisFanout {
-    async fn ephemeral_json(
-        &self,
-        room: &RoomName,
-        kind: EventKind,
-        json: String,
-        to: Option<UserId>,
-    ) {
+    async fn ephemeral_json(&self, room: &RoomName, kind: EventKind, json: String) {
         let name = kind.name().to_owned();
-        let to = to.map(|user| user.as_str().to_owned());
-        self.announce(
-            room,
-            &Announcement::Ephemeral {
-                name,
-                data: json,
-                to,
-            },
-        )
-        .await;
+        self.announce(room, &Announcement::Ephemeral { name, data: json })
+            .await;
+    }
+
+    async fn read(&self, user: &UserId, mark: ReadMark) {
+        let channel = redis_keys::GlobalKeys(&self.prefix).reads();
+        let note = PersonsRead {
+            user: user.as_str().to_owned(),
+            mark,
+        };
+        let payload = serde_json::to_string(&note).unwrap_or_default();
+        let mut conn = self.conn.clone();
+        // Lost, the other devices clear the room when they next open it.
+        if let Err(error) = conn.publish::<_, _, i64>(channel, payload).await {
+            tracing::warn!(%error, "could not announce a read mark");
+        }
     }
 
     async fn kick(&self, room: &RoomName, kick: Kick) {

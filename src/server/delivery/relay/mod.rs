@@ -107,6 +107,8 @@ async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream
     let (mut sink, messages) = pubsub.split();
     sink.subscribe(redis_keys::GlobalKeys(&from.prefix).sessions_ended())
         .await?;
+    sink.subscribe(redis_keys::GlobalKeys(&from.prefix).reads())
+        .await?;
     // Whatever ended while this node was not listening is read again from the store.
     to.sessions.forget_all();
     to.follows.attach(sink).await;
@@ -141,10 +143,22 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
     // Per room, in order of first mention: the lowest and highest seq announced.
     let mut logged: Vec<(RoomName, Seq, Seq)> = Vec::new();
     let sessions_ended = redis_keys::GlobalKeys(prefix).sessions_ended();
+    let reads = redis_keys::GlobalKeys(prefix).reads();
     for message in batch {
         if message.get_channel_name() == sessions_ended {
             let id: String = message.get_payload()?;
             to.sessions.ended(&id);
+            continue;
+        }
+        if message.get_channel_name() == reads {
+            let payload: String = message.get_payload()?;
+            match serde_json::from_str::<announce::PersonsRead>(&payload) {
+                Ok(read) => match UserId::parse(&read.user) {
+                    Some(user) => to.hub.reads.publish(&user, read.mark),
+                    None => tracing::warn!("a read mark of no valid person"),
+                },
+                Err(error) => tracing::warn!(%error, "unreadable read mark"),
+            }
             continue;
         }
         let Some(room) = room_of(prefix, message) else {
@@ -170,21 +184,10 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
                     None => logged.push((room, seq, seq)),
                 }
             }
-            Ok(Announcement::Ephemeral {
-                name,
-                data,
-                to: person,
-            }) => {
-                let person = person.as_deref().map(UserId::parse);
-                match (EventKind::from_name(&name), person) {
-                    (Some(kind), None) => to.hub.publish_raw(&room, kind, &data, None),
-                    (Some(kind), Some(Some(person))) => {
-                        to.hub.publish_raw(&room, kind, &data, Some(person));
-                    }
-                    (Some(_), Some(None)) => tracing::warn!("an event for no valid person"),
-                    (None, _) => tracing::warn!(%name, "announcement of an unknown kind of event"),
-                }
-            }
+            Ok(Announcement::Ephemeral { name, data }) => match EventKind::from_name(&name) {
+                Some(kind) => to.hub.publish_raw(&room, kind, &data),
+                None => tracing::warn!(%name, "announcement of an unknown kind of event"),
+            },
             Err(error) => tracing::warn!(%error, "unreadable announcement"),
         }
     }

@@ -9,6 +9,9 @@
 //! own, the URL's cursors are older than what it holds, so nothing is missed, and the page
 //! drops what it already has by seq.
 //!
+//! A signed-in person's stream also carries `event: read` (`{"room","seq"}`) when they
+//! read one of its rooms on another device (`delivery/read_feeds.rs`).
+//!
 //! Heartbeats are `event: heartbeat` with each room's newest seq and the interval
 //! (`{"rooms":{"lobby":41},"every_ms":15000}`): one as the stream opens, then at most one per
 //! heartbeat interval, so an idle client can tell it missed something, or that the stream
@@ -16,7 +19,7 @@
 //! stream ends as soon as one of its rooms' parts ends (shutdown, a store failure, a room
 //! too far behind): the browser then reconnects with its cursors.
 
-use crate::domain::{EventKind, Heartbeat, RoomName, Seq};
+use crate::domain::{EventKind, Heartbeat, ReadMark, RoomName, Seq};
 use crate::server::access::session::{NewVisitor, Session};
 use crate::server::delivery::room_window::RoomWindow;
 use crate::server::delivery::sse_frame;
@@ -36,6 +39,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 /// The query string of a browser-wide stream.
 #[derive(Debug, Deserialize)]
@@ -80,6 +84,12 @@ pub async fn browser_events(
         let part = subscription.without_retry().into_stream().map(Some);
         parts.push(part.chain(futures::stream::once(async { None })).boxed());
     }
+    if session.signed_in.is_some() {
+        // The person's read marks on their other devices, for the rooms carried here.
+        let carried = windows.iter().map(|(room, _)| room.clone()).collect();
+        let marks = state.hub.reads.follow(&session.user_id);
+        parts.push(read_marks(marks, carried).map(Some).boxed());
+    }
     let retry = sse_frame::preamble(state.streams.retry_for_a_connection());
     let mut beats = Beats::new(windows, state.streams.heartbeat);
     // A beat at once: the client learns the interval and each room's newest seq.
@@ -100,6 +110,26 @@ pub async fn browser_events(
     });
     let stream = until_session_ends(stream, &state, &session);
     Ok(event_stream_response(Body::from_stream(stream)))
+}
+
+/// `marks` of the rooms `carried`, as `read` frames; it never ends of itself (the rooms'
+/// parts end the stream).
+fn read_marks<E>(
+    marks: broadcast::Receiver<ReadMark>,
+    carried: Vec<RoomName>,
+) -> impl futures::Stream<Item = Result<Bytes, E>> + Send + 'static {
+    futures::stream::unfold((marks, carried), |(mut marks, carried)| async move {
+        loop {
+            match marks.recv().await {
+                Ok(mark) if carried.contains(&mark.room) => {
+                    let frame = sse_frame::ephemeral_frame(EventKind::Read, &mark);
+                    return Some((Ok(frame), (marks, carried)));
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
 }
 
 /// `lobby:41,rust-help:7` (or `lobby` without a cursor): each room once, at most `max`.

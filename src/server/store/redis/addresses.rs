@@ -4,15 +4,17 @@
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
-use crate::server::store::addresses::{AddressBan, AddressNote, Addresses, ADDRESSES_KEPT};
+use crate::server::store::addresses::{
+    AddressBan, AddressNote, Addresses, ADDRESSES_KEPT, ADDRESSES_KEPT_FOR_MS,
+};
 use crate::server::store::StoreError;
 use async_trait::async_trait;
 use redis::AsyncCommands;
 use std::collections::HashMap;
 
-/// How a banned network's entry reads: `{user id}:{when}`.
-fn ban_entry(user: &UserId, at: i64) -> String {
-    format!("{user}:{at}")
+/// A banned network's field: `{user id}|{network}` (one per person whose ban covers it).
+fn ban_field(user: &UserId, net: &str) -> String {
+    format!("{user}|{net}")
 }
 
 #[async_trait]
@@ -27,7 +29,11 @@ impl Addresses for RedisStore {
             .collect();
         let mut pipe = redis::pipe();
         for (key, note) in keys.iter().zip(notes) {
-            pipe.hset(key, &note.net, note.at).ignore().hlen(key);
+            pipe.hset(key, &note.net, note.at)
+                .ignore()
+                .pexpire(key, ADDRESSES_KEPT_FOR_MS)
+                .ignore()
+                .hlen(key);
         }
         let mut conn = self.conn.clone();
         let counts: Vec<usize> = pipe.query_async(&mut conn).await.map_err(classify)?;
@@ -76,7 +82,7 @@ impl Addresses for RedisStore {
         let key = self.global().address_bans();
         let mut pipe = redis::pipe();
         for net in nets {
-            pipe.hset_nx(&key, net, ban_entry(user, at)).ignore();
+            pipe.hset_nx(&key, ban_field(user, net), at).ignore();
         }
         pipe.query_async::<()>(&mut conn).await.map_err(classify)
     }
@@ -87,7 +93,7 @@ impl Addresses for RedisStore {
             .await?
             .into_iter()
             .filter(|ban| &ban.user_id == user)
-            .map(|ban| ban.net)
+            .map(|ban| ban_field(user, &ban.net))
             .collect();
         if theirs.is_empty() {
             return Ok(0);
@@ -100,18 +106,18 @@ impl Addresses for RedisStore {
 
     async fn banned_addresses(&self) -> Result<Vec<AddressBan>, StoreError> {
         let mut conn = self.conn.clone();
-        let all: HashMap<String, String> = conn
+        let all: HashMap<String, i64> = conn
             .hgetall(self.global().address_bans())
             .await
             .map_err(classify)?;
         let mut bans: Vec<AddressBan> = all
             .into_iter()
-            .filter_map(|(net, entry)| {
-                let (user, at) = entry.split_once(':')?;
+            .filter_map(|(field, at)| {
+                let (user, net) = field.split_once('|')?;
                 Some(AddressBan {
-                    net,
+                    net: net.to_owned(),
                     user_id: UserId::parse(user)?,
-                    at: at.parse().ok()?,
+                    at,
                 })
             })
             .collect();

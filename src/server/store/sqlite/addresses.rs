@@ -4,7 +4,9 @@
 use super::faults::classify;
 use super::SqliteStore;
 use crate::domain::UserId;
-use crate::server::store::addresses::{AddressBan, AddressNote, Addresses, ADDRESSES_KEPT};
+use crate::server::store::addresses::{
+    AddressBan, AddressNote, Addresses, ADDRESSES_KEPT, ADDRESSES_KEPT_FOR_MS,
+};
 use crate::server::store::StoreError;
 use async_trait::async_trait;
 
@@ -24,6 +26,12 @@ impl Addresses for SqliteStore {
             .await
             .map_err(classify)?;
         }
+        let newest = notes.iter().map(|note| note.at).max().unwrap_or_default();
+        sqlx::query("DELETE FROM user_addresses WHERE last_seen < ?")
+            .bind(newest.saturating_sub(ADDRESSES_KEPT_FOR_MS))
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         let mut people: Vec<&UserId> = notes.iter().map(|note| &note.user_id).collect();
         people.sort();
         people.dedup();
