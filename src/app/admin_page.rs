@@ -9,7 +9,7 @@ use super::Hydrated;
 use crate::api::{
     get_audit, get_me, get_people, BanUser, BannedPerson, PersonInfo, SetRole, UnbanUser,
 };
-use crate::domain::{AuditEntry, Role};
+use crate::domain::{AuditEntry, Role, UserId};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -30,7 +30,7 @@ pub fn AdminPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="page-message">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match me.await {
-                        Ok(me) if me.role == Some(Role::Admin) => view! { <Administration /> }.into_any(),
+                        Ok(me) if me.role == Some(Role::Admin) => view! { <Administration me=me.user_id /> }.into_any(),
                         Ok(_) => view! {
                             <p class="page-message">"Only administrators can see this page."</p>
                         }.into_any(),
@@ -66,13 +66,15 @@ impl Actions {
     }
 }
 
+/// What an administrator (`me`) sees and does.
 #[component]
-fn Administration() -> impl IntoView {
+fn Administration(me: UserId) -> impl IntoView {
     let actions = Actions {
         ban: ServerAction::new(),
         unban: ServerAction::new(),
         set_role: ServerAction::new(),
     };
+    let me = StoredValue::new(me);
     let people = Resource::new(move || actions.version(), |_| get_people());
     let audit = Resource::new(move || actions.version(), |_| get_audit());
     view! {
@@ -85,7 +87,10 @@ fn Administration() -> impl IntoView {
                         <section class="account-section" aria-labelledby="people-title">
                             <h2 id="people-title">"Accounts"</h2>
                             <ul class="session-list">
-                                {people.accounts.into_iter().map(|person| view! { <PersonRow person actions /> }).collect_view()}
+                                {people.accounts.into_iter().map(|person| {
+                                    let mine = me.with_value(|me| &person.user_id == me);
+                                    view! { <PersonRow person mine actions /> }
+                                }).collect_view()}
                             </ul>
                         </section>
                         <section class="account-section" aria-labelledby="banned-title">
@@ -152,9 +157,9 @@ fn BanForm(actions: Actions) -> impl IntoView {
     }
 }
 
-/// An account: its role, made the other here; banned or not.
+/// An account: its role, made the other here (not one's own); banned or not.
 #[component]
-fn PersonRow(person: PersonInfo, actions: Actions) -> impl IntoView {
+fn PersonRow(person: PersonInfo, mine: bool, actions: Actions) -> impl IntoView {
     let hydrated = use_context::<Hydrated>();
     let created = person.created_at;
     let since = move || {
@@ -172,12 +177,15 @@ fn PersonRow(person: PersonInfo, actions: Actions) -> impl IntoView {
             <span class="session-device">{person.name.clone()}</span>
             <span class="session-times">" · " {person.role.as_str()} " · since " {since}</span>
             {person.banned.then(|| view! { <span class="session-current">" (banned)"</span> })}
-            <ActionForm action=actions.set_role attr:class="session-end">
-                <input type="hidden" name="user" value=id.clone() />
-                <input type="hidden" name="role" value=other_role />
-                <button type="submit">{change_label}</button>
-            </ActionForm>
-            {(!person.banned).then(|| view! { <a class="session-end" href=ban_href rel="external">"Ban…"</a> })}
+            {mine.then(|| view! { <span class="session-current">" (you)"</span> })}
+            {(!mine).then(|| view! {
+                <ActionForm action=actions.set_role attr:class="session-end">
+                    <input type="hidden" name="user" value=id.clone() />
+                    <input type="hidden" name="role" value=other_role />
+                    <button type="submit" class="secondary">{change_label}</button>
+                </ActionForm>
+            })}
+            {(!mine && !person.banned).then(|| view! { <a href=ban_href rel="external">"Ban…"</a> })}
         </li>
     }
 }

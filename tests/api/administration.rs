@@ -94,6 +94,10 @@ async fn administration(here: &TestApp, there: &TestApp) {
     for shown in ["Accounts", "Carol", "Make Bob a member", "grant_admin"] {
         assert!(page.contains(shown), "{shown} missing from the page");
     }
+    assert!(
+        !page.contains("Make Ann a member"),
+        "an administrator's own role is not theirs to change"
+    );
     let audit = ann.get_json("/api/admin/audit").await;
     let actions: Vec<&str> = audit["entries"]
         .as_array()
