@@ -45,35 +45,16 @@ pub struct PasskeyList {
     tracing::instrument(name = "passkey_register_start", skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn passkey_register_start(password: String) -> Result<PasskeyCeremony, ChatError> {
-    use super::server_context::{client_address, now_millis, Call};
-    use crate::domain::Password;
-    use crate::server::access::accounts::verify_password;
+    use super::server_context::{now_millis, Call};
     use crate::server::access::limits::Action;
     use crate::server::access::passkeys::{begin, relying_party, user_handle};
     use crate::server::store::MAX_PASSKEYS;
-    use std::time::Instant;
 
     let Call { state, session } = Call::acting(Action::Write)?;
     if session.signed_in.is_none() {
         return Err(ChatError::Unauthorized("Sign in to add a passkey.".into()));
     }
-    let wrong = || ChatError::Unauthorized("That is not your current password.".into());
-    let mut keys = vec![format!("user:{}", session.user_id)];
-    if let Some(address) = client_address(&state) {
-        keys.push(format!("address:{address}"));
-    }
-    let began = Instant::now();
-    state.sign_ins.begin(&keys, began)?;
-    let account = state
-        .store
-        .account(&session.user_id)
-        .await?
-        .ok_or(ChatError::Internal)?;
-    let password = Password::parse(&password).map_err(|_| wrong())?;
-    if !verify_password(password, Some(account.password_hash)).await? {
-        return Err(wrong());
-    }
-    state.sign_ins.succeeded(&keys, began);
+    super::password::current_password(&state, &session.user_id, &password).await?;
     let existing = state.store.passkeys_of(&session.user_id).await?;
     if existing.len() >= MAX_PASSKEYS {
         return Err(ChatError::Invalid(format!(

@@ -14,11 +14,10 @@ use leptos::prelude::*;
     tracing::instrument(name = "change_password", skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn change_password(current: String, new: String) -> Result<(), ChatError> {
-    use super::server_context::{client_address, Call};
+    use super::server_context::Call;
     use crate::domain::Password;
-    use crate::server::access::accounts::{hash_password, verify_password};
+    use crate::server::access::accounts::hash_password;
     use crate::server::access::limits::Action;
-    use std::time::Instant;
 
     let Call { state, session } = Call::acting(Action::Write)?;
     let Some(signed_in) = &session.signed_in else {
@@ -27,23 +26,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), ChatErr
         ));
     };
     let new = Password::parse(&new)?;
-    let wrong = || ChatError::Unauthorized("That is not your current password.".into());
-    let mut keys = vec![format!("user:{}", session.user_id)];
-    if let Some(address) = client_address(&state) {
-        keys.push(format!("address:{address}"));
-    }
-    let began = Instant::now();
-    state.sign_ins.begin(&keys, began)?;
-    let account = state
-        .store
-        .account(&session.user_id)
-        .await?
-        .ok_or(ChatError::Internal)?;
-    let current = Password::parse(&current).map_err(|_| wrong())?;
-    if !verify_password(current, Some(account.password_hash)).await? {
-        return Err(wrong());
-    }
-    state.sign_ins.succeeded(&keys, began);
+    current_password(&state, &session.user_id, &current).await?;
     let hash = hash_password(new).await?;
     if !state.store.set_password(&session.user_id, &hash).await? {
         return Err(ChatError::Internal);
@@ -56,5 +39,39 @@ pub async fn change_password(current: String, new: String) -> Result<(), ChatErr
         }
     }
     tracing::info!("password changed; the account's other sessions ended");
+    Ok(())
+}
+
+/// Checks that `given` is `user`'s current password, braked as signing in is (the
+/// account's and the address's failures count): 401 when it is not, 429 past 10 a minute.
+/// What a signed-in device needs before changing what signs in (the password, passkeys).
+#[cfg(feature = "ssr")]
+pub(super) async fn current_password(
+    state: &crate::server::node::state::AppState,
+    user: &crate::domain::UserId,
+    given: &str,
+) -> Result<(), ChatError> {
+    use super::server_context::client_address;
+    use crate::domain::Password;
+    use crate::server::access::accounts::verify_password;
+    use std::time::Instant;
+
+    let wrong = || ChatError::Unauthorized("That is not your current password.".into());
+    let mut keys = vec![format!("user:{user}")];
+    if let Some(address) = client_address(state) {
+        keys.push(format!("address:{address}"));
+    }
+    let began = Instant::now();
+    state.sign_ins.begin(&keys, began)?;
+    let account = state
+        .store
+        .account(user)
+        .await?
+        .ok_or(ChatError::Internal)?;
+    let given = Password::parse(given).map_err(|_| wrong())?;
+    if !verify_password(given, Some(account.password_hash)).await? {
+        return Err(wrong());
+    }
+    state.sign_ins.succeeded(&keys, began);
     Ok(())
 }
