@@ -6,7 +6,10 @@ import { join } from "node:path";
 // The release server, started by Playwright on its own port with a fresh database.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-const database = join(mkdtempSync(join(tmpdir(), "chat-e2e-")), "chat.db");
+// Made once, by the runner: the workers (which read this file again) inherit its path, so a
+// test can run the operator's `chat admin grant` on the server's own store.
+const database = process.env.E2E_DATABASE ?? join(mkdtempSync(join(tmpdir(), "chat-e2e-")), "chat.db");
+process.env.E2E_DATABASE = database;
 
 export default defineConfig({
   testDir: "./tests",
