@@ -45,9 +45,9 @@ pub struct PasskeyList {
     tracing::instrument(name = "passkey_register_start", skip_all, fields(user = tracing::field::Empty))
 )]
 pub async fn passkey_register_start(password: String) -> Result<PasskeyCeremony, ChatError> {
-    use super::server_context::{now_millis, Call};
+    use super::server_context::Call;
     use crate::server::access::limits::Action;
-    use crate::server::access::passkeys::{begin, relying_party, user_handle};
+    use crate::server::access::passkeys::{relying_party, user_handle};
     use crate::server::store::MAX_PASSKEYS;
 
     let Call { state, session } = Call::acting(Action::Write)?;
@@ -71,17 +71,7 @@ pub async fn passkey_register_start(password: String) -> Result<PasskeyCeremony,
     let (options, ceremony) = party
         .start_passkey_registration(user_handle(&session.user_id), &name, &name, Some(exclude))
         .map_err(read::failed)?;
-    let ceremony = begin(
-        state.store.as_ref(),
-        &session.user_id,
-        read::to_json(&ceremony)?,
-        now_millis(),
-    )
-    .await?;
-    Ok(PasskeyCeremony {
-        ceremony,
-        options: read::to_json(&options.public_key)?,
-    })
+    read::begun(&state, &session.user_id, &ceremony, &options.public_key).await
 }
 
 /// Finishes adding the passkey the browser made (`credential`: its `toJSON()`), called
@@ -148,11 +138,11 @@ pub async fn passkey_register_finish(
     tracing::instrument(name = "passkey_sign_in_start", skip_all)
 )]
 pub async fn passkey_sign_in_start(name: String) -> Result<PasskeyCeremony, ChatError> {
-    use super::server_context::{now_millis, Call};
+    use super::server_context::Call;
     use crate::domain::AccountName;
     use crate::server::access::accounts::name_key;
     use crate::server::access::limits::Action;
-    use crate::server::access::passkeys::{begin, relying_party};
+    use crate::server::access::passkeys::relying_party;
 
     let Call { state, .. } = Call::signing_in(Action::Write)?;
     let none = || ChatError::Unauthorized("No passkey signs in to that name.".into());
@@ -177,17 +167,7 @@ pub async fn passkey_sign_in_start(name: String) -> Result<PasskeyCeremony, Chat
     let (options, ceremony) = party
         .start_passkey_authentication(&passkeys)
         .map_err(read::failed)?;
-    let ceremony = begin(
-        state.store.as_ref(),
-        &account.user_id,
-        read::to_json(&ceremony)?,
-        now_millis(),
-    )
-    .await?;
-    Ok(PasskeyCeremony {
-        ceremony,
-        options: read::to_json(&options.public_key)?,
-    })
+    read::begun(&state, &account.user_id, &ceremony, &options.public_key).await
 }
 
 /// Finishes signing in with the passkey the browser used (`credential`: its `toJSON()`):
@@ -355,6 +335,23 @@ mod read {
         serde_json::to_string(value).map_err(|error| {
             tracing::error!(%error, "passkeys: could not encode");
             ChatError::Internal
+        })
+    }
+
+    /// Keeps a ceremony's state (`ceremony`) for `user` and answers what the browser is
+    /// asked (`public_key`) with the token that finishes it.
+    pub async fn begun(
+        state: &AppState,
+        user: &crate::domain::UserId,
+        ceremony: &impl serde::Serialize,
+        public_key: &impl serde::Serialize,
+    ) -> Result<super::PasskeyCeremony, ChatError> {
+        use crate::server::access::passkeys::begin;
+        let now = super::super::server_context::now_millis();
+        let ceremony = begin(state.store.as_ref(), user, to_json(ceremony)?, now).await?;
+        Ok(super::PasskeyCeremony {
+            ceremony,
+            options: to_json(public_key)?,
         })
     }
 

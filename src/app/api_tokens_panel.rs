@@ -1,7 +1,6 @@
 //! "API tokens": make a token for a script (shown once), see each one's last use, revoke.
 
-use super::time_format::{self, ViewClock};
-use super::Hydrated;
+use super::use_times::UseTimes;
 use crate::api::{list_tokens, ApiTokenInfo, CreateToken, RevokeToken, TOKEN_NAME_CHARS};
 use leptos::prelude::*;
 
@@ -58,20 +57,11 @@ pub fn ApiTokensPanel() -> impl IntoView {
 
 #[component]
 fn TokenRow(token: ApiTokenInfo, revoke: ServerAction<RevokeToken>) -> impl IntoView {
-    let hydrated = use_context::<Hydrated>();
-    let when = move |at: i64| {
-        let view = ViewClock::of(hydrated);
-        time_format::stamp(view.wall(at), view.now())
-    };
-    let (created, used) = (token.created_at, token.last_used);
     let label = format!("Revoke the token {}", token.name);
     view! {
         <li class="session-row">
             <span class="session-device">{token.name}</span>
-            <span class="session-times">
-                " · made " {move || when(created)} " · "
-                {move || used.map_or_else(|| "never used".to_owned(), |at| format!("last used {}", when(at)))}
-            </span>
+            <UseTimes made=Some(("made", token.created_at)) used=token.last_used />
             <ActionForm action=revoke attr:class="session-end">
                 <input type="hidden" name="id" value=token.id />
                 <button type="submit" aria-label=label>"Revoke"</button>

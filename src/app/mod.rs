@@ -31,6 +31,7 @@ mod search_page;
 mod time_format;
 mod typing_indicator;
 mod url_query;
+mod use_times;
 mod webhooks_panel;
 
 use leptos::prelude::*;

@@ -2,8 +2,7 @@
 //! use, remove one; and, for a guest, sign in with one instead of a password. Both need
 //! JavaScript (the browser's `navigator.credentials`); without it the buttons say so.
 
-use super::time_format::{self, ViewClock};
-use super::Hydrated;
+use super::use_times::UseTimes;
 use crate::api::{list_passkeys, AccountInfo, PasskeyInfo, RemovePasskey, PASSKEY_NAME_CHARS};
 use leptos::prelude::*;
 
@@ -74,20 +73,11 @@ pub fn PasskeysPanel() -> impl IntoView {
 
 #[component]
 fn PasskeyRow(passkey: PasskeyInfo, remove: ServerAction<RemovePasskey>) -> impl IntoView {
-    let hydrated = use_context::<Hydrated>();
-    let when = move |at: i64| {
-        let view = ViewClock::of(hydrated);
-        time_format::stamp(view.wall(at), view.now())
-    };
-    let (created, used) = (passkey.created_at, passkey.last_used);
     let label = format!("Remove the passkey {}", passkey.name);
     view! {
         <li class="session-row">
             <span class="session-device">{passkey.name}</span>
-            <span class="session-times">
-                " · added " {move || when(created)} " · "
-                {move || used.map_or_else(|| "never used".to_owned(), |at| format!("last used {}", when(at)))}
-            </span>
+            <UseTimes made=Some(("added", passkey.created_at)) used=passkey.last_used />
             <ActionForm action=remove attr:class="session-end">
                 <input type="hidden" name="id" value=passkey.id />
                 <button type="submit" aria-label=label>"Remove"</button>

@@ -1,8 +1,7 @@
 //! "Webhooks", for who moderates the room: make an incoming webhook (its URL shown once),
 //! see each one's last use, revoke.
 
-use super::time_format::{self, ViewClock};
-use super::Hydrated;
+use super::use_times::UseTimes;
 use crate::api::{list_webhooks, CreateWebhook, RevokeWebhook, WebhookInfo};
 use crate::domain::Nickname;
 use crate::room::RoomState;
@@ -59,19 +58,11 @@ pub fn WebhooksPanel() -> impl IntoView {
 
 #[component]
 fn WebhookRow(hook: WebhookInfo, revoke: ServerAction<RevokeWebhook>) -> impl IntoView {
-    let hydrated = use_context::<Hydrated>();
-    let when = move |at: i64| {
-        let view = ViewClock::of(hydrated);
-        time_format::stamp(view.wall(at), view.now())
-    };
-    let used = hook.last_used;
     let label = format!("Revoke the webhook {}", hook.name);
     view! {
         <li class="session-row">
             <span class="session-device">{hook.name}</span>
-            <span class="session-times">
-                {move || used.map_or_else(|| "never used".to_owned(), |at| format!("last used {}", when(at)))}
-            </span>
+            <UseTimes made=None used=hook.last_used />
             <ActionForm action=revoke attr:class="session-end">
                 <input type="hidden" name="id" value=hook.id />
                 <button type="submit" aria-label=label>"Revoke"</button>
