@@ -136,8 +136,9 @@ pub struct Application {
     tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
     /// Work that finishes after the server stops (the presence flusher withdraws this
-    /// node's rosters from Redis): `run` waits for it.
-    finishing: JoinHandle<()>,
+    /// node's rosters from Redis; the restrictions write the addresses seen last): `run`
+    /// waits for it.
+    finishing: Vec<JoinHandle<()>>,
 }
 
 impl Application {
@@ -198,7 +199,7 @@ impl Application {
         }
         let sessions = sessions(&settings, cluster.is_some())?.with_book(book.clone());
         let shutdown = CancellationToken::new();
-        restrictions.spawn_refresher(shutdown.clone());
+        let noting = restrictions.spawn_refresher(shutdown.clone());
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
         // The send path: a server function stores (`Store::append`), and the store hands
         // each committed event to the hub, in seq order (`CommittedEvents`).
@@ -248,7 +249,7 @@ impl Application {
                 Presences::new(Arc::new(presence::OneNode::default()), hub.clone()),
             ),
         };
-        let finishing = presence::spawn_flusher(
+        let withdrawing = presence::spawn_flusher(
             presence.clone(),
             settings.presence_interval,
             settings.redis_refresh,
@@ -297,7 +298,7 @@ impl Application {
                 )),
             },
             shutdown,
-            finishing,
+            finishing: vec![withdrawing, noting],
         })
     }
 
@@ -321,8 +322,10 @@ impl Application {
             self.shutdown,
         )
         .await;
-        if let Err(error) = self.finishing.await {
-            tracing::warn!(%error, "the presence flusher did not finish");
+        for task in self.finishing {
+            if let Err(error) = task.await {
+                tracing::warn!(%error, "work due at shutdown did not finish");
+            }
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! each client: nothing from those networks is served (an IPv6 address by its /64), on
 //! every node, until the ban is lifted; an administrator cannot ban their own address.
 
-use crate::helpers::{settings, spawn_app_with, Browser, TestApp};
+use crate::helpers::{settings, spawn_app_on, spawn_app_with, Browser, TestApp};
 use crate::nodes::node_settings;
 use crate::redis_server::{fresh_prefix, RedisServer};
 use chat::server::access::restrictions::REFRESH;
@@ -100,4 +100,28 @@ async fn on_redis_an_address_ban_made_on_one_node_holds_on_the_other() {
     let a = spawn_app_with(behind_a_proxy(node_settings(&redis, &prefix))).await;
     let b = spawn_app_with(behind_a_proxy(node_settings(&redis, &prefix))).await;
     address_bans(&a, &b).await;
+}
+
+#[tokio::test]
+async fn addresses_seen_just_before_a_shutdown_are_kept() {
+    let app = spawn_app_with(behind_a_proxy(settings())).await;
+    let admin = app.browser_from("198.51.100.1");
+    let signed_up = admin
+        .post("sign_up", &[("name", "Ann"), ("password", "correct horse")])
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    let spammer = app.browser_from("203.0.113.9");
+    spammer.send("lobby", "cheap watches").await;
+    let spammer_id = user_id(&spammer).await;
+    // Stopped within the second in which the node would have written the address.
+    let dir = app.stop().await;
+
+    let app = spawn_app_on(dir, behind_a_proxy(settings())).await;
+    let banned = admin
+        .at(&app)
+        .post("ban_user", &[("user", &spammer_id), ("address", "true")])
+        .await;
+    assert_eq!(banned.status(), 200, "{:?}", banned.text().await);
+    tokio::time::sleep(REFRESH).await;
+    assert_eq!(status(&app.browser_from("203.0.113.9"), "/").await, 403);
 }

@@ -139,7 +139,10 @@ async fn a_copy_of_the_database_is_not_enough_to_be_someone() {
     let db = dir.path().join("chat.db");
     let stolen = tempfile::tempdir().expect("temp dir");
     // A consistent copy (the file alone may miss what its write-ahead log still holds).
+    // The stopped server's connections may still be closing (checkpointing the log):
+    // the copy waits for them as any other reader would.
     let copied = std::process::Command::new("sqlite3")
+        .args(["-cmd", ".timeout 5000"])
         .arg(&db)
         .arg(format!(
             "VACUUM INTO '{}'",

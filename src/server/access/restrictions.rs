@@ -15,10 +15,14 @@ use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// How stale the snapshot may be on another node.
 pub const REFRESH: Duration = Duration::from_secs(1);
+
+/// How long shutdown waits to write the addresses noted last.
+const LAST_WRITE: Duration = Duration::from_secs(1);
 
 /// How often one person acting from one network is written down, per node.
 pub const NOTE_EVERY: Duration = Duration::from_secs(600);
@@ -151,15 +155,22 @@ impl Restrictions {
         Ok(())
     }
 
-    /// Keeps the snapshot fresh until `shutdown`.
-    pub fn spawn_refresher(self: &Arc<Self>, shutdown: CancellationToken) {
+    /// Keeps the snapshot fresh until `shutdown`, then writes the addresses noted since
+    /// the last write (within a second): the task ends when they are written.
+    pub fn spawn_refresher(self: &Arc<Self>, shutdown: CancellationToken) -> JoinHandle<()> {
         let restrictions = self.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(REFRESH);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    () = shutdown.cancelled() => return,
+                    () = shutdown.cancelled() => {
+                        let last = tokio::time::timeout(LAST_WRITE, restrictions.write_notes());
+                        if !matches!(last.await, Ok(Ok(()))) {
+                            tracing::warn!("could not note where people acted from last");
+                        }
+                        return;
+                    }
                     _ = every.tick() => {
                         if let Err(error) = restrictions.write_notes().await {
                             tracing::warn!(%error, "could not note where people act from");
@@ -170,7 +181,7 @@ impl Restrictions {
                     }
                 }
             }
-        });
+        })
     }
 
     fn snapshot(&self) -> Arc<Lists> {
