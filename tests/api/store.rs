@@ -60,3 +60,59 @@ async fn concurrent_appends_reach_the_hub_in_seq_order_and_duplicates_not_at_all
     assert_eq!(stored.len(), 180);
     assert_eq!(published, (1..=180).map(Some).collect::<Vec<_>>());
 }
+
+/// Notes when each committed event reached delivery.
+#[derive(Debug)]
+struct Stamps(std::sync::Mutex<Vec<std::time::Instant>>);
+
+impl chat::server::store::CommittedEvents for Stamps {
+    fn committed(&self, _event: &chat::domain::LogEvent) {
+        if let Ok(mut stamps) = self.0.lock() {
+            stamps.push(std::time::Instant::now());
+        }
+    }
+}
+
+/// A fan-out to thousands of streams wakes them all at once, and most wait in the runtime's
+/// shared queue. A commit must not wait behind them to be published: the writer runs on a
+/// thread of its own. Here the node's runtime is given 800 ms of queued work first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_is_published_at_once_however_busy_the_node_is() {
+    let (store, _dir) = store().await;
+    let stamps = Arc::new(Stamps(std::sync::Mutex::new(Vec::new())));
+    store.deliver_commits_to(stamps.clone());
+    // The writer's connection is open before the node gets busy.
+    store
+        .append(message("warm", None))
+        .await
+        .expect("append")
+        .expect("stored");
+
+    let backlog: Vec<_> = (0..40_000)
+        .map(|_| {
+            tokio::spawn(async {
+                let until = std::time::Instant::now() + std::time::Duration::from_micros(40);
+                while std::time::Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    // Sent from the test's own thread (a request's task would be woken by its socket, not
+    // from the shared queue): only the writer's own waking is under test.
+    let sent = std::time::Instant::now();
+    store
+        .append(message("now", None))
+        .await
+        .expect("append")
+        .expect("stored");
+    let published = stamps.0.lock().expect("stamps")[1];
+    let took = published - sent;
+    assert!(
+        took < std::time::Duration::from_millis(200),
+        "published {took:?} after it was sent, behind the node's queued work"
+    );
+    for task in backlog {
+        task.await.expect("busy work");
+    }
+}
