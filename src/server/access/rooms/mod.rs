@@ -115,7 +115,9 @@ impl RoomAccess {
         user: &UserId,
         room: &RoomName,
     ) -> Result<StreamGate, ChatError> {
-        let privacy = self.privacy(room).await?;
+        // Streams opening at once (a page load of many tabs, a reconnect storm, a
+        // room without messages yet) share one read, begun after each asked.
+        let privacy = self.fresh_privacy(room).await?;
         match privacy {
             Privacy::Private { .. } if !self.store.is_member(user, room).await? => {
                 return Err(ChatError::private_room());

@@ -84,7 +84,10 @@ impl SqliteStore {
             Some(bytes) => options.pragma("max_page_count", (bytes / PAGE_SIZE).max(1).to_string()),
             None => options,
         };
+        // A connection to a local file does not go away by itself: no ping (a round trip
+        // to SQLite's thread, as dear as the query) before each use.
         let pool = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options.clone())
@@ -95,6 +98,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Failed(Box::new(e)))?;
         let search_pool = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(SEARCH_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options.clone().read_only(true));
