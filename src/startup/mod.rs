@@ -135,6 +135,9 @@ pub struct Application {
     /// Set: HTTPS served directly.
     tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
+    /// Cancelled once every connection has finished (after `shutdown` and its grace):
+    /// the restrictions then write the addresses noted last.
+    served: CancellationToken,
     /// Work that finishes after the server stops (the presence flusher withdraws this
     /// node's rosters from Redis; the restrictions write the addresses seen last): `run`
     /// waits for it.
@@ -199,7 +202,8 @@ impl Application {
         }
         let sessions = sessions(&settings, cluster.is_some())?.with_book(book.clone());
         let shutdown = CancellationToken::new();
-        let noting = restrictions.spawn_refresher(shutdown.clone());
+        let served = CancellationToken::new();
+        let noting = restrictions.spawn_refresher(served.clone());
         let hub = Arc::new(Hub::new(settings.broadcast_capacity));
         // The send path: a server function stores (`Store::append`), and the store hands
         // each committed event to the hub, in seq order (`CommittedEvents`).
@@ -298,6 +302,7 @@ impl Application {
                 )),
             },
             shutdown,
+            served,
             finishing: vec![withdrawing, noting],
         })
     }
@@ -324,16 +329,21 @@ impl Application {
             self.router,
             self.limits,
             self.tls,
-            self.shutdown,
+            self.shutdown.clone(),
         ));
-        if let Err(error) = serving.await {
-            tracing::error!(%error, "the server's accept loop failed");
-        }
+        let served = serving.await;
+        // Whatever ended the serving (a shutdown, or a panic in the accept loop), the rest
+        // winds down too, and a failure makes `run` fail (the process exits non-zero).
+        self.shutdown.cancel();
+        self.served.cancel();
         for task in self.finishing {
             if let Err(error) = task.await {
                 tracing::warn!(%error, "work due at shutdown did not finish");
             }
         }
-        Ok(())
+        served.map_err(|error| {
+            tracing::error!(%error, "the server's accept loop failed");
+            std::io::Error::other(error)
+        })
     }
 }

@@ -155,16 +155,17 @@ impl Restrictions {
         Ok(())
     }
 
-    /// Keeps the snapshot fresh until `shutdown`, then writes the addresses noted since
-    /// the last write (within a second): the task ends when they are written.
-    pub fn spawn_refresher(self: &Arc<Self>, shutdown: CancellationToken) -> JoinHandle<()> {
+    /// Keeps the snapshot fresh until `served` (every connection has finished), then
+    /// writes the addresses noted since the last write (within a second): the task ends
+    /// when they are written.
+    pub fn spawn_refresher(self: &Arc<Self>, served: CancellationToken) -> JoinHandle<()> {
         let restrictions = self.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(REFRESH);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    () = shutdown.cancelled() => {
+                    () = served.cancelled() => {
                         let last = tokio::time::timeout(LAST_WRITE, restrictions.write_notes());
                         if !matches!(last.await, Ok(Ok(()))) {
                             tracing::warn!("could not note where people acted from last");

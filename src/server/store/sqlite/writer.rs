@@ -61,7 +61,7 @@ impl Writer {
             health: health.clone(),
             closed: closed.clone(),
         };
-        if let Err(error) = on_its_own_thread(supervise(jobs, options, outputs)) {
+        if let Err(error) = on_its_own_thread(supervise(jobs, options, outputs), health.clone()) {
             // Its queue is closed: every write answers "unavailable", and readiness fails.
             tracing::error!(%error, "could not start the SQLite writer's thread");
             health.failing("the writer's thread could not start");
@@ -150,15 +150,26 @@ struct Outputs {
 /// message could be published. On its own runtime the writer is woken at once; it
 /// publishes each committed event from there, and the fan-out starts a millisecond after
 /// the commit.
+/// (The runtime is built on that thread: a runtime may not be dropped, as it would be if
+/// the thread did not start, inside the node's.)
 fn on_its_own_thread(
     writer: impl std::future::Future<Output = ()> + Send + 'static,
+    health: WriteHealth,
 ) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()?;
     std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || runtime.block_on(writer))?;
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(writer),
+                Err(error) => {
+                    tracing::error!(%error, "could not start the SQLite writer's runtime");
+                    health.failing("the writer's runtime could not start");
+                }
+            }
+        })?;
     Ok(())
 }
 
