@@ -13,6 +13,7 @@ mod rows;
 mod search_index;
 mod tokens;
 mod writer;
+mod writer_thread;
 mod writes;
 
 use self::faults::classify;

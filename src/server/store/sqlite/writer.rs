@@ -14,6 +14,7 @@
 
 use super::jobs::{AppendResult, DeleteResult, EditResult, Job, Pending};
 use super::link::{Failure, Link};
+use super::writer_thread;
 use super::writes;
 use crate::server::store::{
     CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, StoreError,
@@ -61,7 +62,9 @@ impl Writer {
             health: health.clone(),
             closed: closed.clone(),
         };
-        if let Err(error) = on_its_own_thread(supervise(jobs, options, outputs), health.clone()) {
+        if let Err(error) =
+            writer_thread::on_its_own_thread(supervise(jobs, options, outputs), health.clone())
+        {
             // Its queue is closed: every write answers "unavailable", and readiness fails.
             tracing::error!(%error, "could not start the SQLite writer's thread");
             health.failing("the writer's thread could not start");
@@ -139,38 +142,6 @@ struct Outputs {
     delivery: Arc<OnceLock<Arc<dyn CommittedEvents>>>,
     health: WriteHealth,
     closed: CancellationToken,
-}
-
-/// Runs the writer on a thread of its own, with a runtime of its own.
-///
-/// SQLite answers each statement from its connection's thread, and a task woken from
-/// outside the node's runtime waits in the runtime's shared queue. While a fan-out wakes
-/// thousands of streams at once, most of them wait in that same queue, so a commit woken
-/// there waited for the whole previous fan-out (about 100 ms at 10,000 streams) before the
-/// message could be published. On its own runtime the writer is woken at once; it
-/// publishes each committed event from there, and the fan-out starts a millisecond after
-/// the commit.
-/// (The runtime is built on that thread: a runtime may not be dropped, as it would be if
-/// the thread did not start, inside the node's.)
-fn on_its_own_thread(
-    writer: impl std::future::Future<Output = ()> + Send + 'static,
-    health: WriteHealth,
-) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("sqlite-writer".into())
-        .spawn(move || {
-            match tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-            {
-                Ok(runtime) => runtime.block_on(writer),
-                Err(error) => {
-                    tracing::error!(%error, "could not start the SQLite writer's runtime");
-                    health.failing("the writer's runtime could not start");
-                }
-            }
-        })?;
-    Ok(())
 }
 
 /// Runs the writer until every handle is dropped, restarting it (with a fresh connection)
