@@ -12,40 +12,44 @@ use async_trait::async_trait;
 
 #[async_trait]
 impl Addresses for SqliteStore {
+    /// The whole batch in three statements, however many notes it holds: each statement is
+    /// a hand-off to SQLite's thread and back, and this transaction holds the database's
+    /// write lock (the writer waits for it) for as long as they take.
     async fn note_addresses(&self, notes: &[AddressNote]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(classify)?;
-        for note in notes {
-            sqlx::query(
-                "INSERT INTO user_addresses (user_id, net, last_seen) VALUES (?, ?, ?)
-                 ON CONFLICT (user_id, net) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)",
-            )
-            .bind(note.user_id.as_str())
-            .bind(&note.net)
-            .bind(note.at)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
-        }
+        let rows: Vec<(&str, &str, i64)> = notes
+            .iter()
+            .map(|note| (note.user_id.as_str(), note.net.as_str(), note.at))
+            .collect();
+        let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Failed(Box::new(e)))?;
         let newest = notes.iter().map(|note| note.at).max().unwrap_or_default();
+        let mut tx = self.pool.begin().await.map_err(classify)?;
+        // (`WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT.)
+        sqlx::query(
+            "INSERT INTO user_addresses (user_id, net, last_seen)
+             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1) WHERE true
+             ON CONFLICT (user_id, net) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)",
+        )
+        .bind(&rows)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
         sqlx::query("DELETE FROM user_addresses WHERE last_seen < ?")
             .bind(newest.saturating_sub(ADDRESSES_KEPT_FOR_MS))
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
-        let mut people: Vec<&UserId> = notes.iter().map(|note| &note.user_id).collect();
-        people.sort();
-        people.dedup();
-        for user in people {
-            sqlx::query(
-                "DELETE FROM user_addresses WHERE user_id = ?1 AND net NOT IN
-                 (SELECT net FROM user_addresses WHERE user_id = ?1 ORDER BY last_seen DESC LIMIT ?2)",
-            )
-            .bind(user.as_str())
-            .bind(i64::try_from(ADDRESSES_KEPT).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
-        }
+        // Each person noted keeps their newest few networks.
+        sqlx::query(
+            "DELETE FROM user_addresses AS a
+             WHERE a.user_id IN (SELECT value ->> 0 FROM json_each(?1))
+             AND a.net NOT IN (SELECT b.net FROM user_addresses AS b WHERE b.user_id = a.user_id
+                               ORDER BY b.last_seen DESC LIMIT ?2)",
+        )
+        .bind(&rows)
+        .bind(i64::try_from(ADDRESSES_KEPT).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
         tx.commit().await.map_err(classify)
     }
 

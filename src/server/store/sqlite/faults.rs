@@ -30,20 +30,41 @@ pub(super) fn fault(e: &sqlx::Error) -> Option<&'static str> {
         sqlx::Error::PoolTimedOut => Some("no database connection was free in time"),
         sqlx::Error::PoolClosed => Some("the database is closed"),
         sqlx::Error::Io(_) => Some("the database file could not be read or written"),
-        sqlx::Error::Database(db) => {
-            let code: i64 = db.code()?.parse().ok()?;
-            match code & 0xff {
-                SQLITE_FULL => Some("the disk (or the database's size limit) is full"),
-                SQLITE_READONLY => Some("the database file is read-only"),
-                SQLITE_IOERR => Some("a disk I/O error occurred"),
-                SQLITE_CANTOPEN => Some("the database file cannot be opened"),
-                SQLITE_BUSY | SQLITE_LOCKED | SQLITE_PROTOCOL => {
-                    Some("another process holds the database lock")
-                }
-                SQLITE_NOMEM => Some("SQLite ran out of memory"),
-                _ => None,
-            }
+        sqlx::Error::Database(db) => code_fault(db.code()?.parse().ok()?),
+        _ => None,
+    }
+}
+
+/// The same for the writer's own connection (`link.rs`).
+pub(super) fn classify_sqlite(e: rusqlite::Error) -> StoreError {
+    if sqlite_fault(&e).is_some() {
+        StoreError::Unavailable(Box::new(e))
+    } else {
+        StoreError::Failed(Box::new(e))
+    }
+}
+
+/// What an operator should hear about an error of the writer's own connection that is the
+/// node's trouble, not a bug.
+pub(super) fn sqlite_fault(e: &rusqlite::Error) -> Option<&'static str> {
+    match e {
+        rusqlite::Error::SqliteFailure(failure, _) => code_fault(failure.extended_code.into()),
+        _ => None,
+    }
+}
+
+/// What SQLite's result `code` (primary or extended) means to an operator, if it is the
+/// node's trouble.
+fn code_fault(code: i64) -> Option<&'static str> {
+    match code & 0xff {
+        SQLITE_FULL => Some("the disk (or the database's size limit) is full"),
+        SQLITE_READONLY => Some("the database file is read-only"),
+        SQLITE_IOERR => Some("a disk I/O error occurred"),
+        SQLITE_CANTOPEN => Some("the database file cannot be opened"),
+        SQLITE_BUSY | SQLITE_LOCKED | SQLITE_PROTOCOL => {
+            Some("another process holds the database lock")
         }
+        SQLITE_NOMEM => Some("SQLite ran out of memory"),
         _ => None,
     }
 }

@@ -1,4 +1,7 @@
-//! The writer's own connection to the database, never shared with the read pool.
+//! The writer's own connection to the database, never shared with the read pool: a plain
+//! SQLite connection (rusqlite) that the writer's thread uses directly, so a batch of
+//! statements runs without handing each one to another thread and back (sqlx runs every
+//! statement on a thread of its connection's own: two context switches a statement).
 //!
 //! Every transaction on it is `BEGIN IMMEDIATE … COMMIT`. After any failure inside one (a
 //! full disk, an I/O error, a failed `COMMIT`) the connection is closed, which rolls back
@@ -6,19 +9,50 @@
 //! may still be inside a failed transaction can ever acknowledge a later write: whether
 //! SQLite rolled back by itself or not, closing is certain.
 
-use super::faults::{classify, fault};
+use super::faults::{classify_sqlite, sqlite_fault};
 use crate::server::store::StoreError;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection};
+use rusqlite::{Connection, OpenFlags};
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// How long closing a connection after a failure may take before it is abandoned.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Statements the writer keeps prepared (it runs about a dozen different ones).
+const PREPARED: usize = 32;
+
+/// How the writer opens its connection: the same file and limits as the read pool's.
+#[derive(Clone, Debug)]
+pub(super) struct Opening {
+    pub path: PathBuf,
+    /// SQLite's `max_page_count`, when the file's size is capped.
+    pub max_pages: Option<u64>,
+    /// How long a statement waits for another connection's lock before it fails.
+    pub busy_timeout: Duration,
+}
+
+impl Opening {
+    fn open(&self) -> Result<Connection, rusqlite::Error> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(self.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(PREPARED);
+        // Durable at COMMIT: the acknowledgement waits for the fsync.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )?;
+        if let Some(pages) = self.max_pages {
+            conn.execute_batch(&format!("PRAGMA max_page_count = {pages};"))?;
+        }
+        Ok(conn)
+    }
+}
 
 /// A connection opened on demand and discarded after any failed transaction.
 pub(super) struct Link {
-    options: SqliteConnectOptions,
-    conn: Option<SqliteConnection>,
+    opening: Opening,
+    conn: Option<Connection>,
 }
 
 /// A failed transaction: the error for the callers, and what the operator should hear when
@@ -28,11 +62,11 @@ pub(super) struct Failure {
     pub fault: Option<&'static str>,
 }
 
-impl From<sqlx::Error> for Failure {
-    fn from(e: sqlx::Error) -> Self {
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
         Failure {
-            fault: fault(&e),
-            error: classify(e),
+            fault: sqlite_fault(&e),
+            error: classify_sqlite(e),
         }
     }
 }
@@ -44,50 +78,48 @@ impl From<StoreError> for Failure {
 }
 
 impl Link {
-    pub(super) fn new(options: SqliteConnectOptions) -> Self {
+    pub(super) fn new(opening: Opening) -> Self {
         Self {
-            options,
+            opening,
             conn: None,
         }
     }
 
     /// `BEGIN IMMEDIATE` on the connection, opening one first if needed. Whatever follows
     /// must end in `commit`, and every result must pass through `settle`.
-    pub(super) async fn begin(&mut self) -> Result<&mut SqliteConnection, Failure> {
+    pub(super) fn begin(&mut self) -> Result<&Connection, Failure> {
         let conn = match &mut self.conn {
             Some(conn) => conn,
-            slot @ None => slot.insert(self.options.connect().await?),
+            slot @ None => slot.insert(self.opening.open()?),
         };
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         Ok(conn)
     }
 
     /// `COMMIT`: only once this answers `Ok` is the transaction durable.
-    pub(super) async fn commit(&mut self) -> Result<(), Failure> {
+    pub(super) fn commit(&mut self) -> Result<(), Failure> {
         let conn = self
             .conn
-            .as_mut()
+            .as_ref()
             .ok_or_else(|| Failure::from(StoreError::Failed("commit without begin".into())))?;
-        sqlx::query("COMMIT").execute(conn).await?;
+        conn.prepare_cached("COMMIT")?.execute([])?;
         Ok(())
     }
 
     /// Passes a transaction's result on; after a failure, the connection is discarded first.
-    pub(super) async fn settle<T>(&mut self, result: Result<T, Failure>) -> Result<T, Failure> {
+    pub(super) fn settle<T>(&mut self, result: Result<T, Failure>) -> Result<T, Failure> {
         if result.is_err() {
-            self.discard().await;
+            self.discard();
         }
         result
     }
 
     /// Closes the connection (rolling back anything open); the next transaction reopens.
-    pub(super) async fn discard(&mut self) {
+    pub(super) fn discard(&mut self) {
         if let Some(conn) = self.conn.take() {
-            if tokio::time::timeout(CLOSE_TIMEOUT, conn.close())
-                .await
-                .is_err()
-            {
-                tracing::warn!("closing the writer's failed connection timed out; abandoned");
+            if let Err((_conn, error)) = conn.close() {
+                // Dropping what is left closes it as soon as SQLite can.
+                tracing::warn!(%error, "closing the writer's failed connection failed");
             }
         }
     }

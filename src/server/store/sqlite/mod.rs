@@ -1,4 +1,5 @@
-//! The embedded default: one SQLite file in WAL mode, through sqlx.
+//! The embedded default: one SQLite file in WAL mode, read through sqlx; the writer keeps a
+//! plain connection of its own (rusqlite, `link.rs`).
 
 mod accounts;
 mod addresses;
@@ -102,8 +103,16 @@ impl SqliteStore {
             .test_before_acquire(false)
             .max_connections(SEARCH_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(options.clone().read_only(true));
-        let writer = writer::Writer::spawn(options);
+            .connect_lazy_with(options.read_only(true));
+        let writer = writer::Writer::spawn(link::Opening {
+            path: database_file(url)
+                .ok_or_else(|| {
+                    StoreError::Failed("the SQLite store needs a file, not memory".into())
+                })?
+                .to_path_buf(),
+            max_pages: max_bytes.map(|bytes| (bytes / PAGE_SIZE).max(1)),
+            busy_timeout: BUSY_TIMEOUT,
+        });
         Ok(Self {
             pool,
             writer,

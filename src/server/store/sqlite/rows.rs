@@ -60,6 +60,31 @@ impl TryFrom<MessageRow> for ChatMessage {
 }
 
 impl MessageRow {
+    /// The row as the writer's own connection (rusqlite) reads it, by the names of
+    /// [`MESSAGE_COLUMNS`].
+    pub(super) fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            room: row.get("room")?,
+            seq: row.get("seq")?,
+            author_id: row.get("author_id")?,
+            author: row.get("author")?,
+            body: row.get("body")?,
+            sent_at: row.get("sent_at")?,
+            edited_at: row.get("edited_at")?,
+            deleted: row.get("deleted")?,
+            reply_to: row.get("reply_to")?,
+            reactions: row.get("reactions")?,
+            reactions_at: row.get("reactions_at")?,
+            mentions: row.get("mentions")?,
+            bot: row.get("bot")?,
+            q_author_id: row.get("q_author_id")?,
+            q_author: row.get("q_author")?,
+            q_body: row.get("q_body")?,
+            q_edited_at: row.get("q_edited_at")?,
+            q_deleted: row.get("q_deleted")?,
+        })
+    }
+
     /// How long its stored reactions are, in bytes.
     pub(super) fn reactions_len(&self) -> usize {
         self.reactions.len()

@@ -7,7 +7,7 @@ use super::link::Failure;
 use super::rows::{to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::store::StoreError;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use std::time::{Duration, Instant};
 
 /// How many SQLite steps run between two looks at the clock.
@@ -21,39 +21,32 @@ fn is_interrupt(error: &sqlx::Error) -> bool {
         .is_some_and(|code| code == "9")
 }
 
-/// The index reads message `seq`'s new words.
-pub(super) async fn change(
-    conn: &mut SqliteConnection,
+/// The index reads message `seq`'s new words (inside the writer's transaction).
+pub(super) fn change(
+    conn: &rusqlite::Connection,
     room: &RoomName,
     seq: Seq,
     body: &str,
 ) -> Result<(), Failure> {
-    sqlx::query(
-        "UPDATE message_search SET body = ? WHERE rowid = \
-         (SELECT search_id FROM messages WHERE room = ? AND seq = ?)",
-    )
-    .bind(body)
-    .bind(room.as_str())
-    .bind(to_sql(seq))
-    .execute(&mut *conn)
-    .await?;
+    conn.prepare_cached(
+        "UPDATE message_search SET body = ?1 WHERE rowid = \
+         (SELECT search_id FROM messages WHERE room = ?2 AND seq = ?3)",
+    )?
+    .execute(rusqlite::params![body, room.as_str(), to_sql(seq)])?;
     Ok(())
 }
 
-/// Message `seq` is no longer found.
-pub(super) async fn remove(
-    conn: &mut SqliteConnection,
+/// Message `seq` is no longer found (inside the writer's transaction).
+pub(super) fn remove(
+    conn: &rusqlite::Connection,
     room: &RoomName,
     seq: Seq,
 ) -> Result<(), Failure> {
-    sqlx::query(
+    conn.prepare_cached(
         "DELETE FROM message_search WHERE rowid = \
-         (SELECT search_id FROM messages WHERE room = ? AND seq = ?)",
-    )
-    .bind(room.as_str())
-    .bind(to_sql(seq))
-    .execute(&mut *conn)
-    .await?;
+         (SELECT search_id FROM messages WHERE room = ?1 AND seq = ?2)",
+    )?
+    .execute(rusqlite::params![room.as_str(), to_sql(seq)])?;
     Ok(())
 }
 

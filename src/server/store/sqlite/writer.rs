@@ -13,7 +13,7 @@
 //! unavailable (dropped replies), never as stored.
 
 use super::jobs::{AppendResult, DeleteResult, EditResult, Job, Pending};
-use super::link::{Failure, Link};
+use super::link::{Failure, Link, Opening};
 use super::writer_thread;
 use super::writes;
 use crate::server::store::{
@@ -21,7 +21,6 @@ use crate::server::store::{
     WriteHealth,
 };
 use futures::FutureExt;
-use sqlx::sqlite::SqliteConnectOptions;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -51,8 +50,8 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on its own connection to the database `options` name.
-    pub(super) fn spawn(options: SqliteConnectOptions) -> Self {
+    /// Starts the writer task on its own connection to the database, opened as `opening` says.
+    pub(super) fn spawn(opening: Opening) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
         let delivery = Arc::new(OnceLock::new());
         let health = WriteHealth::default();
@@ -63,7 +62,7 @@ impl Writer {
             closed: closed.clone(),
         };
         if let Err(error) =
-            writer_thread::on_its_own_thread(supervise(jobs, options, outputs), health.clone())
+            writer_thread::on_its_own_thread(supervise(jobs, opening, outputs), health.clone())
         {
             // Its queue is closed: every write answers "unavailable", and readiness fails.
             tracing::error!(%error, "could not start the SQLite writer's thread");
@@ -146,9 +145,9 @@ struct Outputs {
 
 /// Runs the writer until every handle is dropped, restarting it (with a fresh connection)
 /// if it panics.
-async fn supervise(mut jobs: mpsc::Receiver<Job>, options: SqliteConnectOptions, outputs: Outputs) {
+async fn supervise(mut jobs: mpsc::Receiver<Job>, opening: Opening, outputs: Outputs) {
     loop {
-        let mut link = Link::new(options.clone());
+        let mut link = Link::new(opening.clone());
         let run = AssertUnwindSafe(run(&mut jobs, &mut link, &outputs));
         match run.catch_unwind().await {
             Ok(()) => return,
@@ -171,25 +170,25 @@ async fn run(jobs: &mut mpsc::Receiver<Job>, link: &mut Link, outputs: &Outputs)
             () = outputs.closed.cancelled() => 0,
             received = jobs.recv_many(&mut batch, MAX_BATCH) => received,
             () = tokio::time::sleep(PROBE_EVERY), if outputs.health.is_failing() => {
-                let probed = probe(link).await;
-                let probed = link.settle(probed).await;
+                let probed = probe(link);
+                let probed = link.settle(probed);
                 record(&outputs.health, probed.as_ref().err());
                 continue;
             }
         };
         if received == 0 {
             // Closed, or every handle dropped: queued writes are answered "unavailable".
-            link.discard().await;
+            link.discard();
             return;
         }
-        match commit(link, &mut batch).await {
+        match commit(link, &mut batch) {
             Ok(()) => finish(batch.drain(..), outputs),
             // One write that breaks a rule of the database (a bug, not the disk) must not
             // fail the others: retry each alone.
             Err(failure) if failure.fault.is_none() && batch.len() > 1 => {
                 tracing::warn!(error = %failure.error, writes = batch.len(), "group commit failed; retrying each write alone");
                 for mut job in batch.drain(..) {
-                    match commit(link, std::slice::from_mut(&mut job)).await {
+                    match commit(link, std::slice::from_mut(&mut job)) {
                         Ok(()) => finish(std::iter::once(job), outputs),
                         Err(failure) => fail(std::iter::once(job), &failure, outputs),
                     }
@@ -201,35 +200,35 @@ async fn run(jobs: &mut mpsc::Receiver<Job>, link: &mut Link, outputs: &Outputs)
 }
 
 /// Applies every job's write in one transaction, in queue order, keeping each result in
-/// its job until the commit.
-async fn commit(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
-    let applied = apply(link, jobs).await;
-    link.settle(applied).await
+/// its job until the commit. (Synchronous: the writer's thread runs nothing else, and
+/// SQLite answers on it.)
+fn commit(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
+    let applied = apply(link, jobs);
+    link.settle(applied)
 }
 
-async fn apply(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
-    let conn = link.begin().await?;
+fn apply(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
+    let conn = link.begin()?;
     for job in jobs.iter_mut() {
         match job {
-            Job::Append(p) => p.result = Some(writes::append(conn, &p.write).await?),
-            Job::Edit(p) => p.result = Some(writes::edit(conn, &p.write).await?),
-            Job::Delete(p) => p.result = Some(writes::delete(conn, &p.write).await?),
-            Job::React(p) => p.result = Some(writes::react(conn, &p.write).await?),
+            Job::Append(p) => p.result = Some(writes::append(conn, &p.write)?),
+            Job::Edit(p) => p.result = Some(writes::edit(conn, &p.write)?),
+            Job::Delete(p) => p.result = Some(writes::delete(conn, &p.write)?),
+            Job::React(p) => p.result = Some(writes::react(conn, &p.write)?),
         }
     }
-    link.commit().await
+    link.commit()
 }
 
 /// A write that touches the disk like a small message would, to learn whether writes work.
-async fn probe(link: &mut Link) -> Result<(), Failure> {
-    let conn = link.begin().await?;
-    sqlx::query(
+fn probe(link: &mut Link) -> Result<(), Failure> {
+    let conn = link.begin()?;
+    conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES ('writer_probe', randomblob(4096)) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .execute(&mut *conn)
-    .await?;
-    link.commit().await
+    )?
+    .execute([])?;
+    link.commit()
 }
 
 /// The batch is committed: deliver its events in seq order, then answer every sender.

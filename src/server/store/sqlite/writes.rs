@@ -12,75 +12,82 @@ use crate::server::store::log_row::ReactionData;
 use crate::server::store::{
     Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
 };
-use sqlx::SqliteConnection;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::LazyLock;
 
-/// A new message, written in one trip to the database (the writer's transaction is open):
-/// its `message` event with the room's next seq, its entry in the search index, its row
-/// (which keeps the index entry's rowid, `search_id`), and the room's counters. Every
-/// statement runs before the last one answers the new seq. Parameters: ?1 room,
-/// ?2 author_id, ?3 author, ?4 body, ?5 sent_at, ?6 client_id, ?7 reply_to, ?8 mentions,
-/// ?9 bot.
-/// (Four statements sent one by one cost four hand-offs to SQLite's thread and back.)
-const APPEND: &str = "\
-INSERT INTO events (room, seq, kind, target, at) \
-    SELECT ?1, n, 'message', n, ?5 \
-    FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE room = ?1); \
-INSERT INTO message_search (body, room, seq) \
-    VALUES (?4, ?1, (SELECT MAX(seq) FROM events WHERE room = ?1)); \
-INSERT INTO messages \
-    (room, seq, author_id, author, body, sent_at, client_id, reply_to, mentions, bot, search_id) \
-    VALUES (?1, (SELECT MAX(seq) FROM events WHERE room = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-            last_insert_rowid()); \
-INSERT INTO rooms (room, messages, last_activity) VALUES (?1, 1, ?5) \
-    ON CONFLICT (room) DO UPDATE SET messages = messages + 1, \
-    last_activity = MAX(last_activity, ?5); \
-SELECT MAX(seq) FROM events WHERE room = ?1";
+/// The room's last seq (0 before its first event).
+const LAST_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE room = ?1";
+
+/// One event: ?1 room, ?2 seq, ?3 kind, ?4 target, ?5 at, ?6 data. A statement that
+/// writes one row, as each of the writer's does: one that might write several (an
+/// `INSERT … SELECT`, say) opens a statement journal, and with it a savepoint that makes
+/// the search index (FTS5) write out what it holds for the transaction, for every message
+/// instead of once a batch.
+const LOG_EVENT: &str = "INSERT INTO events (room, seq, kind, target, at, data) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// The author's earlier message with the same `client_id` in the room.
+static EARLIER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
+         WHERE m.room = ?1 AND m.author_id = ?2 AND m.client_id = ?3"
+    )
+});
 
 /// Stores a message unless its author sent the same `client_id` before in the room, in which
 /// case the earlier message is returned and nothing is written. The key is scoped to the
 /// author: someone who learns another person's key cannot get that person's message back.
-pub(super) async fn append(
-    conn: &mut SqliteConnection,
+/// Written with the writer's transaction open: its `message` event with the room's next
+/// seq, its entry in the search index, its row (which keeps the index entry's rowid,
+/// `search_id`), and the room's counters.
+pub(super) fn append(
+    conn: &Connection,
     message: &NewMessage,
 ) -> Result<Result<Appended, Refusal>, Failure> {
-    if message.recheck_access && !may_write(conn, &message.room, &message.author_id).await? {
+    let room = message.room.as_str();
+    if message.recheck_access && !may_write(conn, &message.room, &message.author_id)? {
         return Ok(Err(Refusal::Private));
     }
     let client_id = message.client_id.as_ref().map(ClientId::as_str);
     if let Some(client_id) = client_id {
-        let earlier: Option<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m {QUOTE_JOIN} \
-             WHERE m.room = ? AND m.author_id = ? AND m.client_id = ?"
-        ))
-        .bind(message.room.as_str())
-        .bind(message.author_id.as_str())
-        .bind(client_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let earlier = conn
+            .prepare_cached(&EARLIER)?
+            .query_row(
+                params![room, message.author_id.as_str(), client_id],
+                MessageRow::from_sqlite,
+            )
+            .optional()?;
         if let Some(row) = earlier {
             return Ok(Ok(Appended::Duplicate(row.try_into()?)));
         }
     }
     let quote = match message.reply_to {
-        Some(original) => quote(conn, &message.room, original).await?,
+        Some(original) => quote(conn, &message.room, original)?,
         None => None,
     };
-    let rows: Vec<(i64,)> = sqlx::query_as(APPEND)
-        .bind(message.room.as_str())
-        .bind(message.author_id.as_str())
-        .bind(message.author.as_str())
-        .bind(message.body.as_str())
-        .bind(message.sent_at)
-        .bind(client_id)
-        .bind(message.reply_to.map(to_sql))
-        .bind(mentions_json(&message.mentions)?)
-        .bind(message.bot)
-        .fetch_all(&mut *conn)
-        .await?;
-    let seq = match rows.as_slice() {
-        [(seq,)] => to_seq(*seq)?,
-        _ => return Err(corrupt(format!("appending answered {} rows", rows.len())).into()),
-    };
+    let seq = log_event(conn, &message.room, "message", None, message.sent_at, None)?;
+    conn.prepare_cached("INSERT INTO message_search (body, room, seq) VALUES (?1, ?2, ?3)")?
+        .execute(params![message.body.as_str(), room, to_sql(seq)])?;
+    let search_id = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id, \
+         reply_to, mentions, bot, search_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        room,
+        to_sql(seq),
+        message.author_id.as_str(),
+        message.author.as_str(),
+        message.body.as_str(),
+        message.sent_at,
+        client_id,
+        message.reply_to.map(to_sql),
+        mentions_json(&message.mentions)?,
+        message.bot,
+        search_id,
+    ])?;
+    count_in_room(conn, &message.room, 1, message.sent_at)?;
     Ok(Ok(Appended::New(ChatMessage {
         seq,
         room: message.room.clone(),
@@ -101,20 +108,13 @@ pub(super) async fn append(
 
 /// Whether `author` may write `room` now: it is public, or they are its member. Inside the
 /// writer's transaction, so a room made private a moment ago is seen as private.
-async fn may_write(
-    conn: &mut SqliteConnection,
-    room: &RoomName,
-    author: &UserId,
-) -> Result<bool, Failure> {
-    let (allowed,): (bool,) = sqlx::query_as(
-        "SELECT NOT EXISTS (SELECT 1 FROM private_rooms WHERE room = ?1) \
-         OR EXISTS (SELECT 1 FROM memberships WHERE user_id = ?2 AND room = ?1)",
-    )
-    .bind(room.as_str())
-    .bind(author.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(allowed)
+fn may_write(conn: &Connection, room: &RoomName, author: &UserId) -> Result<bool, Failure> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT NOT EXISTS (SELECT 1 FROM private_rooms WHERE room = ?1) \
+             OR EXISTS (SELECT 1 FROM memberships WHERE user_id = ?2 AND room = ?1)",
+        )?
+        .query_row(params![room.as_str(), author.as_str()], |row| row.get(0))?)
 }
 
 /// The mentions column: JSON, or NULL for none.
@@ -126,18 +126,22 @@ fn mentions_json(mentions: &[Mention]) -> Result<Option<String>, Failure> {
 }
 
 /// How message `seq` shows in a reply to it, if it is stored.
-async fn quote(
-    conn: &mut SqliteConnection,
-    room: &RoomName,
-    seq: Seq,
-) -> Result<Option<Quote>, Failure> {
-    let found: Option<(String, String, String, Option<i64>, bool)> = sqlx::query_as(
-        "SELECT author_id, author, body, edited_at, deleted FROM messages WHERE room = ? AND seq = ?",
-    )
-    .bind(room.as_str())
-    .bind(to_sql(seq))
-    .fetch_optional(&mut *conn)
-    .await?;
+fn quote(conn: &Connection, room: &RoomName, seq: Seq) -> Result<Option<Quote>, Failure> {
+    let found: Option<(String, String, String, Option<i64>, bool)> = conn
+        .prepare_cached(
+            "SELECT author_id, author, body, edited_at, deleted FROM messages \
+             WHERE room = ?1 AND seq = ?2",
+        )?
+        .query_row(params![room.as_str(), to_sql(seq)], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
+        .optional()?;
     let Some((author_id, author, body, edited_at, deleted)) = found else {
         return Ok(None);
     };
@@ -152,22 +156,24 @@ async fn quote(
     )))
 }
 
-pub(super) async fn edit(
-    conn: &mut SqliteConnection,
+pub(super) fn edit(
+    conn: &Connection,
     edit: &EditRequest,
 ) -> Result<Result<MessageEdit, Refusal>, Failure> {
-    if let Err(refusal) = check_author(conn, &edit.room, edit.target, Some(&edit.by)).await? {
+    if let Err(refusal) = check_author(conn, &edit.room, edit.target, Some(&edit.by))? {
         return Ok(Err(refusal));
     }
-    let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at, None).await?;
-    search_index::change(conn, &edit.room, edit.target, edit.body.as_str()).await?;
-    sqlx::query("UPDATE messages SET body = ?, edited_at = ? WHERE room = ? AND seq = ?")
-        .bind(edit.body.as_str())
-        .bind(edit.at)
-        .bind(edit.room.as_str())
-        .bind(to_sql(edit.target))
-        .execute(&mut *conn)
-        .await?;
+    let seq = log_event(conn, &edit.room, "edit", Some(edit.target), edit.at, None)?;
+    search_index::change(conn, &edit.room, edit.target, edit.body.as_str())?;
+    conn.prepare_cached(
+        "UPDATE messages SET body = ?1, edited_at = ?2 WHERE room = ?3 AND seq = ?4",
+    )?
+    .execute(params![
+        edit.body.as_str(),
+        edit.at,
+        edit.room.as_str(),
+        to_sql(edit.target)
+    ])?;
     Ok(Ok(MessageEdit {
         seq,
         room: edit.room.clone(),
@@ -177,12 +183,12 @@ pub(super) async fn edit(
     }))
 }
 
-pub(super) async fn delete(
-    conn: &mut SqliteConnection,
+pub(super) fn delete(
+    conn: &Connection,
     delete: &DeleteRequest,
 ) -> Result<Result<MessageDelete, Refusal>, Failure> {
     let by = (!delete.as_moderator).then_some(&delete.by);
-    if let Err(refusal) = check_author(conn, &delete.room, delete.target, by).await? {
+    if let Err(refusal) = check_author(conn, &delete.room, delete.target, by)? {
         return Ok(Err(refusal));
     }
     let seq = log_event(
@@ -192,17 +198,13 @@ pub(super) async fn delete(
         Some(delete.target),
         delete.at,
         None,
-    )
-    .await?;
-    search_index::remove(conn, &delete.room, delete.target).await?;
-    sqlx::query(
-        "UPDATE messages SET body = '', deleted = 1, reactions = '[]' WHERE room = ? AND seq = ?",
-    )
-    .bind(delete.room.as_str())
-    .bind(to_sql(delete.target))
-    .execute(&mut *conn)
-    .await?;
-    count_in_room(conn, &delete.room, -1, delete.at).await?;
+    )?;
+    search_index::remove(conn, &delete.room, delete.target)?;
+    conn.prepare_cached(
+        "UPDATE messages SET body = '', deleted = 1, reactions = '[]' WHERE room = ?1 AND seq = ?2",
+    )?
+    .execute(params![delete.room.as_str(), to_sql(delete.target)])?;
+    count_in_room(conn, &delete.room, -1, delete.at)?;
     Ok(Ok(MessageDelete {
         seq,
         room: delete.room.clone(),
@@ -212,16 +214,14 @@ pub(super) async fn delete(
 }
 
 /// Adds or takes back a reaction; logs it only when it changes the message's reactions.
-pub(super) async fn react(
-    conn: &mut SqliteConnection,
-    request: &ReactionRequest,
-) -> Result<Reacted, Failure> {
-    let found: Option<(bool, String)> =
-        sqlx::query_as("SELECT deleted, reactions FROM messages WHERE room = ? AND seq = ?")
-            .bind(request.room.as_str())
-            .bind(to_sql(request.target))
-            .fetch_optional(&mut *conn)
-            .await?;
+pub(super) fn react(conn: &Connection, request: &ReactionRequest) -> Result<Reacted, Failure> {
+    let found: Option<(bool, String)> = conn
+        .prepare_cached("SELECT deleted, reactions FROM messages WHERE room = ?1 AND seq = ?2")?
+        .query_row(
+            params![request.room.as_str(), to_sql(request.target)],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
     let mut reactions: ReactionSets = match found {
         None => return Ok(Err(Refusal::NotFound)),
         Some((true, _)) => return Ok(Err(Refusal::Deleted)),
@@ -244,33 +244,33 @@ pub(super) async fn react(
         Some(request.target),
         request.at,
         Some(ReactionData::json(&request.logged(Seq::ZERO))),
-    )
-    .await?;
-    sqlx::query("UPDATE messages SET reactions = ?, reactions_at = ? WHERE room = ? AND seq = ?")
-        .bind(serde_json::to_string(&reactions).map_err(corrupt)?)
-        .bind(to_sql(seq))
-        .bind(request.room.as_str())
-        .bind(to_sql(request.target))
-        .execute(&mut *conn)
-        .await?;
+    )?;
+    conn.prepare_cached(
+        "UPDATE messages SET reactions = ?1, reactions_at = ?2 WHERE room = ?3 AND seq = ?4",
+    )?
+    .execute(params![
+        serde_json::to_string(&reactions).map_err(corrupt)?,
+        to_sql(seq),
+        request.room.as_str(),
+        to_sql(request.target)
+    ])?;
     Ok(Ok(Some(request.logged(seq))))
 }
 
-/// Whether `by` may change message `target`: it exists, is theirs, and is not deleted.
 /// Whether message `target` may be changed: it exists, is not deleted, and (unless `by` is
 /// `None`, a moderator's change) is `by`'s.
-async fn check_author(
-    conn: &mut SqliteConnection,
+fn check_author(
+    conn: &Connection,
     room: &RoomName,
     target: Seq,
     by: Option<&UserId>,
 ) -> Result<Result<(), Refusal>, Failure> {
-    let found: Option<(String, bool)> =
-        sqlx::query_as("SELECT author_id, deleted FROM messages WHERE room = ? AND seq = ?")
-            .bind(room.as_str())
-            .bind(to_sql(target))
-            .fetch_optional(&mut *conn)
-            .await?;
+    let found: Option<(String, bool)> = conn
+        .prepare_cached("SELECT author_id, deleted FROM messages WHERE room = ?1 AND seq = ?2")?
+        .query_row(params![room.as_str(), to_sql(target)], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
     Ok(match found {
         None => Err(Refusal::NotFound),
         Some((author, _)) if by.is_some_and(|by| author != by.as_str()) => Err(Refusal::NotYours),
@@ -279,49 +279,46 @@ async fn check_author(
     })
 }
 
-/// Appends an event to the room's log with the room's next seq, and returns that seq.
-async fn log_event(
-    conn: &mut SqliteConnection,
+/// Appends an event to the room's log with the room's next seq, and returns that seq. (The
+/// writer is the only one to write events, inside its transaction: nobody takes the seq
+/// between the read and the insert.)
+fn log_event(
+    conn: &Connection,
     room: &RoomName,
     kind: &str,
     target: Option<Seq>,
     at: i64,
     data: Option<String>,
 ) -> Result<Seq, Failure> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO events (room, seq, kind, target, at, data) \
-         SELECT ?1, n, ?2, COALESCE(?3, n), ?4, ?5 \
-         FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events WHERE room = ?1) \
-         RETURNING seq",
-    )
-    .bind(room.as_str())
-    .bind(kind)
-    .bind(target.map(to_sql))
-    .bind(at)
-    .bind(data)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(to_seq(seq)?)
+    let last: i64 = conn
+        .prepare_cached(LAST_SEQ)?
+        .query_row(params![room.as_str()], |row| row.get(0))?;
+    let seq = to_seq(last.saturating_add(1))?;
+    conn.prepare_cached(LOG_EVENT)?.execute(params![
+        room.as_str(),
+        to_sql(seq),
+        kind,
+        to_sql(target.unwrap_or(seq)),
+        at,
+        data
+    ])?;
+    Ok(seq)
 }
 
 /// Keeps the room list's row of `room` current in the same transaction as the write, so
 /// listing rooms reads one row per room instead of counting messages. A deletion counts as
 /// activity too.
-async fn count_in_room(
-    conn: &mut SqliteConnection,
+fn count_in_room(
+    conn: &Connection,
     room: &RoomName,
     messages: i64,
     at: i64,
 ) -> Result<(), Failure> {
-    sqlx::query(
+    conn.prepare_cached(
         "INSERT INTO rooms (room, messages, last_activity) VALUES (?1, MAX(?2, 0), ?3) \
          ON CONFLICT (room) DO UPDATE SET messages = MAX(messages + ?2, 0), \
          last_activity = MAX(last_activity, ?3)",
-    )
-    .bind(room.as_str())
-    .bind(messages)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
+    )?
+    .execute(params![room.as_str(), messages, at])?;
     Ok(())
 }
