@@ -116,3 +116,28 @@ async fn a_commit_is_published_at_once_however_busy_the_node_is() {
         task.await.expect("busy work");
     }
 }
+
+#[tokio::test]
+async fn a_database_whose_name_is_percent_encoded_in_its_url_is_one_file_for_reads_and_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/my%20chat.db", dir.path().display());
+    let store = SqliteStore::connect(&url).await.expect("store");
+    store
+        .append(message("hello", None))
+        .await
+        .expect("append")
+        .expect("not refused");
+    let stored = store
+        .read_after(&RoomName::lobby(), Seq::ZERO, 10)
+        .await
+        .expect("read");
+    assert_eq!(stored.len(), 1, "the writer wrote where the pages read");
+    assert!(dir.path().join("my chat.db").exists());
+    assert!(!dir.path().join("my%20chat.db").exists(), "no second file");
+}
+
+#[tokio::test]
+async fn a_database_in_memory_is_refused_at_once() {
+    let refused = SqliteStore::connect("sqlite::memory:").await;
+    assert!(refused.is_err(), "a writer of its own could never share it");
+}

@@ -117,9 +117,12 @@ impl Link {
     /// Closes the connection (rolling back anything open); the next transaction reopens.
     pub(super) fn discard(&mut self) {
         if let Some(conn) = self.conn.take() {
+            // `close` finalizes every statement first (the writer keeps none but its
+            // cache), so SQLite has nothing to refuse it for. Were it to fail, the handle
+            // would leak with its transaction and lock: writes would then fail as busy
+            // (readiness says so) until a restart, and none would be acknowledged.
             if let Err((_conn, error)) = conn.close() {
-                // Dropping what is left closes it as soon as SQLite can.
-                tracing::warn!(%error, "closing the writer's failed connection failed");
+                tracing::error!(%error, "could not close the writer's failed connection");
             }
         }
     }

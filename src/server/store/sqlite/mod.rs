@@ -70,14 +70,22 @@ impl SqliteStore {
     /// The same, with the database file allowed to grow to about `max_bytes` at most
     /// (SQLite's `max_page_count`); past it, writes fail as "unavailable" and reads go on.
     pub async fn connect_capped(url: &str, max_bytes: Option<u64>) -> Result<Self, StoreError> {
-        if let Some(dir) = database_dir(url) {
+        // The writer's own connection opens the file itself: a database in memory would
+        // be one of its own, and its writes seen by no one.
+        if database_file(url).is_none() {
+            return Err(StoreError::Failed(
+                "the SQLite store needs a file, not memory".into(),
+            ));
+        }
+        let options =
+            SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        // The file as sqlx reads the URL (percent-decoded), for the pool and the writer alike.
+        let file = options.get_filename().to_path_buf();
+        if let Some(dir) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Failed(Box::new(e)))?;
         }
-        if let Some(file) = database_file(url) {
-            create_private_file(file).map_err(|e| StoreError::Failed(Box::new(e)))?;
-        }
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Failed(Box::new(e)))?
+        create_private_file(&file).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -105,11 +113,7 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options.read_only(true));
         let writer = writer::Writer::spawn(link::Opening {
-            path: database_file(url)
-                .ok_or_else(|| {
-                    StoreError::Failed("the SQLite store needs a file, not memory".into())
-                })?
-                .to_path_buf(),
+            path: file,
             max_pages: max_bytes.map(|bytes| (bytes / PAGE_SIZE).max(1)),
             busy_timeout: BUSY_TIMEOUT,
         });
