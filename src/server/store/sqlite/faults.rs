@@ -17,11 +17,7 @@ const SQLITE_PROTOCOL: i64 = 15;
 /// Timeouts, I/O, a full disk, a read-only or unopenable file and locks mean "try again
 /// later"; anything else is a failure.
 pub(in crate::server::store) fn classify(e: sqlx::Error) -> StoreError {
-    if fault(&e).is_some() {
-        StoreError::Unavailable(Box::new(e))
-    } else {
-        StoreError::Failed(Box::new(e))
-    }
+    sorted(fault(&e).is_some(), e)
 }
 
 /// What an operator should hear about an error that is the node's trouble, not a bug.
@@ -37,7 +33,12 @@ pub(super) fn fault(e: &sqlx::Error) -> Option<&'static str> {
 
 /// The same for the writer's own connection (`link.rs`).
 pub(super) fn classify_sqlite(e: rusqlite::Error) -> StoreError {
-    if sqlite_fault(&e).is_some() {
+    sorted(sqlite_fault(&e).is_some(), e)
+}
+
+/// "Try again later" for the node's trouble, "failed" for anything else.
+fn sorted(node_trouble: bool, e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    if node_trouble {
         StoreError::Unavailable(Box::new(e))
     } else {
         StoreError::Failed(Box::new(e))
