@@ -48,6 +48,7 @@ mod slow_readers;
 mod sse_stream;
 mod store;
 mod store_contract;
+mod stream_connections;
 mod timeouts;
 mod tls;
 mod webhooks;

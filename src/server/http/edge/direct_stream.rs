@@ -1,0 +1,331 @@
+//! An event stream answered on its connection's socket, without hyper (`first_request.rs`
+//! says when): the router answers the request as it answers any other, through every
+//! middleware; its head is written here, then each piece of its body as it comes (chunked),
+//! with nothing kept beyond the piece being written. The head says the connection closes,
+//! and it does once the body ends. A client that closes, or sends anything more, ends it.
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::{header, response::Parts, Request, StatusCode, Version};
+use axum::Router;
+use bytes::BytesMut;
+use std::convert::Infallible;
+use std::future::poll_fn;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use std::time::SystemTime;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tower::ServiceExt;
+
+/// Answers `request` (read by `first_request.rs`) on `io` through `router`, then closes `io`.
+pub async fn serve<S>(mut io: S, request: Request<Body>, router: Router) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let version = request.version();
+    let response = router
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|never: Infallible| match never {});
+    let (parts, body) = response.into_parts();
+    let framing = Framing::of(version, &parts);
+    let mut sending = Sending {
+        io: &mut io,
+        body,
+        framing,
+        out: Out::head(head(version, &parts, framing)),
+        ended: framing == Framing::None,
+    };
+    poll_fn(|cx| sending.poll(cx)).await?;
+    io.shutdown().await
+}
+
+/// How the body's end is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// There is none (204, 304).
+    None,
+    /// By `Content-Length`, which the response has.
+    Length,
+    /// By chunks (HTTP/1.1).
+    Chunked,
+    /// By closing (HTTP/1.0).
+    Close,
+}
+
+impl Framing {
+    fn of(version: Version, parts: &Parts) -> Self {
+        if parts.status.is_informational()
+            || parts.status == StatusCode::NO_CONTENT
+            || parts.status == StatusCode::NOT_MODIFIED
+        {
+            Self::None
+        } else if parts.headers.contains_key(header::CONTENT_LENGTH) {
+            Self::Length
+        } else if version == Version::HTTP_10 {
+            Self::Close
+        } else {
+            Self::Chunked
+        }
+    }
+}
+
+/// The response's head: its status and headers, a date, the framing, and `Connection: close`.
+fn head(version: Version, parts: &Parts, framing: Framing) -> Bytes {
+    let mut head = BytesMut::with_capacity(512);
+    head.extend_from_slice(match version {
+        Version::HTTP_10 => b"HTTP/1.0 ",
+        _ => b"HTTP/1.1 ",
+    });
+    head.extend_from_slice(parts.status.as_str().as_bytes());
+    head.extend_from_slice(b" ");
+    head.extend_from_slice(parts.status.canonical_reason().unwrap_or("").as_bytes());
+    head.extend_from_slice(b"\r\n");
+    for (name, value) in &parts.headers {
+        if name == header::CONNECTION || name == header::TRANSFER_ENCODING {
+            continue;
+        }
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    if !parts.headers.contains_key(header::DATE) {
+        head.extend_from_slice(b"date: ");
+        head.extend_from_slice(httpdate::fmt_http_date(SystemTime::now()).as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    if framing == Framing::Chunked {
+        head.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    head.extend_from_slice(b"connection: close\r\n\r\n");
+    head.freeze()
+}
+
+/// The body being written.
+struct Sending<'a, S> {
+    io: &'a mut S,
+    body: Body,
+    framing: Framing,
+    out: Out,
+    /// The body has ended (what ends it may still be in `out`).
+    ended: bool,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Sending<'_, S> {
+    /// Writes what there is, then the body's next piece, until the body ends.
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            self.poll_client(cx)?;
+            if !self.out.is_empty() {
+                let written =
+                    ready!(Pin::new(&mut *self.io).poll_write_vectored(cx, &self.out.slices()))?;
+                if written == 0 {
+                    return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                }
+                self.out.advance(written);
+                continue;
+            }
+            ready!(Pin::new(&mut *self.io).poll_flush(cx))?;
+            if self.ended {
+                return Poll::Ready(Ok(()));
+            }
+            match ready!(Pin::new(&mut self.body).poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    if let Ok(piece) = frame.into_data() {
+                        self.out.piece(piece, self.framing);
+                    }
+                }
+                Some(Err(error)) => return Poll::Ready(Err(io::Error::other(error))),
+                None => {
+                    self.out.end(self.framing);
+                    self.ended = true;
+                }
+            }
+        }
+    }
+
+    /// An error once the client has closed its side or sent more (it was told the
+    /// connection closes after this answer); watches it otherwise.
+    fn poll_client(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        let mut scratch = [0u8; 16];
+        let mut read = ReadBuf::new(&mut scratch);
+        match Pin::new(&mut *self.io).poll_read(cx, &mut read) {
+            Poll::Pending => Ok(()),
+            Poll::Ready(Ok(())) if read.filled().is_empty() => Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the client closed the connection",
+            )),
+            Poll::Ready(Ok(())) => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the client sent more on a connection that closes after its answer",
+            )),
+            Poll::Ready(Err(error)) => Err(error),
+        }
+    }
+}
+
+/// What is to be written, in order: the head (first only), a chunk's size line, the piece,
+/// and what follows it (the chunk's line end, or the last chunk).
+struct Out {
+    head: Bytes,
+    size_line: [u8; 18],
+    size_from: usize,
+    piece: Bytes,
+    tail: &'static [u8],
+}
+
+impl Out {
+    fn head(head: Bytes) -> Self {
+        Self {
+            head,
+            size_line: [0; 18],
+            size_from: 18,
+            piece: Bytes::new(),
+            tail: b"",
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.head.is_empty()
+            && self.size_from == self.size_line.len()
+            && self.piece.is_empty()
+            && self.tail.is_empty()
+    }
+
+    /// Queues `piece` (the queue is empty); an empty one would end a chunked body.
+    fn piece(&mut self, piece: Bytes, framing: Framing) {
+        if piece.is_empty() || framing == Framing::None {
+            return;
+        }
+        if framing == Framing::Chunked {
+            // "{len:x}\r\n", right-aligned in `size_line`.
+            let mut len = piece.len();
+            let mut from = self.size_line.len() - 2;
+            self.size_line[from..].copy_from_slice(b"\r\n");
+            loop {
+                from -= 1;
+                self.size_line[from] = b"0123456789abcdef"[len % 16];
+                len /= 16;
+                if len == 0 {
+                    break;
+                }
+            }
+            self.size_from = from;
+            self.tail = b"\r\n";
+        }
+        self.piece = piece;
+    }
+
+    /// Queues the body's end.
+    fn end(&mut self, framing: Framing) {
+        if framing == Framing::Chunked {
+            self.tail = b"0\r\n\r\n";
+        }
+    }
+
+    fn slices(&self) -> [IoSlice<'_>; 4] {
+        [
+            IoSlice::new(&self.head),
+            IoSlice::new(&self.size_line[self.size_from..]),
+            IoSlice::new(&self.piece),
+            IoSlice::new(self.tail),
+        ]
+    }
+
+    /// Forgets the first `written` bytes.
+    fn advance(&mut self, mut written: usize) {
+        let head = written.min(self.head.len());
+        bytes::Buf::advance(&mut self.head, head);
+        written -= head;
+        let size = written.min(self.size_line.len() - self.size_from);
+        self.size_from += size;
+        written -= size;
+        let piece = written.min(self.piece.len());
+        bytes::Buf::advance(&mut self.piece, piece);
+        written -= piece;
+        self.tail = &self.tail[written.min(self.tail.len())..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use tokio::io::AsyncReadExt;
+
+    /// The raw answer of `router` to a `GET /` over HTTP/`version`.
+    async fn raw_answer(router: Router, version: Version) -> String {
+        let (mut client, server) = tokio::io::duplex(4);
+        let request = Request::get("/")
+            .version(version)
+            .body(Body::empty())
+            .expect("request");
+        let serving = tokio::spawn(serve(server, request, router));
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.expect("read");
+        serving.await.expect("join").expect("served");
+        answer
+    }
+
+    fn pieces() -> Router {
+        Router::new().route(
+            "/",
+            get(|| async {
+                let pieces = ["a".repeat(17), String::new(), "bc".into()];
+                Body::from_stream(futures::stream::iter(
+                    pieces.map(Ok::<_, Infallible>),
+                ))
+            }),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_body_of_pieces_goes_out_chunked_and_the_connection_closes_after_it() {
+        let answer = raw_answer(pieces(), Version::HTTP_11).await;
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a head");
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(head.contains("transfer-encoding: chunked"), "{head}");
+        assert!(head.contains("connection: close"), "{head}");
+        assert!(head.contains("date: "), "{head}");
+        assert_eq!(body, format!("11\r\n{}\r\n2\r\nbc\r\n0\r\n\r\n", "a".repeat(17)));
+    }
+
+    #[tokio::test]
+    async fn over_http_1_0_the_body_ends_where_the_connection_does() {
+        let answer = raw_answer(pieces(), Version::HTTP_10).await;
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a head");
+        assert!(head.starts_with("HTTP/1.0 200 OK\r\n"), "{head}");
+        assert!(!head.contains("transfer-encoding"), "{head}");
+        assert_eq!(body, format!("{}bc", "a".repeat(17)));
+    }
+
+    #[tokio::test]
+    async fn an_answer_of_known_length_keeps_it() {
+        let router = Router::new().route("/", get(|| async { (StatusCode::FORBIDDEN, "no") }));
+        let answer = raw_answer(router, Version::HTTP_11).await;
+        assert!(answer.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{answer}");
+        assert!(answer.contains("content-length: 2\r\n"), "{answer}");
+        assert!(answer.ends_with("\r\n\r\nno"), "{answer}");
+    }
+
+    #[tokio::test]
+    async fn a_client_that_closes_ends_a_body_that_never_ends() {
+        let router = Router::new().route(
+            "/",
+            get(|| async { Body::from_stream(futures::stream::pending::<Result<Bytes, Infallible>>()) }),
+        );
+        let (mut client, server) = tokio::io::duplex(1024);
+        let request = Request::get("/").body(Body::empty()).expect("request");
+        let serving = tokio::spawn(serve(server, request, router));
+        let mut head = [0u8; 64];
+        let n = client.read(&mut head).await.expect("read");
+        assert!(head[..n].starts_with(b"HTTP/1.1 200 OK"));
+        drop(client);
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), serving)
+            .await
+            .expect("the stream ended when its client left")
+            .expect("join");
+        assert!(ended.is_err());
+    }
+}
