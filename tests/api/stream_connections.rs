@@ -14,6 +14,13 @@ fn stream_request(room: &str) -> String {
     )
 }
 
+/// A new connection to `app` on which `bytes` were sent.
+async fn connect_and_send(app: &TestApp, bytes: &[u8]) -> TcpStream {
+    let mut socket = TcpStream::connect(app.addr).await.expect("connect");
+    socket.write_all(bytes).await.expect("write");
+    socket
+}
+
 /// Reads from `socket` until what was read contains `wanted`; returns all of it.
 async fn read_until(socket: &mut TcpStream, read: &mut Vec<u8>, wanted: &str) -> String {
     let mut buffer = [0u8; 4096];
@@ -26,7 +33,10 @@ async fn read_until(socket: &mut TcpStream, read: &mut Vec<u8>, wanted: &str) ->
             .await
             .unwrap_or_else(|_| panic!("no {wanted:?} within {WAIT:?}; read so far: {text}"))
             .expect("read");
-        assert!(n > 0, "the connection closed before {wanted:?}; read: {text}");
+        assert!(
+            n > 0,
+            "the connection closed before {wanted:?}; read: {text}"
+        );
         read.extend_from_slice(&buffer[..n]);
     }
 }
@@ -43,19 +53,22 @@ async fn a_message_arrives(app: &TestApp, socket: &mut TcpStream, read: &mut Vec
 #[tokio::test]
 async fn a_stream_asked_for_first_is_answered_on_the_socket_and_the_connection_ends_with_it() {
     let app = spawn_app().await;
-    let mut socket = TcpStream::connect(app.addr).await.expect("connect");
-    socket
-        .write_all(stream_request("first").as_bytes())
-        .await
-        .expect("write");
+    let mut socket = connect_and_send(&app, stream_request("first").as_bytes()).await;
     let mut read = Vec::new();
     let head = read_until(&mut socket, &mut read, "\r\n\r\n").await;
-    let head = head.split("\r\n\r\n").next().unwrap_or_default().to_lowercase();
+    let head = head
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
     assert!(head.starts_with("http/1.1 200 ok\r\n"), "{head}");
     assert!(head.contains("content-type: text/event-stream"), "{head}");
     assert!(head.contains("transfer-encoding: chunked"), "{head}");
     assert!(head.contains("connection: close"), "{head}");
-    assert!(head.contains("x-request-id: "), "the middleware ran: {head}");
+    assert!(
+        head.contains("x-request-id: "),
+        "the middleware ran: {head}"
+    );
     a_message_arrives(&app, &mut socket, &mut read, "first").await;
 
     // Shutting down ends the stream: the last chunk, then the connection closes.
@@ -65,24 +78,28 @@ async fn a_stream_asked_for_first_is_answered_on_the_socket_and_the_connection_e
         .await
         .expect("the connection closed")
         .expect("read");
-    assert!(rest.ends_with(b"0\r\n\r\n"), "{}", String::from_utf8_lossy(&rest));
+    assert!(
+        rest.ends_with(b"0\r\n\r\n"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
     stopping.await.expect("stopped");
 }
 
 #[tokio::test]
 async fn a_stream_asked_for_after_another_request_on_a_kept_alive_connection_is_served_too() {
     let app = spawn_app().await;
-    let mut socket = TcpStream::connect(app.addr).await.expect("connect");
-    socket
-        .write_all(b"GET /livez HTTP/1.1\r\nHost: chat\r\n\r\n")
-        .await
-        .expect("write");
+    let mut socket = connect_and_send(&app, b"GET /livez HTTP/1.1\r\nHost: chat\r\n\r\n").await;
     let mut read = Vec::new();
     let answer = read_until(&mut socket, &mut read, "\r\n\r\n").await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let length: usize = answer
         .lines()
-        .find_map(|line| line.to_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+        .find_map(|line| {
+            line.to_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
         .and_then(|length| length.trim().parse().ok())
         .expect("a length");
     let head_end = answer.find("\r\n\r\n").expect("a head") + 4;
@@ -145,7 +162,10 @@ async fn a_person_who_closes_a_stream_answered_on_its_socket_leaves_the_room() {
         .await
         .expect("Bob's stream");
     assert_eq!(
-        bob_response.headers().get("connection").map(|v| v.as_bytes()),
+        bob_response
+            .headers()
+            .get("connection")
+            .map(|v| v.as_bytes()),
         Some(&b"close"[..]),
         "Bob's stream was answered on its socket"
     );
@@ -153,4 +173,33 @@ async fn a_person_who_closes_a_stream_answered_on_its_socket_leaves_the_room() {
     alice_stream.presence_until(&["Alice", "Bob"]).await;
     drop(bob_stream);
     alice_stream.presence_until(&["Alice"]).await;
+}
+
+#[tokio::test]
+async fn a_client_that_sends_more_on_a_stream_s_connection_ends_the_stream() {
+    let app = spawn_app().await;
+    let mut socket = connect_and_send(&app, stream_request("chatty").as_bytes()).await;
+    let mut read = Vec::new();
+    read_until(&mut socket, &mut read, "event: presence").await;
+    // A request pipelined on a connection the head said closes after the stream.
+    socket
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: chat\r\n\r\n")
+        .await
+        .expect("write");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(WAIT, socket.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the server kept the connection");
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(!rest.contains("HTTP/1.1 200"), "{rest}");
+}
+
+#[tokio::test]
+async fn an_http_1_0_stream_ends_where_its_connection_does() {
+    let app = spawn_app().await;
+    let mut socket = connect_and_send(&app, b"GET /api/rooms/old/events HTTP/1.0\r\n\r\n").await;
+    let mut read = Vec::new();
+    let head = read_until(&mut socket, &mut read, "\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.0 200 OK\r\n"), "{head}");
+    assert!(!head.to_lowercase().contains("transfer-encoding"), "{head}");
+    a_message_arrives(&app, &mut socket, &mut read, "old").await;
 }

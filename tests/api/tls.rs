@@ -85,6 +85,17 @@ async fn http1_over_tls_still_works_and_plain_http_is_refused() {
     let response = bob.browser_events_response("lobby:0").await;
     assert_eq!(response.version(), reqwest::Version::HTTP_11);
     assert_eq!(response.status(), 200);
+    // The first request of its connection: answered on the socket, under TLS too.
+    assert_eq!(
+        response.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..])
+    );
+    let mut stream = crate::helpers::SseStream::new(response.bytes_stream());
+    bob.send("lobby", "over http/1.1").await;
+    let message = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
+        .await
+        .expect("the event arrives");
+    assert_eq!(message.body, "over http/1.1");
     // Plain HTTP to a TLS port gets no page.
     let plain = reqwest::get(format!("http://{}/healthz", app.addr)).await;
     assert!(plain.map(|r| !r.status().is_success()).unwrap_or(true));

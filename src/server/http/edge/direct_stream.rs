@@ -6,10 +6,11 @@
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{header, response::Parts, Request, StatusCode, Version};
+use axum::response::Response;
 use axum::Router;
 use bytes::BytesMut;
 use std::convert::Infallible;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -18,26 +19,29 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tower::ServiceExt;
 
 /// Answers `request` (read by `first_request.rs`) on `io` through `router`, then closes `io`.
-pub async fn serve<S>(mut io: S, request: Request<Body>, router: Router) -> io::Result<()>
+///
+/// The router's answer is awaited in a box of its own: the future a stream's task keeps
+/// holds only the socket and the body, not the middleware's states it went through.
+pub fn serve<S>(
+    mut io: S,
+    request: Request<Body>,
+    router: Router,
+) -> impl Future<Output = io::Result<()>> + Send
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let version = request.version();
-    let response = router
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|never: Infallible| match never {});
-    let (parts, body) = response.into_parts();
-    let framing = Framing::of(version, &parts);
-    let mut sending = Sending {
-        io: &mut io,
-        body,
-        framing,
-        out: Out::head(head(version, &parts, framing)),
-        ended: framing == Framing::None,
-    };
-    poll_fn(|cx| sending.poll(cx)).await?;
-    io.shutdown().await
+    let answering = Box::pin(router.oneshot(request));
+    async move {
+        let answer = answering
+            .await
+            .unwrap_or_else(|never: Infallible| match never {});
+        let mut sending = Sending::new(&mut io, version, answer);
+        poll_fn(|cx| sending.poll(cx)).await?;
+        // The body (the stream, and what it holds) goes before the goodbye.
+        drop(sending);
+        io.shutdown().await
+    }
 }
 
 /// How the body's end is told.
@@ -107,9 +111,32 @@ struct Sending<'a, S> {
     io: &'a mut S,
     body: Body,
     framing: Framing,
+    /// What a `Content-Length` body has still to carry.
+    length_left: u64,
     out: Out,
     /// The body has ended (what ends it may still be in `out`).
     ended: bool,
+}
+
+impl<'a, S> Sending<'a, S> {
+    /// The answer's head queued, its body to follow.
+    fn new(io: &'a mut S, version: Version, answer: Response) -> Self {
+        let (parts, body) = answer.into_parts();
+        let framing = Framing::of(version, &parts);
+        let length_left = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|length| length.to_str().ok()?.parse().ok())
+            .unwrap_or(0);
+        Self {
+            io,
+            body,
+            framing,
+            length_left,
+            out: Out::head(head(version, &parts, framing)),
+            ended: framing == Framing::None,
+        }
+    }
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Sending<'_, S> {
@@ -133,16 +160,34 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sending<'_, S> {
             match ready!(Pin::new(&mut self.body).poll_frame(cx)) {
                 Some(Ok(frame)) => {
                     if let Ok(piece) = frame.into_data() {
-                        self.out.piece(piece, self.framing);
+                        self.take(piece)?;
                     }
                 }
                 Some(Err(error)) => return Poll::Ready(Err(io::Error::other(error))),
+                None if self.framing == Framing::Length && self.length_left > 0 => {
+                    return Poll::Ready(Err(io::Error::other(
+                        "the body ended short of its length",
+                    )));
+                }
                 None => {
                     self.out.end(self.framing);
                     self.ended = true;
                 }
             }
         }
+    }
+
+    /// Queues the body's next piece; an error if it runs past the length the head said.
+    fn take(&mut self, piece: Bytes) -> io::Result<()> {
+        if self.framing == Framing::Length {
+            let length = u64::try_from(piece.len()).unwrap_or(u64::MAX);
+            self.length_left = self
+                .length_left
+                .checked_sub(length)
+                .ok_or_else(|| io::Error::other("the body ran past its length"))?;
+        }
+        self.out.piece(piece, self.framing);
+        Ok(())
     }
 
     /// An error once the client has closed its side or sent more (it was told the
@@ -233,19 +278,27 @@ impl Out {
         ]
     }
 
-    /// Forgets the first `written` bytes.
+    /// Forgets the first `written` bytes, and lets go of each buffer once it is written.
     fn advance(&mut self, mut written: usize) {
-        let head = written.min(self.head.len());
-        bytes::Buf::advance(&mut self.head, head);
-        written -= head;
+        written = forget(&mut self.head, written);
         let size = written.min(self.size_line.len() - self.size_from);
         self.size_from += size;
         written -= size;
-        let piece = written.min(self.piece.len());
-        bytes::Buf::advance(&mut self.piece, piece);
-        written -= piece;
+        written = forget(&mut self.piece, written);
         self.tail = &self.tail[written.min(self.tail.len())..];
     }
+}
+
+/// Forgets up to `written` bytes of `bytes` (all of its memory once it is all written);
+/// what is left of `written`.
+fn forget(bytes: &mut Bytes, written: usize) -> usize {
+    if written >= bytes.len() {
+        let left = written - bytes.len();
+        *bytes = Bytes::new();
+        return left;
+    }
+    bytes::Buf::advance(bytes, written);
+    0
 }
 
 #[cfg(test)]
@@ -273,9 +326,7 @@ mod tests {
             "/",
             get(|| async {
                 let pieces = ["a".repeat(17), String::new(), "bc".into()];
-                Body::from_stream(futures::stream::iter(
-                    pieces.map(Ok::<_, Infallible>),
-                ))
+                Body::from_stream(futures::stream::iter(pieces.map(Ok::<_, Infallible>)))
             }),
         )
     }
@@ -288,7 +339,10 @@ mod tests {
         assert!(head.contains("transfer-encoding: chunked"), "{head}");
         assert!(head.contains("connection: close"), "{head}");
         assert!(head.contains("date: "), "{head}");
-        assert_eq!(body, format!("11\r\n{}\r\n2\r\nbc\r\n0\r\n\r\n", "a".repeat(17)));
+        assert_eq!(
+            body,
+            format!("11\r\n{}\r\n2\r\nbc\r\n0\r\n\r\n", "a".repeat(17))
+        );
     }
 
     #[tokio::test]
@@ -310,10 +364,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_body_longer_than_its_length_is_cut_off_there() {
+        let router = Router::new().route(
+            "/",
+            get(|| async {
+                let mut answer = Response::new(Body::from("far too long"));
+                answer.headers_mut().insert(
+                    header::CONTENT_LENGTH,
+                    header::HeaderValue::from_static("3"),
+                );
+                answer
+            }),
+        );
+        let (mut client, server) = tokio::io::duplex(1024);
+        let request = Request::get("/").body(Body::empty()).expect("request");
+        let served = serve(server, request, router).await;
+        assert!(served.is_err(), "{served:?}");
+        drop(served);
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).await.expect("read");
+        assert!(!answer.contains("far"), "{answer}");
+    }
+
+    #[tokio::test]
     async fn a_client_that_closes_ends_a_body_that_never_ends() {
         let router = Router::new().route(
             "/",
-            get(|| async { Body::from_stream(futures::stream::pending::<Result<Bytes, Infallible>>()) }),
+            get(|| async {
+                Body::from_stream(futures::stream::pending::<Result<Bytes, Infallible>>())
+            }),
         );
         let (mut client, server) = tokio::io::duplex(1024);
         let request = Request::get("/").body(Body::empty()).expect("request");

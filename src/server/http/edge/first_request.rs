@@ -8,6 +8,7 @@
 //! connection kept alive, which hyper reads itself) goes to hyper with the bytes read so far.
 
 use super::rewind::Rewind;
+use crate::server::streams::WRITE_BYTES;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderName, HeaderValue, Method, Request, Uri, Version};
@@ -16,17 +17,18 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// The longest head read here; a longer one is hyper's to read (and refuse).
-const HEAD_BYTES: usize = 16 * 1024;
-/// The most header lines read here (a browser's stream request has about 15).
-const HEAD_LINES: usize = 48;
+/// The longest head read here, and the most header lines: hyper's own limits (its read
+/// buffer's most, set in `serve.rs`, and its default), so that a head too large or too long
+/// here is refused by hyper at once, from the bytes read here, not after a wait of its own.
+const HEAD_BYTES: usize = WRITE_BYTES;
+const HEAD_LINES: usize = 100;
 /// What one read asks the socket for; a browser's request head fits.
 const READ_BYTES: usize = 2048;
 
 /// What the first request on a connection is.
 pub enum FirstRequest<S> {
     /// A `GET` of an event stream, its head read whole and nothing after it.
-    EventStream(S, Request<Body>),
+    EventStream(S, Box<Request<Body>>),
     /// Anything else: hyper reads it, the bytes read here first.
     Other(Rewind<S>),
     /// The client closed, failed, or sent no whole head within the time allowed.
@@ -70,12 +72,16 @@ enum Sorted {
     /// Not enough read yet to tell.
     Unknown,
     Other,
-    EventStream(Request<Body>),
+    EventStream(Box<Request<Body>>),
 }
 
 /// What `read` (the bytes so far) is.
 fn sort(read: &[u8], peer: SocketAddr) -> Sorted {
-    // The request line alone tells most requests apart.
+    // Most requests are told apart by their first bytes, the rest by their request line.
+    let begins = &STREAM_PATHS_BEGIN[..read.len().min(STREAM_PATHS_BEGIN.len())];
+    if !read.starts_with(begins) {
+        return Sorted::Other;
+    }
     if let Some(end) = read.iter().position(|&byte| byte == b'\n') {
         if !is_stream_request_line(&read[..end]) {
             return Sorted::Other;
@@ -88,13 +94,16 @@ fn sort(read: &[u8], peer: SocketAddr) -> Sorted {
         // Something follows the head (a body, a pipelined request): hyper's.
         Ok(httparse::Status::Complete(length)) if length != read.len() => Sorted::Other,
         Ok(httparse::Status::Complete(_)) => match stream_request(&head, peer) {
-            Some(request) => Sorted::EventStream(request),
+            Some(request) => Sorted::EventStream(Box::new(request)),
             None => Sorted::Other,
         },
         // Malformed, or too many lines: hyper answers it.
         Err(_) => Sorted::Other,
     }
 }
+
+/// How every stream's request line begins.
+const STREAM_PATHS_BEGIN: &[u8] = b"GET /api/";
 
 /// `GET /api/events…` or `GET /api/rooms/{room}/events…`, over HTTP/1.x.
 fn is_stream_request_line(line: &[u8]) -> bool {
@@ -150,10 +159,8 @@ fn is_for_hyper(name: &HeaderName) -> bool {
 mod tests {
     use super::*;
 
-    const PEER: SocketAddr = SocketAddr::new(
-        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-        40000,
-    );
+    const PEER: SocketAddr =
+        SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 40000);
 
     fn sorted(head: &str) -> &'static str {
         match sort(head.as_bytes(), PEER) {
@@ -175,6 +182,9 @@ mod tests {
     #[test]
     fn anything_else_goes_to_hyper_as_soon_as_its_request_line_shows_it() {
         assert_eq!(sorted("GET / HTTP/1.1\r\nHost: ch"), "other");
+        assert_eq!(sorted("POST"), "other");
+        assert_eq!(sorted("GET /index"), "other");
+        assert_eq!(sorted("GET /ap"), "unknown");
         assert_eq!(sorted("POST /api/events HTTP/1.1\r\n"), "other");
         assert_eq!(sorted("GET /api/rooms/a/b/events HTTP/1.1\r\n"), "other");
         assert_eq!(sorted("GET /api/rooms//events HTTP/1.1\r\n"), "other");
@@ -208,7 +218,10 @@ mod tests {
         assert_eq!(request.version(), Version::HTTP_11);
         assert_eq!(request.headers().get_all("cookie").iter().count(), 2);
         assert_eq!(
-            request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+            request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
             Some(PEER)
         );
     }

@@ -13,40 +13,29 @@
 //! once idle for `idle_timeout`; without a trusted proxy in front, each client address may
 //! hold at most `per_address` connections (more are closed as they come).
 //!
-//! An HTTP/1 connection whose first request asks for an event stream is not given to
-//! hyper: the stream is answered on the socket (`first_request.rs`, `direct_stream.rs`),
-//! which spares the 16 KiB of buffers hyper keeps for each connection it serves.
+//! Each connection is served by `one_connection.rs`: an HTTP/1 connection whose first
+//! request asks for an event stream is not given to hyper, the stream is answered on the
+//! socket (`first_request.rs`, `direct_stream.rs`), which spares the 16 KiB of buffers
+//! hyper keeps for each connection it serves.
 
 use crate::server::access::limits::AddressRule;
-use crate::server::http::edge::connections::{Activity, PerAddress};
-use crate::server::http::edge::direct_stream;
-use crate::server::http::edge::first_request::{self, FirstRequest};
+use crate::server::http::edge::connections::PerAddress;
+use crate::server::http::edge::one_connection::Node;
 use crate::server::http::edge::stall_guard::StallGuard;
-use crate::server::http::edge::tls::H2;
 use crate::server::streams::WRITE_BYTES;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
-use axum::response::Response;
 use axum::Router;
-use futures::TryFutureExt;
-use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
-use hyper::service::Service;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulConnection;
-use std::convert::Infallible;
-use std::future::Future;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
-use tower::ServiceExt;
 
 /// How often an HTTP/2 connection is pinged, and how long the answer may take.
 const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(20);
@@ -139,14 +128,10 @@ pub async fn serve(
             }
         };
         let stream = StallGuard::new(stream, limits.write_stall);
-        let node = node.clone();
-        let tls = tls.clone();
+        let serving = node.clone().serve(stream, peer, tls.clone());
         connections.spawn(async move {
             let _place = place;
-            match tls {
-                None => node.http1(stream, peer).await,
-                Some(acceptor) => Box::pin(node.tls(acceptor, stream, peer)).await,
-            }
+            serving.await;
         });
     }
 
@@ -163,119 +148,6 @@ pub async fn serve(
     }
     connections.abort_all();
     while connections.join_next().await.is_some() {}
-}
-
-/// What every connection of a node is served with.
-struct Node {
-    router: Router,
-    http1: http1::Builder,
-    http2: http2::Builder<TokioExecutor>,
-    limits: ConnectionLimits,
-    /// Cancelled when the node shuts down: each connection is then asked to finish.
-    shutdown: CancellationToken,
-}
-
-impl Node {
-    /// An HTTP/1 connection: an event stream asked for first is answered on the socket
-    /// (`first_request.rs`); anything else is hyper's. Each part is boxed, so that a
-    /// connection's task holds only what its own kind needs for as long as it lives.
-    async fn http1<S>(&self, io: S, peer: SocketAddr)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let first = Box::pin(first_request::read(io, peer, self.limits.header_read_timeout));
-        match first.await {
-            FirstRequest::Gone => {}
-            FirstRequest::EventStream(io, request) => {
-                let answer = direct_stream::serve(io, request, self.router.clone());
-                finish(Box::pin(answer), peer).await;
-            }
-            FirstRequest::Other(io) => {
-                let service = routed(&self.router, peer);
-                let connection = self.http1.serve_connection(TokioIo::new(io), service);
-                finish(Box::pin(self.until_shutdown(connection)), peer).await;
-            }
-        }
-    }
-
-    /// A TLS connection: the handshake within the header-read timeout, then HTTP/2 or
-    /// HTTP/1.1 as ALPN chose.
-    async fn tls(&self, acceptor: TlsAcceptor, io: StallGuard<TcpStream>, peer: SocketAddr) {
-        let handshake = tokio::time::timeout(self.limits.header_read_timeout, acceptor.accept(io));
-        let stream = match handshake.await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(error)) => return tracing::debug!(%peer, %error, "TLS handshake failed"),
-            Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
-        };
-        if stream.get_ref().1.alpn_protocol() != Some(H2) {
-            return Box::pin(self.http1(stream, peer)).await;
-        }
-        let activity = Arc::new(Activity::default());
-        let service = routed_tracking(&self.router, peer, &activity);
-        let connection = self.http2.serve_connection(TokioIo::new(stream), service);
-        tokio::select! {
-            () = finish(Box::pin(self.until_shutdown(connection)), peer) => {}
-            // Nothing under way, by definition: dropping it loses nothing.
-            () = activity.idle_for(self.limits.idle_timeout) => {
-                tracing::debug!(%peer, "closed an idle HTTP/2 connection");
-            }
-        }
-    }
-
-    /// `connection`, asked to finish (the response under way, then close) once the node
-    /// shuts down.
-    async fn until_shutdown<C: GracefulConnection>(&self, connection: C) -> Result<(), C::Error> {
-        let mut connection = std::pin::pin!(connection);
-        tokio::select! {
-            ended = connection.as_mut() => ended,
-            () = self.shutdown.cancelled() => {
-                connection.as_mut().graceful_shutdown();
-                connection.await
-            }
-        }
-    }
-}
-
-/// The router as a connection's service: each request carries the peer's address.
-fn routed(
-    router: &Router,
-    peer: SocketAddr,
-) -> impl Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send> + Clone
-{
-    let router = router.clone();
-    hyper::service::service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(request.map(Body::new))
-    })
-}
-
-/// The same, each response counted in `activity` as under way until its body ends (an
-/// HTTP/2 connection is idle when none is).
-fn routed_tracking(
-    router: &Router,
-    peer: SocketAddr,
-    activity: &Arc<Activity>,
-) -> impl Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send> + Clone
-{
-    let (router, activity) = (router.clone(), activity.clone());
-    hyper::service::service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(peer));
-        let activity = activity.clone();
-        router
-            .clone()
-            .oneshot(request.map(Body::new))
-            .map_ok(move |response| activity.track(response))
-    })
-}
-
-/// Runs one connection to its end.
-async fn finish<E: std::fmt::Display>(
-    connection: impl Future<Output = Result<(), E>>,
-    peer: SocketAddr,
-) {
-    if let Err(error) = connection.await {
-        tracing::debug!(%peer, %error, "connection ended with an error");
-    }
 }
 
 /// The peer address of a request served by `serve` (absent in router tests without one).

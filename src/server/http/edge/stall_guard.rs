@@ -98,6 +98,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for StallGuard<S> {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        // A TLS goodbye is a write too.
+        let polled = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.waited(cx, polled)
     }
 }
