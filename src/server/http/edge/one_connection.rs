@@ -9,7 +9,6 @@
 use crate::server::http::edge::connections::Activity;
 use crate::server::http::edge::direct_stream;
 use crate::server::http::edge::first_request::{self, FirstRequest};
-use crate::server::http::edge::serve::ConnectionLimits;
 use crate::server::http::edge::stall_guard::StallGuard;
 use crate::server::http::edge::tls::H2;
 use axum::body::Body;
@@ -28,6 +27,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
@@ -39,7 +39,10 @@ pub struct Node {
     pub router: Router,
     pub http1: http1::Builder,
     pub http2: http2::Builder<TokioExecutor>,
-    pub limits: ConnectionLimits,
+    /// How long the TLS handshake, and then the first request's head, may take.
+    pub header_read_timeout: Duration,
+    /// An HTTP/2 connection with nothing under way this long is closed.
+    pub idle_timeout: Duration,
     /// Cancelled when the node shuts down: each connection is then asked to finish.
     pub shutdown: CancellationToken,
 }
@@ -69,7 +72,7 @@ impl Node {
         peer: SocketAddr,
         tls: Option<TlsAcceptor>,
     ) -> Option<Serving> {
-        let timeout = self.limits.header_read_timeout;
+        let timeout = self.header_read_timeout;
         let Some(acceptor) = tls else {
             return self.serving_http1(first_request::read(io, peer, timeout).await, peer);
         };
@@ -128,7 +131,7 @@ impl Node {
         tokio::select! {
             () = finish(until_shutdown(connection, self.shutdown.clone()), peer) => {}
             // Nothing under way, by definition: dropping it loses nothing.
-            () = activity.idle_for(self.limits.idle_timeout) => {
+            () = activity.idle_for(self.idle_timeout) => {
                 tracing::debug!(%peer, "closed an idle HTTP/2 connection");
             }
         }

@@ -88,7 +88,8 @@ pub async fn serve(
         router,
         http1,
         http2,
-        limits,
+        header_read_timeout: limits.header_read_timeout,
+        idle_timeout: limits.idle_timeout,
         shutdown: shutdown.clone(),
     });
     let per_address = Arc::new(PerAddress::default());
