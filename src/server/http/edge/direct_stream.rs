@@ -4,17 +4,16 @@
 //! with nothing kept beyond the piece being written. The head says the connection closes,
 //! and it does once the body ends. A client that closes, or sends anything more, ends it.
 
+use super::outgoing::{head, Framing, Out};
 use axum::body::{Body, Bytes, HttpBody};
-use axum::http::{header, response::Parts, Request, StatusCode, Version};
+use axum::http::{header, Request, Version};
 use axum::response::Response;
 use axum::Router;
-use bytes::BytesMut;
 use std::convert::Infallible;
 use std::future::{poll_fn, Future};
-use std::io::{self, IoSlice};
+use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::SystemTime;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tower::ServiceExt;
 
@@ -42,68 +41,6 @@ where
         drop(sending);
         io.shutdown().await
     }
-}
-
-/// How the body's end is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Framing {
-    /// There is none (204, 304).
-    None,
-    /// By `Content-Length`, which the response has.
-    Length,
-    /// By chunks (HTTP/1.1).
-    Chunked,
-    /// By closing (HTTP/1.0).
-    Close,
-}
-
-impl Framing {
-    fn of(version: Version, parts: &Parts) -> Self {
-        if parts.status.is_informational()
-            || parts.status == StatusCode::NO_CONTENT
-            || parts.status == StatusCode::NOT_MODIFIED
-        {
-            Self::None
-        } else if parts.headers.contains_key(header::CONTENT_LENGTH) {
-            Self::Length
-        } else if version == Version::HTTP_10 {
-            Self::Close
-        } else {
-            Self::Chunked
-        }
-    }
-}
-
-/// The response's head: its status and headers, a date, the framing, and `Connection: close`.
-fn head(version: Version, parts: &Parts, framing: Framing) -> Bytes {
-    let mut head = BytesMut::with_capacity(512);
-    head.extend_from_slice(match version {
-        Version::HTTP_10 => b"HTTP/1.0 ",
-        _ => b"HTTP/1.1 ",
-    });
-    head.extend_from_slice(parts.status.as_str().as_bytes());
-    head.extend_from_slice(b" ");
-    head.extend_from_slice(parts.status.canonical_reason().unwrap_or("").as_bytes());
-    head.extend_from_slice(b"\r\n");
-    for (name, value) in &parts.headers {
-        if name == header::CONNECTION || name == header::TRANSFER_ENCODING {
-            continue;
-        }
-        head.extend_from_slice(name.as_str().as_bytes());
-        head.extend_from_slice(b": ");
-        head.extend_from_slice(value.as_bytes());
-        head.extend_from_slice(b"\r\n");
-    }
-    if !parts.headers.contains_key(header::DATE) {
-        head.extend_from_slice(b"date: ");
-        head.extend_from_slice(httpdate::fmt_http_date(SystemTime::now()).as_bytes());
-        head.extend_from_slice(b"\r\n");
-    }
-    if framing == Framing::Chunked {
-        head.extend_from_slice(b"transfer-encoding: chunked\r\n");
-    }
-    head.extend_from_slice(b"connection: close\r\n\r\n");
-    head.freeze()
 }
 
 /// The body being written.
@@ -210,97 +147,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sending<'_, S> {
     }
 }
 
-/// What is to be written, in order: the head (first only), a chunk's size line, the piece,
-/// and what follows it (the chunk's line end, or the last chunk).
-struct Out {
-    head: Bytes,
-    size_line: [u8; 18],
-    size_from: usize,
-    piece: Bytes,
-    tail: &'static [u8],
-}
-
-impl Out {
-    fn head(head: Bytes) -> Self {
-        Self {
-            head,
-            size_line: [0; 18],
-            size_from: 18,
-            piece: Bytes::new(),
-            tail: b"",
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.head.is_empty()
-            && self.size_from == self.size_line.len()
-            && self.piece.is_empty()
-            && self.tail.is_empty()
-    }
-
-    /// Queues `piece` (the queue is empty); an empty one would end a chunked body.
-    fn piece(&mut self, piece: Bytes, framing: Framing) {
-        if piece.is_empty() || framing == Framing::None {
-            return;
-        }
-        if framing == Framing::Chunked {
-            // "{len:x}\r\n", right-aligned in `size_line`.
-            let mut len = piece.len();
-            let mut from = self.size_line.len() - 2;
-            self.size_line[from..].copy_from_slice(b"\r\n");
-            loop {
-                from -= 1;
-                self.size_line[from] = b"0123456789abcdef"[len % 16];
-                len /= 16;
-                if len == 0 {
-                    break;
-                }
-            }
-            self.size_from = from;
-            self.tail = b"\r\n";
-        }
-        self.piece = piece;
-    }
-
-    /// Queues the body's end.
-    fn end(&mut self, framing: Framing) {
-        if framing == Framing::Chunked {
-            self.tail = b"0\r\n\r\n";
-        }
-    }
-
-    fn slices(&self) -> [IoSlice<'_>; 4] {
-        [
-            IoSlice::new(&self.head),
-            IoSlice::new(&self.size_line[self.size_from..]),
-            IoSlice::new(&self.piece),
-            IoSlice::new(self.tail),
-        ]
-    }
-
-    /// Forgets the first `written` bytes, and lets go of each buffer once it is written.
-    fn advance(&mut self, mut written: usize) {
-        written = forget(&mut self.head, written);
-        let size = written.min(self.size_line.len() - self.size_from);
-        self.size_from += size;
-        written -= size;
-        written = forget(&mut self.piece, written);
-        self.tail = &self.tail[written.min(self.tail.len())..];
-    }
-}
-
-/// Forgets up to `written` bytes of `bytes` (all of its memory once it is all written);
-/// what is left of `written`.
-fn forget(bytes: &mut Bytes, written: usize) -> usize {
-    if written >= bytes.len() {
-        let left = written - bytes.len();
-        *bytes = Bytes::new();
-        return left;
-    }
-    bytes::Buf::advance(bytes, written);
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,7 +202,10 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_of_known_length_keeps_it() {
-        let router = Router::new().route("/", get(|| async { (StatusCode::FORBIDDEN, "no") }));
+        let router = Router::new().route(
+            "/",
+            get(|| async { (axum::http::StatusCode::FORBIDDEN, "no") }),
+        );
         let answer = raw_answer(router, Version::HTTP_11).await;
         assert!(answer.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{answer}");
         assert!(answer.contains("content-length: 2\r\n"), "{answer}");
