@@ -5,9 +5,8 @@
 //! request, a client that never reads) is closed and `serve` returns.
 //!
 //! Plain connections speak HTTP/1.1 only (a TLS-terminating proxy in front may speak HTTP/2
-//! or 3 to browsers): an HTTP/1-only connection costs an idle stream about 15 KiB instead of
-//! 22 (hyper-util's auto-detecting connection keeps a larger state per connection; measured
-//! with `STREAMS=4000 MESSAGES=5 BURST=0` on the fan-out benchmark). With TLS (`tls.rs`),
+//! or 3 to browsers): hyper-util's auto-detecting connection keeps a larger state per
+//! connection than hyper's HTTP/1 one. With TLS (`tls.rs`),
 //! ALPN picks HTTP/2 or HTTP/1.1 for each connection; the handshake has the header-read
 //! timeout to finish in. An HTTP/2 connection is pinged (a dead peer is dropped) and closed
 //! once idle for `idle_timeout`; without a trusted proxy in front, each client address may
@@ -16,7 +15,8 @@
 //! Each connection is served by `one_connection.rs`: an HTTP/1 connection whose first
 //! request asks for an event stream is not given to hyper, the stream is answered on the
 //! socket (`first_request.rs`, `direct_stream.rs`), which spares the 16 KiB of buffers
-//! hyper keeps for each connection it serves.
+//! hyper keeps for each connection it serves (an idle stream holds 3.5–5 KiB so, against
+//! 19 KiB through hyper: docs/benchmarks.md).
 
 use crate::server::access::limits::AddressRule;
 use crate::server::http::edge::connections::PerAddress;
