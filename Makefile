@@ -11,17 +11,17 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 ## Build the release and serve it on http://127.0.0.1:3000 (SQLite file in data/).
 run:
 	scripts/setup.sh build
-	cargo leptos serve --release --precompress
+	cargo leptos serve --release --precompress --split
 
 ## Rebuild and reload on every change, for development.
 dev:
 	scripts/setup.sh build
-	cargo leptos watch
+	cargo leptos watch --split
 
 ## The release build only: target/release/chat and its site in target/site.
 build:
 	scripts/setup.sh build
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 ## Several nodes sharing one Redis (NODES=2 by default): http://127.0.0.1:3000, :3001, ...
 nodes:
@@ -33,7 +33,7 @@ nodes:
 test:
 	scripts/setup.sh test
 	$(MAKE) lint
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	CHAT_TEST_BINARY=$(CURDIR)/target/release/chat $(MAKE) test-rust
 	$(MAKE) e2e
 
@@ -48,7 +48,7 @@ test-rust:
 	timeout 20m cargo test --features ssr
 
 test-e2e:
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	$(MAKE) e2e
 
 e2e:

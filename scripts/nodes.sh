@@ -41,7 +41,7 @@ if [ -z "${CHAT_SESSION_SECRET:-}" ]; then
     export CHAT_SESSION_SECRET
 fi
 
-cargo leptos build --release
+cargo leptos build --release --precompress --split
 for i in $(seq 0 $((nodes - 1))); do
     port=$((first_port + i))
     CHAT_ADDR=127.0.0.1:$port LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD \

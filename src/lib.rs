@@ -20,10 +20,11 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod startup;
 
-/// The browser entry point: attaches the app to the server-rendered page.
+/// The browser entry point: attaches the app to the server-rendered page, once the code of
+/// a page loaded on demand (app/on_demand.rs) has arrived.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_lazy(app::App);
 }

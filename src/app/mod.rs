@@ -15,6 +15,7 @@ mod message_list;
 mod name_form;
 mod not_found;
 mod notify_settings;
+mod on_demand;
 mod passkeys_panel;
 mod password_panel;
 mod pending_item;
@@ -37,7 +38,7 @@ mod webhooks_panel;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -69,16 +70,14 @@ pub fn App() -> impl IntoView {
         <Title text="Chat" />
         <Router>
             <Routes fallback=not_found::NotFound>
-                // Async: pages arrive complete, so they read the same without JavaScript.
-                <Route path=path!("/") view=rooms_page::RoomsPage ssr=SsrMode::Async />
+                // Async: pages arrive complete, so they read the same without JavaScript. The
+                // room's page is in the main wasm; the others' code is fetched by the pages
+                // that show them (on_demand.rs).
+                <Route path=path!("/") view={Lazy::<on_demand::Rooms>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/r/:room") view=room_page::RoomPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=account_page::AccountPage ssr=SsrMode::Async />
-                <Route path=path!("/admin") view=admin_page::AdminPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/search")
-                    view=search_page::SearchResultsPage
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/account") view={Lazy::<on_demand::Account>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/admin") view={Lazy::<on_demand::Admin>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/search") view={Lazy::<on_demand::Search>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>
     }
