@@ -49,6 +49,19 @@ impl Opening {
     }
 }
 
+impl Opening {
+    /// A read-only connection to the same file (the point reader's, `point_reader.rs`).
+    pub(super) fn open_for_reading(&self) -> Result<Connection, rusqlite::Error> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(self.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(PREPARED);
+        Ok(conn)
+    }
+}
+
 /// A connection opened on demand and discarded after any failed transaction.
 pub(super) struct Link {
     opening: Opening,

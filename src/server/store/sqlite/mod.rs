@@ -9,6 +9,7 @@ mod jobs;
 mod link;
 mod memberships;
 mod passkeys;
+mod point_reader;
 mod private_rooms;
 mod room_members;
 mod rows;
@@ -59,6 +60,8 @@ pub struct SqliteStore {
     /// Searches' own connections: however many searches run, and however long, the pages,
     /// sends and health checks never wait behind them for a connection.
     search_pool: SqlitePool,
+    /// The read streams ask most (whether a room is private), on a connection of its own.
+    point_reader: Arc<point_reader::PointReader>,
     /// A search that runs longer is stopped (SQLite's progress handler).
     search_timeout: Duration,
 }
@@ -115,14 +118,17 @@ impl SqliteStore {
             .max_connections(SEARCH_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options.read_only(true));
-        let writer = writer::Writer::spawn(link::Opening {
+        let opening = link::Opening {
             path: file,
             max_pages: max_bytes.map(|bytes| (bytes / PAGE_SIZE).max(1)),
             busy_timeout: BUSY_TIMEOUT,
-        });
+        };
+        let point_reader = Arc::new(point_reader::PointReader::spawn(opening.clone()));
+        let writer = writer::Writer::spawn(opening);
         Ok(Self {
             pool,
             writer,
+            point_reader,
             search_pool,
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
         })
@@ -136,6 +142,7 @@ impl SqliteStore {
     /// Closes every connection; later calls fail as "unavailable".
     pub async fn close(&self) {
         self.writer.close();
+        self.point_reader.close();
         self.pool.close().await;
         self.search_pool.close().await;
     }

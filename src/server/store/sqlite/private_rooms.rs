@@ -1,23 +1,34 @@
 //! Private rooms: `private_rooms` (creator and invite version), with their members in
-//! `memberships`. Small, rare writes on the read pool, like memberships.
+//! `memberships`. Small, rare writes on the read pool, like memberships; the privacy read on
+//! the point reader.
 
 use super::faults::classify;
+use super::point_reader::PointReader;
 use crate::domain::{OnlineUser, RoomName, UserId};
 use crate::server::store::{Privacy, StoreError};
 use sqlx::SqlitePool;
 
-pub(super) async fn privacy(pool: &SqlitePool, room: &RoomName) -> Result<Privacy, StoreError> {
-    // One read (a stream's connect asks this of a room without messages each time).
-    let (creator, version, access, has_messages): (Option<String>, Option<i64>, Option<i64>, bool) =
-        sqlx::query_as(
-            "SELECT p.creator, p.invite_version, p.access_version, \
-         EXISTS (SELECT 1 FROM events WHERE room = ?1) \
-         FROM (SELECT ?1 AS room) AS asked LEFT JOIN private_rooms p ON p.room = asked.room",
-        )
-        .bind(room.as_str())
-        .fetch_one(pool)
-        .await
-        .map_err(classify)?;
+pub(super) async fn privacy(reader: &PointReader, room: &RoomName) -> Result<Privacy, StoreError> {
+    // One read (a stream's connect asks this of a room without messages each time): on the
+    // point reader's own connection, not the pool's.
+    let asked = room.as_str().to_owned();
+    let (creator, version, access, has_messages) = reader
+        .read(move |conn| {
+            conn.prepare_cached(
+                "SELECT p.creator, p.invite_version, p.access_version, \
+                 EXISTS (SELECT 1 FROM events WHERE room = ?1) \
+                 FROM (SELECT ?1 AS room) AS asked LEFT JOIN private_rooms p ON p.room = asked.room",
+            )?
+            .query_row([&asked], |row| {
+                Ok((
+                    row.get::<_, Option<String>>(0)?,
+                    row.get::<_, Option<i64>>(1)?,
+                    row.get::<_, Option<i64>>(2)?,
+                    row.get::<_, bool>(3)?,
+                ))
+            })
+        })
+        .await?;
     let Some(creator) = creator else {
         return Ok(Privacy::Public { has_messages });
     };

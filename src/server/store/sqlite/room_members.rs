@@ -22,7 +22,7 @@ impl RoomMembers for SqliteStore {
     }
 
     async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
-        private_rooms::privacy(&self.pool, room).await
+        private_rooms::privacy(&self.point_reader, room).await
     }
 
     async fn create_private(
