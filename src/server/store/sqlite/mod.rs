@@ -310,7 +310,11 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await
             .map(|_| ())
-            .map_err(classify)
+            .map_err(classify)?;
+        // Streams open through the point reader: ready only if it answers too.
+        self.point_reader
+            .read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+            .await
     }
 
     async fn search(
