@@ -1,14 +1,15 @@
+use super::message_body::MessageBody;
 use super::message_editor::MessageEditor;
 use super::quote_link::QuoteLink;
 use super::reaction_bar::{ReactionBar, ReactionPicker};
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
-use crate::domain::{linkify, segments, Mention, MentionSegment, Segment, Seq, UserId};
+use crate::domain::Seq;
 use crate::room::{RoomState, Shown};
 use leptos::prelude::*;
 
-/// One message. The body is text: Leptos escapes it, so markup in a message is shown, never
-/// run; web addresses become links that open safely; CSS keeps the line breaks.
+/// One message. The body is shown in its Markdown subset (`message_body.rs`): elements
+/// only of that subset, its text escaped, so HTML in a message is shown, never run.
 #[component]
 pub fn MessageItem(shown: Shown) -> impl IntoView {
     let state = expect_context::<RoomState>();
@@ -72,7 +73,7 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     .into_any();
 
     let content = if message.deleted {
-        view! { <p class="message-body deleted">"message deleted"</p> }.into_any()
+        view! { <div class="message-body deleted"><p>"message deleted"</p></div> }.into_any()
     } else {
         view! {
             <Show
@@ -81,9 +82,7 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
                     let body = body.clone();
                     move || {
                         view! {
-                            <p class="message-body" dir="auto">
-                                {render_body(&body, &mentions, &me)}
-                            </p>
+                            <MessageBody body=body.clone() mentions=mentions.clone() me=me.clone() />
                         }
                     }
                 }
@@ -176,37 +175,5 @@ fn MessageActions(
                 {ban_href.clone().map(|href| view! { <a class="ban-link" href=href rel="external">"Ban…"</a> })}
             </div>
         </Show>
-    }
-}
-
-/// The body with its mentions marked (strongly the viewer's) and its web addresses as
-/// links (http and https only).
-fn render_body(body: &str, mentions: &[Mention], me: &UserId) -> Vec<AnyView> {
-    segments(body, mentions)
-        .into_iter()
-        .flat_map(|segment| match segment {
-            MentionSegment::Mention { text, id } if id == me => {
-                vec![
-                    view! { <strong class="mention mention-me">{text.to_owned()}</strong> }
-                        .into_any(),
-                ]
-            }
-            MentionSegment::Mention { text, .. } => {
-                vec![view! { <span class="mention">{text.to_owned()}</span> }.into_any()]
-            }
-            MentionSegment::Text(text) => linkify(text).into_iter().map(render_link).collect(),
-        })
-        .collect()
-}
-
-fn render_link(segment: Segment<'_>) -> AnyView {
-    match segment {
-        Segment::Text(text) => text.to_owned().into_any(),
-        Segment::Link(url) => view! {
-            <a href=url.to_owned() rel="noopener nofollow ugc" target="_blank">
-                {url.to_owned()}
-            </a>
-        }
-        .into_any(),
     }
 }

@@ -9,6 +9,7 @@ mod connection_badge;
 mod create_private_room;
 mod device_link_panel;
 mod mention_suggestions;
+mod message_body;
 mod message_editor;
 mod message_item;
 mod message_list;

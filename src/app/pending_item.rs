@@ -38,7 +38,7 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
                 <span class="message-author">{author}</span>
                 {status}
             </div>
-            <p class="message-body">{body}</p>
+            <div class="message-body"><p>{body}</p></div>
         </li>
     }
 }

@@ -9,6 +9,7 @@ mod domain_error;
 mod ephemeral;
 mod feed_event;
 mod links;
+pub mod markup;
 mod mention;
 mod message;
 mod message_body;
@@ -31,7 +32,6 @@ pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};
 pub use feed_event::{EventKind, FeedEvent, Heartbeat, ReadMark, Reset};
-pub use links::{linkify, Segment};
 pub use mention::{
     mentioned_in, parse_mentioned_ids, segments, Mention, MentionSegment, MAX_MENTIONS,
 };

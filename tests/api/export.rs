@@ -16,7 +16,10 @@ async fn export_story(app: &TestApp, other: &TestApp) {
         sender.await.expect("sender");
     }
     let alice = app.browser();
-    let first = alice.send("archive", "**bold?** and a <tag>").await;
+    let first = alice
+        .send("archive", "**bold?** and a <tag> &amp;\n- a list\n- of two")
+        .await;
+    alice.send("archive", "---").await;
     let reply_to = first.seq.to_string();
     let reply = alice
         .post(
@@ -56,7 +59,7 @@ async fn export_story(app: &TestApp, other: &TestApp) {
         .lines()
         .map(|line| serde_json::from_str(line).expect("one message per line"))
         .collect();
-    assert_eq!(messages.len(), MESSAGES + 3, "every message once");
+    assert_eq!(messages.len(), MESSAGES + 4, "every message once");
     assert!(
         messages.windows(2).all(|pair| pair[0].seq < pair[1].seq),
         "oldest first"
@@ -79,8 +82,12 @@ async fn export_story(app: &TestApp, other: &TestApp) {
         .expect("body");
     assert!(markdown.starts_with("# #archive\n"));
     assert!(
-        markdown.contains("\\*\\*bold?\\*\\* and a \\<tag\\>"),
-        "markup stays text"
+        markdown.contains("**bold?** and a \\<tag\\> \\&amp;\n\n- a list\n- of two\n"),
+        "formatting as the chat shows it, HTML and entities as typed: {markdown}"
+    );
+    assert!(
+        markdown.contains("\n\n\\---\n"),
+        "a body that is a rule stays text"
     );
     assert!(markdown.contains("_message deleted_"));
     assert!(markdown.contains("sender 3 says 275"));

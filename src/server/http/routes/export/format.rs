@@ -1,6 +1,7 @@
 //! How an exported room reads: JSON lines (one message as the API shows it per line) or
 //! Markdown for people (a heading per day, times in UTC).
 
+use super::markdown_body::{self, escape};
 use crate::domain::calendar::{civil_from_days, clock, day_of};
 use crate::domain::{ChatMessage, RoomName};
 
@@ -83,13 +84,11 @@ fn markdown(message: &ChatMessage, previous_sent_at: Option<i64>) -> String {
         ));
     }
     if message.deleted {
-        out.push_str("_message deleted_\n");
+        out.push_str("\n_message deleted_\n");
     } else {
-        // A hard line break (two spaces) keeps each line of the message on its own.
-        for line in message.body.lines() {
-            out.push_str(&escape(line));
-            out.push_str("  \n");
-        }
+        out.push('\n');
+        out.push_str(&markdown_body::body(&message.body));
+        out.push('\n');
     }
     if !message.reactions.is_empty() {
         let reactions: Vec<String> = message
@@ -99,21 +98,6 @@ fn markdown(message: &ChatMessage, previous_sent_at: Option<i64>) -> String {
             .map(|group| format!("{} {}", group.emoji, group.count))
             .collect();
         out.push_str(&format!("\n{}\n", reactions.join(" · ")));
-    }
-    out
-}
-
-/// Markdown's own characters in someone's words, escaped so they read as typed.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
     }
     out
 }
@@ -134,7 +118,7 @@ mod tests {
     #[test]
     fn markdown_has_days_authors_replies_and_keeps_markup_as_text() {
         let mut message = ChatMessage::sample(5);
-        message.body = "**not bold** <script>\nsecond line".into();
+        message.body = "**bold** <script>\nsecond line\n---".into();
         message.sent_at = 1_795_292_051_000;
         let original = ChatMessage::sample(2);
         message.reply_to = Some(Seq(2));
@@ -144,7 +128,7 @@ mod tests {
         assert!(md.contains("**ann** 20:14 · [#5]"), "{md}");
         assert!(md.contains("> ↩ [#2] **ann**: m2"), "{md}");
         assert!(
-            md.contains("\\*\\*not bold\\*\\* \\<script\\>  \nsecond line  \n"),
+            md.contains("m2\n\n**bold** \\<script\\>  \nsecond line  \n\\---\n"),
             "{md}"
         );
         let same_day = ExportFormat::Markdown.message(&message, Some(message.sent_at));

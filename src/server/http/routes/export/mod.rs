@@ -6,6 +6,7 @@
 //! cut off with its connection (`stall_guard.rs`).
 
 mod format;
+mod markdown_body;
 
 use self::format::ExportFormat;
 use crate::domain::{ChatMessage, RoomName, Seq};
