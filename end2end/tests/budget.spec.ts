@@ -5,9 +5,10 @@ import { expect, test } from "@playwright/test";
 // release build. The goal is a first visit of at most 250,000 B with the wasm at most
 // 200,000 B; today's build is above it (docs/benchmarks.md, "A first visit, on the wire").
 // Until it gets there, these ceilings hold today's figures with 1 % to spare, so nothing
-// added makes the page heavier unnoticed: lower them whenever the build shrinks.
-const WASM_CEILING = 387_000;
-const VISIT_CEILING = 406_000;
+// added makes the page heavier unnoticed: lower them whenever the build shrinks. The
+// Markdown renderer (issue 28) added 8,735 B of wasm: 382,686 → 391,421 B.
+const WASM_CEILING = 395_500;
+const VISIT_CEILING = 414_000;
 
 test("a first visit stays within its budget on the wire", async ({ baseURL }) => {
   const { firstVisit } = await import("../first-visit.mjs");

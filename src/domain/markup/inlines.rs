@@ -381,11 +381,14 @@ fn set_partner(token: &mut Token, to: usize) {
     }
 }
 
+/// An open frame of [`build`]: its kind and the index of the delimiter that closes it
+/// (none for the outermost), and its children so far.
+type Frame = (Option<(Kind, usize)>, Vec<Inline>);
+
 /// The tree of paired tokens; an unpaired delimiter, or one nested deeper than
 /// [`MAX_INLINE_DEPTH`], is its marker's text.
 fn build(tokens: Vec<Token>) -> Vec<Inline> {
-    // Each open frame: its kind, the index of the delimiter that closes it, its children.
-    let mut frames: Vec<(Option<(Kind, usize)>, Vec<Inline>)> = vec![(None, Vec::new())];
+    let mut frames: Vec<Frame> = vec![(None, Vec::new())];
     for (index, token) in tokens.into_iter().enumerate() {
         let depth = frames.len() - 1;
         let Some((_, children)) = frames.last_mut() else {
