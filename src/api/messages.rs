@@ -9,6 +9,8 @@ use leptos::prelude::*;
 /// times with it. With `reply_to`, it answers that message (same room, not deleted). With
 /// `mentions` (comma-separated user ids), it mentions those of them who joined the room and
 /// whom the body names as `@name`, by the name the room knows them by; others are dropped.
+/// With `attachments` (comma-separated upload ids, at most 10: each uploaded by this person
+/// to this room and not sent yet), it carries those files, and its text may be empty.
 #[server(endpoint = "send_message")]
 #[cfg_attr(
     feature = "ssr",
@@ -20,9 +22,12 @@ pub async fn send_message(
     client_id: Option<String>,
     reply_to: Option<Seq>,
     mentions: Option<String>,
+    attachments: Option<String>,
 ) -> Result<ChatMessage, ChatError> {
     use super::server_context::{now_millis, Call};
-    use crate::domain::{mentioned_in, parse_mentioned_ids, ClientId, MessageBody};
+    use crate::domain::{
+        mentioned_in, parse_attachment_ids, parse_mentioned_ids, ClientId, MessageBody,
+    };
     use crate::server::access::limits::Action;
     use crate::server::store::{Appended, NewMessage};
 
@@ -31,7 +36,12 @@ pub async fn send_message(
         Call::acting(Action::Write)?.in_room_to_write(&room).await?;
     // Known public with messages, it stays so; otherwise the store looks again as it writes.
     let recheck_access = !state.access.known_public(&room);
-    let body = MessageBody::parse(&body)?;
+    let attachments = parse_attachment_ids(attachments.as_deref().unwrap_or_default())?;
+    // A message of files may have no words.
+    let body = match attachments.is_empty() {
+        true => MessageBody::parse(&body)?,
+        false => MessageBody::parse_beside_attachments(&body)?,
+    };
     let client_id = ClientId::parse_optional(client_id.as_deref())?;
     let meant = parse_mentioned_ids(mentions.as_deref().unwrap_or_default())?;
     if let Some(original) = reply_to {
@@ -71,6 +81,7 @@ pub async fn send_message(
             mentions,
             recheck_access,
             bot: false,
+            attachments,
         })
         .await??;
     if let Appended::New(message) = &appended {

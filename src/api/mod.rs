@@ -11,6 +11,7 @@ mod joined;
 mod messages;
 mod passkeys;
 mod password;
+mod pins;
 mod private_rooms;
 mod profile;
 mod reactions;
@@ -53,6 +54,7 @@ pub use passkeys::{
     PasskeySignInStart, RemovePasskey, PASSKEY_NAME_CHARS,
 };
 pub use password::{change_password, ChangePassword};
+pub use pins::{pin_message, PinMessage};
 pub use private_rooms::{
     create_room, remove_member, renew_invite, CreateRoom, CreatedRoom, PrivateRoom, RemoveMember,
     RenewInvite,

@@ -49,6 +49,9 @@ pub struct RoomSnapshot {
     /// The viewer administers the chat (may ban people); left out when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admin: bool,
+    /// The room's pinned messages, the most recently pinned first (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<ChatMessage>,
 }
 
 /// A page of newer messages (reading on from a permalink).
@@ -140,6 +143,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         }),
     };
     let joined = super::joined::joined_rooms(state.store.as_ref(), &session.user_id).await?;
+    let pins = state.store.pins(&room, Some(&session.user_id)).await?;
     let role = session.signed_in.as_ref().map(|signed_in| signed_in.role);
     let moderates = state
         .access
@@ -162,6 +166,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         moderates,
         locked: state.restrictions.is_locked(&room),
         admin: role == Some(crate::domain::Role::Admin),
+        pins,
     })
 }
 

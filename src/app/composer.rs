@@ -1,4 +1,6 @@
+use super::composer_files::{AttachButton, ComposerFiles};
 use super::mention_suggestions::MentionSuggestions;
+use super::Hydrated;
 use crate::api::SendMessage;
 use crate::domain::{Quote, Seq};
 use crate::room::{Picking, RoomState};
@@ -10,7 +12,8 @@ use leptos::server_fn::ServerFn;
 /// it works before the wasm has loaded and with JavaScript off. Once hydrated, Enter sends
 /// without reloading: the message shows as pending until the server confirms it, a failed
 /// one can be retried (with the same `client_id`, so never twice), and a refused one comes
-/// back to the text box with the reason next to it.
+/// back to the text box with the reason next to it. Files picked, dropped on it or pasted
+/// into it upload at once and go with the next message (the script is needed for that).
 #[component]
 pub fn Composer() -> impl IntoView {
     let state = expect_context::<RoomState>();
@@ -38,10 +41,56 @@ pub fn Composer() -> impl IntoView {
     let picking = RwSignal::new(None::<Picking>);
     let active_option =
         move || picking.with(|p| p.as_ref().map(|p| format!("mention-option-{}", p.active)));
+    let hydrated = use_context::<Hydrated>();
+    let dragging = RwSignal::new(false);
+    let on_drop = move |event: leptos::ev::DragEvent| {
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        {
+            let files = event.data_transfer().and_then(|data| data.files());
+            if files.as_ref().is_some_and(|files| files.length() > 0) {
+                event.prevent_default();
+                crate::client::uploads::add_files(state, files, error);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
+    let on_dragover = move |event: leptos::ev::DragEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            let carries_files = event
+                .data_transfer()
+                .is_some_and(|data| data.types().includes(&"Files".into(), 0));
+            if carries_files {
+                // Allows the drop.
+                event.prevent_default();
+                dragging.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
+    let on_paste = move |event: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            let files = event.clipboard_data().and_then(|data| data.files());
+            if files.as_ref().is_some_and(|files| files.length() > 0) {
+                event.prevent_default();
+                crate::client::uploads::add_files(state, files, error);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
 
     view! {
         <form
             class="composer"
+            class:dragging=move || dragging.get()
+            on:dragover=on_dragover
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
             action=action
             method="post"
             aria-label="Send a message"
@@ -89,7 +138,11 @@ pub fn Composer() -> impl IntoView {
                     })
             }}
             <MentionSuggestions picking body />
+            <ComposerFiles />
             <div class="composer-row">
+                <Show when=move || hydrated.is_some_and(|h| h.get())>
+                    <AttachButton error />
+                </Show>
                 <label for="composer-body" class="visually-hidden">
                     "Message"
                 </label>
@@ -127,6 +180,7 @@ pub fn Composer() -> impl IntoView {
                         let _ = last_typing;
                     }
                     on:blur=move |_| picking.set(None)
+                    on:paste=on_paste
                 ></textarea>
                 <button type="submit">"Send"</button>
             </div>

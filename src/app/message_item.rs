@@ -1,3 +1,4 @@
+use super::attachment_list::AttachmentList;
 use super::message_body::MessageBody;
 use super::message_editor::MessageEditor;
 use super::quote_link::QuoteLink;
@@ -53,6 +54,8 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     let quote = message.reply_to.map(|reply_to| {
         view! { <QuoteLink room=room.clone() reply_to quote=message.quote.clone() /> }.into_any()
     });
+    let files = (!deleted && !message.attachments.is_empty())
+        .then(|| view! { <AttachmentList files=message.attachments.clone() /> }.into_any());
     let reaction_error = RwSignal::new(None::<String>);
     let has_reactions = !message.reactions.is_empty();
     let reactions = (!deleted && has_reactions).then(|| {
@@ -66,6 +69,7 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
             ban=(!mine && !message.bot).then(|| (message.author_id.to_string(), message.author.clone()))
             has_reactions
             deleted
+            pinned=message.pinned
             editing
             reaction_error
         />
@@ -111,9 +115,16 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
                     </time>
                 </a>
                 {message.edited_at.map(|_| view! { <span class="edited">"(edited)"</span> })}
+                {message.pinned.then(|| view! {
+                    <span class="pinned-mark" title="Pinned to the room's header">
+                        <span aria-hidden="true">"📌"</span>
+                        <span class="visually-hidden">"pinned"</span>
+                    </span>
+                })}
             </div>
             {quote}
             {content}
+            {files}
             {reactions}
             <Show when=move || reaction_error.with(Option::is_some)>
                 <p class="reaction-error" role="alert">{move || reaction_error.get()}</p>
@@ -124,8 +135,8 @@ pub fn MessageItem(shown: Shown) -> impl IntoView {
     .into_any()
 }
 
-/// Reply for every message, the reaction picker while it has no reactions (else it sits
-/// beside them), Edit and Delete for one's own, Delete for anyone's to who moderates
+/// Reply and Pin (or Unpin) for every message, the reaction picker while it has no
+/// reactions (else it sits beside them), Edit and Delete for one's own, Delete for anyone's to who moderates
 /// the room, and "Ban…" (the administrators' page) for a person's to administrators.
 #[component]
 fn MessageActions(
@@ -135,6 +146,7 @@ fn MessageActions(
     ban: Option<(String, String)>,
     has_reactions: bool,
     deleted: bool,
+    pinned: bool,
     editing: RwSignal<bool>,
     reaction_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -159,6 +171,12 @@ fn MessageActions(
                     "Reply"
                 </a>
                 {(!has_reactions).then(|| view! { <ReactionPicker seq error=reaction_error /> })}
+                <button type="button" class="pin-button" on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    crate::client::message_actions::pin(state, seq, !pinned, reaction_error);
+                }>
+                    {if pinned { "Unpin" } else { "Pin" }}
+                </button>
                 <Show when=move || mine>
                     <button type="button" on:click=move |_| editing.set(true)>
                         "Edit"

@@ -45,7 +45,7 @@ pub fn MessageList() -> impl IntoView {
                 key=|shown| {
                     let m = &shown.message;
                     (
-                        (m.seq, m.edited_at, m.deleted, shown.continued, shown.previous_sent_at),
+                        (m.seq, m.edited_at, m.deleted, m.pinned, shown.continued, shown.previous_sent_at),
                         (m.reactions.clone(), m.quote.clone()),
                     )
                 }

@@ -4,7 +4,9 @@
 mod account_page;
 mod admin_page;
 mod api_tokens_panel;
+mod attachment_list;
 mod composer;
+mod composer_files;
 mod connection_badge;
 mod create_private_room;
 mod device_link_panel;
@@ -20,6 +22,7 @@ mod on_demand;
 mod passkeys_panel;
 mod password_panel;
 mod pending_item;
+mod pinned_list;
 mod presence_list;
 mod private_room_panel;
 mod quote_link;

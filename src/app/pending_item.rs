@@ -9,8 +9,12 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
         client_id,
         body,
         failed,
+        attachments,
         ..
     } = pending;
+    let names: Vec<String> = attachments.into_iter().map(|file| file.name).collect();
+    let files = (!names.is_empty())
+        .then(|| view! { <p class="pending-files">"📎 " {names.join(", ")}</p> });
     let author = state.viewer.get_untracked().name;
     let status = match &failed {
         None => view! { <span class="pending-status">"Sending…"</span> }.into_any(),
@@ -39,6 +43,7 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
                 {status}
             </div>
             <div class="message-body"><p>{body}</p></div>
+            {files}
         </li>
     }
 }

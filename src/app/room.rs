@@ -2,6 +2,7 @@ use super::composer::Composer;
 use super::connection_badge::ConnectionBadge;
 use super::message_list::MessageList;
 use super::name_form::NameForm;
+use super::pinned_list::PinnedList;
 use super::presence_list::PresenceList;
 use super::rooms_sidebar::RoomsSidebar;
 use super::search_form::SearchForm;
@@ -64,6 +65,7 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                         </span>
                     </Show>
                 </h1>
+                <PinnedList />
                 <SearchForm words="" room=Some(state.room()) />
                 <ConnectionBadge state=state.connection hydrated />
                 <NameForm />

@@ -1,6 +1,6 @@
-//! Editing and deleting one's own messages.
+//! Editing and deleting one's own messages, and pinning anyone's.
 
-use crate::api::{delete_message, edit_message};
+use crate::api::{delete_message, edit_message, pin_message};
 use crate::domain::{LogEvent, MessageBody, Seq};
 use crate::room::RoomState;
 use leptos::html::Textarea;
@@ -41,6 +41,18 @@ pub fn delete(state: RoomState, seq: Seq) {
         match delete_message(state.room(), seq).await {
             Ok(deleted) => state.apply(LogEvent::Delete(deleted)),
             Err(error) => leptos::logging::warn!("delete failed: {error}"),
+        }
+    });
+}
+
+/// Pins message `seq` (or, `pinned: false`, unpins it); a refusal shows in `error`.
+pub fn pin(state: RoomState, seq: Seq, pinned: bool, error: RwSignal<Option<String>>) {
+    spawn_local(async move {
+        match pin_message(state.room(), seq, pinned).await {
+            Ok(Some(pin)) => state.apply(LogEvent::Pin(pin)),
+            // Pinned (or unpinned) already: the feed brings that event, if it has not yet.
+            Ok(None) => {}
+            Err(refused) => error.set(Some(refused.to_string())),
         }
     });
 }

@@ -15,6 +15,7 @@ pub mod reactions;
 pub mod replies;
 pub mod scroll;
 pub mod sending;
+pub mod uploads;
 
 /// Calls `handle` on every `name` event of the document (e.g. `visibilitychange`) until the
 /// current reactive owner is cleaned up.

@@ -4,7 +4,7 @@
 use crate::api::send_message;
 use crate::domain::{ClientId, MessageBody, UserId};
 use crate::error::ChatError;
-use crate::room::{meant, Pending, RoomState};
+use crate::room::{attachment_ids, meant, Pending, RoomState};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,14 +36,27 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
     let Some(textarea) = body.get_untracked() else {
         return;
     };
+    let attachments = match state.attaching.ready() {
+        Ok(files) => files,
+        Err(not_ready) => {
+            error.set(Some(not_ready.reason().to_owned()));
+            return;
+        }
+    };
     // The outbox holds the text as the server will store it, to recognise it coming back.
-    let text = match MessageBody::parse(&textarea.value()) {
+    // A message of files may have no words.
+    let parsed = match attachments.is_empty() {
+        true => MessageBody::parse(&textarea.value()),
+        false => MessageBody::parse_beside_attachments(&textarea.value()),
+    };
+    let text = match parsed {
         Ok(body) => body.into_inner(),
         Err(refused) => {
             error.set(Some(refused.to_string()));
             return;
         }
     };
+    state.attaching.clear();
     error.set(None);
     textarea.set_value("");
     let client_id = state.client_id.get_untracked();
@@ -60,6 +73,7 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
         body: text,
         reply_to,
         mentions,
+        attachments,
         failed: None,
     };
     state.outbox.push(pending.clone());
@@ -82,6 +96,7 @@ fn send(state: RoomState, pending: Pending, composer: Option<ComposerFields>) {
         body: text,
         reply_to,
         mentions,
+        attachments,
         ..
     } = pending;
     let mentions = (!mentions.is_empty()).then(|| {
@@ -95,6 +110,7 @@ fn send(state: RoomState, pending: Pending, composer: Option<ComposerFields>) {
             Some(client_id.clone()),
             reply_to,
             mentions,
+            attachment_ids(&attachments),
         )
         .await
         {

@@ -52,6 +52,8 @@ pub enum DomainError {
     DirectRoomName,
     #[error("A direct message needs someone else.")]
     DirectToYourself,
+    #[error("attachments is a comma-separated list of at most {max} upload ids.")]
+    BadAttachments { max: usize },
 }
 
 /// Characters that change the direction of the text around them (bidi embeddings,

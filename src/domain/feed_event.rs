@@ -3,7 +3,7 @@
 
 use super::Seq;
 use super::{
-    ChatMessage, LogEvent, MessageDelete, MessageEdit, Presence, PresenceChange, Reaction,
+    ChatMessage, LogEvent, MessageDelete, MessageEdit, Pin, Presence, PresenceChange, Reaction,
     RoomName, Typing,
 };
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,8 @@ pub enum EventKind {
     Delete,
     /// A reaction added to or removed from a message (a log event).
     Reaction,
+    /// A message pinned to the room's header or unpinned (a log event).
+    Pin,
     /// Who is online (ephemeral: no seq, never replayed): a snapshot.
     Presence,
     /// Who is online: what changed since the last snapshot or change (ephemeral).
@@ -36,11 +38,12 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::Message,
         EventKind::Edit,
         EventKind::Delete,
         EventKind::Reaction,
+        EventKind::Pin,
         EventKind::Presence,
         EventKind::PresenceChange,
         EventKind::Typing,
@@ -55,6 +58,7 @@ impl EventKind {
             EventKind::Edit => "edit",
             EventKind::Delete => "delete",
             EventKind::Reaction => "reaction",
+            EventKind::Pin => "pin",
             EventKind::Presence => "presence",
             EventKind::PresenceChange => "presence_change",
             EventKind::Typing => "typing",
@@ -94,7 +98,9 @@ pub struct ReadMark {
     pub seq: Seq,
 }
 
-/// One event of the feed, decoded.
+/// One event of the feed, decoded. (Log events, messages mostly, are the large and the
+/// common case; a decoded event lives for one handler call, so it is not boxed.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedEvent {
     Log(LogEvent),
@@ -122,6 +128,7 @@ impl FeedEvent {
             EventKind::Reaction => {
                 FeedEvent::Log(LogEvent::Reaction(serde_json::from_str::<Reaction>(data)?))
             }
+            EventKind::Pin => FeedEvent::Log(LogEvent::Pin(serde_json::from_str::<Pin>(data)?)),
             EventKind::Presence => FeedEvent::Presence(serde_json::from_str(data)?),
             EventKind::PresenceChange => FeedEvent::PresenceChange(serde_json::from_str(data)?),
             EventKind::Typing => FeedEvent::Typing(serde_json::from_str(data)?),

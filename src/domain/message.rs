@@ -1,4 +1,6 @@
-use super::{EventKind, Mention, Quote, Reaction, Reactions, RoomName, Seq, UserId};
+use super::{
+    Attachment, EventKind, Mention, Pin, Quote, Reaction, Reactions, RoomName, Seq, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 /// A chat message as every client sees it: the JSON `data` of an SSE `message` event, the
@@ -40,6 +42,12 @@ pub struct ChatMessage {
     /// Posted by a webhook (its name is `author`), not by a person (left out when false).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bot: bool,
+    /// Pinned to the room's header (left out when false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
+    /// The files it carries (left out when none; a deleted message has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl ChatMessage {
@@ -62,6 +70,8 @@ impl ChatMessage {
             reactions_at: Seq::ZERO,
             mentions: self.mentions.clone(),
             bot: self.bot,
+            pinned: self.pinned,
+            attachments: self.attachments.clone(),
         }
     }
 }
@@ -92,6 +102,7 @@ pub enum LogEvent {
     Edit(MessageEdit),
     Delete(MessageDelete),
     Reaction(Reaction),
+    Pin(Pin),
 }
 
 impl LogEvent {
@@ -101,6 +112,7 @@ impl LogEvent {
             LogEvent::Edit(e) => e.seq,
             LogEvent::Delete(d) => d.seq,
             LogEvent::Reaction(r) => r.seq,
+            LogEvent::Pin(p) => p.seq,
         }
     }
 
@@ -110,6 +122,7 @@ impl LogEvent {
             LogEvent::Edit(e) => &e.room,
             LogEvent::Delete(d) => &d.room,
             LogEvent::Reaction(r) => &r.room,
+            LogEvent::Pin(p) => &p.room,
         }
     }
 
@@ -120,6 +133,7 @@ impl LogEvent {
             LogEvent::Edit(_) => EventKind::Edit,
             LogEvent::Delete(_) => EventKind::Delete,
             LogEvent::Reaction(_) => EventKind::Reaction,
+            LogEvent::Pin(_) => EventKind::Pin,
         }
     }
 
@@ -130,11 +144,21 @@ impl LogEvent {
             LogEvent::Edit(e) => Some(e.target),
             LogEvent::Delete(d) => Some(d.target),
             LogEvent::Reaction(r) => Some(r.target),
+            LogEvent::Pin(p) => Some(p.target),
         }
     }
 }
 
 impl ChatMessage {
+    /// What a search matches: its text, and its files' names.
+    pub fn searchable_text(&self) -> std::borrow::Cow<'_, str> {
+        if self.attachments.is_empty() {
+            return self.body.as_str().into();
+        }
+        let names: Vec<&str> = self.attachments.iter().map(|f| f.name.as_str()).collect();
+        format!("{} {}", self.body, names.join(" ")).into()
+    }
+
     /// Whether it mentions `person` (and still names them, and is not deleted).
     pub fn mentions_person(&self, person: &UserId) -> bool {
         !self.deleted
@@ -157,7 +181,10 @@ impl ChatMessage {
                 self.body.clear();
                 self.deleted = true;
                 self.reactions = Reactions::default();
+                self.pinned = false;
+                self.attachments.clear();
             }
+            LogEvent::Pin(pin) if about_me => self.pinned = pin.pinned,
             LogEvent::Reaction(reaction) if about_me && reaction.seq > self.reactions_at => {
                 self.reactions.apply(reaction, viewer);
                 self.reactions_at = reaction.seq;
@@ -196,6 +223,8 @@ impl ChatMessage {
             reactions_at: Seq::ZERO,
             mentions: Vec::new(),
             bot: false,
+            pinned: false,
+            attachments: Vec::new(),
         }
     }
 }

@@ -11,11 +11,17 @@ impl MessageBody {
     pub const MAX_CHARS: usize = 4_000;
 
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
-        let text = normalized.trim();
-        if text.is_empty() {
+        let body = Self::parse_beside_attachments(raw)?;
+        if body.0.is_empty() {
             return Err(DomainError::EmptyMessage);
         }
+        Ok(body)
+    }
+
+    /// The text of a message that carries files: it may be empty.
+    pub fn parse_beside_attachments(raw: &str) -> Result<Self, DomainError> {
+        let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
+        let text = normalized.trim();
         if text.contains(REPLACEMENT_CHARACTER) {
             return Err(DomainError::InvalidUtf8);
         }

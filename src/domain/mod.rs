@@ -2,6 +2,7 @@
 //! functions on the server; the browser may use the same rules to pre-check.
 
 mod account;
+mod attachment;
 mod audit;
 pub mod calendar;
 mod client_id;
@@ -15,6 +16,7 @@ mod message;
 mod message_body;
 mod nickname;
 mod notify_level;
+mod pin;
 mod presence;
 mod reaction;
 mod reaction_sets;
@@ -27,6 +29,10 @@ mod seq;
 mod user_id;
 
 pub use account::{AccountName, Password, Role};
+pub use attachment::{
+    clean_file_name, human_size, parse_attachment_ids, shown_inline, Attachment, UploadId,
+    MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
+};
 pub use audit::AuditEntry;
 pub use client_id::ClientId;
 pub use domain_error::DomainError;
@@ -39,6 +45,7 @@ pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;
 pub use nickname::Nickname;
 pub use notify_level::NotifyLevel;
+pub use pin::{Pin, MAX_PINS_PER_ROOM};
 pub use presence::{Presence, PresenceChange, LISTED};
 pub use reaction::{
     Emoji, Reaction, ReactionOp, MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_PERSON, QUICK_REACTIONS,

@@ -62,9 +62,11 @@ impl Quote {
     }
 }
 
-/// The first line of `body` that has text, cut at [`EXCERPT_CHARS`] characters with "…".
+/// The first line of `body`'s text (without its formatting's markers) that has text, cut at
+/// [`EXCERPT_CHARS`] characters with "…".
 pub fn excerpt(body: &str) -> String {
-    let line = body
+    let text = super::markup::plain_text(&super::markup::parse(body));
+    let line = text
         .lines()
         .map(str::trim)
         .find(|line| !line.is_empty())
@@ -82,6 +84,12 @@ mod tests {
     #[test]
     fn the_excerpt_is_the_first_line_with_text_cut_on_a_character() {
         assert_eq!(excerpt("\n  hello there  \nsecond line"), "hello there");
+        assert_eq!(
+            excerpt("**bold** and `code`"),
+            "bold and code",
+            "no markers"
+        );
+        assert_eq!(excerpt("> quoted\nreply"), "quoted");
         let long = "é".repeat(EXCERPT_CHARS + 5);
         let cut = excerpt(&long);
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);

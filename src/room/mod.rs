@@ -3,16 +3,20 @@
 //! behaviours (`client`); it renders nothing and touches no DOM, so its rules are unit-tested
 //! on the server's side of the build.
 
+mod attaching;
 mod connection;
 mod joined;
 mod mentions;
 mod outbox;
+mod pins;
 mod timeline;
 
+pub use attaching::{attachment_ids, Attaching, Attachments, NotReady};
 pub use connection::ConnectionState;
 pub use joined::{Arrival, JoinedRooms};
 pub use mentions::{meant, suggestions, typed_at_caret, Picking, Suggestion, Typed};
 pub use outbox::{Outbox, Pending};
+pub use pins::Pins;
 pub use timeline::{Shown, Timeline};
 
 use crate::api::{PrivateRoom, RoomSnapshot};
@@ -65,6 +69,10 @@ pub struct RoomState {
     pub locked: bool,
     /// The viewer administers the chat: others' messages offer to ban their author.
     pub admin: bool,
+    /// The messages pinned to the room's header.
+    pub pins: Pins,
+    /// The files the composer holds for the next message.
+    pub attaching: Attachments,
 }
 
 impl RoomState {
@@ -99,6 +107,8 @@ impl RoomState {
             moderates: snapshot.moderates,
             locked: snapshot.locked,
             admin: snapshot.admin,
+            pins: Pins::new(snapshot.pins),
+            attaching: Attachments::default(),
         }
     }
 
@@ -149,6 +159,7 @@ impl RoomState {
                 .update(|typing| typing.retain(|t| t.user.id != author));
         }
         let viewer = self.viewer.with_untracked(|viewer| viewer.id.clone());
+        self.pins.apply(&event, &viewer);
         self.timeline.apply(event, &viewer);
     }
 
@@ -221,6 +232,7 @@ mod tests {
             moderates: false,
             locked: false,
             admin: false,
+            pins: Vec::new(),
         })
     }
 

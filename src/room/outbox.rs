@@ -1,4 +1,4 @@
-use crate::domain::{Seq, UserId};
+use crate::domain::{Attachment, Seq, UserId};
 use leptos::prelude::*;
 
 /// A message the person sent that the server has not confirmed yet.
@@ -11,6 +11,8 @@ pub struct Pending {
     pub reply_to: Option<Seq>,
     /// The people it mentions (a retry mentions them too).
     pub mentions: Vec<UserId>,
+    /// The files it carries (a retry carries them too).
+    pub attachments: Vec<Attachment>,
     /// `None` while sending; the reason once it failed (it can then be retried).
     pub failed: Option<String>,
 }
@@ -86,6 +88,7 @@ mod tests {
                 body: "hello @Bob".into(),
                 reply_to: Some(Seq(3)),
                 mentions: vec![bob],
+                attachments: Vec::new(),
                 failed: Some("ignored".into()),
             };
             outbox.push(hello.clone());

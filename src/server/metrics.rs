@@ -11,6 +11,9 @@
 //! | `chat_store_errors_total` | counter | store operations that failed (unavailable or failed) |
 //! | `chat_relay_reconnects_total` | counter | times the Redis relay lost its subscription and connected again |
 //! | `chat_presence_flushes_total` | counter | presence flushes (one per `presence_interval`) |
+//! | `chat_uploads_total` | counter | files uploaded and kept |
+//! | `chat_upload_bytes_total` | counter | their bytes |
+//! | `chat_files_removed_total` | counter | files whose bytes were removed (their message deleted, or never sent) |
 
 use axum::extract::Request;
 use axum::http::header;
@@ -29,6 +32,9 @@ const REJECTED: &str = "chat_rejected_requests_total";
 const STORE_ERRORS: &str = "chat_store_errors_total";
 const RELAY_RECONNECTS: &str = "chat_relay_reconnects_total";
 const PRESENCE_FLUSHES: &str = "chat_presence_flushes_total";
+const UPLOADS: &str = "chat_uploads_total";
+const UPLOAD_BYTES: &str = "chat_upload_bytes_total";
+const FILES_REMOVED: &str = "chat_files_removed_total";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -73,6 +79,9 @@ fn describe() {
     describe_counter!(STORE_ERRORS, "Store operations that failed.");
     describe_counter!(RELAY_RECONNECTS, "Redis relay reconnections.");
     describe_counter!(PRESENCE_FLUSHES, "Presence flushes.");
+    describe_counter!(UPLOADS, "Files uploaded and kept.");
+    describe_counter!(UPLOAD_BYTES, "Bytes of the files uploaded and kept.");
+    describe_counter!(FILES_REMOVED, "Files whose bytes were removed.");
 }
 
 /// `GET /metrics`.
@@ -130,6 +139,15 @@ pub fn caught_up_from_store() {
 
 pub fn send_took(took: Duration) {
     histogram!(SEND_SECONDS).record(took.as_secs_f64());
+}
+
+pub fn upload_kept(bytes: u64) {
+    counter!(UPLOADS).increment(1);
+    counter!(UPLOAD_BYTES).increment(bytes);
+}
+
+pub fn file_removed() {
+    counter!(FILES_REMOVED).increment(1);
 }
 
 pub fn store_error() {

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `settings`, `metrics` | reading settings from the environment; the node's counters |
 //! | `store/` | where messages live and get their seq (SQLite, Redis) |
+//! | `files/` | uploaded files' bytes (a directory or an S3 bucket), thumbnails, their janitor |
 //! | `access/` | sessions, who may read a room, invites' rules, rate limits and caps |
 //! | `delivery/` | getting an event to every stream that wants it: hub, fan-out, relay |
 //! | `presence/` | who is online, on this node and the others |
@@ -16,6 +17,7 @@
 
 pub mod access;
 pub mod delivery;
+pub mod files;
 pub mod http;
 pub mod metrics;
 pub mod node;

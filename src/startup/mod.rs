@@ -12,6 +12,7 @@ use crate::server::delivery::drain::Drain;
 use crate::server::delivery::fanout::{Fanout, OneNode};
 use crate::server::delivery::hub::{self, Hub};
 use crate::server::delivery::relay::{self, Follows, RedisFanout};
+use crate::server::files::{janitor, Files};
 use crate::server::http::edge::serve::{serve, ConnectionLimits};
 use crate::server::http::edge::static_assets;
 use crate::server::http::edge::tls;
@@ -47,6 +48,8 @@ pub enum StartupError {
     SessionKeyFile(#[from] key_file::KeyFileError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error("could not open the file storage: {0}")]
+    Files(#[from] crate::server::files::FilesError),
 }
 
 /// The keys that sign session cookies: the configured secrets; else (one SQLite node) the
@@ -253,6 +256,20 @@ impl Application {
                 Presences::new(Arc::new(presence::OneNode::default()), hub.clone()),
             ),
         };
+        let files = Files::open(&settings.files)?;
+        if settings.redis_url.is_some() && settings.files.s3.is_none() {
+            tracing::warn!(
+                dir = %settings.files.dir.display(),
+                "files are kept in a local directory: every node must share it (or set CHAT_S3_URL)"
+            );
+        }
+        let sweeping = janitor::spawn(
+            store.clone(),
+            files.clone(),
+            settings.files.sweep_every,
+            settings.files.unsent_lasts,
+            shutdown.clone(),
+        );
         let withdrawing = presence::spawn_flusher(
             presence.clone(),
             settings.presence_interval,
@@ -282,6 +299,7 @@ impl Application {
             drain,
             sign_ins: Arc::default(),
             restrictions,
+            files,
         };
         let router = router::router(state, settings.body_timeout, settings.tls.is_some());
         tracing::info!(%addr, "listening");
@@ -303,7 +321,7 @@ impl Application {
             },
             shutdown,
             served,
-            finishing: vec![withdrawing, noting],
+            finishing: vec![withdrawing, noting, sweeping],
         })
     }
 

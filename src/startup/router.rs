@@ -8,13 +8,15 @@ use crate::server::http::edge::security_headers::{self, PolicyOptions};
 use crate::server::http::edge::static_assets;
 use crate::server::http::edge::{banned_addresses, origin};
 use crate::server::http::routes::{
-    browser_stream, device_links, export, health, invites, join, room_stream, webhooks,
+    browser_stream, device_links, export, files, health, invites, join, pins, room_stream, upload,
+    webhooks,
 };
 use crate::server::http::server_fn_status;
 use crate::server::metrics;
 use crate::server::node::state::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{
@@ -43,6 +45,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
     let sessions = state.sessions.clone();
     let banned_state = state.clone();
     let policy = PolicyOptions::new(state.leptos_options.reload_port, hsts);
+    let upload_body = state.files.max_file_bytes + upload::MULTIPART_OVERHEAD;
     let routes = Router::new()
         .route("/join", get(join::join))
         .route("/invite/{token}", get(invites::show).post(invites::accept))
@@ -58,6 +61,15 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         .route("/api/rooms/{room}/events", get(room_stream::room_events))
         .route("/api/events", get(browser_stream::browser_events))
         .route("/api/rooms/{room}/export", get(export::export))
+        .route("/api/rooms/{room}/pins", get(pins::list))
+        .route(
+            "/api/upload",
+            post(upload::upload).layer(DefaultBodyLimit::max(
+                usize::try_from(upload_body).unwrap_or(usize::MAX),
+            )),
+        )
+        .route("/api/files/{id}", get(files::original))
+        .route("/api/files/{id}/thumb", get(files::thumbnail))
         .leptos_routes_with_context(&state, pages, page_context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -186,6 +186,17 @@ impl Binary {
             .expect("VmRSS")
     }
 
+    /// The most resident memory the server has held since it started, in KiB.
+    pub fn peak_resident_kib(&self) -> u64 {
+        let pid = self.process.id().expect("pid");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM")
+    }
+
     /// `kill -9`: no chance to finish anything.
     pub async fn kill(mut self) {
         self.signal("-KILL");

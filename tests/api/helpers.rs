@@ -60,6 +60,7 @@ pub async fn spawn_app_on(db_dir: Arc<TempDir>, mut settings: Settings) -> TestA
         chat::server::node::telemetry::init("debug");
     }
     settings.database_url = database_url(&db_dir);
+    keep_files_in(&mut settings, &db_dir);
     let app = Application::build(settings).await.expect("app starts");
     start(app, db_dir)
 }
@@ -73,17 +74,26 @@ pub async fn spawn_app_with_store(store: SqliteStore) -> TestApp {
 pub async fn spawn_app_sharing(store: Arc<dyn Store>) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     // With a configured key, start-up does not need the store (which may be closed).
-    let settings = Settings {
+    let mut settings = Settings {
         sessions: SessionSettings {
             secrets: vec![Secret::new("k".repeat(32))],
             ..SessionSettings::default()
         },
         ..settings()
     };
+    keep_files_in(&mut settings, &dir);
     let app = Application::with_store(settings, store)
         .await
         .expect("app starts");
     start(app, dir)
+}
+
+/// Uploads go beside the test's database, unless the test chose where (several nodes
+/// sharing a directory or a bucket).
+fn keep_files_in(settings: &mut Settings, dir: &TempDir) {
+    if settings.files.dir == chat::server::files::settings::FileSettings::default().dir {
+        settings.files.dir = dir.path().join("uploads");
+    }
 }
 
 fn start(app: Application, db_dir: Arc<TempDir>) -> TestApp {
@@ -255,6 +265,29 @@ impl Browser {
             .expect("request")
     }
 
+    /// Uploads `bytes` as file `name` of type `content_type` to `room` (`POST /api/upload`).
+    pub async fn upload(
+        &self,
+        room: &str,
+        name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let file = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(content_type)
+            .expect("content type");
+        let form = reqwest::multipart::Form::new()
+            .text("room", room.to_owned())
+            .part("file", file);
+        self.client
+            .post(format!("{}/api/upload", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload request")
+    }
+
     pub async fn set_name(&self, name: &str) {
         let response = self.post("set_name", &[("name", name)]).await;
         assert_eq!(response.status(), 200, "{:?}", response.text().await);
@@ -338,6 +371,7 @@ pub async fn append_directly(
             mentions: Vec::new(),
             recheck_access: false,
             bot: false,
+            attachments: Vec::new(),
         })
         .await
         .expect("append")

@@ -9,16 +9,17 @@ use std::path::{Path, PathBuf};
 
 /// The parts from the ground up; a part may import those of a lower or equal rank, and
 /// those of equal rank are the ground's, which import nothing of the server.
-const PARTS: [(&str, usize); 9] = [
+const PARTS: [(&str, usize); 10] = [
     ("settings", 0),
     ("metrics", 0),
     ("store", 1),
-    ("access", 2),
-    ("delivery", 3),
-    ("presence", 4),
-    ("streams", 5),
-    ("node", 6),
-    ("http", 7),
+    ("files", 2),
+    ("access", 3),
+    ("delivery", 4),
+    ("presence", 5),
+    ("streams", 6),
+    ("node", 7),
+    ("http", 8),
 ];
 
 fn server_root() -> PathBuf {

@@ -28,6 +28,7 @@ async fn every_door(browser: &Browser, room: &str, status: u16) {
         format!("/api/search?q=quarterly&room={room}"),
         format!("/api/rooms/{room}/export?format=jsonl"),
         format!("/api/rooms/{room}/export?format=md"),
+        format!("/api/rooms/{room}/pins"),
     ];
     for path in reads {
         let response = browser.get_raw(&path).await;
@@ -43,13 +44,18 @@ async fn every_door(browser: &Browser, room: &str, status: u16) {
             }
         }
     }
-    let writes: [(&str, Vec<(&str, &str)>); 5] = [
+    // (Unpinning what is not pinned logs nothing for whoever may.)
+    let writes: [(&str, Vec<(&str, &str)>); 6] = [
         ("send_message", vec![("room", room), ("body", "let me in")]),
         (
             "add_reaction",
             vec![("room", room), ("seq", "1"), ("emoji", "👍")],
         ),
         ("mark_read", vec![("room", room), ("seq", "1")]),
+        (
+            "pin_message",
+            vec![("room", room), ("seq", "1"), ("pinned", "false")],
+        ),
         ("typing", vec![("room", room)]),
         (
             "edit_message",

@@ -19,6 +19,7 @@ fn message(text: &str, author: u128, client_id: Option<&str>) -> NewMessage {
         mentions: Vec::new(),
         recheck_access: false,
         bot: false,
+        attachments: Vec::new(),
     }
 }
 

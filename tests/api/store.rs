@@ -18,6 +18,7 @@ fn message(text: &str, client_id: Option<&str>) -> NewMessage {
         mentions: Vec::new(),
         recheck_access: false,
         bot: false,
+        attachments: Vec::new(),
     }
 }
 

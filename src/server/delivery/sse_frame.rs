@@ -17,6 +17,7 @@ pub fn log_frame(event: &LogEvent) -> Bytes {
         LogEvent::Edit(edit) => serde_json::to_string(edit),
         LogEvent::Delete(delete) => serde_json::to_string(delete),
         LogEvent::Reaction(reaction) => serde_json::to_string(reaction),
+        LogEvent::Pin(pin) => serde_json::to_string(pin),
     };
     frame(Some(event.seq().get()), event.kind(), json)
 }

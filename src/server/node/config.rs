@@ -2,6 +2,7 @@
 
 use crate::server::access::limits::LimitSettings;
 use crate::server::access::session::SessionSettings;
+use crate::server::files::settings::FileSettings;
 use crate::server::node::tls_settings::TlsSettings;
 use crate::server::settings::parse;
 pub use crate::server::settings::{ConfigError, Secret};
@@ -62,6 +63,8 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// HTTPS served directly (`CHAT_TLS_CERT`, `CHAT_TLS_KEY`); unset: plain HTTP/1.1.
     pub tls: Option<TlsSettings>,
+    /// Where uploaded files are kept, and how large they may be (`FileSettings`).
+    pub files: FileSettings,
 }
 
 impl Default for Settings {
@@ -90,6 +93,7 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             sessions: SessionSettings::default(),
             tls: None,
+            files: FileSettings::default(),
         }
     }
 }
@@ -101,7 +105,8 @@ impl Settings {
     /// `CHAT_HEADER_TIMEOUT_SECS`, `CHAT_BODY_TIMEOUT_SECS`, `CHAT_SHUTDOWN_GRACE_SECS`,
     /// `CHAT_DRAIN_SECS`, `REDIS_URL`,
     /// `CHAT_REDIS_PREFIX`, `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`, the limits'
-    /// variables (`LimitSettings`) and the sessions' (`SessionSettings`).
+    /// variables (`LimitSettings`), the sessions' (`SessionSettings`) and the files'
+    /// (`FileSettings`).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -168,6 +173,7 @@ impl Settings {
         settings.limits.read_env(&lookup)?;
         settings.sessions.read_env(&lookup)?;
         settings.tls = TlsSettings::read_env(&lookup)?;
+        settings.files = FileSettings::read_env(&lookup)?;
         for (name, value) in [
             ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
             ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),

@@ -8,6 +8,7 @@ use crate::server::access::session::Sessions;
 use crate::server::delivery::drain::Drain;
 use crate::server::delivery::fanout::Fanout;
 use crate::server::delivery::hub::Hub;
+use crate::server::files::Files;
 use crate::server::presence::Presences;
 use crate::server::store::Store;
 use crate::server::streams::StreamSettings;
@@ -40,4 +41,6 @@ pub struct AppState {
     pub sign_ins: Arc<SignInGuard>,
     /// Who is banned, and which rooms are locked.
     pub restrictions: Arc<Restrictions>,
+    /// Where uploaded files' bytes are kept.
+    pub files: Files,
 }

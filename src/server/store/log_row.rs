@@ -1,7 +1,8 @@
 //! One log entry as either store keeps it (its seq, kind name, time, its own data for a
-//! reaction, and the current state of the message it is about) turned into a `LogEvent`,
-//! the same way for both.
+//! reaction or a pin, and the current state of the message it is about) turned into a
+//! `LogEvent`, the same way for both.
 
+use super::PinRequest;
 use super::StoreError;
 use crate::domain::{
     ChatMessage, EventKind, LogEvent, MessageDelete, MessageEdit, OnlineUser, Reaction, ReactionOp,
@@ -23,6 +24,27 @@ impl ReactionData {
         serde_json::json!({"emoji": reaction.emoji, "user": reaction.user, "op": reaction.op})
             .to_string()
     }
+}
+
+/// What a `pin` entry keeps of its own.
+#[derive(Serialize, Deserialize)]
+pub(super) struct PinData {
+    pub pinned: bool,
+    pub by: OnlineUser,
+}
+
+impl PinData {
+    /// The stored form of `request`'s own data.
+    pub(super) fn json(request: &PinRequest) -> String {
+        serde_json::json!({"pinned": request.pinned, "by": request.by}).to_string()
+    }
+}
+
+/// The entry's own data, which a reaction or pin cannot do without.
+fn own_data<T: serde::de::DeserializeOwned>(data: Option<&str>) -> Result<T, StoreError> {
+    data.ok_or("a log entry without its data")
+        .map_err(|e| StoreError::Failed(e.into()))
+        .and_then(|d| serde_json::from_str(d).map_err(|e| StoreError::Failed(e.into())))
 }
 
 /// The log event `seq` of kind `kind` at `at` about `message` (as it is now). Edits carry the
@@ -52,10 +74,7 @@ pub(super) fn log_event(
             deleted_at: at,
         }),
         Some(EventKind::Reaction) => {
-            let data: ReactionData = data
-                .ok_or("a reaction without its data")
-                .map_err(|e| StoreError::Failed(e.into()))
-                .and_then(|d| serde_json::from_str(d).map_err(|e| StoreError::Failed(e.into())))?;
+            let data: ReactionData = own_data(data)?;
             LogEvent::Reaction(Reaction {
                 seq,
                 room: message.room,
@@ -65,6 +84,17 @@ pub(super) fn log_event(
                 op: data.op,
                 at,
             })
+        }
+        Some(EventKind::Pin) => {
+            let data: PinData = own_data(data)?;
+            let request = PinRequest {
+                room: message.room.clone(),
+                target: message.seq,
+                by: data.by,
+                pinned: data.pinned,
+                at,
+            };
+            LogEvent::Pin(request.logged(seq, &message))
         }
         _ => {
             return Err(StoreError::Failed(
@@ -99,6 +129,14 @@ mod tests {
             log_event(Seq(9), "reaction", 5, None, message.clone()).is_err(),
             "a reaction needs its data"
         );
+        assert!(log_event(Seq(9), "pin", 5, None, message.clone()).is_err());
+        let data = r#"{"pinned":true,"by":{"id":"00000000000000000000000000000001","name":"bob"}}"#;
+        let pin = log_event(Seq(9), "pin", 5, Some(data), message.clone()).expect("pin");
+        assert!(matches!(
+            &pin,
+            LogEvent::Pin(crate::domain::Pin { seq: Seq(9), target: Seq(3), pinned: true, message: Some(m), .. })
+                if m.body == message.body && m.pinned
+        ));
         let data = r#"{"emoji":"👍","user":{"id":"00000000000000000000000000000001","name":"bob"},"op":"add"}"#;
         let reaction = log_event(Seq(9), "reaction", 5, Some(data), message).expect("reaction");
         assert!(matches!(

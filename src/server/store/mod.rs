@@ -15,6 +15,7 @@ pub mod redis_keys;
 mod requests;
 mod sqlite;
 mod tokens;
+mod uploads;
 mod write_health;
 
 pub use self::redis::RedisStore;
@@ -23,10 +24,12 @@ pub use addresses::{AddressBan, AddressNote, Addresses};
 pub use members::{Membership, Privacy, RoomMembers, MAX_JOINED, MAX_MEMBERS_LISTED};
 pub use passkeys::{Passkeys, StoredPasskey, MAX_PASSKEYS};
 pub use requests::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
+    Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,
+    Refusal,
 };
 pub use sqlite::{file_beside, SqliteStore};
 pub use tokens::{StoredToken, TokenKind, Tokens};
+pub use uploads::{StoredUpload, Uploads};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{
@@ -80,7 +83,7 @@ impl StoreError {
 /// Durable, ordered history per room (and, through [`RoomMembers`], who joined each).
 #[async_trait]
 pub trait Store:
-    RoomMembers + Accounts + Addresses + Passkeys + Tokens + Send + Sync + 'static
+    RoomMembers + Accounts + Addresses + Passkeys + Tokens + Uploads + Send + Sync + 'static
 {
     /// From now on, hands every committed log event to `delivery`, in seq order, before the
     /// writer is answered. Delivering in commit order (not from each request, where two
@@ -111,6 +114,19 @@ pub trait Store:
     /// Adds or takes back a reaction on a message that is not deleted, logging a
     /// `reaction` event with its own seq when it changes something.
     async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError>;
+
+    /// Pins or unpins a message that is not deleted, logging a `pin` event with its own seq
+    /// when it changes something; refuses a pin past [`crate::domain::MAX_PINS_PER_ROOM`].
+    /// Deleting a message unpins it without an event of its own.
+    async fn pin(&self, pin: PinRequest) -> Result<Pinned, StoreError>;
+
+    /// The room's pinned messages as they are now (deleted ones never), the most recently
+    /// pinned first, as `viewer` is shown them.
+    async fn pins(
+        &self,
+        room: &RoomName,
+        viewer: Option<&UserId>,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
 
     /// Message `seq` of `room` as it is now, if it is stored.
     async fn message(&self, room: &RoomName, seq: Seq) -> Result<Option<ChatMessage>, StoreError> {

@@ -14,6 +14,7 @@
 //! | `P:{room}:notify` | channel | announcements of the room's events |
 //! | `P:{room}:search:w:{term}` | zset | a private room's own search index, as below |
 //! | `P:{room}:hooks` | zset | the room's webhook ids, by creation time |
+//! | `P:{room}:pins` | zset | the seqs of its pinned messages, by the seq of the `pin` event |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
 //! | `P:private` | set | the names of the private rooms (never listed) |
@@ -34,6 +35,10 @@
 //! | `P:address-bans` | hash | `{user id}|{network}` → when (whose ban covers which network) |
 //! | `P:locked` | hash | locked room → when |
 //! | `P:audit` | list | the audit log, JSON entries, newest first (the newest 100,000) |
+//! | `P:upload:{id}` | hash | an upload's `room`, `owner`, `file` (JSON), `size`, `created_at`, and once sent `seq`; `removed` once its bytes are to go |
+//! | `P:uploads:unsent` | zset | uploads not sent yet, by creation time |
+//! | `P:uploads:removed` | zset | uploads whose bytes are to go, by when |
+//! | `P:uploads:bytes` | string | the bytes of every recorded upload |
 //! | `P:reads` | channel | read marks, `{"user","room","seq"}` (every node hands them to that person's browser streams) |
 //! | `P:sessions:ended` | channel | the ids of sessions that ended (every node closes their streams) |
 
@@ -84,11 +89,15 @@ impl RoomKeys {
     pub fn search_term_prefix(&self) -> String {
         format!("{}:search:w:", self.base)
     }
-    /// The channel its events are announced on.
     /// The room's webhooks.
     pub fn webhooks(&self) -> String {
         format!("{}:hooks", self.base)
     }
+    /// Its pinned messages.
+    pub fn pins(&self) -> String {
+        format!("{}:pins", self.base)
+    }
+    /// The channel its events are announced on.
     pub fn channel(&self) -> String {
         format!("{}:notify", self.base)
     }
@@ -179,6 +188,22 @@ impl GlobalKeys<'_> {
     /// The audit log.
     pub fn audit_log(&self) -> String {
         format!("{}:audit", self.0)
+    }
+    /// What every upload's key starts with (its id follows: 32 hex digits).
+    pub fn upload_prefix(&self) -> String {
+        format!("{}:upload:", self.0)
+    }
+    pub fn upload(&self, id: &str) -> String {
+        format!("{}{id}", self.upload_prefix())
+    }
+    pub fn uploads_unsent(&self) -> String {
+        format!("{}:uploads:unsent", self.0)
+    }
+    pub fn uploads_removed(&self) -> String {
+        format!("{}:uploads:removed", self.0)
+    }
+    pub fn uploads_bytes(&self) -> String {
+        format!("{}:uploads:bytes", self.0)
     }
     /// The channel of read marks (whose, which room, up to which seq).
     pub fn reads(&self) -> String {

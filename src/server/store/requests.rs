@@ -2,8 +2,8 @@
 //! that passed every domain rule, and their outcomes.
 
 use crate::domain::{
-    ChatMessage, ClientId, Emoji, Mention, MessageBody, Nickname, OnlineUser, Reaction,
-    ReactionLimit, ReactionOp, RoomName, Seq, UserId,
+    ChatMessage, ClientId, Emoji, Mention, MessageBody, Nickname, OnlineUser, Pin, Reaction,
+    ReactionLimit, ReactionOp, RoomName, Seq, UploadId, UserId, MAX_PINS_PER_ROOM,
 };
 use crate::error::ChatError;
 
@@ -28,6 +28,9 @@ pub struct NewMessage {
     pub recheck_access: bool,
     /// Posted by a webhook: shown as a bot's.
     pub bot: bool,
+    /// The uploads it carries, in order: the store checks each is the author's, uploaded
+    /// to this room and not sent before, and refuses the message otherwise.
+    pub attachments: Vec<UploadId>,
 }
 
 /// `by` asks to change the text of message `target`.
@@ -81,6 +84,40 @@ impl ReactionRequest {
 /// already there, or not there to take back), which logs nothing.
 pub type Reacted = Result<Option<Reaction>, Refusal>;
 
+/// `by` pins message `target` to the room's header, or (`pinned: false`) unpins it.
+#[derive(Debug, Clone)]
+pub struct PinRequest {
+    pub room: RoomName,
+    pub target: Seq,
+    pub by: OnlineUser,
+    pub pinned: bool,
+    pub at: i64,
+}
+
+impl PinRequest {
+    /// The event this request logs with seq `seq`, about `message` as it reads now.
+    pub fn logged(&self, seq: Seq, message: &ChatMessage) -> Pin {
+        Pin {
+            seq,
+            room: self.room.clone(),
+            target: self.target,
+            pinned: self.pinned,
+            by: self.by.clone(),
+            at: self.at,
+            message: (self.pinned && !message.deleted).then(|| {
+                Box::new(ChatMessage {
+                    pinned: true,
+                    ..message.without_reactions()
+                })
+            }),
+        }
+    }
+}
+
+/// What `pin` did: logged the change, or found the message pinned (or unpinned) already,
+/// which logs nothing.
+pub type Pinned = Result<Option<Pin>, Refusal>;
+
 /// What `append` did: stored a new message, or found the one stored earlier under the same
 /// `client_id` (which must not be broadcast again).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +149,10 @@ pub enum Refusal {
     NotYours,
     Deleted,
     TooMany(ReactionLimit),
+    /// The room has [`MAX_PINS_PER_ROOM`] pinned messages already.
+    TooManyPins,
+    /// An attachment is missing, someone else's, another room's, or sent already.
+    BadAttachment,
 }
 
 impl From<Refusal> for ChatError {
@@ -132,6 +173,12 @@ impl From<Refusal> for ChatError {
             Refusal::TooMany(ReactionLimit::TooManyOfYours) => ChatError::Invalid(format!(
                 "You can add at most {} reactions to one message.",
                 crate::domain::MAX_REACTIONS_PER_PERSON
+            )),
+            Refusal::BadAttachment => ChatError::Invalid(
+                "An attachment cannot be sent: upload it again, to this room.".into(),
+            ),
+            Refusal::TooManyPins => ChatError::Invalid(format!(
+                "This room has {MAX_PINS_PER_ROOM} pinned messages already: unpin one first."
             )),
         }
     }

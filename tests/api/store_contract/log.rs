@@ -160,6 +160,7 @@ async fn edits_deletes_and_reactions_are_log_events(b: &Backend) {
                 assert_eq!((r.user.id.clone(), r.op), (bob.id.clone(), ReactionOp::Add))
             }
             LogEvent::Delete(d) => assert_eq!(d.target, first),
+            LogEvent::Pin(p) => panic!("nothing was pinned: {p:?}"),
         }
     }
     let page = store.latest(&lobby, 10, None).await.expect("page");

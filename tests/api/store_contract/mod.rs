@@ -8,6 +8,7 @@
 mod accounts;
 mod log;
 mod members;
+mod pins;
 mod presence;
 mod search;
 
@@ -98,6 +99,7 @@ pub fn message(room: &str, author: &OnlineUser, text: &str, client_id: Option<&s
         mentions: Vec::new(),
         recheck_access: true,
         bot: false,
+        attachments: Vec::new(),
     }
 }
 

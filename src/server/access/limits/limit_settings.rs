@@ -12,6 +12,7 @@ pub struct RateLimits {
     pub renames: Rate,
     pub exports: Rate,
     pub searches: Rate,
+    pub uploads: Rate,
     pub address_factor: u32,
 }
 
@@ -66,6 +67,11 @@ impl Default for LimitSettings {
                     burst: 10,
                     per_minute: 30,
                 },
+                // Files: a batch of ten dropped at once, then one every 3 s on average.
+                uploads: Rate {
+                    burst: 10,
+                    per_minute: 20,
+                },
                 address_factor: 5,
             }),
             streams: StreamCaps {
@@ -118,7 +124,7 @@ impl LimitSettings {
 }
 
 impl LimitSettings {
-    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS,SEARCHES}_PER_MINUTE` and `…_BURST`;
+    /// `CHAT_RATE_LIMITS=off`; `CHAT_{SENDS,TYPING,RENAMES,EXPORTS,SEARCHES,UPLOADS}_PER_MINUTE` and `…_BURST`;
     /// `CHAT_ADDRESS_LIMIT_FACTOR`; `CHAT_MAX_STREAMS_PER_SESSION`, `…_PER_ADDRESS`,
     /// `CHAT_MAX_STREAMS`; `CHAT_CLIENT_IP_HEADER`; `CHAT_IPV6_PREFIX` (1 to 128);
     /// `CHAT_MAX_CONCURRENT_SEARCHES`, `CHAT_SEARCH_TIMEOUT_MS`.
@@ -153,6 +159,11 @@ impl LimitSettings {
                     "CHAT_SEARCHES_PER_MINUTE",
                     "CHAT_SEARCH_BURST",
                     &mut rates.searches,
+                ),
+                (
+                    "CHAT_UPLOADS_PER_MINUTE",
+                    "CHAT_UPLOAD_BURST",
+                    &mut rates.uploads,
                 ),
             ] {
                 read_rate(lookup, per_minute, burst, rate)?;

@@ -30,6 +30,8 @@ pub enum Action {
     Export,
     /// Search (a page of results).
     Search,
+    /// Upload a file.
+    Upload,
     /// A write by a session minted for this very request (a client without the cookie):
     /// counted against its address at a session's rate, so that dropping the cookie does
     /// not give a client a fresh allowance each time.
@@ -56,7 +58,7 @@ impl ActionBuckets {
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// `None` when rate limits are off (`CHAT_RATE_LIMITS=off`, for benchmarks).
-    rates: Option<Arc<[ActionBuckets; 6]>>,
+    rates: Option<Arc<[ActionBuckets; 7]>>,
     pub streams: StreamCounts,
     /// Exports being downloaded (counted like streams: per session, address and node).
     exports: StreamCounts,
@@ -80,6 +82,7 @@ impl Limits {
                 ActionBuckets::new(rates.renames, factor),
                 ActionBuckets::new(rates.exports, factor),
                 ActionBuckets::new(rates.searches, factor),
+                ActionBuckets::new(rates.uploads, factor),
                 // Per address only, at one session's rate of writes.
                 ActionBuckets::new(rates.writes, 1),
             ])

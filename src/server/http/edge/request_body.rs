@@ -2,7 +2,8 @@
 //! deadline, so each way a body can go wrong gets its own answer: over the limit 413 (also a
 //! chunked body with no `Content-Length`), too slow 408, unreadable 400 — each as the usual
 //! `{"error", "message"}` JSON. Bodies here are small forms (at most 64 KiB), so holding one
-//! in memory costs less than a slow client holding a handler.
+//! in memory costs less than a slow client holding a handler. An upload's body is the one
+//! exception ([`STREAMED`]): its route reads it as it arrives, under limits of its own.
 
 use crate::error::ChatError;
 use axum::body::{Body, Bytes};
@@ -20,6 +21,9 @@ pub struct BodyLimits {
     pub timeout: Duration,
 }
 
+/// The routes whose bodies are streamed to their handler instead.
+pub const STREAMED: [&str; 1] = ["/api/upload"];
+
 /// Middleware (`from_fn_with_state`) over the whole router.
 pub async fn read_whole(
     State(limits): State<BodyLimits>,
@@ -29,7 +33,8 @@ pub async fn read_whole(
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    ) || STREAMED.contains(&request.uri().path())
+    {
         return next.run(request).await;
     }
     let declared = request

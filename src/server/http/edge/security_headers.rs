@@ -55,8 +55,11 @@ pub async fn add(
         .insert(PageNonce(Arc::from(nonce.as_str())));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if let Ok(policy) = HeaderValue::from_str(&policy(&nonce, options)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    // A route with a stricter policy of its own (an uploaded file's) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&policy(&nonce, options)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -91,6 +91,7 @@ async fn store_post(
             // Made by who moderates the room, for it: no member's rights to look up.
             recheck_access: false,
             bot: true,
+            attachments: Vec::new(),
         })
         .await??;
     if let Err(error) = state.store.touch_token(&hook.id, now).await {

@@ -2,7 +2,7 @@
 -- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
 --       5 rooms by activity (zset), 6 message counts (hash), 7 search id counter,
 --       8 the private rooms (set: those are never listed), 9 the room's private hash,
---       10 the room's members
+--       10 the room's members, 11 uploads not sent yet (zset), 12 uploads to remove (zset)
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel,
 --       10 the seq of the message it answers ('' for none),
@@ -12,13 +12,19 @@
 --       14 '1': refuse the author unless the room is public or they are its member,
 --       15 what the room's own search terms' keys start with (a private room's messages
 --       are filed there, never in the index every room shares),
---       16 '1': posted by a webhook (a bot)
+--       16 '1': posted by a webhook (a bot), 17 its files (JSON, '' for none),
+--       18 its files' search terms (space-separated; also in 12), 19 what every upload's
+--       key starts with, 20 the ids of its uploads (space-separated, '' for none)
+-- Files: each upload must be the author's, to this room, not sent and not removed; it
+-- then names the message (`seq`) and leaves the unsent ones. The message keeps the
+-- files' JSON (`attachments`), ids (`aids`: a delete or the trim removes them) and
+-- search terms (`aterms`: an edit keeps them).
 -- Search: the message is filed under each term (`P:search:w:{term}`, a zset of
 -- `room:seq` by search id, a number that grows with every message; a private room's under
 -- `P:{room}:search:w:{term}`); `sid`, `terms` and (private rooms) `tp` in its hash say
 -- where, so an edit, a delete or the history trim can take it out again.
 -- Returns {1, seq} for a new message, {0, seq} for a client_id this author sent before,
--- {2, 0} when refused (nothing stored).
+-- {2, 0} when refused (nothing stored), {3, 0} for an upload it may not carry.
 -- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
 -- learns another person's key cannot get that person's message back as their own.
 local client_id = ARGV[6]
@@ -33,6 +39,12 @@ if ARGV[14] == '1' and redis.call('EXISTS', KEYS[9]) == 1
     and redis.call('HEXISTS', KEYS[10], ARGV[2]) == 0 then
   return {2, 0}
 end
+for id in string.gmatch(ARGV[20], '%S+') do
+  local upload = redis.call('HMGET', ARGV[19] .. id, 'room', 'owner', 'seq', 'removed')
+  if upload[1] ~= ARGV[1] or upload[2] ~= ARGV[2] or upload[3] or upload[4] then
+    return {3, 0}
+  end
+end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('HSET', ARGV[7] .. seq, 'author_id', ARGV[2], 'author', ARGV[3], 'body', ARGV[4],
   'sent_at', ARGV[5], 'deleted', '0', 'client_id', client_id)
@@ -44,6 +56,13 @@ if ARGV[16] == '1' then
 end
 if ARGV[11] ~= '' then
   redis.call('HSET', ARGV[7] .. seq, 'mentions', ARGV[11])
+end
+if ARGV[20] ~= '' then
+  redis.call('HSET', ARGV[7] .. seq, 'attachments', ARGV[17], 'aids', ARGV[20], 'aterms', ARGV[18])
+  for id in string.gmatch(ARGV[20], '%S+') do
+    redis.call('HSET', ARGV[19] .. id, 'seq', seq)
+    redis.call('ZREM', KEYS[11], id)
+  end
 end
 local sid = redis.call('INCR', KEYS[7])
 local found_as = ARGV[1] .. ':' .. seq
@@ -76,12 +95,16 @@ if stored > history then
   local old = redis.call('ZRANGE', KEYS[3], 0, stored - history - 1)
   for _, old_seq in ipairs(old) do
     local old_key = ARGV[7] .. old_seq
-    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id', 'terms', 'tp')
+    local ids = redis.call('HMGET', old_key, 'author_id', 'client_id', 'terms', 'tp', 'aids')
     if ids[1] and ids[2] and ids[2] ~= '' then
       redis.call('HDEL', KEYS[4], ids[1] .. ':' .. ids[2])
     end
     for term in string.gmatch(ids[3] or '', '%S+') do
       redis.call('ZREM', (ids[4] or ARGV[13]) .. term, ARGV[1] .. ':' .. old_seq)
+    end
+    for id in string.gmatch(ids[5] or '', '%S+') do
+      redis.call('HSET', ARGV[19] .. id, 'removed', '1')
+      redis.call('ZADD', KEYS[12], ARGV[5], id)
     end
     if redis.call('HGET', old_key, 'deleted') == '0' then
       redis.call('HINCRBY', KEYS[6], ARGV[1], -1)

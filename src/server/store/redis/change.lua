@@ -1,11 +1,14 @@
 -- Edits or deletes a message if `by` wrote it, logging the event with the room's next seq.
--- KEYS: 1 seq counter, 2 log stream, 3 message counts (hash)
+-- KEYS: 1 seq counter, 2 log stream, 3 message counts (hash), 4 the room's pins (zset),
+--       5 uploads to remove (zset)
 -- ARGV: 1 message key, 2 by (user id), 3 kind ('edit' or 'delete'), 4 new body (edit),
 --       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel,
 --       10 the new body's search terms (edit; space-separated), 11 what every search
---       term's key starts with, 12 '1' when `by` moderates the room (anyone's message)
+--       term's key starts with, 12 '1' when `by` moderates the room (anyone's message),
+--       13 what every upload's key starts with
+-- An edit keeps the message's files' search terms (`aterms`); a delete removes its files.
 -- The message leaves the search terms it was filed under; an edit files it under the new
--- (in the private room's own index when its hash names one, `tp`).
+-- (in the private room's own index when its hash names one, `tp`). A delete unpins it.
 -- Returns {seq} on success, {-1} not found, {-2} not the author, {-3} already deleted.
 local author = redis.call('HGET', ARGV[1], 'author_id')
 if not author then
@@ -19,16 +22,17 @@ if redis.call('HGET', ARGV[1], 'deleted') == '1' then
 end
 local seq = redis.call('INCR', KEYS[1])
 local found_as = ARGV[8] .. ':' .. ARGV[6]
-local filed = redis.call('HMGET', ARGV[1], 'sid', 'terms', 'tp')
+local filed = redis.call('HMGET', ARGV[1], 'sid', 'terms', 'tp', 'aterms', 'aids')
 local tp = filed[3] or ARGV[11]
 for term in string.gmatch(filed[2] or '', '%S+') do
   redis.call('ZREM', tp .. term, found_as)
 end
 if ARGV[3] == 'edit' and filed[1] then
-  for term in string.gmatch(ARGV[10], '%S+') do
+  local terms = ARGV[10] .. ' ' .. (filed[4] or '')
+  for term in string.gmatch(terms, '%S+') do
     redis.call('ZADD', tp .. term, filed[1], found_as)
   end
-  redis.call('HSET', ARGV[1], 'terms', ARGV[10])
+  redis.call('HSET', ARGV[1], 'terms', terms)
 else
   redis.call('HSET', ARGV[1], 'terms', '')
 end
@@ -36,6 +40,12 @@ if ARGV[3] == 'edit' then
   redis.call('HSET', ARGV[1], 'body', ARGV[4], 'edited_at', ARGV[5])
 else
   redis.call('HSET', ARGV[1], 'body', '', 'deleted', '1', 'reactions', '[]')
+  redis.call('HDEL', ARGV[1], 'pinned', 'attachments', 'aids', 'aterms')
+  redis.call('ZREM', KEYS[4], ARGV[6])
+  for id in string.gmatch(filed[5] or '', '%S+') do
+    redis.call('HSET', ARGV[13] .. id, 'removed', '1')
+    redis.call('ZADD', KEYS[5], ARGV[5], id)
+  end
   redis.call('HINCRBY', KEYS[3], ARGV[8], -1)
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], seq .. '-0',

@@ -53,6 +53,11 @@ pub(super) fn message(
             None => Vec::new(),
         },
         bot: hash.get("bot").is_some_and(|bot| bot == "1"),
+        pinned: hash.get("pinned").is_some_and(|seq| !seq.is_empty()),
+        attachments: match hash.get("attachments").filter(|json| !json.is_empty()) {
+            Some(json) => serde_json::from_str(json).ok()?,
+            None => Vec::new(),
+        },
     })
 }
 

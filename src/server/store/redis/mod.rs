@@ -11,22 +11,27 @@ mod addresses;
 mod decode;
 mod memberships;
 mod passkeys;
+mod pins;
 mod private_rooms;
+mod react_script;
 mod reads;
 mod room_members;
 mod scripts;
 mod search;
 mod tokens;
+mod uploads;
 
 use self::decode::{classify, Shown};
+use self::pins::PinScript;
+use self::react_script::ReactScript;
 use self::reads::Direction;
 use self::scripts::{
-    AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, ReactScript,
-    SearchScript,
+    AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, SearchScript,
 };
+use super::Uploads;
 use super::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
-    RoomActivity, Store, StoreError,
+    Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,
+    Refusal, RoomActivity, Store, StoreError,
 };
 use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, SearchCursor,
@@ -49,6 +54,7 @@ pub struct RedisStore {
     append: Arc<AppendScript>,
     change: Arc<ChangeScript>,
     react: Arc<ReactScript>,
+    pin: Arc<PinScript>,
     search: Arc<SearchScript>,
 }
 
@@ -81,6 +87,7 @@ impl RedisStore {
             append: Arc::new(AppendScript::new()),
             change: Arc::new(ChangeScript::new()),
             react: Arc::new(ReactScript::new()),
+            pin: Arc::new(PinScript::new()),
             search: Arc::new(SearchScript::new()),
         })
     }
@@ -131,6 +138,15 @@ impl RedisStore {
 #[async_trait]
 impl Store for RedisStore {
     async fn append(&self, new: NewMessage) -> Result<Result<Appended, Refusal>, StoreError> {
+        // What each upload is, read first; the script checks, in the write, that the message
+        // may carry it.
+        let mut files = Vec::with_capacity(new.attachments.len());
+        for id in &new.attachments {
+            match self.upload(id).await? {
+                Some(upload) => files.push(upload.file),
+                None => return Ok(Err(Refusal::BadAttachment)),
+            }
+        }
         let mut conn = self.conn.clone();
         let input = AppendInput {
             room: &new.room,
@@ -144,6 +160,8 @@ impl Store for RedisStore {
             mentions: &new.mentions,
             recheck_access: new.recheck_access,
             bot: new.bot,
+            uploads: &new.attachments,
+            files: &files,
         };
         let keys = self.room(&new.room);
         let seq = match self
@@ -169,12 +187,15 @@ impl Store for RedisStore {
                     quote: quote.as_ref().map(crate::domain::Quote::of),
                     reactions: Reactions::default(),
                     reactions_at: Seq::ZERO,
+                    pinned: false,
                     mentions: new.mentions,
                     bot: new.bot,
+                    attachments: files,
                 })));
             }
             AppendOutcome::Duplicate(seq) => seq,
             AppendOutcome::Refused => return Ok(Err(Refusal::Private)),
+            AppendOutcome::BadAttachment => return Ok(Err(Refusal::BadAttachment)),
         };
         let mut earlier = self.load(&new.room, &[seq], Shown::To(None)).await?;
         earlier
@@ -232,6 +253,18 @@ impl Store for RedisStore {
         self.react
             .run(&mut conn, &keys, &reaction, self.history)
             .await
+    }
+
+    async fn pin(&self, pin: PinRequest) -> Result<Pinned, StoreError> {
+        self.pin_message(pin).await
+    }
+
+    async fn pins(
+        &self,
+        room: &RoomName,
+        viewer: Option<&UserId>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        self.pinned(room, viewer).await
     }
 
     async fn read_after(

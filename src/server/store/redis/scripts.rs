@@ -4,12 +4,10 @@
 use super::decode::classify;
 use crate::domain::SearchQuery;
 use crate::domain::{
-    index_terms, ClientId, Mention, Nickname, ReactionLimit, RoomName, Seq, UserId,
-    MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_PERSON,
+    index_terms, Attachment, ClientId, Mention, Nickname, RoomName, Seq, UploadId, UserId,
 };
-use crate::server::store::log_row::ReactionData;
 use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
-use crate::server::store::{Reacted, ReactionRequest, Refusal, StoreError};
+use crate::server::store::{Refusal, StoreError};
 use redis::aio::ConnectionManager;
 use redis::Script;
 
@@ -32,6 +30,9 @@ pub(super) struct AppendInput<'a> {
     pub recheck_access: bool,
     /// Posted by a webhook.
     pub bot: bool,
+    /// Its uploads, by id, and the files they are (read from their records).
+    pub uploads: &'a [UploadId],
+    pub files: &'a [Attachment],
 }
 
 /// The search terms `body` is filed under, as the scripts take them.
@@ -47,6 +48,8 @@ pub(super) enum AppendOutcome {
     Duplicate(Seq),
     /// The room is private and the author not its member (asked with `recheck_access`).
     Refused,
+    /// An upload is not the author's, another room's, sent already or removed.
+    BadAttachment,
 }
 
 impl AppendScript {
@@ -61,6 +64,8 @@ impl AppendScript {
         globals: &GlobalKeys<'_>,
         input: AppendInput<'_>,
     ) -> Result<AppendOutcome, StoreError> {
+        let names: Vec<&str> = input.files.iter().map(|file| file.name.as_str()).collect();
+        let file_terms = terms(&names.join(" "));
         let (created, seq): (i64, u64) = self
             .0
             .key(keys.seq())
@@ -73,6 +78,8 @@ impl AppendScript {
             .key(globals.private_rooms())
             .key(keys.private())
             .key(keys.members())
+            .key(globals.uploads_unsent())
+            .key(globals.uploads_removed())
             .arg(input.room.as_str())
             .arg(input.author_id.as_str())
             .arg(input.author.as_str())
@@ -89,20 +96,40 @@ impl AppendScript {
                     .unwrap_or_default(),
             )
             .arg(mentions_json(input.mentions)?)
-            .arg(terms(input.body))
+            .arg(format!("{} {file_terms}", terms(input.body)).trim())
             .arg(globals.search_term_prefix())
             .arg(if input.recheck_access { "1" } else { "" })
             .arg(keys.search_term_prefix())
             .arg(if input.bot { "1" } else { "" })
+            .arg(files_json(input.files)?)
+            .arg(&file_terms)
+            .arg(globals.upload_prefix())
+            .arg(
+                input
+                    .uploads
+                    .iter()
+                    .map(UploadId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
             .invoke_async(conn)
             .await
             .map_err(classify)?;
         Ok(match created {
             1 => AppendOutcome::New(Seq(seq)),
             2 => AppendOutcome::Refused,
+            3 => AppendOutcome::BadAttachment,
             _ => AppendOutcome::Duplicate(Seq(seq)),
         })
     }
+}
+
+/// The `attachments` field: JSON, or empty for none.
+fn files_json(files: &[Attachment]) -> Result<String, StoreError> {
+    if files.is_empty() {
+        return Ok(String::new());
+    }
+    serde_json::to_string(files).map_err(|e| StoreError::Failed(Box::new(e)))
 }
 
 /// The `mentions` field: JSON, or empty for none.
@@ -157,6 +184,8 @@ impl ChangeScript {
             .key(keys.seq())
             .key(keys.log())
             .key(globals.counts())
+            .key(keys.pins())
+            .key(globals.uploads_removed())
             .arg(keys.message(input.target))
             .arg(input.by.as_str())
             .arg(kind)
@@ -169,6 +198,7 @@ impl ChangeScript {
             .arg(terms(body))
             .arg(globals.search_term_prefix())
             .arg(if input.as_moderator { "1" } else { "0" })
+            .arg(globals.upload_prefix())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -181,56 +211,6 @@ impl ChangeScript {
                 .map_err(|e| StoreError::Failed(Box::new(e))),
             None => Err(StoreError::Failed(
                 "empty answer from the change script".into(),
-            )),
-        }
-    }
-}
-
-/// `react.lua`: adds or takes back a reaction, logging the event when it changes something.
-pub(super) struct ReactScript(Script);
-
-impl ReactScript {
-    pub(super) fn new() -> Self {
-        Self(Script::new(include_str!("react.lua")))
-    }
-
-    pub(super) async fn run(
-        &self,
-        conn: &mut ConnectionManager,
-        keys: &RoomKeys,
-        request: &ReactionRequest,
-        history: usize,
-    ) -> Result<Reacted, StoreError> {
-        let answer: Vec<i64> = self
-            .0
-            .key(keys.seq())
-            .key(keys.log())
-            .arg(keys.message(request.target))
-            .arg(request.emoji.as_str())
-            .arg(request.by.id.as_str())
-            .arg(request.by.name.as_str())
-            .arg(request.op.as_str())
-            .arg(request.at)
-            .arg(request.target.get())
-            .arg(history)
-            .arg(keys.channel())
-            .arg(MAX_EMOJI_PER_MESSAGE)
-            .arg(MAX_REACTIONS_PER_PERSON)
-            .arg(ReactionData::json(&request.logged(Seq::ZERO)))
-            .invoke_async(conn)
-            .await
-            .map_err(classify)?;
-        match answer.first().copied() {
-            Some(0) => Ok(Ok(None)),
-            Some(-1) => Ok(Err(Refusal::NotFound)),
-            Some(-3) => Ok(Err(Refusal::Deleted)),
-            Some(-4) => Ok(Err(Refusal::TooMany(ReactionLimit::TooManyEmoji))),
-            Some(-5) => Ok(Err(Refusal::TooMany(ReactionLimit::TooManyOfYours))),
-            Some(seq) => u64::try_from(seq)
-                .map(|seq| Ok(Some(request.logged(Seq(seq)))))
-                .map_err(|e| StoreError::Failed(Box::new(e))),
-            None => Err(StoreError::Failed(
-                "empty answer from the reaction script".into(),
             )),
         }
     }

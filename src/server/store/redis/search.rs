@@ -49,7 +49,7 @@ impl RedisStore {
         let results = places
             .into_iter()
             .filter_map(|place| loaded.remove(&place))
-            .filter(|message| !message.deleted && query.matches(&message.body))
+            .filter(|message| !message.deleted && query.matches(&message.searchable_text()))
             .collect();
         let older = found
             .older

@@ -3,7 +3,8 @@
 
 use crate::domain::{LogEvent, MessageDelete, MessageEdit};
 use crate::server::store::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal, StoreError,
+    Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,
+    Refusal, StoreError,
 };
 use tokio::sync::oneshot;
 
@@ -24,6 +25,7 @@ pub(super) enum Job {
     Edit(Pending<EditRequest, EditResult>),
     Delete(Pending<DeleteRequest, DeleteResult>),
     React(Pending<ReactionRequest, Reacted>),
+    Pin(Box<Pending<PinRequest, Pinned>>),
 }
 
 impl Job {
@@ -52,6 +54,10 @@ impl Job {
                 Ok(Some(reaction)) => Some(LogEvent::Reaction(reaction.clone())),
                 _ => None,
             },
+            Job::Pin(p) => match p.result.as_ref()? {
+                Ok(Some(pin)) => Some(LogEvent::Pin(pin.clone())),
+                _ => None,
+            },
         }
     }
 
@@ -62,6 +68,7 @@ impl Job {
             Job::Edit(p) => p.answer(),
             Job::Delete(p) => p.answer(),
             Job::React(p) => p.answer(),
+            Job::Pin(p) => p.answer(),
         }
     }
 
@@ -72,6 +79,7 @@ impl Job {
             Job::Edit(p) => p.fail(error),
             Job::Delete(p) => p.fail(error),
             Job::React(p) => p.fail(error),
+            Job::Pin(p) => p.fail(error),
         }
     }
 }

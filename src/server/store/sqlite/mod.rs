@@ -9,12 +9,15 @@ mod jobs;
 mod link;
 mod memberships;
 mod passkeys;
+mod pins;
 mod point_reader;
 mod private_rooms;
+mod reactions;
 mod room_members;
 mod rows;
 mod search_index;
 mod tokens;
+mod uploads;
 mod writer;
 mod writer_thread;
 mod writes;
@@ -25,8 +28,8 @@ use self::files::{create_private_file, database_file};
 use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::heavy_reads::off_the_workers_if_heavy;
 use super::{
-    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest,
-    Refusal, RoomActivity, Store, StoreError, WriteHealth,
+    Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted,
+    ReactionRequest, Refusal, RoomActivity, Store, StoreError, WriteHealth,
 };
 use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, RoomName, SearchCursor, SearchPage,
@@ -202,6 +205,18 @@ impl Store for SqliteStore {
 
     async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError> {
         self.writer.react(reaction).await
+    }
+
+    async fn pin(&self, pin: PinRequest) -> Result<Pinned, StoreError> {
+        self.writer.pin(pin).await
+    }
+
+    async fn pins(
+        &self,
+        room: &RoomName,
+        viewer: Option<&UserId>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        self.pinned(room, viewer).await
     }
 
     async fn read_after(

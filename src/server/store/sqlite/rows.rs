@@ -9,7 +9,7 @@ use sqlx::FromRow;
 /// answers (joined by [`QUOTE_JOIN`]).
 pub(super) const MESSAGE_COLUMNS: &str =
     "m.room, m.seq, m.author_id, m.author, m.body, m.sent_at, m.edited_at, m.deleted, \
-     m.reply_to, m.reactions, m.reactions_at, m.mentions, m.bot, q.author_id AS q_author_id, q.author AS q_author, \
+     m.reply_to, m.reactions, m.reactions_at, m.mentions, m.bot, m.pinned_seq, m.attachments, q.author_id AS q_author_id, q.author AS q_author, \
      q.body AS q_body, q.edited_at AS q_edited_at, q.deleted AS q_deleted";
 
 /// Joins each message `m` with the message it answers, `q`, when it is a reply.
@@ -31,6 +31,10 @@ pub(super) struct MessageRow {
     reactions_at: i64,
     mentions: Option<String>,
     bot: bool,
+    /// The `pin` event's seq while it is pinned.
+    pinned_seq: Option<i64>,
+    /// Its files (JSON), if it carries any.
+    attachments: Option<String>,
     q_author_id: Option<String>,
     q_author: Option<String>,
     q_body: Option<String>,
@@ -77,6 +81,8 @@ impl MessageRow {
             reactions_at: row.get("reactions_at")?,
             mentions: row.get("mentions")?,
             bot: row.get("bot")?,
+            pinned_seq: row.get("pinned_seq")?,
+            attachments: row.get("attachments")?,
             q_author_id: row.get("q_author_id")?,
             q_author: row.get("q_author")?,
             q_body: row.get("q_body")?,
@@ -121,6 +127,11 @@ impl MessageRow {
                 None => Vec::new(),
             },
             bot: row.bot,
+            pinned: row.pinned_seq.is_some(),
+            attachments: match row.attachments {
+                Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+                None => Vec::new(),
+            },
         })
     }
 }

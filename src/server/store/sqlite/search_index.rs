@@ -21,13 +21,17 @@ fn is_interrupt(error: &sqlx::Error) -> bool {
         .is_some_and(|code| code == "9")
 }
 
-/// The index reads message `seq`'s new words (inside the writer's transaction).
+/// The index reads message `seq`'s new words, and its files' names (inside the writer's
+/// transaction).
 pub(super) fn change(
     conn: &rusqlite::Connection,
     room: &RoomName,
     seq: Seq,
     body: &str,
 ) -> Result<(), Failure> {
+    let names = super::uploads::file_names(conn, room, seq)?;
+    let body = format!("{body} {names}");
+    let body = body.trim_end();
     conn.prepare_cached(
         "UPDATE message_search SET body = ?1 WHERE rowid = \
          (SELECT search_id FROM messages WHERE room = ?2 AND seq = ?3)",

@@ -1,4 +1,4 @@
-//! Group commit. Every log write (append, edit, delete, react) goes through one writer task,
+//! Group commit. Every log write (append, edit, delete, react, pin) goes through one writer task,
 //! which applies everything queued at that moment in one transaction, so one fsync covers
 //! many messages. Nobody is answered
 //! before the commit: an acknowledged write is on disk. One writer also means the checks
@@ -15,10 +15,10 @@
 use super::jobs::{AppendResult, DeleteResult, EditResult, Job, Pending};
 use super::link::{Failure, Link, Opening};
 use super::writer_thread;
-use super::writes;
+use super::{pins, reactions, writes};
 use crate::server::store::{
-    CommittedEvents, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, StoreError,
-    WriteHealth,
+    CommittedEvents, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted,
+    ReactionRequest, StoreError, WriteHealth,
 };
 use futures::FutureExt;
 use std::panic::AssertUnwindSafe;
@@ -111,6 +111,11 @@ impl Writer {
     pub(super) async fn react(&self, reaction: ReactionRequest) -> Result<Reacted, StoreError> {
         let (pending, answer) = Pending::new(reaction);
         self.submit(Job::React(pending), answer).await
+    }
+
+    pub(super) async fn pin(&self, pin: PinRequest) -> Result<Pinned, StoreError> {
+        let (pending, answer) = Pending::new(pin);
+        self.submit(Job::Pin(Box::new(pending)), answer).await
     }
 
     async fn submit<T>(
@@ -214,7 +219,8 @@ fn apply(link: &mut Link, jobs: &mut [Job]) -> Result<(), Failure> {
             Job::Append(p) => p.result = Some(writes::append(conn, &p.write)?),
             Job::Edit(p) => p.result = Some(writes::edit(conn, &p.write)?),
             Job::Delete(p) => p.result = Some(writes::delete(conn, &p.write)?),
-            Job::React(p) => p.result = Some(writes::react(conn, &p.write)?),
+            Job::React(p) => p.result = Some(reactions::react(conn, &p.write)?),
+            Job::Pin(p) => p.result = Some(pins::pin(conn, &p.write)?),
         }
     }
     link.commit()

@@ -3,15 +3,12 @@
 
 use super::link::Failure;
 use super::rows::{corrupt, to_seq, to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
-use super::search_index;
+use super::{search_index, uploads};
 use crate::domain::{
-    ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, ReactionOp, ReactionSets,
-    Reactions, RoomName, Seq, UserId,
+    ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, Reactions, RoomName, Seq,
+    UserId,
 };
-use crate::server::store::log_row::ReactionData;
-use crate::server::store::{
-    Appended, DeleteRequest, EditRequest, NewMessage, Reacted, ReactionRequest, Refusal,
-};
+use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::LazyLock;
 
@@ -61,18 +58,29 @@ pub(super) fn append(
             return Ok(Ok(Appended::Duplicate(row.try_into()?)));
         }
     }
+    let attachments = match uploads::claimable(conn, message)? {
+        Ok(files) => files,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let quote = match message.reply_to {
         Some(original) => quote(conn, &message.room, original)?,
         None => None,
     };
     let seq = log_event(conn, &message.room, "message", None, message.sent_at, None)?;
+    uploads::claim(conn, &message.room, seq, &message.attachments)?;
+    // Its files are found by their names too.
+    let searchable = format!(
+        "{} {}",
+        message.body.as_str(),
+        uploads::searchable_names(&attachments)
+    );
     conn.prepare_cached("INSERT INTO message_search (body, room, seq) VALUES (?1, ?2, ?3)")?
-        .execute(params![message.body.as_str(), room, to_sql(seq)])?;
+        .execute(params![searchable.trim_end(), room, to_sql(seq)])?;
     let search_id = conn.last_insert_rowid();
     conn.prepare_cached(
         "INSERT INTO messages (room, seq, author_id, author, body, sent_at, client_id, \
-         reply_to, mentions, bot, search_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         reply_to, mentions, bot, search_id, attachments) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         room,
@@ -86,6 +94,7 @@ pub(super) fn append(
         mentions_json(&message.mentions)?,
         message.bot,
         search_id,
+        attachments_json(&attachments)?,
     ])?;
     count_in_room(conn, &message.room, 1, message.sent_at)?;
     Ok(Ok(Appended::New(ChatMessage {
@@ -103,6 +112,8 @@ pub(super) fn append(
         reactions_at: Seq::ZERO,
         mentions: message.mentions.clone(),
         bot: message.bot,
+        pinned: false,
+        attachments,
     })))
 }
 
@@ -115,6 +126,14 @@ fn may_write(conn: &Connection, room: &RoomName, author: &UserId) -> Result<bool
              OR EXISTS (SELECT 1 FROM memberships WHERE user_id = ?2 AND room = ?1)",
         )?
         .query_row(params![room.as_str(), author.as_str()], |row| row.get(0))?)
+}
+
+/// The attachments column: JSON, or NULL for none.
+fn attachments_json(files: &[crate::domain::Attachment]) -> Result<Option<String>, Failure> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::to_string(files).map_err(corrupt)?))
 }
 
 /// The mentions column: JSON, or NULL for none.
@@ -201,9 +220,11 @@ pub(super) fn delete(
     )?;
     search_index::remove(conn, &delete.room, delete.target)?;
     conn.prepare_cached(
-        "UPDATE messages SET body = '', deleted = 1, reactions = '[]' WHERE room = ?1 AND seq = ?2",
+        "UPDATE messages SET body = '', deleted = 1, reactions = '[]', pinned_seq = NULL, \
+         attachments = NULL WHERE room = ?1 AND seq = ?2",
     )?
     .execute(params![delete.room.as_str(), to_sql(delete.target)])?;
+    uploads::remove_with_message(conn, &delete.room, delete.target, delete.at)?;
     count_in_room(conn, &delete.room, -1, delete.at)?;
     Ok(Ok(MessageDelete {
         seq,
@@ -211,50 +232,6 @@ pub(super) fn delete(
         target: delete.target,
         deleted_at: delete.at,
     }))
-}
-
-/// Adds or takes back a reaction; logs it only when it changes the message's reactions.
-pub(super) fn react(conn: &Connection, request: &ReactionRequest) -> Result<Reacted, Failure> {
-    let found: Option<(bool, String)> = conn
-        .prepare_cached("SELECT deleted, reactions FROM messages WHERE room = ?1 AND seq = ?2")?
-        .query_row(
-            params![request.room.as_str(), to_sql(request.target)],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    let mut reactions: ReactionSets = match found {
-        None => return Ok(Err(Refusal::NotFound)),
-        Some((true, _)) => return Ok(Err(Refusal::Deleted)),
-        Some((false, json)) => serde_json::from_str(&json).map_err(corrupt)?,
-    };
-    let changed = match request.op {
-        ReactionOp::Add => match reactions.add(&request.emoji, &request.by) {
-            Ok(added) => added,
-            Err(limit) => return Ok(Err(Refusal::TooMany(limit))),
-        },
-        ReactionOp::Remove => reactions.remove(request.emoji.as_str(), &request.by.id),
-    };
-    if !changed {
-        return Ok(Ok(None));
-    }
-    let seq = log_event(
-        conn,
-        &request.room,
-        "reaction",
-        Some(request.target),
-        request.at,
-        Some(ReactionData::json(&request.logged(Seq::ZERO))),
-    )?;
-    conn.prepare_cached(
-        "UPDATE messages SET reactions = ?1, reactions_at = ?2 WHERE room = ?3 AND seq = ?4",
-    )?
-    .execute(params![
-        serde_json::to_string(&reactions).map_err(corrupt)?,
-        to_sql(seq),
-        request.room.as_str(),
-        to_sql(request.target)
-    ])?;
-    Ok(Ok(Some(request.logged(seq))))
 }
 
 /// Whether message `target` may be changed: it exists, is not deleted, and (unless `by` is
@@ -282,7 +259,7 @@ fn check_author(
 /// Appends an event to the room's log with the room's next seq, and returns that seq. (The
 /// writer is the only one to write events, inside its transaction: nobody takes the seq
 /// between the read and the insert.)
-fn log_event(
+pub(super) fn log_event(
     conn: &Connection,
     room: &RoomName,
     kind: &str,

@@ -87,8 +87,20 @@ fn markdown(message: &ChatMessage, previous_sent_at: Option<i64>) -> String {
         out.push_str("\n_message deleted_\n");
     } else {
         out.push('\n');
-        out.push_str(&markdown_body::body(&message.body));
-        out.push('\n');
+        if !message.body.is_empty() {
+            out.push_str(&markdown_body::body(&message.body));
+            out.push('\n');
+        }
+        for file in &message.attachments {
+            // The address is the chat's own: `<…>` keeps a name or URL from breaking out.
+            out.push_str(&format!(
+                "\n📎 [{}](<{}>) ({}, {})\n",
+                escape(&file.name),
+                file.url,
+                escape(&file.content_type),
+                crate::domain::human_size(file.size)
+            ));
+        }
     }
     if !message.reactions.is_empty() {
         let reactions: Vec<String> = message

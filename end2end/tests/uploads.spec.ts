@@ -1,0 +1,88 @@
+import { expect, test } from "@playwright/test";
+import { ChatPage, freshRoom } from "./fixtures/chat_page";
+
+/** A 64 × 48 PNG, as a screenshot would paste. */
+const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAEAAAAAwCAIAAAAuKetIAAAAZElEQVR4nO3PUQkAIBTAwJfEnIY1jCH8OITBAtxm7fN1wwUNaEEDWtCAFjSgBQ1oQQNa0IAWNKAFDWhBA1rQgBY0oAUNaEEDWtCAFjSgBQ1oQQNa0IAWNKAFDWhBA1rQgBY8dgHf51kAan93JgAAAABJRU5ErkJggg==";
+
+test("a pasted image shows as a thumbnail live in another context, and opens full size", async ({ page, browser }) => {
+  const room = freshRoom("paste");
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  const other = await browser.newContext();
+  const reader = new ChatPage(await other.newPage());
+  await reader.goto(room);
+  await reader.waitUntilLive();
+
+  // Paste, as a screenshot is pasted: a file on the clipboard event of the text box.
+  await chat.body.focus();
+  await page.evaluate((png) => {
+    const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], "screenshot.png", { type: "image/png" }));
+    const paste = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+    document.querySelector("#composer-body")!.dispatchEvent(paste);
+  }, PNG_BASE64);
+  const waiting = page.getByRole("list", { name: "Files to send" }).getByRole("listitem");
+  await expect(waiting).toHaveClass(/ready/);
+  await expect(waiting.locator("img.file-thumb")).toBeVisible();
+  await page.keyboard.press("Enter");
+
+  const shown = reader.messages.locator("li.attachment.image img");
+  await expect(shown).toBeVisible();
+  await expect(shown).toHaveAttribute("alt", "screenshot.png");
+  expect(await shown.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
+  const link = reader.messages.locator("li.attachment.image a");
+  const full = await other.request.get(await link.getAttribute("href") as string);
+  expect(full.status()).toBe(200);
+  expect(full.headers()["content-type"]).toBe("image/png");
+  await expect(page.getByRole("list", { name: "Files to send" })).toHaveCount(0);
+  await other.close();
+});
+
+test("a dropped file downloads under its name; a picked file can be taken out before sending", async ({ page, browser }) => {
+  const room = freshRoom("drop");
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  const other = await browser.newContext();
+  const reader = new ChatPage(await other.newPage());
+  await reader.goto(room);
+  await reader.waitUntilLive();
+
+  // Picked, then taken out: it never goes.
+  await page.locator(".attach-button input[type=file]").setInputFiles({
+    name: "wrong.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("not this one"),
+  });
+  const waiting = page.getByRole("list", { name: "Files to send" }).getByRole("listitem");
+  await expect(waiting).toHaveClass(/ready/);
+  await page.getByRole("button", { name: "Remove wrong.txt" }).click();
+  await expect(waiting).toHaveCount(0);
+
+  // Dropped on the composer.
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(["line one\nline two\n"], "notes.txt", { type: "text/plain" }));
+    const form = document.querySelector("form.composer")!;
+    form.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+    form.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await expect(waiting).toHaveClass(/ready/);
+  await chat.send("the notes, as promised");
+
+  const message = reader.message("the notes, as promised");
+  const file = message.locator("li.attachment.file a");
+  await expect(file).toHaveAttribute("download", "notes.txt");
+  await expect(file.locator(".file-meta")).toHaveText("text/plain · 18 bytes");
+  await expect(message.locator("li.attachment")).toHaveCount(1);
+  const fetched = await other.request.get(await file.getAttribute("href") as string);
+  expect(fetched.headers()["content-disposition"]).toContain("attachment");
+  expect(await fetched.text()).toBe("line one\nline two\n");
+
+  // It stays after a reload (the server's page shows it the same).
+  await reader.page.reload();
+  await reader.waitForHydration();
+  await expect(reader.message("the notes, as promised").locator("li.attachment.file a")).toHaveAttribute("download", "notes.txt");
+  await other.close();
+});

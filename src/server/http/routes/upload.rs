@@ -1,0 +1,158 @@
+//! `POST /api/upload`: `multipart/form-data` with `room` and one `file` part. The file is
+//! spooled as it arrives (never whole in memory), refused past `CHAT_MAX_UPLOAD_MB` (413,
+//! nothing kept) or when the chat's files have reached `CHAT_UPLOADS_MAX_GB` (507); an image
+//! the server can read gets its size and a thumbnail; then the bytes go to the file
+//! storage and the store records the upload, unsent, for its uploader and room. Answers
+//! the attachment: `{"id","url","name","size","content_type"}` and, for an image,
+//! `"width"`, `"height"`, `"thumb_url"`.
+
+use crate::domain::{clean_file_name, Attachment, RoomName, UploadId};
+use crate::error::ChatError;
+use crate::server::access::limits::Action;
+use crate::server::access::session::{now_millis, Session};
+use crate::server::files::receive::{self, Spooled};
+use crate::server::files::thumbnail;
+use crate::server::http::api_error::ApiError;
+use crate::server::http::routes::room_stream::not_banned;
+use crate::server::node::state::AppState;
+use crate::server::store::StoredUpload;
+use axum::extract::{ConnectInfo, Extension, Multipart, State};
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use std::net::SocketAddr;
+
+/// How much a multipart body may add to its file (boundaries, headers, the room).
+pub const MULTIPART_OVERHEAD: u64 = 64 * 1024;
+
+#[tracing::instrument(name = "upload", skip_all, fields(user = %session.user_id))]
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Json<Attachment>, ApiError> {
+    not_banned(&state, &session)?;
+    if session.is_guest() && !state.sessions.guests_may_write() {
+        return Err(ChatError::Unauthorized("Sign in (or sign up) to write here.".into()).into());
+    }
+    let files = &state.files;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > files.max_file_bytes + MULTIPART_OVERHEAD) {
+        return Err(receive::too_large(files.max_file_bytes).into());
+    }
+    let address = state
+        .addresses
+        .of(&headers, peer.map(|Extension(ConnectInfo(addr))| addr));
+    state
+        .limits
+        .check(Action::Upload, &session.user_id, address)?;
+
+    let mut room = None;
+    let mut spooled = None;
+    let unreadable = |error| receive::refused(error, files.max_file_bytes);
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("room") => {
+                let name = receive::short_text(field, 256).await?;
+                let parsed = RoomName::parse(name.trim())?;
+                may_write(&state, &session, &parsed).await?;
+                room = Some(parsed);
+            }
+            Some("file") if spooled.is_none() => {
+                spooled =
+                    Some(receive::spool(field, files.spool_dir(), files.max_file_bytes).await?);
+            }
+            _ => {}
+        }
+    }
+    let (Some(room), Some(spooled)) = (room, spooled) else {
+        return Err(ChatError::Malformed("send a room and one file".into()).into());
+    };
+    // Asked again if the room came after the file: it may have changed meanwhile.
+    may_write(&state, &session, &room).await?;
+    if let Some(max) = files.max_total_bytes {
+        if state.store.uploads_bytes().await? + spooled.size > max {
+            tracing::warn!(
+                size = spooled.size,
+                "an upload refused: the files' bound is reached"
+            );
+            return Err(ChatError::StorageFull.into());
+        }
+    }
+    let file = keep(&state, spooled).await?;
+    state
+        .store
+        .record_upload(&StoredUpload {
+            room,
+            owner: session.user_id.clone(),
+            file: file.clone(),
+            created_at: now_millis(),
+            message: None,
+            removed: false,
+        })
+        .await?;
+    crate::server::metrics::upload_kept(file.size);
+    Ok(Json(file))
+}
+
+/// Reads what the spooled file is, makes an image's thumbnail, and copies both to the file
+/// storage: the attachment it makes.
+async fn keep(state: &AppState, spooled: Spooled) -> Result<Attachment, ChatError> {
+    let id = UploadId::from_random(rand::random());
+    let mut content_type =
+        crate::server::files::sniff::content_type(&spooled.head, spooled.claimed_type.as_deref());
+    let mut image = None;
+    if crate::domain::shown_inline(&content_type) {
+        let path = spooled.file.path().to_owned();
+        match tokio::task::spawn_blocking(move || thumbnail::make(&path)).await {
+            Ok(Ok(thumb)) => image = Some(thumb),
+            // What looked like an image and is not one is kept as plain bytes.
+            Ok(Err(error)) => {
+                tracing::info!(%error, "no thumbnail: kept as a plain file");
+                content_type = "application/octet-stream".to_owned();
+            }
+            Err(error) => {
+                tracing::error!(%error, "the thumbnail task failed");
+                return Err(ChatError::Internal);
+            }
+        }
+    }
+    let thumb_bytes = image.as_mut().map(|thumb| std::mem::take(&mut thumb.bytes));
+    state
+        .files
+        .keep(&id, spooled.file.path(), thumb_bytes)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "an upload could not be kept");
+            ChatError::Unavailable
+        })?;
+    Ok(Attachment {
+        url: id.url(),
+        thumb_url: image.as_ref().map(|_| id.thumb_url()),
+        width: image.as_ref().map(|thumb| thumb.width),
+        height: image.as_ref().map(|thumb| thumb.height),
+        id,
+        name: clean_file_name(spooled.name.as_deref().unwrap_or_default()),
+        size: spooled.size,
+        content_type,
+    })
+}
+
+/// Whether `session`'s person may write `room` now: 403 for a private room they are not a
+/// member of, or a locked one they do not moderate.
+async fn may_write(state: &AppState, session: &Session, room: &RoomName) -> Result<(), ChatError> {
+    state.access.check(&session.user_id, room).await?;
+    if state.restrictions.is_locked(room) {
+        let role = session.signed_in.as_ref().map(|s| s.role);
+        if !state.access.moderates(&session.user_id, role, room).await? {
+            return Err(ChatError::Forbidden(
+                "This room is locked: only its moderators can write in it.".into(),
+            ));
+        }
+    }
+    Ok(())
+}
