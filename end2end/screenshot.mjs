@@ -9,7 +9,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-// An empty lobby gets a short conversation first: two people, a reply, reactions, a mention.
+// An empty lobby gets a short conversation first: two people, a reply, reactions, a picture
+// and a file, a code block (pinned), a mention.
 const lobby = await (await fetch(`${base}/api/room?room=lobby`)).json();
 if (lobby.messages.length === 0) {
   const person = async (name) => {
@@ -27,8 +28,21 @@ if (lobby.messages.length === 0) {
   for (const [who, emoji] of [[bob, "👍"], [ann, "🎉"], [bob, "🎉"]]) {
     await who.post(`${base}/api/add_reaction`, { form: { room: "lobby", seq: String(plan), emoji } });
   }
-  await say(ann, "Docs: https://example.com/sidebar");
-  await say(bob, "@Ann the export links look good too.", { mentions: annId });
+  // A picture of the rooms page, as someone would paste a screenshot.
+  const shooting = await browser.newPage({ viewport: { width: 900, height: 560 } });
+  await shooting.goto(`${base}/`);
+  const picture = await shooting.screenshot();
+  await shooting.close();
+  const upload = async (who, name, mimeType, buffer) =>
+    (await (await who.post(`${base}/api/upload`, {
+      multipart: { room: "lobby", file: { name, mimeType, buffer } },
+    })).json()).id;
+  const shot = await upload(ann, "rooms-page.png", "image/png", picture);
+  await say(ann, "Here it is with the **new** room list:", { attachments: shot });
+  const steps = await say(bob, "Release steps, for the record:\n```sh\nmake test\ncargo leptos build --release\n```\n**Don't** forget the changelog.");
+  await ann.post(`${base}/api/pin_message`, { form: { room: "lobby", seq: String(steps), pinned: "true" } });
+  const notes = await upload(bob, "review-notes.pdf", "application/pdf", Buffer.from("%PDF-1.4\n% review notes\n"));
+  await say(bob, "@Ann notes from the review: https://example.com/sidebar", { mentions: annId, attachments: notes });
 }
 const desktop = { viewport: { width: 1100, height: 720 } };
 const phone = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };

@@ -6,9 +6,11 @@ import { expect, test } from "@playwright/test";
 // 200,000 B; today's build is above it (docs/benchmarks.md, "A first visit, on the wire").
 // Until it gets there, these ceilings hold today's figures with 1 % to spare, so nothing
 // added makes the page heavier unnoticed: lower them whenever the build shrinks. The
-// Markdown renderer (issue 28) added 8,735 B of wasm: 382,686 → 391,421 B.
-const WASM_CEILING = 395_500;
-const VISIT_CEILING = 414_000;
+// Markdown renderer (issue 28) added 8,735 B of wasm: 382,686 → 391,421 B; pins and files
+// (the header's list, the composer's picker, drop, paste and progress, the attachments'
+// views) 26,484 B more: 417,905 B, a first visit of 436,890 B.
+const WASM_CEILING = 422_000;
+const VISIT_CEILING = 441_500;
 
 test("a first visit stays within its budget on the wire", async ({ baseURL }) => {
   const { firstVisit } = await import("../first-visit.mjs");

@@ -42,7 +42,7 @@ pub fn ComposerFiles() -> impl IntoView {
             <ul class="composer-files" aria-label="Files to send">
                 <For
                     each=move || state.attaching.list()
-                    key=|file| (file.key, file.done.is_some(), file.failed.clone(), (file.progress * 20.0) as u32)
+                    key=|file| (file.key, file.done.is_some(), file.failed.clone(), file.percent / 5)
                     children=move |file| view! { <ComposerFile file /> }
                 />
             </ul>
@@ -58,7 +58,7 @@ fn ComposerFile(file: Attaching) -> impl IntoView {
         (Some(reason), _) => view! { <span class="file-failed" role="alert">{reason.clone()}</span> }.into_any(),
         (None, Some(_)) => view! { <span class="file-meta">{human_size(file.size)}</span> }.into_any(),
         (None, None) => view! {
-            <progress max="1" value=file.progress aria-label=format!("Uploading {}", file.name)></progress>
+            <progress max="100" value=file.percent aria-label=format!("Uploading {}", file.name)></progress>
         }
         .into_any(),
     };

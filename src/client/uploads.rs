@@ -62,10 +62,10 @@ fn upload(state: RoomState, key: u32, file: File) {
         return failed("The upload could not start.".into());
     }
     let on_progress = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
-        if event.length_computable() && event.total() > 0.0 {
+        if event.length_computable() {
             state
                 .attaching
-                .progress(key, event.loaded() / event.total());
+                .progress(key, event.loaded(), event.total());
         }
     });
     if let Ok(upload) = request.upload() {

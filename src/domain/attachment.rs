@@ -148,18 +148,21 @@ pub fn clean_file_name(raw: &str) -> String {
     format!("{}{extension}", stem.trim_end())
 }
 
-/// "2.4 MB", "512 KB", "37 bytes": a size as the chat shows it.
+/// "2.4 MB", "512 KB", "37 bytes": a size as the chat shows it. (Whole numbers only: the
+/// browser's code then carries no float formatting, which costs kilobytes of wasm.)
 pub fn human_size(bytes: u64) -> String {
-    const KB: f64 = 1_000.0;
-    let b = bytes as f64;
-    if bytes < 1_000 {
-        format!("{bytes} bytes")
-    } else if b < KB * KB {
-        format!("{:.0} KB", b / KB)
-    } else if b < KB * KB * KB {
-        format!("{:.1} MB", b / (KB * KB))
-    } else {
-        format!("{:.1} GB", b / (KB * KB * KB))
+    let tenths = |unit: u64| (bytes.saturating_add(unit / 20)) / (unit / 10);
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} KB", (bytes + 500) / 1_000),
+        1_000_000..1_000_000_000 => {
+            let t = tenths(1_000_000);
+            format!("{}.{} MB", t / 10, t % 10)
+        }
+        _ => {
+            let t = tenths(1_000_000_000);
+            format!("{}.{} GB", t / 10, t % 10)
+        }
     }
 }
 
@@ -208,5 +211,8 @@ mod tests {
         assert_eq!(human_size(37), "37 bytes");
         assert_eq!(human_size(512_000), "512 KB");
         assert_eq!(human_size(2_400_000), "2.4 MB");
+        assert_eq!(human_size(999_999), "1000 KB");
+        assert_eq!(human_size(104_857_600), "104.9 MB");
+        assert_eq!(human_size(3_000_000_000), "3.0 GB");
     }
 }

@@ -12,8 +12,8 @@ pub struct Attaching {
     pub key: u32,
     pub name: String,
     pub size: u64,
-    /// How much has gone, 0 to 1.
-    pub progress: f64,
+    /// How much has gone, in percent.
+    pub percent: u8,
     /// Uploaded: what the server made of it.
     pub done: Option<Attachment>,
     pub failed: Option<String>,
@@ -73,7 +73,7 @@ impl Attachments {
                 key,
                 name,
                 size,
-                progress: 0.0,
+                percent: 0,
                 done: None,
                 failed: None,
             })
@@ -81,13 +81,17 @@ impl Attachments {
         Some(key)
     }
 
-    pub fn progress(self, key: u32, progress: f64) {
-        self.change(key, |file| file.progress = progress.clamp(0.0, 1.0));
+    /// `sent` of `total` bytes have gone.
+    pub fn progress(self, key: u32, sent: f64, total: f64) {
+        if total > 0.0 {
+            let percent = (sent / total * 100.0).clamp(0.0, 100.0) as u8;
+            self.change(key, |file| file.percent = percent);
+        }
     }
 
     pub fn done(self, key: u32, attachment: Attachment) {
         self.change(key, |file| {
-            file.progress = 1.0;
+            file.percent = 100;
             file.done = Some(attachment);
         });
     }
@@ -177,7 +181,8 @@ mod tests {
             let files = Attachments::default();
             let a = files.add("a.txt".into(), 3).expect("room");
             let b = files.add("b.txt".into(), 3).expect("room");
-            files.progress(a, 0.5);
+            files.progress(a, 5.0, 10.0);
+            assert_eq!(files.list()[0].percent, 50);
             assert_eq!(files.ready(), Err(NotReady::Uploading));
             files.done(a, uploaded(1));
             files.failed(b, "too large".into());

@@ -191,6 +191,21 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
         "{found}"
     );
 
+    // The exports carry them: the JSON lines with their addresses, the Markdown as links.
+    let lines = bob.at(b).get_raw("/api/rooms/lobby/export?format=jsonl").await;
+    let first: Value = serde_json::from_str(
+        lines.text().await.expect("export").lines().next().expect("a line"),
+    )
+    .expect("JSON line");
+    assert_eq!(first["attachments"][0]["url"], image.url.as_str());
+    assert_eq!(first["attachments"][1]["content_type"], "text/html");
+    let markdown = bob.at(b).get_raw("/api/rooms/lobby/export?format=md").await;
+    let markdown = markdown.text().await.expect("export");
+    assert!(
+        markdown.contains(&format!("📎 [holiday.png](<{}>) (image/png, ", image.url)),
+        "{markdown}"
+    );
+
     // Deleted: gone at once for everyone, its bytes within the janitor's sweep.
     let seq = message["seq"].as_u64().expect("seq").to_string();
     let deleted = alice
