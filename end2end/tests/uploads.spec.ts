@@ -1,18 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { ChatPage, freshRoom } from "./fixtures/chat_page";
+import { withReader } from "./fixtures/chat_page";
 
 /** A 64 × 48 PNG, as a screenshot would paste. */
 const PNG_BASE64 =
   "iVBORw0KGgoAAAANSUhEUgAAAEAAAAAwCAIAAAAuKetIAAAAZElEQVR4nO3PUQkAIBTAwJfEnIY1jCH8OITBAtxm7fN1wwUNaEEDWtCAFjSgBQ1oQQNa0IAWNKAFDWhBA1rQgBY0oAUNaEEDWtCAFjSgBQ1oQQNa0IAWNKAFDWhBA1rQgBY8dgHf51kAan93JgAAAABJRU5ErkJggg==";
 
 test("a pasted image shows as a thumbnail live in another context, and opens full size", async ({ page, browser }) => {
-  const room = freshRoom("paste");
-  const chat = new ChatPage(page);
-  await chat.goto(room);
-  const other = await browser.newContext();
-  const reader = new ChatPage(await other.newPage());
-  await reader.goto(room);
-  await reader.waitUntilLive();
+  const { chat, other, reader } = await withReader(page, browser, "paste");
 
   // Paste, as a screenshot is pasted: a file on the clipboard event of the text box.
   await chat.body.focus();
@@ -41,13 +35,7 @@ test("a pasted image shows as a thumbnail live in another context, and opens ful
 });
 
 test("a dropped file downloads under its name; a picked file can be taken out before sending", async ({ page, browser }) => {
-  const room = freshRoom("drop");
-  const chat = new ChatPage(page);
-  await chat.goto(room);
-  const other = await browser.newContext();
-  const reader = new ChatPage(await other.newPage());
-  await reader.goto(room);
-  await reader.waitUntilLive();
+  const { chat, other, reader } = await withReader(page, browser, "drop");
 
   // Picked, then taken out: it never goes.
   await page.locator(".attach-button input[type=file]").setInputFiles({

@@ -63,9 +63,7 @@ fn upload(state: RoomState, key: u32, file: File) {
     }
     let on_progress = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {
         if event.length_computable() {
-            state
-                .attaching
-                .progress(key, event.loaded(), event.total());
+            state.attaching.progress(key, event.loaded(), event.total());
         }
     });
     if let Ok(upload) = request.upload() {

@@ -5,36 +5,20 @@
 
 use super::DomainError;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The most attachments one message carries.
 pub const MAX_ATTACHMENTS: usize = 10;
 /// The longest file name kept (longer ones are cut, keeping the extension).
 pub const MAX_FILE_NAME_CHARS: usize = 200;
 
-/// An upload's identity: 32 hex digits from 128 random bits. It names the bytes in storage
-/// and in the file's address; knowing it grants nothing in a private room.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct UploadId(String);
+super::hex_id::hex_id!(
+    /// An upload's identity: 32 hex digits from 128 random bits. It names the bytes in
+    /// storage and in the file's address; knowing it grants nothing in a private room.
+    UploadId,
+    "an upload id"
+);
 
 impl UploadId {
-    pub fn from_random(bits: u128) -> Self {
-        Self(format!("{bits:032x}"))
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() == 32
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        .then(|| Self(raw.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Where its bytes are served.
     pub fn url(&self) -> String {
         format!("/api/files/{}", self.0)
@@ -43,25 +27,6 @@ impl UploadId {
     /// Where its thumbnail is served (images only).
     pub fn thumb_url(&self) -> String {
         format!("/api/files/{}/thumb", self.0)
-    }
-}
-
-impl TryFrom<String> for UploadId {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        Self::parse(&value).ok_or_else(|| format!("not an upload id: {value:?}"))
-    }
-}
-
-impl From<UploadId> for String {
-    fn from(value: UploadId) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for UploadId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -9,6 +9,7 @@ mod client_id;
 mod domain_error;
 mod ephemeral;
 mod feed_event;
+mod hex_id;
 mod links;
 pub mod markup;
 mod mention;

@@ -177,24 +177,23 @@ impl Binary {
 
     /// The server's resident memory now, in KiB (from `/proc`, so Linux only).
     pub fn resident_kib(&self) -> u64 {
-        let pid = self.process.id().expect("pid");
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS")
+        self.status_kib("VmRSS:")
     }
 
     /// The most resident memory the server has held since it started, in KiB.
     pub fn peak_resident_kib(&self) -> u64 {
+        self.status_kib("VmHWM:")
+    }
+
+    /// A `… kB` line of the server's `/proc/PID/status`.
+    fn status_kib(&self, field: &str) -> u64 {
         let pid = self.process.id().expect("pid");
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
         status
             .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .find_map(|line| line.strip_prefix(field))
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM")
+            .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
     }
 
     /// `kill -9`: no chance to finish anything.

@@ -192,9 +192,18 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
     );
 
     // The exports carry them: the JSON lines with their addresses, the Markdown as links.
-    let lines = bob.at(b).get_raw("/api/rooms/lobby/export?format=jsonl").await;
+    let lines = bob
+        .at(b)
+        .get_raw("/api/rooms/lobby/export?format=jsonl")
+        .await;
     let first: Value = serde_json::from_str(
-        lines.text().await.expect("export").lines().next().expect("a line"),
+        lines
+            .text()
+            .await
+            .expect("export")
+            .lines()
+            .next()
+            .expect("a line"),
     )
     .expect("JSON line");
     assert_eq!(first["attachments"][0]["url"], image.url.as_str());
