@@ -143,6 +143,16 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
         served.bytes().await.expect("bytes").as_ref(),
         picture.as_slice()
     );
+    let etag = headers["etag"].to_str().expect("ascii").to_owned();
+    let cached = bob
+        .at(b)
+        .client
+        .get(b.url(&image.url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("revalidation");
+    assert_eq!(cached.status(), 304, "the browser's copy is still good");
     let html = bob.at(b).get_raw(&notes.url).await;
     assert_eq!(html.headers()["content-type"], "text/html");
     assert!(html.headers()["content-disposition"]
@@ -223,6 +233,19 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
     assert_eq!(deleted.status(), 200);
     assert_eq!(bob.at(b).get_raw(&image.url).await.status(), 404);
     assert_eq!(alice.get_raw(&thumb_url).await.status(), 404);
+    let revalidated = bob
+        .at(b)
+        .client
+        .get(b.url(&image.url))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("revalidation");
+    assert_eq!(
+        revalidated.status(),
+        404,
+        "a cached copy is no longer good either"
+    );
     let page = bob.at(b).get_json("/api/room?room=lobby").await;
     assert!(page["messages"][0].get("attachments").is_none(), "{page}");
     vec![image.id.to_string(), notes.id.to_string()]

@@ -51,14 +51,20 @@ pub async fn sweep(
         if batch.is_empty() {
             return Ok(removed);
         }
+        let mut failed = 0;
         for id in &batch {
-            // The bytes first: a record is forgotten only once they are gone.
-            files.remove(id).await?;
+            // The bytes first: a record is forgotten only once they are gone. One file that
+            // cannot go does not hold up the others.
+            if let Err(error) = files.remove(id).await {
+                tracing::warn!(%error, %id, "a file could not be removed; tried again later");
+                failed += 1;
+                continue;
+            }
             store.forget_upload(id).await?;
             crate::server::metrics::file_removed();
             removed += 1;
         }
-        if batch.len() < BATCH as usize {
+        if batch.len() < BATCH as usize || failed == batch.len() {
             return Ok(removed);
         }
     }

@@ -66,13 +66,21 @@ pub struct Files {
     spool: PathBuf,
     pub max_file_bytes: u64,
     pub max_total_bytes: Option<u64>,
+    /// Places for decoding pictures at once.
+    thumbnailing: Arc<tokio::sync::Semaphore>,
 }
+
+/// Pictures decoded at once for their thumbnails (each may take 300 MB or more).
+const THUMBNAILS_AT_ONCE: usize = 2;
+/// Spooled files older than this are left from a process that stopped mid-upload.
+const SPOOL_LEFTOVER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 impl Files {
     /// Opens the directory (creating it) or the bucket `settings` name.
     pub fn open(settings: &FileSettings) -> Result<Self, FilesError> {
         let spool = settings.dir.join("spool");
         std::fs::create_dir_all(&spool)?;
+        remove_leftovers(&spool);
         let objects: Arc<dyn ObjectStore> = match &settings.s3 {
             Some(s3) => Arc::new(
                 object_store::aws::AmazonS3Builder::new()
@@ -104,7 +112,17 @@ impl Files {
             spool,
             max_file_bytes: settings.max_file_bytes,
             max_total_bytes: settings.max_total_bytes,
+            thumbnailing: Arc::new(tokio::sync::Semaphore::new(THUMBNAILS_AT_ONCE)),
         })
+    }
+
+    /// A place to decode a picture in, waited for.
+    pub async fn thumbnail_slot(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.thumbnailing
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
     }
 
     /// Where an upload is spooled while it arrives.
@@ -205,6 +223,25 @@ impl Files {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// Removes what a process that stopped mid-upload left in the spool (nodes sharing the
+/// directory may be spooling now: only files an hour old go).
+fn remove_leftovers(spool: &Path) {
+    let Ok(entries) = std::fs::read_dir(spool) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|meta| meta.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > SPOOL_LEFTOVER);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

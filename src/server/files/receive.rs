@@ -11,7 +11,7 @@ use tokio::io::AsyncWriteExt;
 /// How many of the first bytes are kept to tell what the file is.
 const HEAD_BYTES: usize = 16;
 /// How long an upload may send nothing before it is given up (408).
-const STALL: std::time::Duration = std::time::Duration::from_secs(30);
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A file part, spooled. Dropping it removes the file.
 #[derive(Debug)]
@@ -63,11 +63,13 @@ pub async fn spool(mut field: Field<'_>, dir: &Path, max_bytes: u64) -> Result<S
 /// never held whole.
 pub async fn short_text(mut field: Field<'_>, max_bytes: usize) -> Result<String, ChatError> {
     let mut text = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|e| ChatError::Malformed(e.body_text()))?
-    {
+    loop {
+        let next = tokio::time::timeout(STALL, field.chunk())
+            .await
+            .map_err(|_| ChatError::TimedOut)?;
+        let Some(chunk) = next.map_err(|e| ChatError::Malformed(e.body_text()))? else {
+            break;
+        };
         if text.len() + chunk.len() > max_bytes {
             return Err(ChatError::Malformed(format!(
                 "the {} field is too long",

@@ -29,7 +29,20 @@ pub fn content_type(head: &[u8], claimed: Option<&str>) -> String {
         .and_then(|c| c.split(';').next())
         .map(|c| c.trim().to_ascii_lowercase())
         .filter(|c| well_formed(c) && !crate::domain::shown_inline(c));
-    claimed.unwrap_or_else(|| "application/octet-stream".to_owned())
+    match claimed {
+        // A script or a style sheet the site would load as its own (`<script src>`): kept
+        // as the text it is, which nothing runs.
+        Some(c) if runs_as_subresource(&c) => "text/plain".to_owned(),
+        Some(c) => c,
+        None => "application/octet-stream".to_owned(),
+    }
+}
+
+fn runs_as_subresource(content_type: &str) -> bool {
+    content_type == "text/css"
+        || content_type.contains("javascript")
+        || content_type.contains("ecmascript")
+        || content_type == "application/wasm"
 }
 
 fn well_formed(content_type: &str) -> bool {

@@ -14,8 +14,9 @@ use std::path::Path;
 pub const THUMB_EDGE: u32 = 480;
 /// The widest and tallest image decoded.
 const MAX_EDGE: u32 = 16_384;
-/// The most memory one decoded image may take.
-const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+/// The most memory one decoded image may take: 40 megapixels of RGBA (turning it upright
+/// takes as much again).
+const MAX_DECODED_BYTES: u64 = 40_000_000 * 4;
 
 /// An image, read: its size as shown, and its thumbnail.
 #[derive(Debug)]

@@ -28,6 +28,10 @@ pub async fn original(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let upload = readable(&state, &session, &id).await?;
+    let etag = format!("\"{}\"", upload.file.id);
+    if let Some(not_modified) = unchanged(&headers, &etag) {
+        return Ok(not_modified);
+    }
     let size = upload.file.size;
     let range = match requested_range(&headers, size) {
         Asked::Whole => None,
@@ -61,7 +65,7 @@ pub async fn original(
     let headers = response.headers_mut();
     insert(headers, header::CONTENT_LENGTH, &length.to_string());
     insert(headers, header::ACCEPT_RANGES, "bytes");
-    insert(headers, header::ETAG, &format!("\"{}\"", upload.file.id));
+    insert(headers, header::ETAG, &etag);
     file_headers(headers, &upload.file.content_type, &upload.file.name);
     Ok(response)
 }
@@ -70,10 +74,15 @@ pub async fn thumbnail(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let upload = readable(&state, &session, &id).await?;
     if upload.file.thumb_url.is_none() {
         return Err(not_found().into());
+    }
+    let etag = format!("\"{}-thumb\"", upload.file.id);
+    if let Some(not_modified) = unchanged(&headers, &etag) {
+        return Ok(not_modified);
     }
     let got = state
         .files
@@ -89,7 +98,23 @@ pub async fn thumbnail(
     let content_type = sniff::image_type(&bytes).unwrap_or("application/octet-stream");
     let mut response = bytes.into_response();
     file_headers(response.headers_mut(), content_type, "thumbnail");
+    insert(response.headers_mut(), header::ETAG, &etag);
     Ok(response)
+}
+
+/// 304 when the browser's copy is this file's (`If-None-Match`), after the access check.
+fn unchanged(headers: &HeaderMap, etag: &str) -> Option<Response> {
+    let asked = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    asked.split(',').any(|tag| tag.trim() == etag).then(|| {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        insert(response.headers_mut(), header::ETAG, etag);
+        insert(
+            response.headers_mut(),
+            header::CACHE_CONTROL,
+            "private, no-cache",
+        );
+        response
+    })
 }
 
 /// Upload `raw` if `session`'s person may fetch it.
@@ -152,7 +177,15 @@ fn file_headers(headers: &mut HeaderMap, content_type: &str, name: &str) {
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     );
-    insert(headers, header::CACHE_CONTROL, "private, max-age=86400");
+    // Asked again each time (a 304 when unchanged): once its message is deleted, or its
+    // reader removed from the room, a file is no longer served from a cache either.
+    insert(headers, header::CACHE_CONTROL, "private, no-cache");
+    // Never loaded by another site.
+    insert(
+        headers,
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
     let disposition = if shown_inline(content_type) {
         "inline"
     } else {

@@ -20,6 +20,7 @@ use axum::extract::{ConnectInfo, Extension, Multipart, State};
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// How much a multipart body may add to its file (boundaries, headers, the room).
 pub const MULTIPART_OVERHEAD: u64 = 64 * 1024;
@@ -51,27 +52,11 @@ pub async fn upload(
         .limits
         .check(Action::Upload, &session.user_id, address)?;
 
-    let mut room = None;
-    let mut spooled = None;
-    let unreadable = |error| receive::refused(error, files.max_file_bytes);
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        match field.name() {
-            Some("room") => {
-                let name = receive::short_text(field, 256).await?;
-                let parsed = RoomName::parse(name.trim())?;
-                may_write(&state, &session, &parsed).await?;
-                room = Some(parsed);
-            }
-            Some("file") if spooled.is_none() => {
-                spooled =
-                    Some(receive::spool(field, files.spool_dir(), files.max_file_bytes).await?);
-            }
-            _ => {}
-        }
-    }
-    let (Some(room), Some(spooled)) = (room, spooled) else {
-        return Err(ChatError::Malformed("send a room and one file".into()).into());
-    };
+    // However slowly it comes, the whole body has a deadline: a minute, and a second more
+    // for every 64 KiB of the largest file (a part that sends nothing for 30 s ends sooner).
+    let deadline = Duration::from_secs(60 + files.max_file_bytes / (64 * 1024));
+    let read = tokio::time::timeout(deadline, read_parts(&state, &session, &mut multipart));
+    let (room, spooled) = read.await.map_err(|_| ChatError::TimedOut)??;
     // Asked again if the room came after the file: it may have changed meanwhile.
     may_write(&state, &session, &room).await?;
     if let Some(max) = files.max_total_bytes {
@@ -83,20 +68,68 @@ pub async fn upload(
             return Err(ChatError::StorageFull.into());
         }
     }
-    let file = keep(&state, spooled).await?;
-    state
-        .store
-        .record_upload(&StoredUpload {
-            room,
-            owner: session.user_id.clone(),
-            file: file.clone(),
-            created_at: now_millis(),
-            message: None,
-            removed: false,
-        })
-        .await?;
-    crate::server::metrics::upload_kept(file.size);
+    // Kept and recorded on a task of its own: a client that hangs up now cannot leave
+    // bytes in storage without the record the janitor works from.
+    let owner = session.user_id.clone();
+    let keeping = tokio::spawn(async move {
+        let file = keep(&state, spooled).await?;
+        state
+            .store
+            .record_upload(&StoredUpload {
+                room,
+                owner,
+                file: file.clone(),
+                created_at: now_millis(),
+                message: None,
+                removed: false,
+            })
+            .await?;
+        crate::server::metrics::upload_kept(file.size);
+        Ok::<_, ApiError>(file)
+    });
+    let file = keeping.await.map_err(|error| {
+        tracing::error!(%error, "keeping an upload failed");
+        ChatError::Internal
+    })??;
     Ok(Json(file))
+}
+
+/// The form's parts: the room (which the person must be able to write) and the file,
+/// spooled. A part that sends nothing for 30 s is given up (408).
+async fn read_parts(
+    state: &AppState,
+    session: &Session,
+    multipart: &mut Multipart,
+) -> Result<(RoomName, Spooled), ApiError> {
+    let files = &state.files;
+    let mut room = None;
+    let mut spooled = None;
+    let unreadable = |error| receive::refused(error, files.max_file_bytes);
+    loop {
+        let next = tokio::time::timeout(receive::STALL, multipart.next_field())
+            .await
+            .map_err(|_| ChatError::TimedOut)?;
+        let Some(field) = next.map_err(unreadable)? else {
+            break;
+        };
+        match field.name() {
+            Some("room") => {
+                let name = receive::short_text(field, 256).await?;
+                let parsed = RoomName::parse(name.trim())?;
+                may_write(state, session, &parsed).await?;
+                room = Some(parsed);
+            }
+            Some("file") if spooled.is_none() => {
+                spooled =
+                    Some(receive::spool(field, files.spool_dir(), files.max_file_bytes).await?);
+            }
+            _ => {}
+        }
+    }
+    match (room, spooled) {
+        (Some(room), Some(spooled)) => Ok((room, spooled)),
+        _ => Err(ChatError::Malformed("send a room and one file".into()).into()),
+    }
 }
 
 /// Reads what the spooled file is, makes an image's thumbnail, and copies both to the file
@@ -108,7 +141,14 @@ async fn keep(state: &AppState, spooled: Spooled) -> Result<Attachment, ChatErro
     let mut image = None;
     if crate::domain::shown_inline(&content_type) {
         let path = spooled.file.path().to_owned();
-        match tokio::task::spawn_blocking(move || thumbnail::make(&path)).await {
+        // Only so many pictures are decoded at once (each may take hundreds of MB).
+        let slot = state.files.thumbnail_slot().await;
+        let made = tokio::task::spawn_blocking(move || {
+            let made = thumbnail::make(&path);
+            drop(slot);
+            made
+        });
+        match made.await {
             Ok(Ok(thumb)) => image = Some(thumb),
             // What looked like an image and is not one is kept as plain bytes.
             Ok(Err(error)) => {
