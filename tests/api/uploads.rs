@@ -519,3 +519,37 @@ async fn a_100_mb_upload_is_streamed_through_a_few_mb_of_memory() {
     assert!(grown_kib < 16 * 1024, "grew by {grown_kib} KiB");
     server.terminate().await;
 }
+
+#[tokio::test]
+async fn uploads_are_rate_limited_and_dropping_the_cookie_gives_no_fresh_allowance() {
+    let mut settings = settings();
+    settings.limits = chat::server::access::limits::LimitSettings::default();
+    let app = spawn_app_with(settings).await;
+    let ann = app.browser();
+    for n in 0..10 {
+        uploaded(
+            &ann,
+            "lobby",
+            &format!("{n}.txt"),
+            "text/plain",
+            b"x".to_vec(),
+        )
+        .await;
+    }
+    let over = ann
+        .upload("lobby", "more.txt", "text/plain", b"x".to_vec())
+        .await;
+    assert_eq!(over.status(), 429, "a burst of ten, then one every 3 s");
+    // Each upload without a cookie is a new guest's: the address pays a new session's share
+    // (ten at once), as for writes.
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let fresh = Browser::with_client(reqwest::Client::new(), app.url(""));
+        let name = format!("f{n}.txt");
+        let answer = fresh
+            .upload("lobby", &name, "text/plain", b"x".to_vec())
+            .await;
+        statuses.push(answer.status().as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+}

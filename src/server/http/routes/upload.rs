@@ -9,7 +9,7 @@
 use crate::domain::{clean_file_name, Attachment, RoomName, UploadId};
 use crate::error::ChatError;
 use crate::server::access::limits::Action;
-use crate::server::access::session::{now_millis, Session};
+use crate::server::access::session::{now_millis, NewVisitor, Session};
 use crate::server::files::receive::{self, Spooled};
 use crate::server::files::thumbnail;
 use crate::server::http::api_error::ApiError;
@@ -30,6 +30,7 @@ pub async fn upload(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    minted: Option<Extension<NewVisitor>>,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Json<Attachment>, ApiError> {
@@ -48,6 +49,14 @@ pub async fn upload(
     let address = state
         .addresses
         .of(&headers, peer.map(|Extension(ConnectInfo(addr))| addr));
+    // An upload by a session minted for this request (no cookie came) also costs its
+    // address a new session's share, as a write does: dropping the cookie gives no fresh
+    // allowance.
+    if minted.is_some() {
+        state
+            .limits
+            .check(Action::NewSession, &session.user_id, address)?;
+    }
     state
         .limits
         .check(Action::Upload, &session.user_id, address)?;
