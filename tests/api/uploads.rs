@@ -47,6 +47,17 @@ async fn send_with(browser: &Browser, room: &str, body: &str, ids: &[&str]) -> r
         .await
 }
 
+/// `GET url` as `browser` with one header.
+async fn get_with(browser: &Browser, url: &str, name: &str, value: &str) -> reqwest::Response {
+    browser
+        .client
+        .get(url)
+        .header(name, value)
+        .send()
+        .await
+        .expect("request")
+}
+
 /// Files through both nodes: uploaded on `a`, read on `b`. Answers the ids of the files
 /// whose message it deleted.
 async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
@@ -144,14 +155,7 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
         picture.as_slice()
     );
     let etag = headers["etag"].to_str().expect("ascii").to_owned();
-    let cached = bob
-        .at(b)
-        .client
-        .get(b.url(&image.url))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("revalidation");
+    let cached = get_with(&bob.at(b), &b.url(&image.url), "if-none-match", &etag).await;
     assert_eq!(cached.status(), 304, "the browser's copy is still good");
     let html = bob.at(b).get_raw(&notes.url).await;
     assert_eq!(html.headers()["content-type"], "text/html");
@@ -169,28 +173,14 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
     assert_eq!((small.width(), small.height()), (480, 360));
 
     // A range resumes a download; one past the end is refused.
-    let part = bob
-        .at(b)
-        .client
-        .get(b.url(&image.url))
-        .header("range", "bytes=8-15")
-        .send()
-        .await
-        .expect("range");
+    let part = get_with(&bob.at(b), &b.url(&image.url), "range", "bytes=8-15").await;
     assert_eq!(part.status(), 206);
     assert_eq!(
         part.headers()["content-range"],
         format!("bytes 8-15/{}", picture.len()).as_str()
     );
     assert_eq!(part.bytes().await.expect("bytes").as_ref(), &picture[8..16]);
-    let past = bob
-        .at(b)
-        .client
-        .get(b.url(&image.url))
-        .header("range", "bytes=99999999-")
-        .send()
-        .await
-        .expect("range");
+    let past = get_with(&bob.at(b), &b.url(&image.url), "range", "bytes=99999999-").await;
     assert_eq!(past.status(), 416);
 
     // Found by a file's name.
@@ -233,14 +223,7 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
     assert_eq!(deleted.status(), 200);
     assert_eq!(bob.at(b).get_raw(&image.url).await.status(), 404);
     assert_eq!(alice.get_raw(&thumb_url).await.status(), 404);
-    let revalidated = bob
-        .at(b)
-        .client
-        .get(b.url(&image.url))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("revalidation");
+    let revalidated = get_with(&bob.at(b), &b.url(&image.url), "if-none-match", &etag).await;
     assert_eq!(
         revalidated.status(),
         404,
