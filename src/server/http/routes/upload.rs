@@ -82,7 +82,7 @@ pub async fn upload(
     let owner = session.user_id.clone();
     let keeping = tokio::spawn(async move {
         let file = keep(&state, spooled).await?;
-        state
+        let recorded = state
             .store
             .record_upload(&StoredUpload {
                 room,
@@ -92,7 +92,14 @@ pub async fn upload(
                 message: None,
                 removed: false,
             })
-            .await?;
+            .await;
+        if let Err(error) = recorded {
+            // Not recorded: its bytes go too, or nothing would ever remove them.
+            if let Err(left) = state.files.remove(&file.id).await {
+                tracing::error!(%left, id = %file.id, "an unrecorded upload's bytes stay");
+            }
+            return Err(error.into());
+        }
         crate::server::metrics::upload_kept(file.size);
         Ok::<_, ApiError>(file)
     });
