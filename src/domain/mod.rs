@@ -11,6 +11,7 @@ mod ephemeral;
 mod feed_event;
 mod hex_id;
 mod links;
+mod log_event;
 pub mod markup;
 mod mention;
 mod message;
@@ -39,10 +40,11 @@ pub use client_id::ClientId;
 pub use domain_error::DomainError;
 pub use ephemeral::{OnlineUser, Typing};
 pub use feed_event::{EventKind, FeedEvent, Heartbeat, ReadMark, Reset};
+pub use log_event::LogEvent;
 pub use mention::{
     mentioned_in, parse_mentioned_ids, segments, Mention, MentionSegment, MAX_MENTIONS,
 };
-pub use message::{ChatMessage, LogEvent, MessageDelete, MessageEdit};
+pub use message::{ChatMessage, MessageDelete, MessageEdit};
 pub use message_body::MessageBody;
 pub use nickname::Nickname;
 pub use notify_level::NotifyLevel;

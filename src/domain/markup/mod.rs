@@ -15,6 +15,7 @@ mod blocks;
 mod inlines;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 /// How deep quotes and lists nest; deeper markers stay text.
 pub const MAX_BLOCK_DEPTH: usize = 8;
