@@ -1,7 +1,7 @@
 //! Uploading the files a person picks, drops or pastes into the composer: each goes at
 //! once to `POST /api/upload` with its progress shown (an `XMLHttpRequest`: `fetch` reports
 //! no upload progress), and waits in the composer, ready to send, until the message goes.
-//! Taking a file out aborts its upload.
+//! Taking a file out aborts its upload, or takes it back from the server once uploaded.
 
 use crate::domain::Attachment;
 use crate::error::ChatError;
@@ -40,12 +40,20 @@ pub fn add_files(state: RoomState, files: Option<FileList>, error: RwSignal<Opti
     }
 }
 
-/// Takes file `key` out of the composer, stopping its upload if it is under way.
+/// Takes file `key` out of the composer, stopping its upload if it is under way, or taking
+/// it back from the server (`DELETE` its address) if it was uploaded: it no longer counts
+/// against what one person may hold unsent.
 pub fn remove(state: RoomState, key: u32) {
     if let Some(request) = UNDER_WAY.with(|under_way| under_way.borrow_mut().remove(&key)) {
         let _ = request.abort();
     }
-    state.attaching.remove(key);
+    if let Some(uploaded) = state.attaching.remove(key) {
+        if let Ok(request) = XmlHttpRequest::new() {
+            if request.open("DELETE", &uploaded.url).is_ok() {
+                let _ = request.send();
+            }
+        }
+    }
 }
 
 fn upload(state: RoomState, key: u32, file: File) {

@@ -100,10 +100,16 @@ impl Attachments {
         self.change(key, |file| file.failed = Some(reason));
     }
 
-    /// Taken out of the composer (an upload under way is the browser side's to abort).
-    pub fn remove(self, key: u32) {
-        self.files
-            .update(|files| files.retain(|file| file.key != key));
+    /// Taken out of the composer (an upload under way is the browser side's to abort):
+    /// what it had uploaded, if it was done.
+    pub fn remove(self, key: u32) -> Option<Attachment> {
+        let mut uploaded = None;
+        self.files.update(|files| {
+            if let Some(at) = files.iter().position(|file| file.key == key) {
+                uploaded = files.remove(at).done;
+            }
+        });
+        uploaded
     }
 
     /// Whether the file is still in the composer (an upload that ends after its file was

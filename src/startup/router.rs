@@ -68,7 +68,10 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
                 usize::try_from(upload_body).unwrap_or(usize::MAX),
             )),
         )
-        .route("/api/files/{id}", get(files::original))
+        .route(
+            "/api/files/{id}",
+            get(files::original).delete(files::withdraw),
+        )
         .route("/api/files/{id}/thumb", get(files::thumbnail))
         .leptos_routes_with_context(&state, pages, page_context.clone(), move || {
             shell(leptos_options.clone())

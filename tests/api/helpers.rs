@@ -319,6 +319,14 @@ impl Browser {
     }
 
     /// GETs `path`, whatever the answer.
+    pub async fn delete_raw(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get_raw(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

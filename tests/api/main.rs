@@ -53,5 +53,6 @@ mod store_contract;
 mod stream_connections;
 mod timeouts;
 mod tls;
+mod upload_bounds;
 mod uploads;
 mod webhooks;

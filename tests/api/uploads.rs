@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// A PNG picture, `width` × `height`, opaque.
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_pixel(width, height, image::Rgb([20, 90, 200]));
     let mut bytes = std::io::Cursor::new(Vec::new());
     image
@@ -25,7 +25,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     bytes.into_inner()
 }
 
-async fn uploaded(
+pub(crate) async fn uploaded(
     browser: &Browser,
     room: &str,
     name: &str,
@@ -37,7 +37,12 @@ async fn uploaded(
     response.json().await.expect("attachment JSON")
 }
 
-async fn send_with(browser: &Browser, room: &str, body: &str, ids: &[&str]) -> reqwest::Response {
+pub(crate) async fn send_with(
+    browser: &Browser,
+    room: &str,
+    body: &str,
+    ids: &[&str],
+) -> reqwest::Response {
     let ids = ids.join(",");
     browser
         .post(
@@ -235,7 +240,7 @@ async fn files_story(a: &TestApp, b: &TestApp) -> Vec<String> {
 }
 
 /// Waits (at most 10 s) until `counted()` is `want`.
-async fn eventually(want: usize, counted: impl AsyncFn() -> usize) {
+pub(crate) async fn eventually(want: usize, counted: impl AsyncFn() -> usize) {
     for _ in 0..100 {
         if counted().await == want {
             return;
@@ -250,12 +255,12 @@ fn files_in(dir: &Path) -> usize {
 }
 
 /// How many of `ids` are still kept in the directory `dir` (`…/files/files`).
-fn kept_of(dir: &Path, ids: &[String]) -> usize {
+pub(crate) fn kept_of(dir: &Path, ids: &[String]) -> usize {
     ids.iter().filter(|id| dir.join(id).exists()).count()
 }
 
 /// Settings whose janitor sweeps five times a second.
-fn swept(mut settings: Settings) -> Settings {
+pub(crate) fn swept(mut settings: Settings) -> Settings {
     settings.files.sweep_every = Duration::from_millis(200);
     settings
 }

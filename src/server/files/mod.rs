@@ -15,6 +15,7 @@ pub mod sniff;
 pub mod thumbnail;
 
 use crate::domain::UploadId;
+use crate::server::store::UploadBounds;
 use bytes::Bytes;
 use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
@@ -66,6 +67,8 @@ pub struct Files {
     spool: PathBuf,
     pub max_file_bytes: u64,
     pub max_total_bytes: Option<u64>,
+    /// The most one person's unsent uploads may take together.
+    pub max_unsent_bytes: u64,
     /// Places for decoding pictures at once.
     thumbnailing: Arc<tokio::sync::Semaphore>,
 }
@@ -112,6 +115,7 @@ impl Files {
             spool,
             max_file_bytes: settings.max_file_bytes,
             max_total_bytes: settings.max_total_bytes,
+            max_unsent_bytes: settings.unsent_per_person(),
             thumbnailing: Arc::new(tokio::sync::Semaphore::new(THUMBNAILS_AT_ONCE)),
         })
     }
@@ -123,6 +127,14 @@ impl Files {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed")
+    }
+
+    /// The bounds an upload is recorded within.
+    pub fn bounds(&self) -> UploadBounds {
+        UploadBounds {
+            total_bytes: self.max_total_bytes,
+            unsent_per_owner: self.max_unsent_bytes,
+        }
     }
 
     /// Where an upload is spooled while it arrives.

@@ -1,8 +1,10 @@
 //! Where uploaded files are kept and how large they may be: `CHAT_UPLOADS_DIR` (a local
 //! directory, the default) or an S3-compatible bucket (`CHAT_S3_URL` with
 //! `CHAT_S3_BUCKET`, `CHAT_S3_ACCESS_KEY_ID`, `CHAT_S3_SECRET_ACCESS_KEY`,
-//! `CHAT_S3_REGION`), `CHAT_MAX_UPLOAD_MB` per file and `CHAT_UPLOADS_MAX_GB` in all.
+//! `CHAT_S3_REGION`), `CHAT_MAX_UPLOAD_MB` per file, `CHAT_UPLOADS_MAX_GB` in all, and
+//! `CHAT_UPLOADS_UNSENT_MB` uploaded by one person and not sent yet.
 
+use crate::domain::MAX_ATTACHMENTS;
 use crate::server::settings::{parse, ConfigError, Secret};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,6 +20,9 @@ pub struct FileSettings {
     pub max_file_bytes: u64,
     /// The most all kept files may take, in bytes (unset: no bound).
     pub max_total_bytes: Option<u64>,
+    /// The most one person's files uploaded and not sent yet may take, in bytes (unset: ten
+    /// of the largest files, what one message may carry).
+    pub max_unsent_bytes: Option<u64>,
     /// How long an upload may wait to be sent before it is removed.
     pub unsent_lasts: Duration,
     /// How often the janitor looks for files to remove.
@@ -41,6 +46,7 @@ impl Default for FileSettings {
             s3: None,
             max_file_bytes: 25 * MB,
             max_total_bytes: None,
+            max_unsent_bytes: None,
             unsent_lasts: Duration::from_secs(60 * 60),
             sweep_every: Duration::from_secs(20),
         }
@@ -50,6 +56,12 @@ impl Default for FileSettings {
 const MB: u64 = 1024 * 1024;
 
 impl FileSettings {
+    /// How much one person may have uploaded and not sent yet, in bytes.
+    pub fn unsent_per_person(&self) -> u64 {
+        self.max_unsent_bytes
+            .unwrap_or_else(|| self.max_file_bytes.saturating_mul(MAX_ATTACHMENTS as u64))
+    }
+
     pub(crate) fn read_env(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut settings = Self::default();
         if let Some(dir) = lookup("CHAT_UPLOADS_DIR").filter(|d| !d.is_empty()) {
@@ -69,6 +81,10 @@ impl FileSettings {
                 });
             }
             settings.max_total_bytes = Some((gb * (1024.0 * MB as f64)) as u64);
+        }
+        if let Some(mb) = lookup("CHAT_UPLOADS_UNSENT_MB") {
+            let mb: u64 = parse("CHAT_UPLOADS_UNSENT_MB", mb)?;
+            settings.max_unsent_bytes = Some(mb.saturating_mul(MB).max(1));
         }
         if let Some(url) = lookup("CHAT_S3_URL").filter(|u| !u.is_empty()) {
             let required = |name: &'static str| {
@@ -106,6 +122,7 @@ mod tests {
         assert_eq!(settings.dir, PathBuf::from("data/uploads"));
         assert_eq!(settings.max_file_bytes, 25 * MB);
         assert!(settings.s3.is_none() && settings.max_total_bytes.is_none());
+        assert_eq!(settings.unsent_per_person(), 250 * MB, "ten files' worth");
         let settings = read(&[
             ("CHAT_MAX_UPLOAD_MB", "100"),
             ("CHAT_UPLOADS_MAX_GB", "0.5"),
@@ -113,6 +130,9 @@ mod tests {
         .expect("valid");
         assert_eq!(settings.max_file_bytes, 100 * MB);
         assert_eq!(settings.max_total_bytes, Some(512 * MB));
+        assert_eq!(settings.unsent_per_person(), 1000 * MB);
+        let settings = read(&[("CHAT_UPLOADS_UNSENT_MB", "40")]).expect("valid");
+        assert_eq!(settings.unsent_per_person(), 40 * MB);
         assert!(read(&[("CHAT_UPLOADS_MAX_GB", "-1")]).is_err());
     }
 

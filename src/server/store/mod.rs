@@ -29,7 +29,7 @@ pub use requests::{
 };
 pub use sqlite::{file_beside, SqliteStore};
 pub use tokens::{StoredToken, TokenKind, Tokens};
-pub use uploads::{StoredUpload, Uploads};
+pub use uploads::{StoredUpload, UploadBounds, UploadRefusal, Uploads};
 pub use write_health::{Trouble, WriteHealth};
 
 use crate::domain::{

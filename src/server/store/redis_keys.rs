@@ -205,6 +205,10 @@ impl GlobalKeys<'_> {
     pub fn uploads_bytes(&self) -> String {
         format!("{}:uploads:bytes", self.0)
     }
+    /// The bytes of each person's uploads not sent yet (a hash by person).
+    pub fn uploads_unsent_bytes(&self) -> String {
+        format!("{}:uploads:unsent_bytes", self.0)
+    }
     /// The channel of read marks (whose, which room, up to which seq).
     pub fn reads(&self) -> String {
         format!("{}:reads", self.0)

@@ -5,6 +5,9 @@
 //! A message claims its uploads in its own append (`NewMessage::attachments`): each must be
 //! its author's, uploaded to its room, and not sent before, or nothing is stored
 //! (`Refusal::BadAttachment`). Deleting the message marks them for removal.
+//!
+//! An upload is recorded before its bytes are kept, within [`UploadBounds`]: the bytes of
+//! all files, and of each person's files not sent yet.
 
 use super::StoreError;
 use crate::domain::{Attachment, RoomName, Seq, UploadId, UserId};
@@ -25,10 +28,44 @@ pub struct StoredUpload {
     pub removed: bool,
 }
 
+/// What an upload must fit in to be recorded: checked and counted in one step, so uploads
+/// arriving together cannot pass a bound between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadBounds {
+    /// The most every recorded upload may take together, in bytes (`None`: no bound).
+    pub total_bytes: Option<u64>,
+    /// The most one person's uploads not sent yet may take, in bytes.
+    pub unsent_per_owner: u64,
+}
+
+/// Why an upload was not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadRefusal {
+    /// It would take the files past `total_bytes`.
+    StorageFull,
+    /// Its uploader's unsent files would pass `unsent_per_owner`.
+    TooManyUnsent,
+}
+
 #[async_trait]
 pub trait Uploads: Send + Sync {
-    /// Records an upload whose bytes are kept, not yet sent.
-    async fn record_upload(&self, upload: &StoredUpload) -> Result<(), StoreError>;
+    /// Records an upload, not yet sent, if it fits in `bounds` (its bytes are counted from
+    /// now on; they are kept after this, and forgotten again if keeping them fails).
+    async fn record_upload(
+        &self,
+        upload: &StoredUpload,
+        bounds: UploadBounds,
+    ) -> Result<Result<(), UploadRefusal>, StoreError>;
+
+    /// Takes back upload `id` before it is sent, for its `owner`, at `at` (ms since the
+    /// epoch): it is marked for removal and no message can claim it. False when it is not
+    /// theirs, sent, or gone already.
+    async fn withdraw_upload(
+        &self,
+        id: &UploadId,
+        owner: &UserId,
+        at: i64,
+    ) -> Result<bool, StoreError>;
 
     /// The upload `id`, if recorded.
     async fn upload(&self, id: &UploadId) -> Result<Option<StoredUpload>, StoreError>;

@@ -4,7 +4,7 @@
 //! deleted (404). Served with the type the server found, `nosniff`, a policy that runs
 //! nothing, and `Content-Disposition: attachment` for anything but the images shown
 //! inline (never SVG or HTML). A `Range` of the file is answered 206 (a large download
-//! resumes); one past its end 416.
+//! resumes); one past its end 416. `DELETE /api/files/{id}` takes an unsent file back.
 
 use crate::domain::{shown_inline, UploadId};
 use crate::error::ChatError;
@@ -100,6 +100,27 @@ pub async fn thumbnail(
     file_headers(response.headers_mut(), content_type, "thumbnail");
     insert(response.headers_mut(), header::ETAG, &etag);
     Ok(response)
+}
+
+/// `DELETE /api/files/{id}`: its uploader takes a file back before sending it (the
+/// composer's ×). 204, and its bytes go with the janitor's next sweep; 404 for a file that
+/// is not theirs, sent already, or gone.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = UploadId::parse(&id).ok_or_else(not_found)?;
+    let at = crate::server::access::session::now_millis();
+    if state
+        .store
+        .withdraw_upload(&id, &session.user_id, at)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found().into())
+    }
 }
 
 /// 304 when the browser's copy is this file's (`If-None-Match`), after the access check.

@@ -1,8 +1,9 @@
 //! `POST /api/upload`: `multipart/form-data` with `room` and one `file` part. The file is
 //! spooled as it arrives (never whole in memory), refused past `CHAT_MAX_UPLOAD_MB` (413,
-//! nothing kept) or when the chat's files have reached `CHAT_UPLOADS_MAX_GB` (507); an image
-//! the server can read gets its size and a thumbnail; then the bytes go to the file
-//! storage and the store records the upload, unsent, for its uploader and room. Answers
+//! nothing kept); an image the server can read gets its size and a thumbnail. The store
+//! then records the upload, unsent, for its uploader and room, unless the chat's files
+//! would pass `CHAT_UPLOADS_MAX_GB` (507) or the uploader's unsent ones
+//! `CHAT_UPLOADS_UNSENT_MB` (422); then its bytes go to the file storage. Answers
 //! the attachment: `{"id","url","name","size","content_type"}` and, for an image,
 //! `"width"`, `"height"`, `"thumb_url"`.
 
@@ -15,7 +16,7 @@ use crate::server::files::thumbnail;
 use crate::server::http::api_error::ApiError;
 use crate::server::http::routes::room_stream::not_banned;
 use crate::server::node::state::AppState;
-use crate::server::store::StoredUpload;
+use crate::server::store::{StoredUpload, UploadRefusal};
 use axum::extract::{ConnectInfo, Extension, Multipart, State};
 use axum::http::{header, HeaderMap};
 use axum::Json;
@@ -68,46 +69,57 @@ pub async fn upload(
     let (room, spooled) = read.await.map_err(|_| ChatError::TimedOut)??;
     // Asked again if the room came after the file: it may have changed meanwhile.
     may_write(&state, &session, &room).await?;
-    if let Some(max) = files.max_total_bytes {
-        if state.store.uploads_bytes().await? + spooled.size > max {
-            tracing::warn!(
-                size = spooled.size,
-                "an upload refused: the files' bound is reached"
-            );
-            return Err(ChatError::StorageFull.into());
-        }
-    }
-    // Kept and recorded on a task of its own: a client that hangs up now cannot leave
-    // bytes in storage without the record the janitor works from.
+    let (file, thumbnail) = inspect(&state, &spooled).await?;
+    // Recorded (within the bounds, counted at once), kept and, if keeping fails, forgotten
+    // again on a task of its own: a client that hangs up now cannot leave a record without
+    // its bytes, nor bytes without the record the janitor works from.
     let owner = session.user_id.clone();
     let keeping = tokio::spawn(async move {
-        let file = keep(&state, spooled).await?;
+        let upload = StoredUpload {
+            room,
+            owner,
+            file,
+            created_at: now_millis(),
+            message: None,
+            removed: false,
+        };
         let recorded = state
             .store
-            .record_upload(&StoredUpload {
-                room,
-                owner,
-                file: file.clone(),
-                created_at: now_millis(),
-                message: None,
-                removed: false,
-            })
-            .await;
-        if let Err(error) = recorded {
-            // Not recorded: its bytes go too, or nothing would ever remove them.
-            if let Err(left) = state.files.remove(&file.id).await {
-                tracing::error!(%left, id = %file.id, "an unrecorded upload's bytes stay");
+            .record_upload(&upload, state.files.bounds())
+            .await?;
+        recorded.map_err(|refusal| refused(refusal, &state))?;
+        let id = &upload.file.id;
+        if let Err(error) = state.files.keep(id, spooled.file.path(), thumbnail).await {
+            tracing::error!(%error, "an upload could not be kept");
+            if let Err(left) = state.store.forget_upload(id).await {
+                // Its record stays, unsent: the janitor removes it within the hour.
+                tracing::warn!(%left, %id, "an upload not kept is still recorded");
             }
-            return Err(error.into());
+            return Err(ChatError::Unavailable.into());
         }
-        crate::server::metrics::upload_kept(file.size);
-        Ok::<_, ApiError>(file)
+        crate::server::metrics::upload_kept(upload.file.size);
+        Ok::<_, ApiError>(upload.file)
     });
     let file = keeping.await.map_err(|error| {
         tracing::error!(%error, "keeping an upload failed");
         ChatError::Internal
     })??;
     Ok(Json(file))
+}
+
+/// The words of a bound an upload did not fit in.
+fn refused(refusal: UploadRefusal, state: &AppState) -> ChatError {
+    match refusal {
+        UploadRefusal::StorageFull => {
+            tracing::warn!("an upload refused: the files' bound is reached");
+            ChatError::StorageFull
+        }
+        UploadRefusal::TooManyUnsent => ChatError::Invalid(format!(
+            "You can have up to {} of files waiting to be sent: send them, or take some out, \
+             first.",
+            crate::domain::human_size(state.files.max_unsent_bytes)
+        )),
+    }
 }
 
 /// The form's parts: the room (which the person must be able to write) and the file,
@@ -148,9 +160,12 @@ async fn read_parts(
     }
 }
 
-/// Reads what the spooled file is, makes an image's thumbnail, and copies both to the file
-/// storage: the attachment it makes.
-async fn keep(state: &AppState, spooled: Spooled) -> Result<Attachment, ChatError> {
+/// Reads what the spooled file is and makes an image's thumbnail: the attachment it makes,
+/// and the thumbnail's bytes.
+async fn inspect(
+    state: &AppState,
+    spooled: &Spooled,
+) -> Result<(Attachment, Option<Vec<u8>>), ChatError> {
     let id = UploadId::from_random(rand::random());
     let mut content_type =
         crate::server::files::sniff::content_type(&spooled.head, spooled.claimed_type.as_deref());
@@ -178,15 +193,7 @@ async fn keep(state: &AppState, spooled: Spooled) -> Result<Attachment, ChatErro
         }
     }
     let thumb_bytes = image.as_mut().map(|thumb| std::mem::take(&mut thumb.bytes));
-    state
-        .files
-        .keep(&id, spooled.file.path(), thumb_bytes)
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "an upload could not be kept");
-            ChatError::Unavailable
-        })?;
-    Ok(Attachment {
+    let file = Attachment {
         url: id.url(),
         thumb_url: image.as_ref().map(|_| id.thumb_url()),
         width: image.as_ref().map(|thumb| thumb.width),
@@ -195,7 +202,8 @@ async fn keep(state: &AppState, spooled: Spooled) -> Result<Attachment, ChatErro
         name: clean_file_name(spooled.name.as_deref().unwrap_or_default()),
         size: spooled.size,
         content_type,
-    })
+    };
+    Ok((file, thumb_bytes))
 }
 
 /// Whether `session`'s person may write `room` now: 403 for a private room they are not a

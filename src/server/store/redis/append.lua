@@ -2,7 +2,8 @@
 -- KEYS: 1 seq counter, 2 log stream, 3 message order (zset), 4 client ids (hash),
 --       5 rooms by activity (zset), 6 message counts (hash), 7 search id counter,
 --       8 the private rooms (set: those are never listed), 9 the room's private hash,
---       10 the room's members, 11 uploads not sent yet (zset), 12 uploads to remove (zset)
+--       10 the room's members, 11 uploads not sent yet (zset), 12 uploads to remove (zset),
+--       13 the bytes of each person's unsent uploads (hash)
 -- ARGV: 1 room, 2 author_id, 3 author, 4 body, 5 sent_at, 6 client_id ('' for none),
 --       7 message key prefix, 8 history length, 9 the room's announcement channel,
 --       10 the seq of the message it answers ('' for none),
@@ -16,7 +17,8 @@
 --       18 its files' search terms (space-separated; also in 12), 19 what every upload's
 --       key starts with, 20 the ids of its uploads (space-separated, '' for none)
 -- Files: each upload must be the author's, to this room, not sent and not removed; it
--- then names the message (`seq`) and leaves the unsent ones. The message keeps the
+-- then names the message (`seq`) and leaves the unsent ones (and its bytes its author's
+-- unsent bytes). The message keeps the
 -- files' JSON (`attachments`), ids (`aids`: a delete or the trim removes them) and
 -- search terms (`aterms`: an edit keeps them).
 -- Search: the message is filed under each term (`P:search:w:{term}`, a zset of
@@ -62,6 +64,10 @@ if ARGV[20] ~= '' then
   for id in string.gmatch(ARGV[20], '%S+') do
     redis.call('HSET', ARGV[19] .. id, 'seq', seq)
     redis.call('ZREM', KEYS[11], id)
+    local size = redis.call('HGET', ARGV[19] .. id, 'size')
+    if size and redis.call('HINCRBY', KEYS[13], ARGV[2], -tonumber(size)) <= 0 then
+      redis.call('HDEL', KEYS[13], ARGV[2])
+    end
   end
 end
 local sid = redis.call('INCR', KEYS[7])

@@ -80,6 +80,7 @@ impl AppendScript {
             .key(keys.members())
             .key(globals.uploads_unsent())
             .key(globals.uploads_removed())
+            .key(globals.uploads_unsent_bytes())
             .arg(input.room.as_str())
             .arg(input.author_id.as_str())
             .arg(input.author.as_str())

@@ -6,7 +6,9 @@ use super::link::Failure;
 use super::rows::{corrupt, to_seq, to_sql};
 use super::SqliteStore;
 use crate::domain::{Attachment, RoomName, Seq, UploadId, UserId};
-use crate::server::store::{NewMessage, Refusal, StoreError, StoredUpload, Uploads};
+use crate::server::store::{
+    NewMessage, Refusal, StoreError, StoredUpload, UploadBounds, UploadRefusal, Uploads,
+};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -89,6 +91,10 @@ pub(super) fn searchable_names(files: &[Attachment]) -> String {
         .join(" ")
 }
 
+fn saturating_i64(bytes: u64) -> i64 {
+    i64::try_from(bytes).unwrap_or(i64::MAX)
+}
+
 type UploadRow = (String, String, String, i64, Option<i64>, Option<i64>);
 
 fn stored(row: UploadRow) -> Result<StoredUpload, StoreError> {
@@ -105,22 +111,62 @@ fn stored(row: UploadRow) -> Result<StoredUpload, StoreError> {
 
 #[async_trait]
 impl Uploads for SqliteStore {
-    async fn record_upload(&self, upload: &StoredUpload) -> Result<(), StoreError> {
+    async fn record_upload(
+        &self,
+        upload: &StoredUpload,
+        bounds: UploadBounds,
+    ) -> Result<Result<(), UploadRefusal>, StoreError> {
         let file = serde_json::to_string(&upload.file).map_err(corrupt)?;
-        sqlx::query(
+        let size = i64::try_from(upload.file.size).map_err(corrupt)?;
+        let total = bounds.total_bytes.map(saturating_i64);
+        // One statement: SQLite takes the write lock before it reads the sums, so uploads
+        // recorded together are counted one after another.
+        let inserted = sqlx::query(
             "INSERT INTO uploads (id, room, owner, file, size, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+             WHERE (?7 IS NULL OR (SELECT COALESCE(SUM(size), 0) FROM uploads) + ?5 <= ?7) \
+             AND (SELECT COALESCE(SUM(size), 0) FROM uploads WHERE owner = ?3 \
+                  AND message_seq IS NULL AND removed_at IS NULL) + ?5 <= ?8",
         )
         .bind(upload.file.id.as_str())
         .bind(upload.room.as_str())
         .bind(upload.owner.as_str())
         .bind(file)
-        .bind(i64::try_from(upload.file.size).map_err(corrupt)?)
+        .bind(size)
         .bind(upload.created_at)
+        .bind(total)
+        .bind(saturating_i64(bounds.unsent_per_owner))
         .execute(&self.pool)
         .await
         .map_err(classify)?;
-        Ok(())
+        if inserted.rows_affected() == 1 {
+            return Ok(Ok(()));
+        }
+        // Which bound it was, asked again: for the refusal's words only.
+        let all = self.uploads_bytes().await?;
+        Ok(Err(match bounds.total_bytes {
+            Some(max) if all.saturating_add(upload.file.size) > max => UploadRefusal::StorageFull,
+            _ => UploadRefusal::TooManyUnsent,
+        }))
+    }
+
+    async fn withdraw_upload(
+        &self,
+        id: &UploadId,
+        owner: &UserId,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let marked = sqlx::query(
+            "UPDATE uploads SET removed_at = ? WHERE id = ? AND owner = ? \
+             AND message_seq IS NULL AND removed_at IS NULL",
+        )
+        .bind(at)
+        .bind(id.as_str())
+        .bind(owner.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(marked.rows_affected() == 1)
     }
 
     async fn upload(&self, id: &UploadId) -> Result<Option<StoredUpload>, StoreError> {
