@@ -85,26 +85,8 @@ struct ErrorBody {
 
 impl From<ChatError> for ErrorBody {
     fn from(error: ChatError) -> Self {
-        let kind = match &error {
-            ChatError::Invalid(_) => "invalid_input",
-            ChatError::Malformed(_) => "malformed_request",
-            ChatError::Forbidden(_) => "forbidden",
-            ChatError::NotFound(_) => "not_found",
-            ChatError::Unauthorized(_) => "unauthorized",
-            ChatError::Conflict(_) => "conflict",
-            ChatError::TooLarge => "too_large",
-            ChatError::FileTooLarge(_) => "file_too_large",
-            ChatError::StorageFull => "storage_full",
-            ChatError::TimedOut => "timeout",
-            ChatError::RateLimited { .. } => "rate_limited",
-            ChatError::TooManyStreams { .. } => "too_many_streams",
-            ChatError::Overloaded { .. } => "overloaded",
-            ChatError::Unavailable => "unavailable",
-            ChatError::Internal => "internal",
-            ChatError::Network => "network",
-        };
         ErrorBody {
-            error: kind.to_owned(),
+            error: error.kind().to_owned(),
             message: error.to_string(),
             retry_after: error.retry_after(),
         }
@@ -153,6 +135,28 @@ impl ChatError {
     /// such room (it says nothing of the room).
     pub fn private_room() -> Self {
         ChatError::Forbidden("This room is private: only its members can open it.".into())
+    }
+
+    /// Its kind on the wire (`"error"` of its JSON).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChatError::Invalid(_) => "invalid_input",
+            ChatError::Malformed(_) => "malformed_request",
+            ChatError::Forbidden(_) => "forbidden",
+            ChatError::NotFound(_) => "not_found",
+            ChatError::Unauthorized(_) => "unauthorized",
+            ChatError::Conflict(_) => "conflict",
+            ChatError::TooLarge => "too_large",
+            ChatError::FileTooLarge(_) => "file_too_large",
+            ChatError::StorageFull => "storage_full",
+            ChatError::TimedOut => "timeout",
+            ChatError::RateLimited { .. } => "rate_limited",
+            ChatError::TooManyStreams { .. } => "too_many_streams",
+            ChatError::Overloaded { .. } => "overloaded",
+            ChatError::Unavailable => "unavailable",
+            ChatError::Internal => "internal",
+            ChatError::Network => "network",
+        }
     }
 
     /// The HTTP status this error is answered with.

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { withReader } from "./fixtures/chat_page";
+import { ChatPage, freshRoom, withReader } from "./fixtures/chat_page";
 
 /** A 64 × 48 PNG, as a screenshot would paste. */
 const PNG_BASE64 =
@@ -45,8 +45,11 @@ test("a dropped file downloads under its name; a picked file can be taken out be
   });
   const waiting = page.getByRole("list", { name: "Files to send" }).getByRole("listitem");
   await expect(waiting).toHaveClass(/ready/);
+  const withdrawn = page.waitForResponse((response) => response.request().method() === "DELETE");
   await page.getByRole("button", { name: "Remove wrong.txt" }).click();
   await expect(waiting).toHaveCount(0);
+  // Taken back from the server too: it no longer counts against what one may hold unsent.
+  expect((await withdrawn).status()).toBe(204);
 
   // Dropped on the composer.
   await page.evaluate(() => {
@@ -73,4 +76,46 @@ test("a dropped file downloads under its name; a picked file can be taken out be
   await reader.waitForHydration();
   await expect(reader.message("the notes, as promised").locator("li.attachment.file a")).toHaveAttribute("download", "notes.txt");
   await other.close();
+});
+
+test("without JavaScript, files are attached one by one with the upload form, taken out, and sent", async ({ browser }) => {
+  const room = freshRoom("nojs-files");
+  const watching = await browser.newContext();
+  const watcher = new ChatPage(await watching.newPage());
+  await watcher.goto(room);
+  await watcher.waitUntilLive();
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const chat = new ChatPage(await context.newPage());
+  await chat.goto(room, { hydrated: false });
+  const form = chat.page.getByRole("form", { name: "Attach a file" });
+  const waiting = chat.page.getByRole("list", { name: "Files to send" }).getByRole("listitem");
+  for (const [count, name] of [[1, "first.txt"], [2, "second.txt"]] as const) {
+    await form.locator("input[type=file]").setInputFiles({
+      name,
+      mimeType: "text/plain",
+      buffer: Buffer.from(`the ${name}`),
+    });
+    await form.getByRole("button", { name: "Upload" }).click();
+    await expect(waiting).toHaveCount(count);
+  }
+  await expect(waiting.nth(1)).toContainText("second.txt");
+
+  await chat.page.getByRole("button", { name: "Remove first.txt" }).click();
+  await expect(waiting).toHaveCount(1);
+  await chat.body.fill("a file without JavaScript");
+  await chat.sendButton.click();
+
+  await expect(chat.message("a file without JavaScript").locator("li.attachment")).toHaveCount(1);
+  const seen = watcher.message("a file without JavaScript").locator("li.attachment.file a");
+  await expect(seen).toHaveAttribute("download", "second.txt");
+  await expect(waiting).toHaveCount(0);
+
+  // A file over the limit comes back with a sentence of the chat's own, next to the composer.
+  await chat.page.goto(`/r/${room}?__path=/api/upload&__err=file_too_large`);
+  await expect(chat.error).toHaveText("That file is larger than this chat accepts.");
+  await chat.page.goto(`/r/${room}?__path=/api/upload&__err=<b>anything</b>`);
+  await expect(chat.error).toHaveText("The file could not be uploaded. Please try again.");
+  await context.close();
+  await watching.close();
 });

@@ -1,6 +1,6 @@
 //! Reading rooms: the first page of a room, older pages, and the list of rooms.
 
-use crate::domain::{ChatMessage, OnlineUser, Seq};
+use crate::domain::{Attachment, ChatMessage, OnlineUser, Seq};
 use crate::error::ChatError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -52,6 +52,11 @@ pub struct RoomSnapshot {
     /// The room's pinned messages, the most recently pinned first (left out when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<ChatMessage>,
+    /// The files asked for with `attach` that the viewer uploaded to this room and has not
+    /// sent yet, in that order: the composer holds them (how a page without JavaScript
+    /// attaches files; left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attaching: Vec<Attachment>,
 }
 
 /// A page of newer messages (reading on from a permalink).
@@ -90,7 +95,11 @@ pub struct RoomListing {
     feature = "ssr",
     tracing::instrument(name = "room", skip_all, fields(room = %room, user = tracing::field::Empty))
 )]
-pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, ChatError> {
+pub async fn get_room(
+    room: String,
+    at: Option<Seq>,
+    attach: Option<String>,
+) -> Result<RoomSnapshot, ChatError> {
     use super::server_context::Call;
     use crate::server::access::session::fresh_client_id;
     use crate::server::http::routes::invites;
@@ -149,6 +158,7 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         .access
         .moderates(&session.user_id, role, &room)
         .await?;
+    let attaching = unsent_uploads(&state, &session.user_id, &room, attach.as_deref()).await?;
     Ok(RoomSnapshot {
         room: room.to_string(),
         messages,
@@ -167,7 +177,36 @@ pub async fn get_room(room: String, at: Option<Seq>) -> Result<RoomSnapshot, Cha
         locked: state.restrictions.is_locked(&room),
         admin: role == Some(crate::domain::Role::Admin),
         pins,
+        attaching,
     })
+}
+
+/// Of the uploads `ids` names (a comma-separated list, as `send_message` takes them), those
+/// `owner` uploaded to `room` and has not sent yet, in that order. Ids that are malformed,
+/// someone else's, sent or gone are left out without a word.
+#[cfg(feature = "ssr")]
+async fn unsent_uploads(
+    state: &crate::server::node::state::AppState,
+    owner: &crate::domain::UserId,
+    room: &crate::domain::RoomName,
+    ids: Option<&str>,
+) -> Result<Vec<Attachment>, ChatError> {
+    let mut files = Vec::new();
+    let ids = ids.unwrap_or_default().split(',').map(str::trim);
+    for id in ids
+        .filter_map(crate::domain::UploadId::parse)
+        .take(crate::domain::MAX_ATTACHMENTS)
+    {
+        let Some(upload) = state.store.upload(&id).await? else {
+            continue;
+        };
+        let unsent = upload.message.is_none() && !upload.removed;
+        let repeated = files.iter().any(|file: &Attachment| file.id == id);
+        if unsent && &upload.owner == owner && &upload.room == room && !repeated {
+            files.push(upload.file);
+        }
+    }
+    Ok(files)
 }
 
 /// The page of messages just before `before` in `room` (scroll-back).

@@ -1,4 +1,4 @@
-use super::composer_files::{AttachButton, ComposerFiles};
+use super::composer_files::{upload_refusal, AttachButton, ComposerFiles, PlainUpload};
 use super::mention_suggestions::MentionSuggestions;
 use super::Hydrated;
 use crate::api::SendMessage;
@@ -13,7 +13,8 @@ use leptos::server_fn::ServerFn;
 /// without reloading: the message shows as pending until the server confirms it, a failed
 /// one can be retried (with the same `client_id`, so never twice), and a refused one comes
 /// back to the text box with the reason next to it. Files picked, dropped on it or pasted
-/// into it upload at once and go with the next message (the script is needed for that).
+/// into it upload at once and go with the next message; without the script, a small form
+/// of its own uploads one file at a time (`PlainUpload`).
 #[component]
 pub fn Composer() -> impl IntoView {
     let state = expect_context::<RoomState>();
@@ -24,11 +25,18 @@ pub fn Composer() -> impl IntoView {
         .get_untracked()
         .and_then(Result::err)
         .map(|error| error.to_string());
-    let error = RwSignal::new(refused);
+    // And a refused upload (the upload form of a page without JavaScript).
+    let query = leptos_router::hooks::use_query_map();
+    let upload_refused = query.with_untracked(|query| {
+        let kind = query.get("__err")?;
+        (query.get("__path")? == crate::domain::UPLOAD_PATH)
+            .then(|| upload_refusal(&kind).to_owned())
+    });
+    let error = RwSignal::new(refused.or(upload_refused));
     let last_typing = StoredValue::new(0.0_f64);
     let action = <SendMessage as ServerFn>::PATH;
     // "Reply" without JavaScript is a link to `?reply={seq}`: the page opens replying.
-    let asked = leptos_router::hooks::use_query_map()
+    let asked = query
         .with_untracked(|query| query.get("reply"))
         .and_then(|raw| Seq::parse_cursor(&raw))
         .and_then(|seq| state.timeline.message(seq))
@@ -188,5 +196,8 @@ pub fn Composer() -> impl IntoView {
                 {move || error.get()}
             </p>
         </form>
+        <Show when=move || !hydrated.is_some_and(|h| h.get())>
+            <PlainUpload />
+        </Show>
     }
 }

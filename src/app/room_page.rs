@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/r/{room}`: loads the room's newest messages (or, at `?at={seq}`, the messages around
-/// that one), then shows the room.
+/// that one), then shows the room; `?attach={ids}` puts those uploads of the viewer's in the
+/// composer.
 #[component]
 pub fn RoomPage() -> impl IntoView {
     let params = use_params_map();
@@ -18,7 +19,12 @@ pub fn RoomPage() -> impl IntoView {
             .get("at")
             .and_then(|raw| Seq::parse_cursor(&raw))
     };
-    let snapshot = Resource::new(move || (room(), at()), |(room, at)| get_room(room, at));
+    // Files uploaded by the form of a page without JavaScript, for its composer.
+    let attach = move || query.read().get("attach");
+    let snapshot = Resource::new(
+        move || (room(), at(), attach()),
+        |(room, at, attach)| get_room(room, at, attach),
+    );
 
     view! {
         <Suspense fallback=|| view! { <p class="page-message">"Loading…"</p> }>

@@ -66,7 +66,7 @@ fn upload(state: RoomState, key: u32, file: File) {
     };
     let _ = form.append_with_str("room", &state.room());
     let _ = form.append_with_blob_and_filename("file", &file, &file.name());
-    if request.open("POST", "/api/upload").is_err() {
+    if request.open("POST", crate::domain::UPLOAD_PATH).is_err() {
         return failed("The upload could not start.".into());
     }
     let on_progress = Closure::<dyn Fn(ProgressEvent)>::new(move |event: ProgressEvent| {

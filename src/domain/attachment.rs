@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// The most attachments one message carries.
 pub const MAX_ATTACHMENTS: usize = 10;
+
+/// Where files are uploaded (`POST`, `multipart/form-data`).
+pub const UPLOAD_PATH: &str = "/api/upload";
 /// The longest file name kept (longer ones are cut, keeping the extension).
 pub const MAX_FILE_NAME_CHARS: usize = 200;
 

@@ -33,7 +33,7 @@ mod user_id;
 pub use account::{AccountName, Password, Role};
 pub use attachment::{
     clean_file_name, human_size, parse_attachment_ids, shown_inline, Attachment, UploadId,
-    MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS,
+    MAX_ATTACHMENTS, MAX_FILE_NAME_CHARS, UPLOAD_PATH,
 };
 pub use audit::AuditEntry;
 pub use client_id::ClientId;

@@ -43,14 +43,40 @@ pub struct Attachments {
 
 impl Default for Attachments {
     fn default() -> Self {
-        Self {
-            files: RwSignal::new(Vec::new()),
-            next_key: StoredValue::new(1),
-        }
+        Self::holding(Vec::new())
     }
 }
 
 impl Attachments {
+    /// Holding `uploaded` files, ready to send (the page was opened with them).
+    pub fn holding(uploaded: Vec<Attachment>) -> Self {
+        let files: Vec<Attaching> = uploaded
+            .into_iter()
+            .zip(1..)
+            .map(|(attachment, key)| Attaching {
+                key,
+                name: attachment.name.clone(),
+                size: attachment.size,
+                percent: 100,
+                done: Some(attachment),
+                failed: None,
+            })
+            .collect();
+        Self {
+            next_key: StoredValue::new(files.len() as u32 + 1),
+            files: RwSignal::new(files),
+        }
+    }
+
+    /// The ids of the uploaded files, as `send_message` takes them (a form without
+    /// JavaScript carries them; tracked).
+    pub fn uploaded_ids(self) -> String {
+        self.files.with(|files| {
+            let done: Vec<Attachment> = files.iter().filter_map(|f| f.done.clone()).collect();
+            attachment_ids(&done).unwrap_or_default()
+        })
+    }
+
     /// The files, in the order they were added (tracked).
     pub fn list(self) -> Vec<Attaching> {
         self.files.get()

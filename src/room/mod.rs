@@ -108,7 +108,7 @@ impl RoomState {
             locked: snapshot.locked,
             admin: snapshot.admin,
             pins: Pins::new(snapshot.pins),
-            attaching: Attachments::default(),
+            attaching: Attachments::holding(snapshot.attaching),
         }
     }
 
@@ -233,6 +233,7 @@ mod tests {
             locked: false,
             admin: false,
             pins: Vec::new(),
+            attaching: Vec::new(),
         })
     }
 

@@ -63,7 +63,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         .route("/api/rooms/{room}/export", get(export::export))
         .route("/api/rooms/{room}/pins", get(pins::list))
         .route(
-            "/api/upload",
+            crate::domain::UPLOAD_PATH,
             post(upload::upload).layer(DefaultBodyLimit::max(
                 usize::try_from(upload_body).unwrap_or(usize::MAX),
             )),

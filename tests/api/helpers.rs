@@ -273,6 +273,19 @@ impl Browser {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> reqwest::Response {
+        self.upload_to("/api/upload", room, name, content_type, bytes)
+            .await
+    }
+
+    /// [`Browser::upload`] to `path` (with its query).
+    pub async fn upload_to(
+        &self,
+        path: &str,
+        room: &str,
+        name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
         let file = reqwest::multipart::Part::bytes(bytes)
             .file_name(name.to_owned())
             .mime_str(content_type)
@@ -281,7 +294,7 @@ impl Browser {
             .text("room", room.to_owned())
             .part("file", file);
         self.client
-            .post(format!("{}/api/upload", self.base))
+            .post(format!("{}{path}", self.base))
             .multipart(form)
             .send()
             .await

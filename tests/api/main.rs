@@ -34,6 +34,7 @@ mod passkeys;
 mod permalinks;
 mod persistence;
 mod pins;
+mod plain_uploads;
 mod presence;
 mod private_rooms;
 mod private_streams;

@@ -55,6 +55,20 @@ pub enum ApiError {
     Refused(#[from] ChatError),
 }
 
+impl ApiError {
+    /// The refusal as the chat's error (a store failure is logged by the conversion).
+    pub fn into_chat_error(self) -> ChatError {
+        match self {
+            ApiError::Invalid(_)
+            | ApiError::BadCursor(_)
+            | ApiError::BadRooms(_)
+            | ApiError::BadQuery(_) => ChatError::Invalid(self.to_string()),
+            ApiError::Store(error) => error.into(),
+            ApiError::Refused(error) => error,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {

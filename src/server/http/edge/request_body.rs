@@ -22,7 +22,7 @@ pub struct BodyLimits {
 }
 
 /// The routes whose bodies are streamed to their handler instead.
-pub const STREAMED: [&str; 1] = ["/api/upload"];
+pub const STREAMED: [&str; 1] = [crate::domain::UPLOAD_PATH];
 
 /// Middleware (`from_fn_with_state`) over the whole router.
 pub async fn read_whole(

@@ -7,7 +7,9 @@
 //! the attachment: `{"id","url","name","size","content_type"}` and, for an image,
 //! `"width"`, `"height"`, `"thumb_url"`.
 
-use crate::domain::{clean_file_name, Attachment, RoomName, UploadId};
+use crate::domain::{
+    clean_file_name, Attachment, RoomName, UploadId, MAX_ATTACHMENTS, UPLOAD_PATH,
+};
 use crate::error::ChatError;
 use crate::server::access::limits::Action;
 use crate::server::access::session::{now_millis, NewVisitor, Session};
@@ -17,14 +19,26 @@ use crate::server::http::api_error::ApiError;
 use crate::server::http::routes::room_stream::not_banned;
 use crate::server::node::state::AppState;
 use crate::server::store::{StoredUpload, UploadRefusal};
-use axum::extract::{ConnectInfo, Extension, Multipart, State};
+use axum::extract::{ConnectInfo, Extension, Multipart, Query, State};
 use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 /// How much a multipart body may add to its file (boundaries, headers, the room).
 pub const MULTIPART_OVERHEAD: u64 = 64 * 1024;
+
+/// A page without JavaScript posts its upload form to `?then=page&room={room}&attach={ids}`
+/// (the files its composer holds already): it is sent back to the room, holding the new file
+/// too (`?attach=`), or told why not (`&__path=/api/upload&__err={kind}`).
+#[derive(Debug, Default, Deserialize)]
+pub struct FromPage {
+    then: Option<String>,
+    room: Option<String>,
+    attach: Option<String>,
+}
 
 #[tracing::instrument(name = "upload", skip_all, fields(user = %session.user_id))]
 pub async fn upload(
@@ -32,9 +46,48 @@ pub async fn upload(
     Extension(session): Extension<Session>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     minted: Option<Extension<NewVisitor>>,
+    Query(page): Query<FromPage>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr);
+    let answer = receive(state, session, peer, minted.is_some(), headers, multipart).await;
+    let back_to = page
+        .room
+        .as_deref()
+        .filter(|_| page.then.as_deref() == Some("page"))
+        .and_then(|room| RoomName::parse(room).ok());
+    let Some(room) = back_to else {
+        return answer.map(|file| Json(file).into_response());
+    };
+    let mut attach: Vec<UploadId> = (page.attach.as_deref().unwrap_or_default())
+        .split(',')
+        .filter_map(|id| UploadId::parse(id.trim()))
+        .take(MAX_ATTACHMENTS)
+        .collect();
+    let mut to = format!("/r/{room}?");
+    match answer {
+        Ok(file) => attach.push(file.id),
+        Err(error) => {
+            let error = error.into_chat_error();
+            // As server functions answer a form (`__path`, `__err`): the next one that
+            // succeeds takes it out of the address again.
+            to.push_str(&format!("__path={UPLOAD_PATH}&__err={}&", error.kind()));
+        }
+    }
+    let ids: Vec<&str> = attach.iter().map(UploadId::as_str).collect();
+    to.push_str(&format!("attach={}", ids.join(",")));
+    Ok(Redirect::to(&to).into_response())
+}
+
+async fn receive(
+    state: AppState,
+    session: Session,
+    peer: Option<SocketAddr>,
+    minted: bool,
     headers: HeaderMap,
     mut multipart: Multipart,
-) -> Result<Json<Attachment>, ApiError> {
+) -> Result<Attachment, ApiError> {
     not_banned(&state, &session)?;
     if session.is_guest() && !state.sessions.guests_may_write() {
         return Err(ChatError::Unauthorized("Sign in (or sign up) to write here.".into()).into());
@@ -47,13 +100,11 @@ pub async fn upload(
     if declared.is_some_and(|length| length > files.max_file_bytes + MULTIPART_OVERHEAD) {
         return Err(receive::too_large(files.max_file_bytes).into());
     }
-    let address = state
-        .addresses
-        .of(&headers, peer.map(|Extension(ConnectInfo(addr))| addr));
+    let address = state.addresses.of(&headers, peer);
     // An upload by a session minted for this request (no cookie came) also costs its
     // address a new session's share, as a write does: dropping the cookie gives no fresh
     // allowance.
-    if minted.is_some() {
+    if minted {
         state
             .limits
             .check(Action::NewSession, &session.user_id, address)?;
@@ -104,7 +155,7 @@ pub async fn upload(
         tracing::error!(%error, "keeping an upload failed");
         ChatError::Internal
     })??;
-    Ok(Json(file))
+    Ok(file)
 }
 
 /// The words of a bound an upload did not fit in.
