@@ -33,6 +33,7 @@ mod pages;
 mod passkeys;
 mod permalinks;
 mod persistence;
+mod photo_metadata;
 mod pins;
 mod plain_uploads;
 mod presence;

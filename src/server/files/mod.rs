@@ -1,7 +1,8 @@
 //! Uploaded files' bytes: kept through `object_store`, in a local directory by default or
 //! in an S3-compatible bucket when several nodes share them (`settings.rs`). An upload is
 //! spooled to a temporary file as it arrives (`receive.rs`), so however large it is only
-//! one chunk of it is in memory; read (`sniff.rs`, `thumbnail.rs`); then copied to its
+//! one chunk of it is in memory; read (`sniff.rs`, `thumbnail.rs`); a JPEG photo rewritten
+//! without its metadata (`metadata.rs`); then copied to its
 //! place 5 MiB at a time. Records of uploads (who, which room, which message) are the
 //! store's (`store::Uploads`); `janitor.rs` removes the bytes of deleted messages' files
 //! and of uploads never sent. Serving them, with ranges, is `http/routes/files.rs`.
@@ -9,6 +10,7 @@
 //! May import: `settings`, `store`, `metrics`.
 
 pub mod janitor;
+pub mod metadata;
 pub mod receive;
 pub mod settings;
 pub mod sniff;

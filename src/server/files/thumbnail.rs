@@ -25,6 +25,8 @@ pub struct Thumbnail {
     pub height: u32,
     pub bytes: Vec<u8>,
     pub content_type: &'static str,
+    /// How the original is to be turned to show upright (EXIF's 1–8; 1: as it is).
+    pub orientation: u8,
 }
 
 /// Why no thumbnail was made (the file is then kept as plain bytes).
@@ -79,6 +81,7 @@ pub fn make(file: &Path) -> Result<Thumbnail, ThumbnailError> {
         height,
         bytes: bytes.into_inner(),
         content_type,
+        orientation: orientation.to_exif(),
     })
 }
 

@@ -14,7 +14,7 @@ use crate::error::ChatError;
 use crate::server::access::limits::Action;
 use crate::server::access::session::{now_millis, NewVisitor, Session};
 use crate::server::files::receive::{self, Spooled};
-use crate::server::files::thumbnail;
+use crate::server::files::{metadata, thumbnail};
 use crate::server::http::api_error::ApiError;
 use crate::server::http::routes::room_stream::not_banned;
 use crate::server::node::state::AppState;
@@ -117,10 +117,10 @@ async fn receive(
     // for every 64 KiB of the largest file (a part that sends nothing for 30 s ends sooner).
     let deadline = Duration::from_secs(60 + files.max_file_bytes / (64 * 1024));
     let read = tokio::time::timeout(deadline, read_parts(&state, &session, &mut multipart));
-    let (room, spooled) = read.await.map_err(|_| ChatError::TimedOut)??;
+    let (room, mut spooled) = read.await.map_err(|_| ChatError::TimedOut)??;
     // Asked again if the room came after the file: it may have changed meanwhile.
     may_write(&state, &session, &room).await?;
-    let (file, thumbnail) = inspect(&state, &spooled).await?;
+    let (file, thumbnail) = inspect(&state, &mut spooled).await?;
     // Recorded (within the bounds, counted at once), kept and, if keeping fails, forgotten
     // again on a task of its own: a client that hangs up now cannot leave a record without
     // its bytes, nor bytes without the record the janitor works from.
@@ -211,11 +211,11 @@ async fn read_parts(
     }
 }
 
-/// Reads what the spooled file is and makes an image's thumbnail: the attachment it makes,
-/// and the thumbnail's bytes.
+/// Reads what the spooled file is, makes an image's thumbnail, and takes a JPEG photo's
+/// metadata out: the attachment it makes, and the thumbnail's bytes.
 async fn inspect(
     state: &AppState,
-    spooled: &Spooled,
+    spooled: &mut Spooled,
 ) -> Result<(Attachment, Option<Vec<u8>>), ChatError> {
     let id = UploadId::from_random(rand::random());
     let mut content_type =
@@ -243,6 +243,9 @@ async fn inspect(
             }
         }
     }
+    if let (Some(thumb), "image/jpeg") = (&image, content_type.as_str()) {
+        without_metadata(state, spooled, thumb.orientation).await;
+    }
     let thumb_bytes = image.as_mut().map(|thumb| std::mem::take(&mut thumb.bytes));
     let file = Attachment {
         url: id.url(),
@@ -255,6 +258,29 @@ async fn inspect(
         content_type,
     };
     Ok((file, thumb_bytes))
+}
+
+/// Rewrites the spooled JPEG without its EXIF (position, time, camera) and other metadata,
+/// turned as `orientation` says. One the rewriting cannot read is kept as it came (it was
+/// decoded, so this is rare), and the log says so.
+async fn without_metadata(state: &AppState, spooled: &mut Spooled, orientation: u8) {
+    let from = spooled.file.path().to_owned();
+    let spool = state.files.spool_dir().to_owned();
+    let rewritten = tokio::task::spawn_blocking(move || {
+        let to = tempfile::NamedTempFile::new_in(spool)?;
+        let source = std::fs::File::open(from)?;
+        let size = metadata::strip_jpeg(source, to.as_file(), orientation)?;
+        Ok::<_, metadata::StripError>((to, size))
+    })
+    .await;
+    match rewritten {
+        Ok(Ok((file, size))) => {
+            spooled.file = file;
+            spooled.size = size;
+        }
+        Ok(Err(error)) => tracing::warn!(%error, "a JPEG kept with its metadata"),
+        Err(error) => tracing::error!(%error, "the metadata task failed"),
+    }
 }
 
 /// Whether `session`'s person may write `room` now: 403 for a private room they are not a
