@@ -2,7 +2,8 @@
 //! take the files past `CHAT_UPLOADS_MAX_GB` (each is counted as it is recorded, before its
 //! bytes are kept); one person's files not sent yet are bounded (`CHAT_UPLOADS_UNSENT_MB`),
 //! and a file taken back (`DELETE /api/files/{id}`) stops counting and goes; on Redis, the
-//! files of messages that leave the bounded history go too.
+//! files of messages that leave the bounded history go too. An upload that stops sending,
+//! or trickles in past its deadline, is given up (408) and leaves nothing behind.
 
 use crate::helpers::{settings, spawn_app_with, TestApp};
 use crate::nodes::node_settings;
@@ -11,6 +12,7 @@ use crate::uploads::{eventually, kept_of, send_with, swept, uploaded};
 use chat::server::node::config::Settings;
 use serde_json::Value;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 const KB: u64 = 1024;
 
@@ -175,4 +177,95 @@ async fn on_redis_the_files_of_messages_that_leave_the_history_go() {
         1,
         "still in the history"
     );
+}
+
+/// Starts a multipart upload of a 60,000-byte file to `app` on a raw connection: its head,
+/// the room, and the file part's head, then `sent` bytes of the file.
+async fn half_an_upload(app: &TestApp, sent: usize) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let body_head = "--b\r\nContent-Disposition: form-data; name=\"room\"\r\n\r\nlobby\r\n\
+        --b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.bin\"\r\n\
+        Content-Type: application/octet-stream\r\n\r\n";
+    let length = body_head.len() + 60_000 + "\r\n--b--\r\n".len();
+    let head = format!(
+        "POST /api/upload HTTP/1.1\r\nHost: chat\r\n\
+         Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {length}\r\n\r\n\
+         {body_head}"
+    );
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&vec![b'x'; sent]).await.expect("part");
+    stream
+}
+
+/// What the server answers on `stream` within `limit` (its status line), and when.
+async fn answer(stream: &mut tokio::net::TcpStream, limit: Duration) -> (String, Duration) {
+    use tokio::io::AsyncReadExt;
+    let started = Instant::now();
+    let mut received = vec![0u8; 1024];
+    let read = tokio::time::timeout(limit, stream.read(&mut received)).await;
+    let n = read.expect("answered in time").expect("read");
+    let text = String::from_utf8_lossy(&received[..n]).into_owned();
+    (
+        text.lines().next().unwrap_or_default().to_owned(),
+        started.elapsed(),
+    )
+}
+
+fn stalling(mut settings: Settings) -> Settings {
+    settings.files.stall = Duration::from_secs(1);
+    settings.files.max_file_bytes = 64 * KB;
+    // Longer than the upload's own bounds: they must act first.
+    settings.body_timeout = Duration::from_secs(30);
+    settings
+}
+
+#[tokio::test]
+async fn an_upload_that_stops_sending_is_given_up_and_nothing_is_left() {
+    let app = spawn_app_with(stalling(settings())).await;
+    let mut stream = half_an_upload(&app, 1_000).await;
+    let (status, took) = answer(&mut stream, Duration::from_secs(5)).await;
+    assert_eq!(status, "HTTP/1.1 408 Request Timeout");
+    assert!(took < Duration::from_secs(3), "after {took:?}");
+    let uploads = app.db_dir.path().join("uploads");
+    assert_eq!(
+        files_in(&uploads.join("spool")),
+        0,
+        "nothing spooled is left"
+    );
+    assert_eq!(files_in(&uploads.join("files/files")), 0);
+}
+
+#[tokio::test]
+async fn an_upload_that_trickles_in_meets_its_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A byte every 200 ms never stalls for a second, but the whole body has 2 × 1 s, and
+    // 1 s for its 64 KiB: it is answered while it still trickles.
+    let app = spawn_app_with(stalling(settings())).await;
+    let (mut reader, mut writer) = half_an_upload(&app, 10).await.into_split();
+    let started = Instant::now();
+    let trickle = async {
+        while writer.write_all(b"x").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let mut received = vec![0u8; 1024];
+    let read = tokio::select! {
+        read = reader.read(&mut received) => read.expect("read"),
+        () = trickle => unreachable!(),
+        () = tokio::time::sleep(Duration::from_secs(8)) => panic!("still reading after 8 s"),
+    };
+    let took = started.elapsed();
+    let status = String::from_utf8_lossy(&received[..read]);
+    assert!(status.starts_with("HTTP/1.1 408"), "{status}");
+    assert!(took < Duration::from_secs(5), "after {took:?}");
+    let uploads = app.db_dir.path().join("uploads");
+    eventually(0, async || files_in(&uploads.join("spool"))).await;
+}
+
+fn files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
 }

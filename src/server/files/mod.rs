@@ -71,6 +71,8 @@ pub struct Files {
     pub max_total_bytes: Option<u64>,
     /// The most one person's unsent uploads may take together.
     pub max_unsent_bytes: u64,
+    /// How long an upload may send nothing before it is given up.
+    pub stall: std::time::Duration,
     /// Places for decoding pictures at once.
     thumbnailing: Arc<tokio::sync::Semaphore>,
 }
@@ -118,6 +120,7 @@ impl Files {
             max_file_bytes: settings.max_file_bytes,
             max_total_bytes: settings.max_total_bytes,
             max_unsent_bytes: settings.unsent_per_person(),
+            stall: settings.stall,
             thumbnailing: Arc::new(tokio::sync::Semaphore::new(THUMBNAILS_AT_ONCE)),
         })
     }

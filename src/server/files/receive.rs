@@ -10,8 +10,7 @@ use tokio::io::AsyncWriteExt;
 
 /// How many of the first bytes are kept to tell what the file is.
 const HEAD_BYTES: usize = 16;
-/// How long an upload may send nothing before it is given up (408).
-pub const STALL: std::time::Duration = std::time::Duration::from_secs(30);
+use std::time::Duration;
 
 /// A file part, spooled. Dropping it removes the file.
 #[derive(Debug)]
@@ -24,8 +23,14 @@ pub struct Spooled {
     pub claimed_type: Option<String>,
 }
 
-/// Spools `field` into a new file in `dir`, refusing it past `max_bytes` (413).
-pub async fn spool(mut field: Field<'_>, dir: &Path, max_bytes: u64) -> Result<Spooled, ChatError> {
+/// Spools `field` into a new file in `dir`, refusing it past `max_bytes` (413), or once it
+/// has sent nothing for `stall` (408).
+pub async fn spool(
+    mut field: Field<'_>,
+    dir: &Path,
+    max_bytes: u64,
+    stall: Duration,
+) -> Result<Spooled, ChatError> {
     let name = field.file_name().map(str::to_owned);
     let claimed_type = field.content_type().map(str::to_owned);
     let file = NamedTempFile::new_in(dir).map_err(internal)?;
@@ -33,7 +38,7 @@ pub async fn spool(mut field: Field<'_>, dir: &Path, max_bytes: u64) -> Result<S
     let mut size: u64 = 0;
     let mut head = Vec::with_capacity(HEAD_BYTES);
     loop {
-        let next = tokio::time::timeout(STALL, field.chunk())
+        let next = tokio::time::timeout(stall, field.chunk())
             .await
             .map_err(|_| ChatError::TimedOut)?;
         let Some(chunk) = next.map_err(|error| refused(error, max_bytes))? else {
@@ -60,11 +65,15 @@ pub async fn spool(mut field: Field<'_>, dir: &Path, max_bytes: u64) -> Result<S
 }
 
 /// A short text part (the room's name), read up to `max_bytes` (else 400): a long one is
-/// never held whole.
-pub async fn short_text(mut field: Field<'_>, max_bytes: usize) -> Result<String, ChatError> {
+/// never held whole. Given up after `stall` without a byte (408).
+pub async fn short_text(
+    mut field: Field<'_>,
+    max_bytes: usize,
+    stall: Duration,
+) -> Result<String, ChatError> {
     let mut text = Vec::new();
     loop {
-        let next = tokio::time::timeout(STALL, field.chunk())
+        let next = tokio::time::timeout(stall, field.chunk())
             .await
             .map_err(|_| ChatError::TimedOut)?;
         let Some(chunk) = next.map_err(|e| ChatError::Malformed(e.body_text()))? else {

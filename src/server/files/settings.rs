@@ -27,6 +27,8 @@ pub struct FileSettings {
     pub unsent_lasts: Duration,
     /// How often the janitor looks for files to remove.
     pub sweep_every: Duration,
+    /// How long an upload may send nothing before it is given up (408).
+    pub stall: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,7 @@ impl Default for FileSettings {
             max_unsent_bytes: None,
             unsent_lasts: Duration::from_secs(60 * 60),
             sweep_every: Duration::from_secs(20),
+            stall: Duration::from_secs(30),
         }
     }
 }

@@ -113,9 +113,10 @@ async fn receive(
         .limits
         .check(Action::Upload, &session.user_id, address)?;
 
-    // However slowly it comes, the whole body has a deadline: a minute, and a second more
-    // for every 64 KiB of the largest file (a part that sends nothing for 30 s ends sooner).
-    let deadline = Duration::from_secs(60 + files.max_file_bytes / (64 * 1024));
+    // However slowly it comes, the whole body has a deadline: twice the stall (a minute),
+    // and a second more for every 64 KiB of the largest file (a part that sends nothing for
+    // the stall, 30 s, ends sooner).
+    let deadline = files.stall * 2 + Duration::from_secs(files.max_file_bytes / (64 * 1024));
     let read = tokio::time::timeout(deadline, read_parts(&state, &session, &mut multipart));
     let (room, mut spooled) = read.await.map_err(|_| ChatError::TimedOut)??;
     // Asked again if the room came after the file: it may have changed meanwhile.
@@ -185,7 +186,7 @@ async fn read_parts(
     let mut spooled = None;
     let unreadable = |error| receive::refused(error, files.max_file_bytes);
     loop {
-        let next = tokio::time::timeout(receive::STALL, multipart.next_field())
+        let next = tokio::time::timeout(files.stall, multipart.next_field())
             .await
             .map_err(|_| ChatError::TimedOut)?;
         let Some(field) = next.map_err(unreadable)? else {
@@ -193,14 +194,16 @@ async fn read_parts(
         };
         match field.name() {
             Some("room") => {
-                let name = receive::short_text(field, 256).await?;
+                let name = receive::short_text(field, 256, files.stall).await?;
                 let parsed = RoomName::parse(name.trim())?;
                 may_write(state, session, &parsed).await?;
                 room = Some(parsed);
             }
             Some("file") if spooled.is_none() => {
-                spooled =
-                    Some(receive::spool(field, files.spool_dir(), files.max_file_bytes).await?);
+                spooled = Some(
+                    receive::spool(field, files.spool_dir(), files.max_file_bytes, files.stall)
+                        .await?,
+                );
             }
             _ => {}
         }
