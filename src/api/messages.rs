@@ -86,6 +86,7 @@ pub async fn send_message(
         .await??;
     if let Appended::New(message) = &appended {
         tracing::debug!(room = %message.room, seq = %message.seq, "message stored");
+        state.push.message_sent(message);
     }
     crate::server::metrics::send_took(started.elapsed());
     Ok(appended.into_message())

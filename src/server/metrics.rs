@@ -14,6 +14,7 @@
 //! | `chat_uploads_total` | counter | files uploaded and kept |
 //! | `chat_upload_bytes_total` | counter | their bytes |
 //! | `chat_files_removed_total` | counter | files whose bytes were removed (their message deleted, or never sent) |
+//! | `chat_pushes_total{outcome}` | counter | Web Push messages: `sent`, `gone` (the subscription was removed), `failed` (given up after retries), `dropped` (the queue was full) |
 
 use axum::extract::Request;
 use axum::http::header;
@@ -35,6 +36,7 @@ const PRESENCE_FLUSHES: &str = "chat_presence_flushes_total";
 const UPLOADS: &str = "chat_uploads_total";
 const UPLOAD_BYTES: &str = "chat_upload_bytes_total";
 const FILES_REMOVED: &str = "chat_files_removed_total";
+const PUSHES: &str = "chat_pushes_total";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -82,6 +84,7 @@ fn describe() {
     describe_counter!(UPLOADS, "Files uploaded and kept.");
     describe_counter!(UPLOAD_BYTES, "Bytes of the files uploaded and kept.");
     describe_counter!(FILES_REMOVED, "Files whose bytes were removed.");
+    describe_counter!(PUSHES, "Web Push messages, by outcome.");
 }
 
 /// `GET /metrics`.
@@ -144,6 +147,25 @@ pub fn send_took(took: Duration) {
 pub fn upload_kept(bytes: u64) {
     counter!(UPLOADS).increment(1);
     counter!(UPLOAD_BYTES).increment(bytes);
+}
+
+/// What became of a Web Push message.
+#[derive(Debug, Clone, Copy)]
+pub enum PushOutcome {
+    Sent,
+    Gone,
+    Failed,
+    Dropped,
+}
+
+pub fn push(outcome: PushOutcome) {
+    let outcome = match outcome {
+        PushOutcome::Sent => "sent",
+        PushOutcome::Gone => "gone",
+        PushOutcome::Failed => "failed",
+        PushOutcome::Dropped => "dropped",
+    };
+    counter!(PUSHES, "outcome" => outcome).increment(1);
 }
 
 pub fn file_removed() {

@@ -9,6 +9,7 @@
 //! | `access/` | sessions, who may read a room, invites' rules, rate limits and caps |
 //! | `delivery/` | getting an event to every stream that wants it: hub, fan-out, relay |
 //! | `presence/` | who is online, on this node and the others |
+//! | `push/` | Web Push: the VAPID keys, which endpoints may be used, who is told, sending |
 //! | `streams/` | one open stream: backlog, live events, access on every write |
 //! | `node/` | one node's settings, its shared state, its logs |
 //! | `http/` | the HTTP edge (serving, TLS, headers, limits per connection) and the routes |
@@ -22,6 +23,7 @@ pub mod http;
 pub mod metrics;
 pub mod node;
 pub mod presence;
+pub mod push;
 pub mod settings;
 pub mod store;
 pub mod streams;

@@ -2,6 +2,7 @@
 //! on port 0 with a temporary database. The routes and their middleware are in `router.rs`.
 
 pub mod admin;
+mod push;
 mod router;
 
 use crate::server::access::limits::Limits;
@@ -50,6 +51,8 @@ pub enum StartupError {
     Tls(#[from] tls::TlsError),
     #[error("could not open the file storage: {0}")]
     Files(#[from] crate::server::files::FilesError),
+    #[error(transparent)]
+    Push(#[from] push::PushStartError),
 }
 
 /// The keys that sign session cookies: the configured secrets; else (one SQLite node) the
@@ -270,6 +273,7 @@ impl Application {
             settings.files.unsent_lasts,
             shutdown.clone(),
         );
+        let push = push::start(&settings, store.clone(), presence.clone())?;
         let withdrawing = presence::spawn_flusher(
             presence.clone(),
             settings.presence_interval,
@@ -300,6 +304,7 @@ impl Application {
             sign_ins: Arc::default(),
             restrictions,
             files,
+            push,
         };
         let router = router::router(state, settings.body_timeout, settings.tls.is_some());
         tracing::info!(%addr, "listening");

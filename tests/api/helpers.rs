@@ -332,6 +332,15 @@ impl Browser {
     }
 
     /// GETs `path`, whatever the answer.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn delete_raw(&self, path: &str) -> reqwest::Response {
         self.client
             .delete(format!("{}{path}", self.base))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The parts from the ground up; a part may import those of a lower or equal rank, and
 /// those of equal rank are the ground's, which import nothing of the server.
-const PARTS: [(&str, usize); 10] = [
+const PARTS: [(&str, usize); 11] = [
     ("settings", 0),
     ("metrics", 0),
     ("store", 1),
@@ -17,9 +17,10 @@ const PARTS: [(&str, usize); 10] = [
     ("access", 3),
     ("delivery", 4),
     ("presence", 5),
-    ("streams", 6),
-    ("node", 7),
-    ("http", 8),
+    ("push", 6),
+    ("streams", 7),
+    ("node", 8),
+    ("http", 9),
 ];
 
 fn server_root() -> PathBuf {

@@ -39,6 +39,8 @@ mod plain_uploads;
 mod presence;
 mod private_rooms;
 mod private_streams;
+mod push;
+mod push_service;
 mod reaction_load;
 mod reactions;
 mod redis_server;

@@ -4,6 +4,7 @@ use crate::server::access::limits::LimitSettings;
 use crate::server::access::session::SessionSettings;
 use crate::server::files::settings::FileSettings;
 use crate::server::node::tls_settings::TlsSettings;
+use crate::server::push::settings::PushSettings;
 use crate::server::settings::parse;
 pub use crate::server::settings::{ConfigError, Secret};
 use std::net::SocketAddr;
@@ -65,6 +66,8 @@ pub struct Settings {
     pub tls: Option<TlsSettings>,
     /// Where uploaded files are kept, and how large they may be (`FileSettings`).
     pub files: FileSettings,
+    /// Web Push: its key pair, contact and allowed endpoints.
+    pub push: PushSettings,
 }
 
 impl Default for Settings {
@@ -94,6 +97,7 @@ impl Default for Settings {
             sessions: SessionSettings::default(),
             tls: None,
             files: FileSettings::default(),
+            push: PushSettings::default(),
         }
     }
 }
@@ -174,6 +178,7 @@ impl Settings {
         settings.sessions.read_env(&lookup)?;
         settings.tls = TlsSettings::read_env(&lookup)?;
         settings.files = FileSettings::read_env(&lookup)?;
+        settings.push = PushSettings::read_env(&lookup)?;
         for (name, value) in [
             ("CHAT_HEARTBEAT_SECS", settings.heartbeat),
             ("CHAT_REDIS_REFRESH_SECS", settings.redis_refresh),

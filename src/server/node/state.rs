@@ -43,4 +43,6 @@ pub struct AppState {
     pub restrictions: Arc<Restrictions>,
     /// Where uploaded files' bytes are kept.
     pub files: Files,
+    /// Web Push (off without a key pair).
+    pub push: crate::server::push::Push,
 }

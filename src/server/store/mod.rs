@@ -10,6 +10,7 @@ mod heavy_reads;
 mod log_row;
 mod members;
 pub mod passkeys;
+mod push_subscriptions;
 mod redis;
 pub mod redis_keys;
 mod requests;
@@ -23,6 +24,9 @@ pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession}
 pub use addresses::{AddressBan, AddressNote, Addresses};
 pub use members::{Membership, Privacy, RoomMembers, MAX_JOINED, MAX_MEMBERS_LISTED};
 pub use passkeys::{Passkeys, StoredPasskey, MAX_PASSKEYS};
+pub use push_subscriptions::{
+    PushKeys, PushSubscription, PushSubscriptions, MAX_PUSH_SUBSCRIPTIONS,
+};
 pub use requests::{
     Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,
     Refusal,
@@ -83,7 +87,16 @@ impl StoreError {
 /// Durable, ordered history per room (and, through [`RoomMembers`], who joined each).
 #[async_trait]
 pub trait Store:
-    RoomMembers + Accounts + Addresses + Passkeys + Tokens + Uploads + Send + Sync + 'static
+    RoomMembers
+    + Accounts
+    + Addresses
+    + Passkeys
+    + PushSubscriptions
+    + Tokens
+    + Uploads
+    + Send
+    + Sync
+    + 'static
 {
     /// From now on, hands every committed log event to `delivery`, in seq order, before the
     /// writer is answered. Delivering in commit order (not from each request, where two

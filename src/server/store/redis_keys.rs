@@ -169,6 +169,18 @@ impl GlobalKeys<'_> {
     pub fn passkeys_of(&self, user: &str) -> String {
         format!("{}:user:{user}:passkeys", self.0)
     }
+    /// What every person's push subscriptions' key starts with (their id, then `:push`).
+    pub fn user_prefix(&self) -> String {
+        format!("{}:user:", self.0)
+    }
+    /// A person's push subscriptions: endpoint → the subscription (JSON).
+    pub fn push_of(&self, user: &str) -> String {
+        format!("{}{user}:push", self.user_prefix())
+    }
+    /// Whose each push endpoint is.
+    pub fn push_owners(&self) -> String {
+        format!("{}:push:owners", self.0)
+    }
     /// Who is banned.
     pub fn bans(&self) -> String {
         format!("{}:bans", self.0)

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 /// A key file that cannot be read or created.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
-    #[error("session key file {path}: {source}")]
+    #[error("key file {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("session key file {path}, line {line}: not a key of 64 hexadecimal digits")]
+    #[error("key file {path}, line {line}: not a key of 64 hexadecimal digits")]
     Invalid { path: PathBuf, line: usize },
 }
 
@@ -30,7 +30,7 @@ pub fn load_or_create(path: &Path) -> Result<Vec<Vec<u8>>, KeyFileError> {
             let key: [u8; 32] = rand::random();
             match create(path, &hex(&key)) {
                 Ok(()) => {
-                    tracing::info!(path = %path.display(), "created the session key file");
+                    tracing::info!(path = %path.display(), "created a key file");
                     Ok(vec![key.to_vec()])
                 }
                 // Another process created it first: use theirs.

@@ -12,6 +12,7 @@ pub mod invites;
 pub mod join;
 pub mod pins;
 mod plain_page;
+pub mod push;
 pub mod room_stream;
 pub mod upload;
 pub mod webhooks;

@@ -13,6 +13,7 @@ mod memberships;
 mod passkeys;
 mod pins;
 mod private_rooms;
+mod push_subscriptions;
 mod react_script;
 mod reads;
 mod room_members;

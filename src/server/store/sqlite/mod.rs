@@ -12,6 +12,7 @@ mod passkeys;
 mod pins;
 mod point_reader;
 mod private_rooms;
+mod push_subscriptions;
 mod reactions;
 mod room_members;
 mod rows;

@@ -1,0 +1,174 @@
+//! Web Push: telling people of a message while no tab of theirs shows its room. A browser
+//! subscribes with the chat's VAPID public key (`keys.rs`), and hands the server its push
+//! service's endpoint (checked by `endpoint.rs`) to keep (`store::PushSubscriptions`). When
+//! a message is stored, the node that stored it queues it here ([`Push::message_sent`]:
+//! never waits, and a full queue drops it, counted), so each push goes once however many
+//! nodes there are. A worker then decides who is told (`who_is_told`: the people it
+//! mentions and, in a direct-message room, the other person; not its author, not anyone
+//! whose room notifies them of nothing, not anyone online in the room on any node), and
+//! sends each of their browsers the payload (`payload.rs`) through `sender.rs`.
+//!
+//! May import: `store`, `access` (the key file), `presence`, `settings`, `metrics`.
+
+pub mod endpoint;
+pub mod keys;
+pub mod payload;
+pub mod sender;
+pub mod settings;
+
+use crate::domain::{ChatMessage, NotifyLevel, UserId};
+use crate::server::presence::Presences;
+use crate::server::store::Store;
+use endpoint::Endpoints;
+use keys::VapidKeys;
+use payload::PushPayload;
+use sender::{Sender, Urgency};
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::{mpsc, Semaphore};
+
+/// Messages waiting for their pushes to be worked out; past this, new ones are dropped.
+const QUEUE: usize = 10_000;
+/// Pushes on their way at once.
+const AT_ONCE: usize = 64;
+
+/// The chat's pushes: off when it has no key pair.
+#[derive(Debug, Clone, Default)]
+pub struct Push {
+    on: Option<Arc<PushOn>>,
+}
+
+#[derive(Debug)]
+struct PushOn {
+    keys: Arc<VapidKeys>,
+    endpoints: Endpoints,
+    queue: mpsc::Sender<ChatMessage>,
+}
+
+impl Push {
+    /// Pushes signed with `keys`, sent by a worker of their own.
+    pub fn start(
+        keys: VapidKeys,
+        subject: &str,
+        endpoints: Endpoints,
+        store: Arc<dyn Store>,
+        presence: Presences,
+    ) -> Result<Self, reqwest::Error> {
+        let keys = Arc::new(keys);
+        let sender = Sender::new(keys.clone(), subject, endpoints.clone(), store.clone())?;
+        let (queue, waiting) = mpsc::channel(QUEUE);
+        tokio::spawn(work(waiting, sender, store, presence));
+        Ok(Self {
+            on: Some(Arc::new(PushOn {
+                keys,
+                endpoints,
+                queue,
+            })),
+        })
+    }
+
+    /// The VAPID public key browsers subscribe with (base64url), if pushes are on.
+    pub fn public_key(&self) -> Option<&str> {
+        self.on.as_ref().map(|on| on.keys.public.as_str())
+    }
+
+    /// Where subscriptions may point, if pushes are on.
+    pub fn endpoints(&self) -> Option<&Endpoints> {
+        self.on.as_ref().map(|on| &on.endpoints)
+    }
+
+    /// `message` was stored on this node: its pushes go out soon. Never waits.
+    pub fn message_sent(&self, message: &ChatMessage) {
+        let Some(on) = &self.on else {
+            return;
+        };
+        if on.queue.try_send(message.clone()).is_err() {
+            crate::server::metrics::push(crate::server::metrics::PushOutcome::Dropped);
+        }
+    }
+}
+
+async fn work(
+    mut waiting: mpsc::Receiver<ChatMessage>,
+    sender: Sender,
+    store: Arc<dyn Store>,
+    presence: Presences,
+) {
+    let at_once = Arc::new(Semaphore::new(AT_ONCE));
+    while let Some(message) = waiting.recv().await {
+        let told = match who_is_told(store.as_ref(), &presence, &message).await {
+            Ok(told) => told,
+            Err(error) => {
+                tracing::warn!(%error, "who to push a message to could not be read");
+                continue;
+            }
+        };
+        for person in told {
+            let subscriptions = match store.push_subscriptions(&person).await {
+                Ok(subscriptions) => subscriptions,
+                Err(error) => {
+                    tracing::warn!(%error, "push subscriptions could not be read");
+                    continue;
+                }
+            };
+            let mention = message.mentions_person(&person);
+            let urgency = if mention || message.room.is_direct() {
+                Urgency::High
+            } else {
+                Urgency::Normal
+            };
+            let payload = match serde_json::to_vec(&PushPayload::of(&message, mention)) {
+                Ok(payload) => Arc::new(payload),
+                Err(_) => continue,
+            };
+            for subscription in subscriptions {
+                let Ok(slot) = at_once.clone().acquire_owned().await else {
+                    return;
+                };
+                let (sender, person, payload) = (sender.clone(), person.clone(), payload.clone());
+                tokio::spawn(async move {
+                    sender.send(&person, &subscription, &payload, urgency).await;
+                    drop(slot);
+                });
+            }
+        }
+    }
+}
+
+/// Who is told of `message` by a push: the people it mentions and, in a direct-message
+/// room, the other person; never its author, nor anyone online in the room on any node
+/// (they see it there), nor anyone whose room notifies them of nothing.
+pub async fn who_is_told(
+    store: &dyn Store,
+    presence: &Presences,
+    message: &ChatMessage,
+) -> Result<Vec<UserId>, crate::server::store::StoreError> {
+    let mut people: Vec<UserId> = message.mentions.iter().map(|m| m.id.clone()).collect();
+    if message.room.is_direct() {
+        let members = store.members(&message.room, 2).await?;
+        people.extend(members.into_iter().map(|member| member.id));
+    }
+    let online: HashSet<UserId> = presence
+        .snapshot(&message.room)
+        .await
+        .online
+        .into_iter()
+        .map(|user| user.id)
+        .collect();
+    let mut told = Vec::new();
+    for person in people {
+        if person == message.author_id || online.contains(&person) || told.contains(&person) {
+            continue;
+        }
+        let level = store
+            .joined_rooms(&person)
+            .await?
+            .into_iter()
+            .find(|membership| membership.room == message.room)
+            .map_or(NotifyLevel::default(), |membership| membership.notify);
+        if level != NotifyLevel::Nothing {
+            told.push(person);
+        }
+    }
+    Ok(told)
+}

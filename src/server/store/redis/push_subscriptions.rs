@@ -1,0 +1,91 @@
+//! Push subscriptions in Redis: each person's in a hash (endpoint → the subscription as
+//! JSON), and whose each endpoint is in one more, so that an endpoint moves with the
+//! browser's person.
+
+use super::decode::classify;
+use super::RedisStore;
+use crate::domain::UserId;
+use crate::server::store::{
+    PushSubscription, PushSubscriptions, StoreError, MAX_PUSH_SUBSCRIPTIONS,
+};
+use async_trait::async_trait;
+use redis::{AsyncCommands, Script};
+
+/// KEYS: 1 whose each endpoint is, 2 the person's subscriptions. ARGV: 1 endpoint, 2 the
+/// person, 3 the subscription (JSON), 4 the most a person may have, 5 what every person's
+/// key starts with. Answers 1 when kept, 0 when they have the most already.
+const ADD: &str = r"
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+if previous ~= ARGV[2] and redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then
+  return 0
+end
+if previous and previous ~= ARGV[2] then
+  redis.call('HDEL', ARGV[5] .. previous .. ':push', ARGV[1])
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+";
+
+/// KEYS: 1 whose each endpoint is, 2 the person's subscriptions. ARGV: 1 endpoint, 2 the
+/// person.
+const REMOVE: &str = r"
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+redis.call('HDEL', KEYS[2], ARGV[1])
+";
+
+#[async_trait]
+impl PushSubscriptions for RedisStore {
+    async fn add_push_subscription(
+        &self,
+        user: &UserId,
+        subscription: &PushSubscription,
+    ) -> Result<bool, StoreError> {
+        let keys = self.global();
+        let json =
+            serde_json::to_string(subscription).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let kept: i64 = Script::new(ADD)
+            .key(keys.push_owners())
+            .key(keys.push_of(user.as_str()))
+            .arg(&subscription.endpoint)
+            .arg(user.as_str())
+            .arg(json)
+            .arg(MAX_PUSH_SUBSCRIPTIONS)
+            .arg(keys.user_prefix())
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(classify)?;
+        Ok(kept == 1)
+    }
+
+    async fn remove_push_subscription(
+        &self,
+        user: &UserId,
+        endpoint: &str,
+    ) -> Result<(), StoreError> {
+        let keys = self.global();
+        Script::new(REMOVE)
+            .key(keys.push_owners())
+            .key(keys.push_of(user.as_str()))
+            .arg(endpoint)
+            .arg(user.as_str())
+            .invoke_async::<()>(&mut self.conn.clone())
+            .await
+            .map_err(classify)
+    }
+
+    async fn push_subscriptions(&self, user: &UserId) -> Result<Vec<PushSubscription>, StoreError> {
+        let stored: Vec<String> = self
+            .conn
+            .clone()
+            .hvals(self.global().push_of(user.as_str()))
+            .await
+            .map_err(classify)?;
+        Ok(stored
+            .iter()
+            .filter_map(|json| serde_json::from_str(json).ok())
+            .collect())
+    }
+}
