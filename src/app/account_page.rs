@@ -8,6 +8,7 @@ use super::api_tokens_panel::ApiTokensPanel;
 use super::device_link_panel::DeviceLinkPanel;
 use super::passkeys_panel::{PasskeySignIn, PasskeysPanel};
 use super::password_panel::PasswordPanel;
+use super::push_panel::PushPanel;
 use super::time_format::{self, ViewClock};
 use super::Hydrated;
 use crate::api::{get_me, list_sessions, EndSession, Me, SessionInfo, SignIn, SignOut, SignUp};
@@ -139,6 +140,7 @@ fn SignedIn(me: Me) -> impl IntoView {
         </section>
         <PasswordPanel changed=Callback::new(move |()| sessions.refetch()) />
         <PasskeysPanel />
+        <PushPanel />
         <ApiTokensPanel />
     }
 }

@@ -25,6 +25,7 @@ mod pending_item;
 mod pinned_list;
 mod presence_list;
 mod private_room_panel;
+mod push_panel;
 mod quote_link;
 mod reaction_bar;
 mod room;
@@ -54,6 +55,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/192.png" />
+                <meta name="theme-color" content="#3b5bdb" />
+                <script src="/register-sw.js" defer></script>
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />

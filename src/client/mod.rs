@@ -11,6 +11,7 @@ pub mod mention_picker;
 pub mod message_actions;
 pub mod notifications;
 pub mod passkeys;
+pub mod push;
 pub mod reactions;
 pub mod replies;
 pub mod scroll;

@@ -8,8 +8,8 @@ use crate::server::http::edge::security_headers::{self, PolicyOptions};
 use crate::server::http::edge::static_assets;
 use crate::server::http::edge::{banned_addresses, origin};
 use crate::server::http::routes::{
-    browser_stream, device_links, export, files, health, invites, join, pins, push, room_stream,
-    upload, webhooks,
+    browser_stream, device_links, export, files, health, icons, invites, join, pins, push,
+    room_stream, upload, webhooks,
 };
 use crate::server::http::server_fn_status;
 use crate::server::metrics;
@@ -73,6 +73,7 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
             get(files::original).delete(files::withdraw),
         )
         .route("/api/files/{id}/thumb", get(files::thumbnail))
+        .route("/icons/{file}", get(icons::icon))
         .route("/api/push/key", get(push::key))
         .route("/api/push/subscribe", post(push::subscribe))
         .route("/api/push/unsubscribe", post(push::unsubscribe))

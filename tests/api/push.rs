@@ -282,3 +282,58 @@ async fn with_two_nodes_a_mention_is_pushed_once() {
         "once, not once per node: {got:?}"
     );
 }
+
+/// Carol asks for every message of the lobby (on `b`): a message that mentions nobody
+/// reaches her (normal urgency, not a mention); back on "mentions only", it no longer does.
+async fn every_message_story(a: &TestApp, b: &TestApp, service: &PushService) {
+    let key = vapid(a).await;
+    let (alice, carol) = (a.browser(), b.browser());
+    alice.set_name("Alice").await;
+    carol.set_name("Carol").await;
+    joined(&alice, "lobby").await;
+    joined(&carol, "lobby").await;
+    let tablet = push_service::Browser::new(10);
+    service.register(&tablet, &key);
+    subscribe(&carol, service, &tablet).await;
+    let every = carol
+        .post("set_notify", &[("room", "lobby"), ("notify", "every")])
+        .await;
+    assert_eq!(every.status(), 200, "{:?}", every.text().await);
+
+    alice.send("lobby", "lunch is here").await;
+    let got = received(service, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].payload["body"], "lunch is here");
+    assert_eq!(got[0].payload["mention"], false);
+    assert_eq!(got[0].urgency.as_deref(), Some("normal"));
+
+    let back = carol
+        .post("set_notify", &[("room", "lobby"), ("notify", "mentions")])
+        .await;
+    assert_eq!(back.status(), 200);
+    alice.send("lobby", "second helpings").await;
+    assert_eq!(received(service, 2).await.len(), 1, "mentions only now");
+}
+
+#[tokio::test]
+async fn on_sqlite_a_room_set_to_every_message_pushes_every_message() {
+    let service = PushService::start().await;
+    let app = spawn_app_with(pushing(settings(), &service)).await;
+    every_message_story(&app, &app, &service).await;
+}
+
+#[tokio::test]
+async fn on_redis_a_room_set_to_every_message_pushes_every_message() {
+    let redis = RedisServer::start().await;
+    let service = PushService::start().await;
+    let prefix = fresh_prefix();
+    let node = || {
+        let mut settings = pushing(node_settings(&redis, &prefix), &service);
+        settings.push.private_key = Some(Secret::new(
+            "RS0WdYWWo1HajXg3NZR1olzCf31i-ZBGDkFyCs7j1jw".into(),
+        ));
+        spawn_app_with(settings)
+    };
+    let (a, b) = (node().await, node().await);
+    every_message_story(&a, &b, &service).await;
+}

@@ -4,8 +4,9 @@
 //! a message is stored, the node that stored it queues it here ([`Push::message_sent`]:
 //! never waits, and a full queue drops it, counted), so each push goes once however many
 //! nodes there are. A worker then decides who is told (`who_is_told`: the people it
-//! mentions and, in a direct-message room, the other person; not its author, not anyone
-//! whose room notifies them of nothing, not anyone online in the room on any node), and
+//! mentions, those who asked for every message of the room and, in a direct-message room,
+//! the other person; not its author, not anyone whose room notifies them of nothing, not
+//! anyone online in the room on any node), and
 //! sends each of their browsers the payload (`payload.rs`) through `sender.rs`.
 //!
 //! May import: `store`, `access` (the key file), `presence`, `settings`, `metrics`.
@@ -31,6 +32,8 @@ use tokio::sync::{mpsc, Semaphore};
 const QUEUE: usize = 10_000;
 /// Pushes on their way at once.
 const AT_ONCE: usize = 64;
+/// The most people of one room told of every message.
+const TOLD_OF_EVERYTHING: u32 = 1_000;
 
 /// The chat's pushes: off when it has no key pair.
 #[derive(Debug, Clone, Default)]
@@ -135,9 +138,10 @@ async fn work(
     }
 }
 
-/// Who is told of `message` by a push: the people it mentions and, in a direct-message
-/// room, the other person; never its author, nor anyone online in the room on any node
-/// (they see it there), nor anyone whose room notifies them of nothing.
+/// Who is told of `message` by a push: the people it mentions, the room's people who asked
+/// for every message (up to [`TOLD_OF_EVERYTHING`]) and, in a direct-message room, the
+/// other person; never its author, nor anyone online in the room on any node (they see it
+/// there), nor anyone whose room notifies them of nothing.
 pub async fn who_is_told(
     store: &dyn Store,
     presence: &Presences,
@@ -148,6 +152,11 @@ pub async fn who_is_told(
         let members = store.members(&message.room, 2).await?;
         people.extend(members.into_iter().map(|member| member.id));
     }
+    people.extend(
+        store
+            .notified_of_everything(&message.room, TOLD_OF_EVERYTHING)
+            .await?,
+    );
     let online: HashSet<UserId> = presence
         .snapshot(&message.room)
         .await

@@ -104,6 +104,13 @@ pub trait RoomMembers: Send + Sync {
         ids: &[UserId],
     ) -> Result<Vec<OnlineUser>, StoreError>;
 
+    /// Up to `limit` of the people whose level for `room` is "every message".
+    async fn notified_of_everything(
+        &self,
+        room: &RoomName,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError>;
+
     /// `user` left `room` (or, for a private room, its creator removed them): it leaves
     /// their sidebar, and a private room's `access_version` grows in the same step.
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError>;

@@ -85,6 +85,10 @@ impl RoomKeys {
     pub fn members(&self) -> String {
         format!("{}:members", self.base)
     }
+    /// Who asked to be notified of every message of the room (a set of user ids).
+    pub fn notified_of_everything(&self) -> String {
+        format!("{}:notify_every", self.base)
+    }
     /// What the keys of a private room's own search terms start with (the term follows).
     pub fn search_term_prefix(&self) -> String {
         format!("{}:search:w:", self.base)

@@ -8,6 +8,7 @@ pub mod device_links;
 pub mod export;
 pub mod files;
 pub mod health;
+pub mod icons;
 pub mod invites;
 pub mod join;
 pub mod pins;

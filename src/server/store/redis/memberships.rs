@@ -1,6 +1,7 @@
 //! The rooms each person has joined: `P:user:{id}:rooms` (room → the newest seq they saw)
 //! and `P:user:{id}:notify` (room → what it notifies them of; absent means mentions);
-//! and each room's members, `P:{room}:members` (user id → the name the room knows them by).
+//! and each room's members, `P:{room}:members` (user id → the name the room knows them by),
+//! and those of them notified of every message, `P:{room}:notify_every`.
 
 use super::decode::classify;
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
@@ -22,10 +23,16 @@ redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 return 0";
 
 /// Sets what a joined room notifies; 0 (nothing set) when the room is not joined.
-/// KEYS: 1 the person's rooms, 2 their levels. ARGV: 1 room, 2 level.
+/// KEYS: 1 the person's rooms, 2 their levels, 3 the room's people notified of every
+/// message. ARGV: 1 room, 2 level, 3 the person.
 const SET_NOTIFY: &str = r"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if ARGV[2] == 'every' then
+  redis.call('SADD', KEYS[3], ARGV[3])
+else
+  redis.call('SREM', KEYS[3], ARGV[3])
+end
 return 1";
 
 /// The keys of one person's memberships.
@@ -133,19 +140,44 @@ pub(super) async fn rename(
 pub(super) async fn set_notify(
     conn: &ConnectionManager,
     person: PersonKeys,
+    room_keys: &RoomKeys,
     room: &RoomName,
+    user: &UserId,
     level: NotifyLevel,
 ) -> Result<bool, StoreError> {
     let mut conn = conn.clone();
     let set: i64 = redis::Script::new(SET_NOTIFY)
         .key(person.rooms)
         .key(person.notify)
+        .key(room_keys.notified_of_everything())
         .arg(room.as_str())
         .arg(level.as_str())
+        .arg(user.as_str())
         .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
     Ok(set == 1)
+}
+
+/// Up to `limit` of those notified of every message of the room.
+pub(super) async fn notified_of_everything(
+    conn: &ConnectionManager,
+    room_keys: &RoomKeys,
+    limit: u32,
+) -> Result<Vec<UserId>, StoreError> {
+    let mut conn = conn.clone();
+    // Distinct members, at most `limit` (all of them when there are fewer).
+    let ids: Vec<String> = redis::cmd("SRANDMEMBER")
+        .arg(room_keys.notified_of_everything())
+        .arg(limit)
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| UserId::parse(id))
+        .take(limit as usize)
+        .collect())
 }
 
 /// Up to `limit` members (one scan of the hash: for a room of more, some `limit` of them),
@@ -206,11 +238,12 @@ pub(super) async fn members_among(
 }
 
 /// KEYS: 1 the person's rooms, 2 their notify levels, 3 the room's members, 4 its private
-/// hash. ARGV: 1 room, 2 id. A private room's access version grows when a member leaves,
+/// hash, 5 those notified of its every message. ARGV: 1 room, 2 id. A private room's access version grows when a member leaves,
 /// in the same step (streams compare it before sending).
 const LEAVE: &str = r"
 local was = redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[2])
 was = was + redis.call('HDEL', KEYS[3], ARGV[2])
 if was > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('HINCRBY', KEYS[4], 'access', 1)
@@ -230,6 +263,7 @@ pub(super) async fn leave(
         .key(&person.notify)
         .key(room_keys.members())
         .key(room_keys.private())
+        .key(room_keys.notified_of_everything())
         .arg(room.as_str())
         .arg(user.as_str())
         .invoke_async(&mut conn)

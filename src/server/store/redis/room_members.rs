@@ -66,7 +66,16 @@ impl RoomMembers for RedisStore {
         room: &RoomName,
         level: NotifyLevel,
     ) -> Result<bool, StoreError> {
-        memberships::set_notify(&self.conn, self.person(user), room, level).await
+        let keys = self.room(room);
+        memberships::set_notify(&self.conn, self.person(user), &keys, room, user, level).await
+    }
+
+    async fn notified_of_everything(
+        &self,
+        room: &RoomName,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError> {
+        memberships::notified_of_everything(&self.conn, &self.room(room), limit).await
     }
 
     async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {

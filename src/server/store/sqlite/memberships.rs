@@ -86,6 +86,22 @@ pub(super) async fn set_notify(
     Ok(done.rows_affected() > 0)
 }
 
+pub(super) async fn notified_of_everything(
+    pool: &SqlitePool,
+    room: &RoomName,
+    limit: u32,
+) -> Result<Vec<UserId>, StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE room = ? AND notify = 'every' LIMIT ?",
+    )
+    .bind(room.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(classify)?;
+    Ok(ids.iter().filter_map(|id| UserId::parse(id)).collect())
+}
+
 pub(super) async fn members(
     pool: &SqlitePool,
     room: &RoomName,

@@ -76,6 +76,14 @@ impl RoomMembers for SqliteStore {
         memberships::members_among(&self.pool, room, ids).await
     }
 
+    async fn notified_of_everything(
+        &self,
+        room: &RoomName,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError> {
+        memberships::notified_of_everything(&self.pool, room, limit).await
+    }
+
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
         memberships::leave(&self.pool, user, room).await
     }
