@@ -273,7 +273,12 @@ impl Application {
             settings.files.unsent_lasts,
             shutdown.clone(),
         );
-        let push = push::start(&settings, store.clone(), presence.clone())?;
+        let push = push::start(
+            &settings,
+            store.clone(),
+            presence.clone(),
+            restrictions.clone(),
+        )?;
         let withdrawing = presence::spawn_flusher(
             presence.clone(),
             settings.presence_interval,

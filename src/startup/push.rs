@@ -3,6 +3,7 @@
 //! start). Nodes sharing Redis must share one key, so with Redis the file is read only when
 //! named; with neither, pushes are off and the log says why.
 
+use crate::server::access::restrictions::Restrictions;
 use crate::server::node::config::Settings;
 use crate::server::presence::Presences;
 use crate::server::push::endpoint::Endpoints;
@@ -24,6 +25,7 @@ pub fn start(
     settings: &Settings,
     store: Arc<dyn Store>,
     presence: Presences,
+    restrictions: Arc<Restrictions>,
 ) -> Result<Push, PushStartError> {
     let config = &settings.push;
     let shared_by_nodes = settings.redis_url.is_some();
@@ -50,5 +52,6 @@ pub fn start(
         endpoints,
         store,
         presence,
+        restrictions,
     )?)
 }

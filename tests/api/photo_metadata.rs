@@ -8,8 +8,14 @@ use std::io::Cursor;
 
 /// A 60 × 40 JPEG whose EXIF says "turn 90° clockwise" (6) and where it was taken.
 fn phone_photo() -> Vec<u8> {
-    let picture =
-        image::RgbImage::from_fn(60, 40, |x, y| image::Rgb([x as u8 * 4, y as u8 * 6, 90]));
+    photo_of(60, 40)
+}
+
+/// A `width` × `height` JPEG with that EXIF and a comment.
+fn photo_of(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 64) as u8 * 4, (y % 40) as u8 * 6, 90])
+    });
     let mut plain = Cursor::new(Vec::new());
     picture
         .write_to(&mut plain, image::ImageFormat::Jpeg)
@@ -70,4 +76,18 @@ async fn a_photo_is_kept_upright_without_its_position() {
         (60, 40),
         "the picture itself, not re-encoded"
     );
+}
+
+#[tokio::test]
+async fn a_panorama_too_wide_to_thumbnail_loses_its_position_too() {
+    let app = spawn_app_with(settings()).await;
+    let alice = app.browser();
+    // Wider than the thumbnailer decodes (16,384 px): kept as a plain file, still stripped.
+    let panorama = photo_of(16_500, 2);
+    let file = uploaded(&alice, "lobby", "pano.jpg", "image/jpeg", panorama).await;
+    assert!(file.thumb_url.is_none());
+    let bytes = alice.get_raw(&file.url).await.bytes().await.expect("bytes");
+    assert!(!holds(&bytes, b"GPS"), "the position is gone");
+    assert!(!holds(&bytes, b"Home, sweet"));
+    assert_eq!(bytes.len() as u64, file.size);
 }

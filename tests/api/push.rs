@@ -337,3 +337,56 @@ async fn on_redis_a_room_set_to_every_message_pushes_every_message() {
     let (a, b) = (node().await, node().await);
     every_message_story(&a, &b, &service).await;
 }
+
+/// Bob signs up on his laptop and turns pushes on there; once he signs out, the laptop
+/// hears nothing more of his mentions.
+async fn signing_out_story(a: &TestApp, b: &TestApp, service: &PushService) {
+    let key = vapid(a).await;
+    let (alice, bob) = (a.browser(), b.browser());
+    alice.set_name("Alice").await;
+    let signed_up = bob
+        .post(
+            "sign_up",
+            &[("name", "Bob"), ("password", "correct horse battery")],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200, "{:?}", signed_up.text().await);
+    joined(&alice, "lobby").await;
+    let bob_id = joined(&bob, "lobby").await;
+    let laptop = push_service::Browser::new(11);
+    service.register(&laptop, &key);
+    subscribe(&bob, service, &laptop).await;
+    mention(&alice, "lobby", "@Bob before", &[&bob_id]).await;
+    assert_eq!(received(service, 1).await.len(), 1);
+
+    assert_eq!(bob.post("sign_out", &[]).await.status(), 200);
+    mention(&alice, "lobby", "@Bob after", &[&bob_id]).await;
+    assert_eq!(
+        received(service, 2).await.len(),
+        1,
+        "the session's subscription ended with it"
+    );
+}
+
+#[tokio::test]
+async fn on_sqlite_signing_out_ends_the_pushes_of_that_browser() {
+    let service = PushService::start().await;
+    let app = spawn_app_with(pushing(settings(), &service)).await;
+    signing_out_story(&app, &app, &service).await;
+}
+
+#[tokio::test]
+async fn on_redis_signing_out_ends_the_pushes_of_that_browser() {
+    let redis = RedisServer::start().await;
+    let service = PushService::start().await;
+    let prefix = fresh_prefix();
+    let node = || {
+        let mut settings = pushing(node_settings(&redis, &prefix), &service);
+        settings.push.private_key = Some(Secret::new(
+            "RS0WdYWWo1HajXg3NZR1olzCf31i-ZBGDkFyCs7j1jw".into(),
+        ));
+        spawn_app_with(settings)
+    };
+    let (a, b) = (node().await, node().await);
+    signing_out_story(&a, &b, &service).await;
+}

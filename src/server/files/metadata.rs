@@ -60,7 +60,9 @@ pub fn strip_jpeg(from: impl Read, to: impl Write, orientation: u8) -> Result<u6
             to.write_all(&orientation_segment(orientation))?;
             oriented = true;
         }
-        if kept(marker, &payload) {
+        if marker == APP0 && kept(marker, &payload) {
+            write_segment(&mut to, marker, &jfif_without_thumbnail(&payload))?;
+        } else if kept(marker, &payload) {
             write_segment(&mut to, marker, &payload)?;
         }
         if marker == SOS {
@@ -73,16 +75,25 @@ pub fn strip_jpeg(from: impl Read, to: impl Write, orientation: u8) -> Result<u6
     Ok(to.written)
 }
 
-/// Whether a segment stays: the picture's own (tables, frame, scan headers), JFIF, the
-/// colour profile and Adobe's colour transform. Other application segments and comments go.
+/// Whether a segment stays: the picture's own (tables, frame, scan headers), JFIF (its
+/// thumbnail left out: see [`jfif_without_thumbnail`]), the colour profile and Adobe's
+/// colour transform. Other application segments (JFXX's thumbnails too) and comments go.
 fn kept(marker: u8, payload: &[u8]) -> bool {
     match marker {
-        APP0 => payload.starts_with(b"JFIF\0") || payload.starts_with(b"JFXX\0"),
+        APP0 => payload.starts_with(b"JFIF\0") && payload.len() >= 12,
         APP2 => payload.starts_with(b"ICC_PROFILE\0"),
         APP14 => payload.starts_with(b"Adobe"),
         APP1..=APP15 | COM => false,
         _ => true,
     }
+}
+
+/// A JFIF segment's identifier, version, units and densities, with no thumbnail: one may
+/// be a picture of the uncropped original, or a JPEG with EXIF of its own.
+fn jfif_without_thumbnail(payload: &[u8]) -> Vec<u8> {
+    let mut kept = payload[..12].to_vec();
+    kept.extend_from_slice(&[0, 0]);
+    kept
 }
 
 /// An APP1 segment holding a TIFF header and one IFD with one entry: Orientation.
@@ -98,12 +109,13 @@ fn orientation_segment(orientation: u8) -> Vec<u8> {
     segment
 }
 
-/// The next marker's code, past any fill bytes (`0xFF` repeated).
+/// The next marker's code, past any fill bytes (`0xFF` repeated) and, as decoders do, any
+/// stray bytes before it.
 fn read_marker(from: &mut impl BufRead) -> Result<u8, StripError> {
     let mut byte = [0u8; 1];
     from.read_exact(&mut byte)?;
-    if byte[0] != 0xFF {
-        return Err(StripError::Malformed("a marker was expected"));
+    while byte[0] != 0xFF {
+        from.read_exact(&mut byte)?;
     }
     loop {
         from.read_exact(&mut byte)?;
@@ -142,7 +154,9 @@ fn copy_scan(from: &mut impl BufRead, to: &mut impl Write) -> Result<u8, StripEr
     loop {
         let buffer = from.fill_buf()?;
         if buffer.is_empty() {
-            return Err(StripError::Malformed("the scan has no end"));
+            // The file ends inside the scan (no end marker), as some cameras write them:
+            // the picture ends here.
+            return Ok(EOI);
         }
         let Some(at) = buffer.iter().position(|&b| b == 0xFF) else {
             let length = buffer.len();
@@ -154,7 +168,9 @@ fn copy_scan(from: &mut impl BufRead, to: &mut impl Write) -> Result<u8, StripEr
         from.consume(at + 1);
         let mut next = [0xFFu8; 1];
         while next[0] == 0xFF {
-            from.read_exact(&mut next)?;
+            if from.read(&mut next)? == 0 {
+                return Ok(EOI);
+            }
         }
         if next[0] == 0x00 || (0xD0..=0xD7).contains(&next[0]) {
             to.write_all(&[0xFF, next[0]])?;
@@ -285,12 +301,33 @@ mod tests {
     }
 
     #[test]
+    fn stray_bytes_a_missing_end_and_a_jfif_thumbnail_are_handled_as_decoders_do() {
+        let plain = photo();
+        // A JFIF segment with a 2 × 1 thumbnail whose pixels spell a secret.
+        let mut jfif = b"JFIF\0\x01\x02\x00\x00\x01\x00\x01\x02\x01".to_vec();
+        jfif.extend_from_slice(b"SECRET");
+        let mut bytes = plain[..2].to_vec();
+        bytes.extend(segment(APP0, &jfif));
+        // Stray bytes between segments, and no end marker.
+        bytes.extend_from_slice(b"\x00\x00");
+        let rest = &plain[2..plain.len() - 2];
+        bytes.extend_from_slice(rest);
+        let out = stripped(&bytes, 1);
+        assert!(!holds(&out, b"SECRET"), "the JFIF thumbnail is gone");
+        assert!(out.ends_with(&[0xFF, EOI]), "the end marker is written");
+        assert_eq!(decoded(&out).0, decoded(&plain).0);
+    }
+
+    #[test]
     fn what_is_not_a_whole_jpeg_is_refused() {
         let mut out = Vec::new();
         assert!(strip_jpeg(&b"GIF89a"[..], &mut out, 1).is_err());
-        let original = phone_photo();
-        let cut = &original[..original.len() / 2];
-        assert!(strip_jpeg(cut, &mut Vec::new(), 1).is_err(), "cut short");
+        // Cut inside its headers: refused.
+        let original = photo();
+        assert!(
+            strip_jpeg(&original[..40], &mut Vec::new(), 1).is_err(),
+            "cut short"
+        );
         let mut bad = photo();
         // The first segment's length says 1: less than its own two bytes.
         bad[4] = 0;

@@ -40,6 +40,17 @@ pub enum ThumbnailError {
     Io(#[from] std::io::Error),
 }
 
+/// How the picture in `file` is to be turned (EXIF's 1–8), read from its header alone; 1
+/// when that cannot be read.
+pub fn orientation(file: &Path) -> u8 {
+    let read = || -> Result<u8, ThumbnailError> {
+        let reader =
+            ImageReader::new(BufReader::new(std::fs::File::open(file)?)).with_guessed_format()?;
+        Ok(reader.into_decoder()?.orientation()?.to_exif())
+    };
+    read().unwrap_or(1)
+}
+
 /// Reads the image in `file` and makes its thumbnail. Blocking: call it from
 /// `spawn_blocking`.
 pub fn make(file: &Path) -> Result<Thumbnail, ThumbnailError> {

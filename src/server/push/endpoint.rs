@@ -134,10 +134,18 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let segments = ip.segments();
+    let first = segments[0];
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
+        // ::/64: IPv4-compatible (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d) and the
+        // like; no public host lives there (IPv4-mapped ones were checked as IPv4 above).
+        || segments[..4] == [0; 4]
+        // Discard-only, 100::/64; Teredo, 2001::/32; site-local, fec0::/10.
+        || segments[..4] == [0x0100, 0, 0, 0]
+        || (first == 0x2001 && segments[1] == 0)
+        || (first & 0xffc0) == 0xfec0
         // Unique local, fc00::/7; link-local, fe80::/10; documentation, 2001:db8::/32.
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
@@ -170,6 +178,11 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "::169.254.169.254",
+            "::ffff:0:a00:1",
+            "2001::1",
+            "fec0::1",
+            "100::1",
         ] {
             let ip: IpAddr = private.parse().expect("ip");
             assert!(!is_public(ip), "{private} is not public");

@@ -18,6 +18,7 @@ pub mod sender;
 pub mod settings;
 
 use crate::domain::{ChatMessage, NotifyLevel, UserId};
+use crate::server::access::restrictions::Restrictions;
 use crate::server::presence::Presences;
 use crate::server::store::Store;
 use endpoint::Endpoints;
@@ -30,8 +31,8 @@ use tokio::sync::{mpsc, Semaphore};
 
 /// Messages waiting for their pushes to be worked out; past this, new ones are dropped.
 const QUEUE: usize = 10_000;
-/// Pushes on their way at once.
-const AT_ONCE: usize = 64;
+/// Pushes under way at once (each tries at most three times, see `sender.rs`).
+const AT_ONCE: usize = 4_096;
 /// The most people of one room told of every message.
 const TOLD_OF_EVERYTHING: u32 = 1_000;
 
@@ -56,11 +57,17 @@ impl Push {
         endpoints: Endpoints,
         store: Arc<dyn Store>,
         presence: Presences,
+        restrictions: Arc<Restrictions>,
     ) -> Result<Self, reqwest::Error> {
         let keys = Arc::new(keys);
         let sender = Sender::new(keys.clone(), subject, endpoints.clone(), store.clone())?;
         let (queue, waiting) = mpsc::channel(QUEUE);
-        tokio::spawn(work(waiting, sender, store, presence));
+        let audience = Audience {
+            store,
+            presence,
+            restrictions,
+        };
+        tokio::spawn(work(waiting, sender, audience));
         Ok(Self {
             on: Some(Arc::new(PushOn {
                 keys,
@@ -91,15 +98,23 @@ impl Push {
     }
 }
 
-async fn work(
-    mut waiting: mpsc::Receiver<ChatMessage>,
-    sender: Sender,
+/// What deciding who is told reads.
+struct Audience {
     store: Arc<dyn Store>,
     presence: Presences,
-) {
+    restrictions: Arc<Restrictions>,
+}
+
+async fn work(mut waiting: mpsc::Receiver<ChatMessage>, sender: Sender, audience: Audience) {
+    let Audience {
+        store,
+        presence,
+        restrictions,
+    } = &audience;
     let at_once = Arc::new(Semaphore::new(AT_ONCE));
     while let Some(message) = waiting.recv().await {
-        let told = match who_is_told(store.as_ref(), &presence, &message).await {
+        let told = who_is_told(store.as_ref(), presence, restrictions, &message).await;
+        let told = match told {
             Ok(told) => told,
             Err(error) => {
                 tracing::warn!(%error, "who to push a message to could not be read");
@@ -140,23 +155,25 @@ async fn work(
 
 /// Who is told of `message` by a push: the people it mentions, the room's people who asked
 /// for every message (up to [`TOLD_OF_EVERYTHING`]) and, in a direct-message room, the
-/// other person; never its author, nor anyone online in the room on any node (they see it
-/// there), nor anyone whose room notifies them of nothing.
+/// other person. Never its author, anyone banned, anyone online in the room on any node
+/// (they see it there), anyone no longer a member of the room, or anyone whose room
+/// notifies them of nothing.
 pub async fn who_is_told(
     store: &dyn Store,
     presence: &Presences,
+    restrictions: &Restrictions,
     message: &ChatMessage,
 ) -> Result<Vec<UserId>, crate::server::store::StoreError> {
-    let mut people: Vec<UserId> = message.mentions.iter().map(|m| m.id.clone()).collect();
+    // The people named: their membership and level are read for each (a few at most).
+    let mut named: Vec<UserId> = message.mentions.iter().map(|m| m.id.clone()).collect();
     if message.room.is_direct() {
         let members = store.members(&message.room, 2).await?;
-        people.extend(members.into_iter().map(|member| member.id));
+        named.extend(members.into_iter().map(|member| member.id));
     }
-    people.extend(
-        store
-            .notified_of_everything(&message.room, TOLD_OF_EVERYTHING)
-            .await?,
-    );
+    // Members whose level is "every message" already.
+    let everything = store
+        .notified_of_everything(&message.room, TOLD_OF_EVERYTHING)
+        .await?;
     let online: HashSet<UserId> = presence
         .snapshot(&message.room)
         .await
@@ -164,9 +181,15 @@ pub async fn who_is_told(
         .into_iter()
         .map(|user| user.id)
         .collect();
+    let left_out = |person: &UserId, told: &[UserId]| {
+        *person == message.author_id
+            || online.contains(person)
+            || restrictions.is_banned(person)
+            || told.contains(person)
+    };
     let mut told = Vec::new();
-    for person in people {
-        if person == message.author_id || online.contains(&person) || told.contains(&person) {
+    for person in named {
+        if left_out(&person, &told) {
             continue;
         }
         let level = store
@@ -174,8 +197,13 @@ pub async fn who_is_told(
             .await?
             .into_iter()
             .find(|membership| membership.room == message.room)
-            .map_or(NotifyLevel::default(), |membership| membership.notify);
-        if level != NotifyLevel::Nothing {
+            .map(|membership| membership.notify);
+        if matches!(level, Some(NotifyLevel::Every | NotifyLevel::Mentions)) {
+            told.push(person);
+        }
+    }
+    for person in everything {
+        if !left_out(&person, &told) {
             told.push(person);
         }
     }

@@ -2,10 +2,11 @@
 //! for the push service (VAPID, RFC 8292), POSTed to the endpoint with a `TTL` and an
 //! `Urgency`. A 404 or 410 means the browser is gone: its subscription is forgotten. A 429
 //! or 5xx is tried again after the `Retry-After` it gives (at most a minute) or a growing
-//! pause, three times in all. Redirects are never followed, and the client resolves names
-//! to public addresses only (`endpoint.rs`).
+//! pause, three times in all; each try has 10 s, and at most 64 tries are under way at once
+//! (a push waiting to try again holds none). Redirects are never followed, no proxy is
+//! used, and the client resolves names to public addresses only (`endpoint.rs`).
 
-use super::endpoint::{is_public, Endpoints};
+use super::endpoint::{is_public, EndpointError, Endpoints};
 use super::keys::VapidKeys;
 use crate::domain::UserId;
 use crate::server::metrics::{self, PushOutcome};
@@ -24,6 +25,11 @@ const TTL: Duration = Duration::from_secs(24 * 60 * 60);
 const TRIES: u32 = 3;
 /// The longest wait a `Retry-After` is honoured for.
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
+/// The longest one try may take, connecting included.
+const ATTEMPT: Duration = Duration::from_secs(10);
+/// Tries on their way at once, over all pushes: a slow push service holds one for at most
+/// [`ATTEMPT`], and none while a push waits to try again.
+const TRIES_AT_ONCE: usize = 64;
 
 /// How soon the browser should get it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +46,7 @@ pub struct Sender {
     subject: Arc<str>,
     endpoints: Endpoints,
     store: Arc<dyn Store>,
+    trying: Arc<tokio::sync::Semaphore>,
     /// The first pause before a try again (tests shorten it).
     pub backoff: Duration,
 }
@@ -53,11 +60,13 @@ impl Sender {
     ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve names itself, past the resolver below.
+            .no_proxy()
             .dns_resolver(Arc::new(PublicOnly {
                 allowed_hosts: endpoints.allowed_hosts(),
             }))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(ATTEMPT)
             .build()?;
         Ok(Self {
             client,
@@ -65,6 +74,7 @@ impl Sender {
             subject: subject.into(),
             endpoints,
             store,
+            trying: Arc::new(tokio::sync::Semaphore::new(TRIES_AT_ONCE)),
             backoff: Duration::from_secs(1),
         })
     }
@@ -91,7 +101,12 @@ impl Sender {
     ) -> PushOutcome {
         let request = match self.request(subscription, payload, urgency).await {
             Ok(request) => request,
-            Err(reason) => {
+            // Its name does not resolve now: perhaps a passing fault of DNS.
+            Err(Unusable::ForNow(reason)) => {
+                tracing::info!(%reason, "a push endpoint cannot be reached now");
+                return PushOutcome::Failed;
+            }
+            Err(Unusable::ForGood(reason)) => {
                 tracing::info!(%reason, "a push subscription cannot be used: forgotten");
                 self.forget(user, subscription).await;
                 return PushOutcome::Gone;
@@ -102,7 +117,12 @@ impl Sender {
             let Some(sent) = request.try_clone() else {
                 return PushOutcome::Failed;
             };
-            match self.client.execute(sent).await {
+            let Ok(slot) = self.trying.acquire().await else {
+                return PushOutcome::Failed;
+            };
+            let answer = self.client.execute(sent).await;
+            drop(slot);
+            match answer {
                 Ok(answer) if answer.status().is_success() => return PushOutcome::Sent,
                 Ok(answer)
                     if matches!(answer.status(), StatusCode::NOT_FOUND | StatusCode::GONE) =>
@@ -140,28 +160,34 @@ impl Sender {
         subscription: &PushSubscription,
         payload: &[u8],
         urgency: Urgency,
-    ) -> Result<reqwest::Request, String> {
-        let url = self
-            .endpoints
-            .check(&subscription.endpoint)
-            .await
-            .map_err(|e| e.to_string())?;
-        let endpoint: axum::http::Uri = url.as_str().parse().map_err(|_| "a bad endpoint")?;
+    ) -> Result<reqwest::Request, Unusable> {
+        let url = match self.endpoints.check(&subscription.endpoint).await {
+            Ok(url) => url,
+            Err(EndpointError::Unresolved) => {
+                return Err(Unusable::ForNow(EndpointError::Unresolved.to_string()))
+            }
+            Err(refused) => return Err(Unusable::ForGood(refused.to_string())),
+        };
+        let for_good = |reason: &str| Unusable::ForGood(reason.to_owned());
+        let endpoint: axum::http::Uri = url
+            .as_str()
+            .parse()
+            .map_err(|_| for_good("a bad endpoint"))?;
         let public = URL_SAFE_NO_PAD
             .decode(subscription.keys.p256dh.trim_end_matches('='))
             .ok()
             .and_then(|bytes| p256::PublicKey::from_sec1_bytes(&bytes).ok())
-            .ok_or("a bad p256dh key")?;
+            .ok_or_else(|| for_good("a bad p256dh key"))?;
         let auth = URL_SAFE_NO_PAD
             .decode(subscription.keys.auth.trim_end_matches('='))
             .ok()
             .filter(|bytes| bytes.len() == 16)
-            .ok_or("a bad auth secret")?;
+            .ok_or_else(|| for_good("a bad auth secret"))?;
         let built = WebPushBuilder::new(endpoint, public, Auth::clone_from_slice(&auth))
             .with_valid_duration(TTL)
             .with_vapid(&self.keys.pair, &self.subject)
             .build(payload.to_vec())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Unusable::ForGood(e.to_string()))?;
         let (head, body) = built.into_parts();
         let mut request = self.client.post(url).body(body);
         for (name, value) in &head.headers {
@@ -174,7 +200,7 @@ impl Sender {
         request
             .header("Urgency", urgency)
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(|e| Unusable::ForGood(e.to_string()))
     }
 
     async fn forget(&self, user: &UserId, subscription: &PushSubscription) {
@@ -186,6 +212,14 @@ impl Sender {
             tracing::warn!(%error, "a gone push subscription could not be forgotten");
         }
     }
+}
+
+/// Why no request could be made for a subscription.
+enum Unusable {
+    /// Its endpoint's name does not resolve now.
+    ForNow(String),
+    /// It never will be usable (a bad key, an endpoint pushes may not go to).
+    ForGood(String),
 }
 
 /// Too many requests, or the push service failed: worth another try.

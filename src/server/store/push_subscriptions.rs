@@ -2,7 +2,9 @@
 //! push service's URL for one browser (its `endpoint`) and that browser's keys. A person
 //! has one per browser that allowed it, at most [`MAX_PUSH_SUBSCRIPTIONS`]; an endpoint
 //! belongs to one person at a time (the browser's last), so signing in as someone else on
-//! it moves it. Every [`Store`](super::Store) is also this.
+//! it moves it. A subscription made by an account's session ends with that session (signing
+//! out, ending it from another device, a ban, a password change): the store's
+//! `end_session` removes it in the same step. Every [`Store`](super::Store) is also this.
 
 use super::StoreError;
 use crate::domain::UserId;
@@ -29,11 +31,13 @@ pub struct PushKeys {
 
 #[async_trait]
 pub trait PushSubscriptions: Send + Sync {
-    /// Keeps `subscription` for `user` (replacing theirs, or anyone's, on the same
-    /// endpoint): false, and nothing kept, when they have [`MAX_PUSH_SUBSCRIPTIONS`] others.
+    /// Keeps `subscription` for `user`, made by their account session `session` (`None`
+    /// for a guest), replacing theirs, or anyone's, on the same endpoint: false, and nothing
+    /// kept, when they have [`MAX_PUSH_SUBSCRIPTIONS`] others.
     async fn add_push_subscription(
         &self,
         user: &UserId,
+        session: Option<&str>,
         subscription: &PushSubscription,
     ) -> Result<bool, StoreError>;
 

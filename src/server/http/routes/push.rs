@@ -59,7 +59,11 @@ pub async fn subscribe(
     }
     let kept = state
         .store
-        .add_push_subscription(&session.user_id, &subscription)
+        .add_push_subscription(
+            &session.user_id,
+            session.signed_in.as_ref().map(|s| s.session_id.as_str()),
+            &subscription,
+        )
         .await?;
     if !kept {
         return Err(ChatError::Invalid(format!(

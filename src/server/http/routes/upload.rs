@@ -223,6 +223,7 @@ async fn inspect(
     let id = UploadId::from_random(rand::random());
     let mut content_type =
         crate::server::files::sniff::content_type(&spooled.head, spooled.claimed_type.as_deref());
+    let jpeg = content_type == "image/jpeg";
     let mut image = None;
     if crate::domain::shown_inline(&content_type) {
         let path = spooled.file.path().to_owned();
@@ -246,8 +247,12 @@ async fn inspect(
             }
         }
     }
-    if let (Some(thumb), "image/jpeg") = (&image, content_type.as_str()) {
-        without_metadata(state, spooled, thumb.orientation).await;
+    if jpeg {
+        // Even one too large to thumbnail, or kept as plain bytes: its EXIF still goes.
+        let orientation = image
+            .as_ref()
+            .map(|thumb: &thumbnail::Thumbnail| thumb.orientation);
+        without_metadata(state, spooled, orientation).await?;
     }
     let thumb_bytes = image.as_mut().map(|thumb| std::mem::take(&mut thumb.bytes));
     let file = Attachment {
@@ -264,12 +269,17 @@ async fn inspect(
 }
 
 /// Rewrites the spooled JPEG without its EXIF (position, time, camera) and other metadata,
-/// turned as `orientation` says. One the rewriting cannot read is kept as it came (it was
-/// decoded, so this is rare), and the log says so.
-async fn without_metadata(state: &AppState, spooled: &mut Spooled, orientation: u8) {
+/// turned as `orientation` says (read from its header when no thumbnail was made). One the
+/// rewriting cannot read is refused (422): never kept with its metadata.
+async fn without_metadata(
+    state: &AppState,
+    spooled: &mut Spooled,
+    orientation: Option<u8>,
+) -> Result<(), ChatError> {
     let from = spooled.file.path().to_owned();
     let spool = state.files.spool_dir().to_owned();
     let rewritten = tokio::task::spawn_blocking(move || {
+        let orientation = orientation.unwrap_or_else(|| thumbnail::orientation(&from));
         let to = tempfile::NamedTempFile::new_in(spool)?;
         let source = std::fs::File::open(from)?;
         let size = metadata::strip_jpeg(source, to.as_file(), orientation)?;
@@ -280,9 +290,18 @@ async fn without_metadata(state: &AppState, spooled: &mut Spooled, orientation: 
         Ok(Ok((file, size))) => {
             spooled.file = file;
             spooled.size = size;
+            Ok(())
         }
-        Ok(Err(error)) => tracing::warn!(%error, "a JPEG kept with its metadata"),
-        Err(error) => tracing::error!(%error, "the metadata task failed"),
+        Ok(Err(error)) => {
+            tracing::info!(%error, "a JPEG refused: its metadata could not be taken out");
+            Err(ChatError::Invalid(
+                "This JPEG picture could not be read. Save it again and retry.".into(),
+            ))
+        }
+        Err(error) => {
+            tracing::error!(%error, "the metadata task failed");
+            Err(ChatError::Internal)
+        }
     }
 }
 

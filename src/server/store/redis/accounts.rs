@@ -44,11 +44,23 @@ if tonumber(ARGV[1]) > seen then redis.call('HSET', KEYS[1], 'last_seen', ARGV[1
 return 1
 ";
 
-/// KEYS: 1 the session, 2 its person's sessions. ARGV: 1 user id, 2 session id.
+/// KEYS: 1 the session, 2 its person's sessions, 3 their push subscriptions, 4 whose each
+/// push endpoint is. ARGV: 1 user id, 2 session id. The push subscriptions the session made
+/// end with it.
 const END: &str = r"
 if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
+local pushes = redis.call('HGETALL', KEYS[3])
+for i = 1, #pushes, 2 do
+  local ok, stored = pcall(cjson.decode, pushes[i + 1])
+  if ok and type(stored) == 'table' and stored.session == ARGV[2] then
+    redis.call('HDEL', KEYS[3], pushes[i])
+    if redis.call('HGET', KEYS[4], pushes[i]) == ARGV[1] then
+      redis.call('HDEL', KEYS[4], pushes[i])
+    end
+  end
+end
 return 1
 ";
 
@@ -355,6 +367,8 @@ impl Accounts for RedisStore {
         let ended: i64 = Script::new(END)
             .key(keys.session(id))
             .key(keys.sessions_of(user.as_str()))
+            .key(keys.push_of(user.as_str()))
+            .key(keys.push_owners())
             .arg(user.as_str())
             .arg(id)
             .invoke_async(&mut self.conn.clone())

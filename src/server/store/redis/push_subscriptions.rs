@@ -10,6 +10,7 @@ use crate::server::store::{
 };
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
+use serde::{Deserialize, Serialize};
 
 /// KEYS: 1 whose each endpoint is, 2 the person's subscriptions. ARGV: 1 endpoint, 2 the
 /// person, 3 the subscription (JSON), 4 the most a person may have, 5 what every person's
@@ -36,16 +37,30 @@ end
 redis.call('HDEL', KEYS[2], ARGV[1])
 ";
 
+/// A subscription as kept: with the account session that made it (`END` in `accounts.rs`
+/// removes it with that session).
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    #[serde(flatten)]
+    subscription: PushSubscription,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
+}
+
 #[async_trait]
 impl PushSubscriptions for RedisStore {
     async fn add_push_subscription(
         &self,
         user: &UserId,
+        session: Option<&str>,
         subscription: &PushSubscription,
     ) -> Result<bool, StoreError> {
         let keys = self.global();
-        let json =
-            serde_json::to_string(subscription).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let kept = Kept {
+            subscription: subscription.clone(),
+            session: session.map(str::to_owned),
+        };
+        let json = serde_json::to_string(&kept).map_err(|e| StoreError::Failed(Box::new(e)))?;
         let kept: i64 = Script::new(ADD)
             .key(keys.push_owners())
             .key(keys.push_of(user.as_str()))
@@ -85,7 +100,8 @@ impl PushSubscriptions for RedisStore {
             .map_err(classify)?;
         Ok(stored
             .iter()
-            .filter_map(|json| serde_json::from_str(json).ok())
+            .filter_map(|json| serde_json::from_str::<Kept>(json).ok())
+            .map(|kept| kept.subscription)
             .collect())
     }
 }

@@ -294,12 +294,21 @@ impl Accounts for SqliteStore {
     }
 
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
+        // With its push subscriptions: a signed-out browser hears nothing more.
+        let mut tx = self.pool.begin().await.map_err(classify)?;
         let ended = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
             .bind(id)
             .bind(user.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(classify)?;
+        sqlx::query("DELETE FROM push_subscriptions WHERE session = ? AND user_id = ?")
+            .bind(id)
+            .bind(user.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
         Ok(ended.rows_affected() == 1)
     }
 }

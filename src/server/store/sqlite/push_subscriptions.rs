@@ -14,6 +14,7 @@ impl PushSubscriptions for SqliteStore {
     async fn add_push_subscription(
         &self,
         user: &UserId,
+        session: Option<&str>,
         subscription: &PushSubscription,
     ) -> Result<bool, StoreError> {
         let keys = serde_json::to_string(&subscription.keys).map_err(corrupt)?;
@@ -23,18 +24,20 @@ impl PushSubscriptions for SqliteStore {
         // One statement: the count is read under the write lock, so two browsers
         // subscribing at once cannot pass the bound between them.
         let kept = sqlx::query(
-            "INSERT INTO push_subscriptions (endpoint, user_id, keys, created_at) \
-             SELECT ?1, ?2, ?3, ?4 \
+            "INSERT INTO push_subscriptions (endpoint, user_id, keys, created_at, session) \
+             SELECT ?1, ?2, ?3, ?4, ?6 \
              WHERE (SELECT COUNT(*) FROM push_subscriptions \
                     WHERE user_id = ?2 AND endpoint <> ?1) < ?5 \
              ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, \
-             keys = excluded.keys, created_at = excluded.created_at",
+             keys = excluded.keys, created_at = excluded.created_at, \
+             session = excluded.session",
         )
         .bind(&subscription.endpoint)
         .bind(user.as_str())
         .bind(keys)
         .bind(created_at)
         .bind(MAX_PUSH_SUBSCRIPTIONS as i64)
+        .bind(session)
         .execute(&self.pool)
         .await
         .map_err(classify)?;
