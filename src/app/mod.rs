@@ -58,7 +58,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/192.png" />
                 <meta name="theme-color" content="#3b5bdb" />
-                <script src="/register-sw.js" defer></script>
+                <script src="/register-sw.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />

@@ -390,3 +390,76 @@ async fn on_redis_signing_out_ends_the_pushes_of_that_browser() {
     let (a, b) = (node().await, node().await);
     signing_out_story(&a, &b, &service).await;
 }
+
+/// Issue 29's measure: a send whose message goes to 1,000 subscribed browsers (everyone in
+/// the room asked for every message) is acknowledged as fast as one that pushes to none.
+/// A measurement, not a check: `cargo test --features ssr --test api push::a_send_pushing
+/// -- --ignored --nocapture` (a debug build: compare the two lines, not the numbers).
+#[tokio::test]
+#[ignore = "a measurement: run it alone, with --nocapture"]
+async fn a_send_pushing_to_a_thousand_browsers_is_acknowledged_as_fast_as_one_pushing_to_none() {
+    const CROWD: usize = 1_000;
+    const ROUNDS: usize = 20;
+    let service = PushService::start().await;
+    let app = spawn_app_with(pushing(settings(), &service)).await;
+    let key = vapid(&app).await;
+    let people: Vec<Browser> = (0..CROWD).map(|_| app.browser()).collect();
+    for (chunk, group) in people.chunks(50).enumerate() {
+        let joins = group.iter().enumerate().map(|(n, person)| {
+            let n = chunk * 50 + n;
+            let browser =
+                push_service::Browser::numbered((n % 250) as u8 + 1, format!("crowd-{n}"));
+            service.register(&browser, &key);
+            let service = &service;
+            async move {
+                joined(person, "crowd").await;
+                let every = person
+                    .post("set_notify", &[("room", "crowd"), ("notify", "every")])
+                    .await;
+                assert_eq!(every.status(), 200);
+                subscribe(person, service, &browser).await;
+            }
+        });
+        futures::future::join_all(joins).await;
+    }
+    let alice = app.browser();
+    let mut timings: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..ROUNDS {
+        for (which, room) in ["crowd", "quiet"].into_iter().enumerate() {
+            let started = std::time::Instant::now();
+            let sent = alice
+                .post(
+                    "send_message",
+                    &[("room", room), ("body", &format!("round {round}"))],
+                )
+                .await;
+            assert_eq!(sent.status(), 200);
+            timings[which].push(started.elapsed().as_secs_f64() * 1000.0);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+    // The pushes themselves take longer: wait for them (a minute at most).
+    let started = std::time::Instant::now();
+    while service.received().len() < CROWD * ROUNDS && started.elapsed().as_secs() < 60 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let pushed = service.received().len();
+    println!(
+        "all pushes delivered after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    for (which, label) in ["1,000 pushes", "no push"].into_iter().enumerate() {
+        let times = &mut timings[which];
+        times.sort_by(f64::total_cmp);
+        println!(
+            "send acknowledged, {label}: median {:.1} ms, p95 {:.1} ms, max {:.1} ms ({ROUNDS} sends)",
+            times[ROUNDS / 2],
+            times[ROUNDS * 95 / 100],
+            times[ROUNDS - 1]
+        );
+    }
+    println!(
+        "pushes received by the push service: {pushed} of {}",
+        CROWD * ROUNDS
+    );
+}

@@ -39,6 +39,14 @@ impl Browser {
         }
     }
 
+    /// A browser with the keys of browser `key` under another `id` (many browsers).
+    pub fn numbered(key: u8, id: String) -> Self {
+        Self {
+            id,
+            ..Self::new(key)
+        }
+    }
+
     /// Its `PushSubscription.toJSON()` on `service`.
     pub fn subscription(&self, service: &PushService) -> Value {
         use p256::elliptic_curve::sec1::ToEncodedPoint;
