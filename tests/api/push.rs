@@ -19,6 +19,20 @@ fn pushing(mut settings: Settings, service: &PushService) -> Settings {
     settings
 }
 
+/// Two nodes sharing `redis`, whose pushes may go to `service`, sharing one VAPID key (as
+/// nodes sharing Redis must).
+async fn two_pushing_nodes(redis: &RedisServer, service: &PushService) -> (TestApp, TestApp) {
+    let prefix = fresh_prefix();
+    let node = || {
+        let mut settings = pushing(node_settings(redis, &prefix), service);
+        settings.push.private_key = Some(Secret::new(
+            "RS0WdYWWo1HajXg3NZR1olzCf31i-ZBGDkFyCs7j1jw".into(),
+        ));
+        spawn_app_with(settings)
+    };
+    (node().await, node().await)
+}
+
 /// The chat's VAPID public key, as browsers get it.
 async fn vapid(app: &TestApp) -> String {
     let key = app.browser().get_json("/api/push/key").await;
@@ -252,16 +266,7 @@ async fn endpoints_that_are_not_public_https_are_refused_and_ten_browsers_at_mos
 async fn with_two_nodes_a_mention_is_pushed_once() {
     let redis = RedisServer::start().await;
     let service = PushService::start().await;
-    let prefix = fresh_prefix();
-    let node = || {
-        let mut settings = pushing(node_settings(&redis, &prefix), &service);
-        // Nodes sharing Redis share one key.
-        settings.push.private_key = Some(Secret::new(
-            "RS0WdYWWo1HajXg3NZR1olzCf31i-ZBGDkFyCs7j1jw".into(),
-        ));
-        spawn_app_with(settings)
-    };
-    let (a, b) = (node().await, node().await);
+    let (a, b) = two_pushing_nodes(&redis, &service).await;
     let key = vapid(&a).await;
     assert_eq!(key, vapid(&b).await, "one key for both");
     let (alice, bob) = (a.browser(), b.browser());
@@ -326,15 +331,7 @@ async fn on_sqlite_a_room_set_to_every_message_pushes_every_message() {
 async fn on_redis_a_room_set_to_every_message_pushes_every_message() {
     let redis = RedisServer::start().await;
     let service = PushService::start().await;
-    let prefix = fresh_prefix();
-    let node = || {
-        let mut settings = pushing(node_settings(&redis, &prefix), &service);
-        settings.push.private_key = Some(Secret::new(
-            "RS0WdYWWo1HajXg3NZR1olzCf31i-ZBGDkFyCs7j1jw".into(),
-        ));
-        spawn_app_with(settings)
-    };
-    let (a, b) = (node().await, node().await);
+    let (a, b) = two_pushing_nodes(&redis, &service).await;
     every_message_story(&a, &b, &service).await;
 }
 
@@ -379,15 +376,7 @@ async fn on_sqlite_signing_out_ends_the_pushes_of_that_browser() {
 async fn on_redis_signing_out_ends_the_pushes_of_that_browser() {
     let redis = RedisServer::start().await;
     let service = PushService::start().await;
-    let prefix = fresh_prefix();
-    let node = || {
-        let mut settings = pushing(node_settings(&redis, &prefix), &service);
-        settings.push.private_key = Some(Secret::new(
-            "RS0WdYWWo1HajXg3NZR1olzCf31i-ZBGDkFyCs7j1jw".into(),
-        ));
-        spawn_app_with(settings)
-    };
-    let (a, b) = (node().await, node().await);
+    let (a, b) = two_pushing_nodes(&redis, &service).await;
     signing_out_story(&a, &b, &service).await;
 }
 

@@ -96,6 +96,21 @@ async fn unsent_files_are_bounded_per_person(a: &TestApp, b: &TestApp, kept: &Pa
     assert_eq!(kept_of(kept, &[second.id.to_string()]), 1);
 }
 
+/// Two nodes sharing `redis` and the directory `files`, with settings `made`.
+async fn two_nodes_sharing(
+    redis: &RedisServer,
+    files: &Path,
+    made: fn(Settings) -> Settings,
+) -> (TestApp, TestApp) {
+    let prefix = fresh_prefix();
+    let node = || {
+        let mut settings = made(node_settings(redis, &prefix));
+        settings.files.dir = files.to_owned();
+        spawn_app_with(settings)
+    };
+    (node().await, node().await)
+}
+
 fn bounded(mut settings: Settings) -> Settings {
     settings.files.max_file_bytes = 1024 * KB;
     settings.files.max_total_bytes = Some(350 * KB);
@@ -117,14 +132,8 @@ async fn on_sqlite_uploads_arriving_together_stay_within_the_bound() {
 #[tokio::test]
 async fn on_redis_uploads_arriving_together_at_two_nodes_stay_within_the_bound() {
     let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
     let shared = tempfile::tempdir().expect("shared dir");
-    let node = || {
-        let mut settings = bounded(node_settings(&redis, &prefix));
-        settings.files.dir = shared.path().to_owned();
-        spawn_app_with(settings)
-    };
-    let (a, b) = (node().await, node().await);
+    let (a, b) = two_nodes_sharing(&redis, shared.path(), bounded).await;
     uploads_together_stay_within_the_bound(&a, &b, &shared.path().join("files/files")).await;
 }
 
@@ -138,14 +147,8 @@ async fn on_sqlite_one_persons_unsent_files_are_bounded_and_can_be_taken_back() 
 #[tokio::test]
 async fn on_redis_one_persons_unsent_files_are_bounded_across_nodes() {
     let redis = RedisServer::start().await;
-    let prefix = fresh_prefix();
     let shared = tempfile::tempdir().expect("shared dir");
-    let node = || {
-        let mut settings = unsent_bounded(node_settings(&redis, &prefix));
-        settings.files.dir = shared.path().to_owned();
-        spawn_app_with(settings)
-    };
-    let (a, b) = (node().await, node().await);
+    let (a, b) = two_nodes_sharing(&redis, shared.path(), unsent_bounded).await;
     unsent_files_are_bounded_per_person(&a, &b, &shared.path().join("files/files")).await;
 }
 
