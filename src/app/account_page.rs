@@ -73,6 +73,7 @@ fn SignUpOrIn(me: Me) -> impl IntoView {
             </ActionForm>
             <PasskeySignIn name_field="sign-in-name" />
         </section>
+        <PushPanel />
     }
 }
 

@@ -77,10 +77,27 @@ pub async fn state() -> PushState {
         return PushState::Blocked;
     }
     match subscription().await {
-        Ok(Some(_)) => PushState::On,
+        Ok(Some(subscribed)) => {
+            // Handed to the server again: this browser's pushes go to whoever uses it now
+            // (another account signed in here, or one whose session ended and took them).
+            if give_to_server(&subscribed).await.is_err() {
+                return PushState::Off;
+            }
+            PushState::On
+        }
         Ok(None) => PushState::Off,
         Err(_) => PushState::Unsupported,
     }
+}
+
+/// `POST /api/push/subscribe` of the subscription's `toJSON()`.
+async fn give_to_server(subscribed: &JsValue) -> Result<(), String> {
+    let json = JSON::stringify(&call(subscribed, "toJSON", &[])?)
+        .map_err(|e| describe(&e))?
+        .as_string()
+        .unwrap_or_default();
+    fetch_json("/api/push/subscribe", Some(&json)).await?;
+    Ok(())
 }
 
 /// Asks for permission, subscribes this browser, and gives the server its subscription.
@@ -101,12 +118,7 @@ pub async fn turn_on() -> Result<(), String> {
     Reflect::set(&options, &"applicationServerKey".into(), &key).map_err(|e| describe(&e))?;
     let manager = get(&registration().await?, "pushManager")?;
     let subscribed = wait(call(&manager, "subscribe", &[options.into()])?).await?;
-    let json = JSON::stringify(&call(&subscribed, "toJSON", &[])?)
-        .map_err(|e| describe(&e))?
-        .as_string()
-        .unwrap_or_default();
-    fetch_json("/api/push/subscribe", Some(&json)).await?;
-    Ok(())
+    give_to_server(&subscribed).await
 }
 
 /// Unsubscribes this browser, and tells the server.

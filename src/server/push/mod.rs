@@ -181,13 +181,13 @@ pub async fn who_is_told(
         .into_iter()
         .map(|user| user.id)
         .collect();
-    let left_out = |person: &UserId, told: &[UserId]| {
+    let left_out = |person: &UserId, told: &HashSet<UserId>| {
         *person == message.author_id
             || online.contains(person)
             || restrictions.is_banned(person)
             || told.contains(person)
     };
-    let mut told = Vec::new();
+    let mut told = HashSet::new();
     for person in named {
         if left_out(&person, &told) {
             continue;
@@ -199,13 +199,13 @@ pub async fn who_is_told(
             .find(|membership| membership.room == message.room)
             .map(|membership| membership.notify);
         if matches!(level, Some(NotifyLevel::Every | NotifyLevel::Mentions)) {
-            told.push(person);
+            told.insert(person);
         }
     }
     for person in everything {
         if !left_out(&person, &told) {
-            told.push(person);
+            told.insert(person);
         }
     }
-    Ok(told)
+    Ok(told.into_iter().collect())
 }
