@@ -48,13 +48,30 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "$@"
 }
 
+# `cargo install` of a tool, built as a tool needs: without the fat LTO and single codegen
+# unit its own manifest asks for (cargo-leptos took 11-13 minutes that way on 2 cores, about
+# 5 without). Cargo lets the environment override an installed crate's profile.
+install_tool() {
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo "$@" \
+        --config 'profile.release.package.brotli.opt-level=3'
+}
+
+# Whether version $1 is at least $2, both x.y.z.
+at_least() {
+    [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
 setup_cargo_leptos() {
     if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
         step "adding the wasm32-unknown-unknown target (under a minute)" \
             rustup target add wasm32-unknown-unknown
     fi
 
-    if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    # Any cargo-leptos 0.3 from 0.3.11 on builds this project.
+    local have
+    have=$(cargo leptos --version 2>/dev/null | awk '{print $2}' || true)
+    if ! { [[ $have == 0.3.* ]] && at_least "$have" "$CARGO_LEPTOS_VERSION"; }; then
         local toolchain
         if rustup toolchain list | grep -q '^nightly'; then
             toolchain=nightly
@@ -65,8 +82,8 @@ setup_cargo_leptos() {
         fi
         # no_downloads: the tools it would fetch come from here instead. cargo prints each
         # of its ~500 crates as it compiles it.
-        step "installing cargo-leptos $CARGO_LEPTOS_VERSION with $toolchain (about 18 minutes)" \
-            cargo "+$toolchain" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
+        step "installing cargo-leptos $CARGO_LEPTOS_VERSION with $toolchain (about 5 minutes)" \
+            install_tool "+$toolchain" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
             --features no_downloads
     fi
 }
@@ -74,13 +91,14 @@ setup_cargo_leptos() {
 setup_rust() {
     setup_cargo_leptos
 
-    # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+    # The CLI must match the wasm-bindgen crate in Cargo.lock exactly: cargo-leptos calls
+    # the `wasm-bindgen` on PATH. Only that binary is built, not the test runners.
     local bindgen
     bindgen=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
     if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen" ]; then
         # Not --locked: one of its locked dependencies is not on the registry mirror.
-        step "installing wasm-bindgen-cli $bindgen (about 4 minutes)" \
-            cargo install wasm-bindgen-cli --version "$bindgen"
+        step "installing wasm-bindgen-cli $bindgen (about 1 minute)" \
+            install_tool install wasm-bindgen-cli --version "$bindgen" --bin wasm-bindgen
     fi
 }
 

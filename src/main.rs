@@ -5,21 +5,30 @@
 async fn main() -> std::process::ExitCode {
     use chat::server::node::{config::Settings, telemetry};
     use chat::startup::admin::{self, Command};
+    use chat::startup::backup;
+    use chat::startup::help;
     use chat::startup::Application;
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match Command::parse(&args) {
         Ok(command) => command,
         Err(line) => {
-            eprintln!("{line}\n\n{}", admin::USAGE);
+            eprintln!("{line}\n\n{}", help::text());
             return std::process::ExitCode::from(2);
         }
     };
-    if command == Command::Help {
-        println!("{}", admin::USAGE);
-        return std::process::ExitCode::SUCCESS;
+    match command {
+        Command::Help => {
+            print!("{}", help::text());
+            return std::process::ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("{}", help::version());
+            return std::process::ExitCode::SUCCESS;
+        }
+        _ => {}
     }
-    telemetry::init("info,chat=debug");
+    telemetry::init("info");
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {
@@ -27,8 +36,21 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    if let Command::SetRole { name, role } = command {
-        return match admin::set_role(&settings, &name, role).await {
+    let done = match command {
+        Command::SetRole { name, role } => Some(
+            admin::set_role(&settings, &name, role)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        Command::Backup { path } => Some(
+            backup::backup(&settings, &path)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        Command::Serve | Command::Help | Command::Version => None,
+    };
+    if let Some(done) = done {
+        return match done {
             Ok(done) => {
                 println!("{done}");
                 std::process::ExitCode::SUCCESS

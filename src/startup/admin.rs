@@ -2,28 +2,27 @@
 //! `chat admin revoke NAME` a member again. It opens the store the environment names (the
 //! same settings as the server), changes the role, writes the audit log and exits; nodes
 //! that are running see the new role within a second (sessions are read again).
+//! `chat backup PATH` is in `backup.rs`; `help.rs` holds what `chat --help` prints.
 
 use super::{open_store, StartupError};
 use crate::domain::{AccountName, AuditEntry, Role};
 use crate::server::access::accounts::name_key;
 use crate::server::node::config::Settings;
 
-pub const USAGE: &str = "\
-Usage:
-  chat                      serve (settings from the environment: see docs/configuration.md)
-  chat admin grant NAME     make the account NAME an administrator
-  chat admin revoke NAME    make the account NAME a member again
-  chat --help               this text
-
-The admin commands use the same environment as the server (DATABASE_URL, or REDIS_URL and
-CHAT_REDIS_PREFIX) and may run while it serves.";
-
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Serve,
     Help,
-    SetRole { name: String, role: Role },
+    Version,
+    SetRole {
+        name: String,
+        role: Role,
+    },
+    /// `chat backup PATH`: a copy of the SQLite store at `PATH` (`backup.rs`).
+    Backup {
+        path: std::path::PathBuf,
+    },
 }
 
 impl Command {
@@ -33,6 +32,8 @@ impl Command {
         match args.as_slice() {
             [] => Ok(Command::Serve),
             ["--help" | "-h" | "help"] | ["admin", "--help" | "-h"] => Ok(Command::Help),
+            ["--version" | "-V" | "version"] => Ok(Command::Version),
+            ["backup", path] if !path.starts_with('-') => Ok(Command::Backup { path: path.into() }),
             ["admin", verb, name] => {
                 let role = match *verb {
                     "grant" => Role::Admin,
@@ -105,6 +106,7 @@ mod tests {
         assert_eq!(parse(&[]), Ok(Command::Serve));
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert_eq!(parse(&["admin", "--help"]), Ok(Command::Help));
+        assert_eq!(parse(&["--version"]), Ok(Command::Version));
         assert_eq!(
             parse(&["admin", "grant", "Ann"]),
             Ok(Command::SetRole {
@@ -119,6 +121,14 @@ mod tests {
                 role: Role::Member
             })
         );
+        assert_eq!(
+            parse(&["backup", "/backup/chat.db"]),
+            Ok(Command::Backup {
+                path: "/backup/chat.db".into()
+            })
+        );
+        assert!(parse(&["backup"]).is_err());
+        assert!(parse(&["backup", "--help"]).is_err());
         assert!(parse(&["admin", "promote", "Ann"]).is_err());
         assert!(parse(&["serve", "now"]).is_err());
     }

@@ -2,6 +2,8 @@
 //! on port 0 with a temporary database. The routes and their middleware are in `router.rs`.
 
 pub mod admin;
+pub mod backup;
+pub mod help;
 mod push;
 mod router;
 
@@ -19,6 +21,7 @@ use crate::server::http::edge::static_assets;
 use crate::server::http::edge::tls;
 use crate::server::metrics;
 use crate::server::node::config::Settings;
+use crate::server::node::retention;
 use crate::server::node::state::AppState;
 use crate::server::presence::{self, ClusterPresence, Presences, RemoteRosters};
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
@@ -135,6 +138,8 @@ pub async fn open_store(settings: &Settings) -> Result<OpenedStore, StartupError
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics` on an address of its own (`CHAT_METRICS_ADDR`), kept off the public one.
+    metrics: Option<TcpListener>,
     router: Router,
     addr: SocketAddr,
     limits: ConnectionLimits,
@@ -194,6 +199,14 @@ impl Application {
         metrics::handle();
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
+        let metrics = match settings.metrics_addr {
+            Some(metrics_addr) => {
+                let metrics = TcpListener::bind(metrics_addr).await?;
+                tracing::info!(addr = %metrics.local_addr()?, "metrics served here only");
+                Some(metrics)
+            }
+            None => None,
+        };
 
         let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
         leptos_options.site_addr = addr;
@@ -273,6 +286,9 @@ impl Application {
             settings.files.unsent_lasts,
             shutdown.clone(),
         );
+        let retaining = settings
+            .retention
+            .map(|keep| retention::spawn(store.clone(), hub.clone(), keep, shutdown.clone()));
         let push = push::start(
             &settings,
             store.clone(),
@@ -311,10 +327,16 @@ impl Application {
             files,
             push,
         };
-        let router = router::router(state, settings.body_timeout, settings.tls.is_some());
+        let router = router::router(
+            state,
+            settings.body_timeout,
+            settings.tls.is_some(),
+            metrics.is_none(),
+        );
         tracing::info!(%addr, "listening");
         Ok(Self {
             listener,
+            metrics,
             tls,
             router,
             addr,
@@ -331,7 +353,10 @@ impl Application {
             },
             shutdown,
             served,
-            finishing: vec![withdrawing, noting, sweeping],
+            finishing: [withdrawing, noting, sweeping]
+                .into_iter()
+                .chain(retaining)
+                .collect(),
         })
     }
 
@@ -346,7 +371,22 @@ impl Application {
         self.shutdown.clone()
     }
 
+    /// Where `/metrics` is served when it has an address of its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     pub async fn run(self) -> std::io::Result<()> {
+        if let Some(listener) = self.metrics {
+            let stop = self.shutdown.clone();
+            tokio::spawn(async move {
+                let serving = axum::serve(listener, router::metrics_router::<()>())
+                    .with_graceful_shutdown(stop.cancelled_owned());
+                if let Err(error) = serving.await {
+                    tracing::error!(%error, "the metrics address stopped serving");
+                }
+            });
+        }
         // The accept loop runs on one of the runtime's workers, not on the thread that
         // called `run` (`main`'s): a connection's task spawned from a worker starts in that
         // worker's own queue, while one spawned from outside goes through the shared queue

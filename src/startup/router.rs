@@ -6,7 +6,7 @@ use crate::server::http::edge::request_body::{self, BodyLimits};
 use crate::server::http::edge::request_id;
 use crate::server::http::edge::security_headers::{self, PolicyOptions};
 use crate::server::http::edge::static_assets;
-use crate::server::http::edge::{banned_addresses, origin};
+use crate::server::http::edge::{banned_addresses, compression, origin};
 use crate::server::http::routes::{
     browser_stream, device_links, export, files, health, icons, invites, join, pins, push,
     room_stream, upload, webhooks,
@@ -25,6 +25,7 @@ use leptos_axum::{
 use std::sync::OnceLock;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower_http::map_response_body::MapResponseBodyLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -33,8 +34,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 /// Every route: plain axum routes first, then the Leptos pages and server functions.
-/// A request body must arrive within `body_timeout`; `hsts` when TLS is served here.
-pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
+/// A request body must arrive within `body_timeout`; `hsts` when TLS is served here;
+/// `/metrics` only when `metrics_here` (otherwise [`metrics_router`] serves it elsewhere).
+pub fn router(state: AppState, body_timeout: Duration, hsts: bool, metrics_here: bool) -> Router {
     let pages = page_routes();
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
@@ -55,7 +57,6 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         )
         .route("/hooks/{token}", axum::routing::post(webhooks::post))
         .route("/livez", get(health::livez))
-        .route("/metrics", get(metrics::render))
         .route("/readyz", get(health::readyz))
         .route("/healthz", get(health::readyz))
         .route("/api/rooms/{room}/events", get(room_stream::room_events))
@@ -77,6 +78,10 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         .route("/api/push/key", get(push::key))
         .route("/api/push/subscribe", post(push::subscribe))
         .route("/api/push/unsubscribe", post(push::unsubscribe))
+        .merge(match metrics_here {
+            true => metrics_router(),
+            false => Router::new(),
+        })
         .leptos_routes_with_context(&state, pages, page_context.clone(), move || {
             shell(leptos_options.clone())
         })
@@ -92,6 +97,10 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         .layer(middleware::from_fn(request_id::keep_only_plain))
         .layer(middleware::from_fn(metrics::count_rejections))
         .layer(middleware::from_fn(static_assets::cache_control))
+        // Pages, JSON and exports compressed; event streams and secrets not (`compression.rs`).
+        .layer(middleware::map_response(compression::drop_mark))
+        .layer(MapResponseBodyLayer::new(axum::body::Body::new))
+        .layer(compression::layer())
         // Every request has its id before anything below sees it.
         .layer(SetRequestIdLayer::new(
             HeaderName::from_static(request_id::HEADER),
@@ -132,6 +141,11 @@ pub fn router(state: AppState, body_timeout: Duration, hsts: bool) -> Router {
         .layer(middleware::from_fn_with_state(sessions, session::attach))
         .layer(middleware::map_response(server_fn_status::set_error_status));
     Router::new().fallback_service(middleware.service(routes))
+}
+
+/// `GET /metrics` alone: on the node's address, or on `CHAT_METRICS_ADDR`'s.
+pub fn metrics_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/metrics", get(metrics::render))
 }
 
 /// The path as the access log shows it: the token of an invite link (which lets whoever

@@ -245,6 +245,11 @@ impl Browser {
         }
     }
 
+    /// The address of `path` on this browser's server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// POSTs form fields to a server function, e.g. `post("set_name", &[("name", "Ann")])`.
     /// `POST path` (any path, not only a server function's) with these form fields.
     pub async fn post_path(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {

@@ -256,3 +256,81 @@ async fn the_release_keeps_invite_tokens_out_of_its_log_and_its_database_private
         assert_eq!(mode & 0o777, 0o600, "{name}: {mode:o}");
     }
 }
+
+#[tokio::test]
+async fn with_a_metrics_address_metrics_are_served_there_and_not_on_the_public_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let env = [
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/chat.db", dir.path().display()),
+        ),
+        ("CHAT_METRICS_ADDR", format!("127.0.0.1:{port}")),
+    ];
+    let server = Binary::start(&env).await;
+    let public = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("public /metrics");
+    assert_eq!(public.status(), 404, "not on the public address");
+    let page = scrape(&server.client, &format!("http://127.0.0.1:{port}")).await;
+    assert!(page.contains("# TYPE chat_"), "{page}");
+}
+
+/// `chat ARGS` run to its end (it must end by itself within 10 s): status, stdout.
+fn run_cli(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = std::process::Command::new(Binary::path())
+        .args(args)
+        .current_dir(dir.path())
+        // Were it to serve, it would do so here: the test would see it hang.
+        .env("CHAT_ADDR", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("chat runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("`chat {}` did not end: it started serving", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut out)
+        .expect("read");
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing was opened or created"
+    );
+    (status, out)
+}
+
+#[test]
+fn help_and_version_answer_and_never_start_a_server() {
+    let (status, help) = run_cli(&["--help"]);
+    assert!(status.success(), "{status}");
+    for expected in [
+        "chat admin grant NAME",
+        "chat --version",
+        "DATABASE_URL",
+        "CHAT_METRICS_ADDR",
+        "CHAT_MAX_UPLOAD_MB",
+    ] {
+        assert!(help.contains(expected), "{expected} in:\n{help}");
+    }
+    let (status, version) = run_cli(&["--version"]);
+    assert!(status.success(), "{status}");
+    assert!(version.starts_with("chat "), "{version}");
+    let (status, _) = run_cli(&["serve", "now"]);
+    assert_eq!(status.code(), Some(2), "unknown arguments");
+}

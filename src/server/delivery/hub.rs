@@ -214,6 +214,15 @@ impl Hub {
         rooms.clear();
     }
 
+    /// Forgets every room's window of newest frames (retention removed messages whose first
+    /// frames a window may hold): each is known again from the store's next read.
+    pub fn forget_windows(&self) {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        for channel in rooms.values() {
+            channel.window.forget();
+        }
+    }
+
     fn forget_window(&self, room: &RoomName) {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(channel) = rooms.get(room) {

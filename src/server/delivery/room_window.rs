@@ -160,6 +160,11 @@ impl RoomWindow {
             .map_or(stored, |(seq, _)| (*seq).max(stored)))
     }
 
+    /// Whether the window knows every event after `cursor` (a resume from it reads no store).
+    pub fn covers(&self, cursor: Seq) -> bool {
+        self.state().from.is_some_and(|from| cursor >= from)
+    }
+
     /// The frames after `cursor`, up to about `max_bytes` (one frame at least), if the window
     /// knows every event after `cursor`; `None` when the store must be read instead.
     pub fn after(&self, cursor: Seq, max_bytes: usize) -> Option<FromWindow> {

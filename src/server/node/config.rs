@@ -15,6 +15,9 @@ use std::time::Duration;
 pub struct Settings {
     /// Where to listen. Port 0 picks a free port (tests).
     pub addr: SocketAddr,
+    /// Where `/metrics` is served instead of on `addr` (`CHAT_METRICS_ADDR`); unset: on
+    /// `addr`, beside everything else.
+    pub metrics_addr: Option<SocketAddr>,
     /// The SQLite database, e.g. `sqlite://data/chat.db`.
     pub database_url: String,
     /// The most the SQLite file may grow to, in bytes (unset: as far as the disk allows).
@@ -64,6 +67,8 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// HTTPS served directly (`CHAT_TLS_CERT`, `CHAT_TLS_KEY`); unset: plain HTTP/1.1.
     pub tls: Option<TlsSettings>,
+    /// Messages older than this are removed, hourly (`CHAT_RETENTION_DAYS`); unset: kept.
+    pub retention: Option<Duration>,
     /// Where uploaded files are kept, and how large they may be (`FileSettings`).
     pub files: FileSettings,
     /// Web Push: its key pair, contact and allowed endpoints.
@@ -74,6 +79,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            metrics_addr: None,
             database_url: "sqlite://data/chat.db".to_owned(),
             database_max_bytes: None,
             heartbeat: Duration::from_secs(15),
@@ -93,6 +99,7 @@ impl Default for Settings {
             redis_url: None,
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
+            retention: None,
             limits: LimitSettings::default(),
             sessions: SessionSettings::default(),
             tls: None,
@@ -108,7 +115,7 @@ impl Settings {
     /// `CHAT_RETRY_SPREAD_MS`, `CHAT_STREAM_MAX_ROOMS`, `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`,
     /// `CHAT_HEADER_TIMEOUT_SECS`, `CHAT_BODY_TIMEOUT_SECS`, `CHAT_SHUTDOWN_GRACE_SECS`,
     /// `CHAT_DRAIN_SECS`, `REDIS_URL`,
-    /// `CHAT_REDIS_PREFIX`, `CHAT_HISTORY_LIMIT`, `CHAT_REDIS_REFRESH_SECS`, the limits'
+    /// `CHAT_REDIS_PREFIX`, `CHAT_HISTORY_LIMIT`, `CHAT_RETENTION_DAYS`, `CHAT_REDIS_REFRESH_SECS`, the limits'
     /// variables (`LimitSettings`), the sessions' (`SessionSettings`) and the files'
     /// (`FileSettings`).
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -120,6 +127,9 @@ impl Settings {
         let mut settings = Self::default();
         if let Some(addr) = lookup("CHAT_ADDR").or_else(|| lookup("LEPTOS_SITE_ADDR")) {
             settings.addr = parse("CHAT_ADDR", addr)?;
+        }
+        if let Some(addr) = lookup("CHAT_METRICS_ADDR") {
+            settings.metrics_addr = Some(parse("CHAT_METRICS_ADDR", addr)?);
         }
         if let Some(url) = lookup("DATABASE_URL") {
             settings.database_url = url;
@@ -169,6 +179,17 @@ impl Settings {
         }
         if let Some(limit) = lookup("CHAT_HISTORY_LIMIT") {
             settings.history_limit = parse("CHAT_HISTORY_LIMIT", limit)?;
+        }
+        if let Some(days) = lookup("CHAT_RETENTION_DAYS").filter(|days| !days.is_empty()) {
+            let days: u32 = parse("CHAT_RETENTION_DAYS", days)?;
+            if days == 0 {
+                return Err(ConfigError {
+                    name: "CHAT_RETENTION_DAYS",
+                    value: "0".into(),
+                    reason: "must be at least 1 (unset it to keep every message)".into(),
+                });
+            }
+            settings.retention = Some(Duration::from_secs(u64::from(days) * 24 * 60 * 60));
         }
         if let Some(secs) = lookup("CHAT_REDIS_REFRESH_SECS") {
             let secs = parse("CHAT_REDIS_REFRESH_SECS", secs)?;
@@ -240,9 +261,16 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "127.0.0.1:9"),
             ("DATABASE_URL", "sqlite:/tmp/x.db"),
             ("CHAT_HEARTBEAT_SECS", "5"),
+            ("CHAT_METRICS_ADDR", "127.0.0.1:9100"),
+            ("CHAT_RETENTION_DAYS", "30"),
         ])
         .expect("valid");
+        assert_eq!(settings.retention, Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(from(&[]).expect("valid").retention, None, "kept by default");
+        assert!(from(&[("CHAT_RETENTION_DAYS", "0")]).is_err());
+        assert!(from(&[("CHAT_RETENTION_DAYS", "a month")]).is_err());
         assert_eq!(settings.addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(settings.metrics_addr, Some(([127, 0, 0, 1], 9100).into()));
         assert_eq!(settings.database_url, "sqlite:/tmp/x.db");
         assert_eq!(settings.heartbeat, Duration::from_secs(5));
     }

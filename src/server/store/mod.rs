@@ -14,6 +14,7 @@ mod push_subscriptions;
 mod redis;
 pub mod redis_keys;
 mod requests;
+mod retention;
 mod sqlite;
 mod tokens;
 mod uploads;
@@ -31,7 +32,8 @@ pub use requests::{
     Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,
     Refusal,
 };
-pub use sqlite::{file_beside, SqliteStore};
+pub use retention::{Forgotten, Retention};
+pub use sqlite::{database_file, file_beside, SqliteStore};
 pub use tokens::{StoredToken, TokenKind, Tokens};
 pub use uploads::{StoredUpload, UploadBounds, UploadRefusal, Uploads};
 pub use write_health::{Trouble, WriteHealth};
@@ -94,6 +96,7 @@ pub trait Store:
     + PushSubscriptions
     + Tokens
     + Uploads
+    + Retention
     + Send
     + Sync
     + 'static

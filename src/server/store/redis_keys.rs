@@ -15,6 +15,7 @@
 //! | `P:{room}:search:w:{term}` | zset | a private room's own search index, as below |
 //! | `P:{room}:hooks` | zset | the room's webhook ids, by creation time |
 //! | `P:{room}:pins` | zset | the seqs of its pinned messages, by the seq of the `pin` event |
+//! | `P:{room}:cut` | string | the newest seq retention removed (a resume below it starts over) |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room |
 //! | `P:private` | set | the names of the private rooms (never listed) |
@@ -100,6 +101,10 @@ impl RoomKeys {
     /// Its pinned messages.
     pub fn pins(&self) -> String {
         format!("{}:pins", self.base)
+    }
+    /// The newest seq retention removed.
+    pub fn cut(&self) -> String {
+        format!("{}:cut", self.base)
     }
     /// The channel its events are announced on.
     pub fn channel(&self) -> String {

@@ -90,7 +90,18 @@ async fn private_rooms_let_in_their_members_only(b: &Backend) {
         !store.create_private(&plans, &eve, 0).await.expect("create"),
         "taken"
     );
+    assert_eq!(
+        store.privacy(&room("lobby")).await.expect("privacy"),
+        Privacy::Public {
+            has_messages: false
+        }
+    );
     send(store, "lobby", &eve, "hello").await;
+    assert_eq!(
+        store.privacy(&room("lobby")).await.expect("privacy"),
+        Privacy::Public { has_messages: true },
+        "read again once it has a message"
+    );
     assert!(
         !store
             .create_private(&room("lobby"), &eve, 0)

@@ -10,6 +10,7 @@ mod log;
 mod members;
 mod pins;
 mod presence;
+mod retention;
 mod search;
 
 use crate::redis_server::{fresh_prefix, RedisServer};

@@ -3,9 +3,10 @@
 //! answered on their socket (`first_request.rs`, `direct_stream.rs`, `outgoing.rs`,
 //! `rewind.rs`), idle and per-address connection limits (`connections.rs`), stalled writes
 //! (`stall_guard.rs`), body and head limits (`request_body.rs`), request ids, the origin
-//! check for writes, banned addresses, security and cache headers.
+//! check for writes, banned addresses, security and cache headers, compression.
 
 pub mod banned_addresses;
+pub mod compression;
 pub mod connections;
 mod direct_stream;
 mod first_request;

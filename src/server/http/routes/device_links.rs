@@ -10,14 +10,17 @@ use super::plain_page::{escape, page};
 use crate::error::ChatError;
 use crate::server::access::accounts::{open_session, SigningIn};
 use crate::server::access::tokens::{opens, split};
+use crate::server::http::edge::compression;
 use crate::server::node::state::AppState;
 use crate::server::store::{Account, StoreError, TokenKind};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// The link (a path) of a device-link token.
+/// The link (a path) of a device-link token. The answer carrying it is never compressed
+/// (`compression.rs`).
 pub fn path(token: &str) -> String {
+    compression::carries_secret();
     format!("/link/{token}")
 }
 
@@ -43,7 +46,7 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
         Ok(Some(account)) => {
             let name = escape(&account.name);
             let token = escape(&token);
-            page(
+            let page = page(
                 StatusCode::OK,
                 "Sign in on this device",
                 &format!(
@@ -54,7 +57,8 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
                      <button type=\"submit\">Sign in as {name}</button></form>\
                      <p><a href=\"/\">Not now</a></p>"
                 ),
-            )
+            );
+            compression::mark_secret(page)
         }
         Ok(None) => refused(),
         Err(error) => ChatError::from(error).into_response(),

@@ -51,7 +51,8 @@ pub async fn original(
         .get(&upload.file.id, Variant::Original, range.clone())
         .await
         .map_err(unavailable)?;
-    let body = Body::from_stream(got.into_stream());
+    // Fused: a compressed answer (a text file, say) is asked once more after its end.
+    let body = Body::from_stream(futures::StreamExt::fuse(got.into_stream()));
     let mut response = match &range {
         Some(range) => {
             let mut partial = (StatusCode::PARTIAL_CONTENT, body).into_response();

@@ -9,14 +9,17 @@
 use super::plain_page::page;
 use crate::domain::RoomName;
 use crate::server::access::session::{Session, Signer};
+use crate::server::http::edge::compression;
 use crate::server::node::state::AppState;
 use crate::server::store::Privacy;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// The invite link (a path) to `room` at `version`.
+/// The invite link (a path) to `room` at `version`. The page or server function answering
+/// with it is marked as carrying a secret: never compressed (`compression.rs`).
 pub fn path(signer: &Signer, room: &RoomName, version: u64) -> String {
+    compression::carries_secret();
     let tag = signer.sign(&payload(room, version));
     format!("/invite/{room}.{version}.{tag}")
 }
@@ -43,7 +46,7 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
     };
     match state.access.privacy(&room).await {
         Ok(Privacy::Private { invite_version, .. }) if invite_version == version => {
-            invitation(&room, &token)
+            compression::mark_secret(invitation(&room, &token))
         }
         Ok(_) => refused(),
         Err(error) => crate::error::ChatError::from(error).into_response(),

@@ -183,6 +183,18 @@ pub(crate) async fn open_room(
             tracing::warn!(room = %room, %after, %newest, "resume cursor past the store's newest event");
             (Seq::ZERO, true)
         }
+        // A cursor below where retention cut the room (asked only when the resume reads
+        // the store anyway): what the client holds is partly gone, start over too. (From
+        // zero, it holds nothing.)
+        Some(after)
+            if after > Seq::ZERO
+                && after < newest
+                && !window.covers(after)
+                && after < state.store.log_cut(&room).await? =>
+        {
+            tracing::info!(room = %room, %after, "resume cursor older than the room's retention");
+            (Seq::ZERO, true)
+        }
         Some(after) => (after, false),
         None => (newest, false),
     };

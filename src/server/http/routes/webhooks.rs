@@ -7,6 +7,7 @@ use crate::domain::{MessageBody, Nickname, UserId};
 use crate::error::ChatError;
 use crate::server::access::limits::Action;
 use crate::server::access::tokens::{opens, split};
+use crate::server::http::edge::compression;
 use crate::server::node::state::AppState;
 use crate::server::store::{NewMessage, StoredToken, TokenKind};
 use axum::body::Bytes;
@@ -16,8 +17,10 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-/// The URL (a path) of a webhook's token.
+/// The URL (a path) of a webhook's token. The answer carrying it is never compressed
+/// (`compression.rs`).
 pub fn path(token: &str) -> String {
+    compression::carries_secret();
     format!("/hooks/{token}")
 }
 

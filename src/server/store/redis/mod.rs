@@ -16,6 +16,7 @@ mod private_rooms;
 mod push_subscriptions;
 mod react_script;
 mod reads;
+mod retention;
 mod room_members;
 mod scripts;
 mod search;

@@ -32,7 +32,7 @@ fn database_dir(url: &str) -> Option<&std::path::Path> {
 }
 
 /// The database file of a `sqlite:` URL (`None` in memory).
-pub(super) fn database_file(url: &str) -> Option<&std::path::Path> {
+pub fn database_file(url: &str) -> Option<&std::path::Path> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod addresses;
+mod empty_rooms;
 mod faults;
 mod files;
 mod jobs;
@@ -14,6 +15,7 @@ mod point_reader;
 mod private_rooms;
 mod push_subscriptions;
 mod reactions;
+mod retention;
 mod room_members;
 mod rows;
 mod search_index;
@@ -24,9 +26,9 @@ mod writer_thread;
 mod writes;
 
 use self::faults::classify;
-pub use self::files::file_beside;
-use self::files::{create_private_file, database_file};
-use self::rows::{to_seq, to_sql, EventRow, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
+use self::files::create_private_file;
+pub use self::files::{database_file, file_beside};
+use self::rows::{to_seq, to_sql, EventRow, MessageRow, LAST_SEQ, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::heavy_reads::off_the_workers_if_heavy;
 use super::{
     Appended, CommittedEvents, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted,
@@ -66,6 +68,8 @@ pub struct SqliteStore {
     search_pool: SqlitePool,
     /// The read streams ask most (whether a room is private), on a connection of its own.
     point_reader: Arc<point_reader::PointReader>,
+    /// Rooms read as public without messages, while nothing could change that.
+    empty_rooms: Arc<empty_rooms::EmptyRooms>,
     /// A search that runs longer is stopped (SQLite's progress handler).
     search_timeout: Duration,
 }
@@ -128,11 +132,13 @@ impl SqliteStore {
             busy_timeout: BUSY_TIMEOUT,
         };
         let point_reader = Arc::new(point_reader::PointReader::spawn(opening.clone()));
-        let writer = writer::Writer::spawn(opening);
+        let empty_rooms = Arc::default();
+        let writer = writer::Writer::spawn(opening, Arc::clone(&empty_rooms));
         Ok(Self {
             pool,
             writer,
             point_reader,
+            empty_rooms,
             search_pool,
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
         })
@@ -275,12 +281,11 @@ impl Store for SqliteStore {
     }
 
     async fn last_seq(&self, room: &RoomName) -> Result<Seq, StoreError> {
-        let (seq,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE room = ?")
-                .bind(room.as_str())
-                .fetch_one(&self.pool)
-                .await
-                .map_err(classify)?;
+        let (seq,): (i64,) = sqlx::query_as(LAST_SEQ)
+            .bind(room.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)?;
         to_seq(seq)
     }
 

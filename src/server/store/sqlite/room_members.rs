@@ -22,7 +22,21 @@ impl RoomMembers for SqliteStore {
     }
 
     async fn privacy(&self, room: &RoomName) -> Result<Privacy, StoreError> {
-        private_rooms::privacy(&self.point_reader, room).await
+        if self.empty_rooms.knows(room) {
+            return Ok(Privacy::Public {
+                has_messages: false,
+            });
+        }
+        let ticket = self.empty_rooms.ticket();
+        let privacy = private_rooms::privacy(&self.point_reader, room).await?;
+        if privacy
+            == (Privacy::Public {
+                has_messages: false,
+            })
+        {
+            self.empty_rooms.read_empty(room, ticket);
+        }
+        Ok(privacy)
     }
 
     async fn create_private(
@@ -31,7 +45,17 @@ impl RoomMembers for SqliteStore {
         creator: &OnlineUser,
         at: i64,
     ) -> Result<bool, StoreError> {
-        private_rooms::create(&self.pool, room, creator, at).await
+        // On a task of its own, so that the rooms remembered empty stay forgotten until
+        // the creation is done, even if its caller goes away while it commits.
+        let creating = self.empty_rooms.creating();
+        let (pool, room, creator) = (self.pool.clone(), room.clone(), creator.clone());
+        tokio::spawn(async move {
+            let created = private_rooms::create(&pool, &room, &creator, at).await;
+            drop(creating);
+            created
+        })
+        .await
+        .map_err(|error| StoreError::Failed(Box::new(error)))?
     }
 
     async fn join_by_invite(

@@ -12,6 +12,7 @@
 //! If the task panics, a supervisor restarts it; the writes of that batch are answered as
 //! unavailable (dropped replies), never as stored.
 
+use super::empty_rooms::EmptyRooms;
 use super::jobs::{AppendResult, DeleteResult, EditResult, Job, Pending};
 use super::link::{Failure, Link, Opening};
 use super::writer_thread;
@@ -51,12 +52,14 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the writer task on its own connection to the database, opened as `opening` says.
-    pub(super) fn spawn(opening: Opening) -> Self {
+    /// Each commit's rooms are told to `empty_rooms` before their events are delivered.
+    pub(super) fn spawn(opening: Opening, empty_rooms: Arc<EmptyRooms>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
         let delivery = Arc::new(OnceLock::new());
         let health = WriteHealth::default();
         let closed = CancellationToken::new();
         let outputs = Outputs {
+            empty_rooms,
             delivery: delivery.clone(),
             health: health.clone(),
             closed: closed.clone(),
@@ -143,6 +146,8 @@ impl Writer {
 /// What the writer task shares with its handles: where committed events go, whether
 /// writes work, and whether the store was closed.
 struct Outputs {
+    /// Told which rooms got events, before they are delivered.
+    empty_rooms: Arc<EmptyRooms>,
     delivery: Arc<OnceLock<Arc<dyn CommittedEvents>>>,
     health: WriteHealth,
     closed: CancellationToken,
@@ -241,10 +246,12 @@ fn probe(link: &mut Link) -> Result<(), Failure> {
 fn finish(jobs: impl Iterator<Item = Job>, outputs: &Outputs) {
     record(&outputs.health, None);
     let jobs: Vec<Job> = jobs.collect();
+    let events: Vec<_> = jobs.iter().filter_map(Job::event).collect();
+    outputs
+        .empty_rooms
+        .written(events.iter().map(|event| event.room()));
     if let Some(delivery) = outputs.delivery.get() {
-        jobs.iter().filter_map(Job::event).for_each(|event| {
-            delivery.committed(&event);
-        });
+        events.iter().for_each(|event| delivery.committed(event));
     }
     jobs.into_iter().for_each(Job::answer);
 }

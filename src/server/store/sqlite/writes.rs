@@ -2,7 +2,7 @@
 //! room's next seq, the message's state, and the room's counters for the room list.
 
 use super::link::Failure;
-use super::rows::{corrupt, to_seq, to_sql, MessageRow, MESSAGE_COLUMNS, QUOTE_JOIN};
+use super::rows::{corrupt, to_seq, to_sql, MessageRow, LAST_SEQ, MESSAGE_COLUMNS, QUOTE_JOIN};
 use super::{search_index, uploads};
 use crate::domain::{
     ChatMessage, ClientId, Mention, MessageDelete, MessageEdit, Quote, Reactions, RoomName, Seq,
@@ -11,9 +11,6 @@ use crate::domain::{
 use crate::server::store::{Appended, DeleteRequest, EditRequest, NewMessage, Refusal};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::LazyLock;
-
-/// The room's last seq (0 before its first event).
-const LAST_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE room = ?1";
 
 /// One event: ?1 room, ?2 seq, ?3 kind, ?4 target, ?5 at, ?6 data. A statement that
 /// writes one row, as each of the writer's does: one that might write several (an

@@ -99,12 +99,15 @@ pub async fn export(
         }
     });
     // The place is given back when the body is dropped (finished, or its connection gone).
+    // Fused: the compressing layer asks once more after the end, which an `unfold` would
+    // answer with a panic.
     let body = futures::stream::iter([Ok(header), Ok(first)])
         .chain(rest)
         .map(move |chunk| {
             let _place = &place;
             chunk
-        });
+        })
+        .fuse();
     let mut response = Body::from_stream(body.boxed()).into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -1,0 +1,67 @@
+//! Compression of what the node answers: brotli or gzip, whichever the browser accepts, for
+//! pages, JSON and exports. Not for event streams (each stream would keep a compressor of its
+//! own, hundreds of KiB, and compress every event once per stream: see
+//! docs/benchmarks.md), not for images or files that are compressed already (precompressed
+//! assets carry their `Content-Encoding`), not for bodies too small to gain.
+//!
+//! Nor for a response that carries a secret next to text someone else chose: a private room's
+//! invite link on the page of its messages, an invitation or a device link. Compressed, its
+//! length tells whoever can watch the traffic when their guess of the secret matches (BREACH).
+//! Such a response is marked ([`carries_secret`], [`mark_secret`]); the mark keeps it
+//! uncompressed and is removed before it leaves ([`drop_mark`]).
+
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::Response;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+
+/// The mark of a response that must stay uncompressed. Never sent.
+const SECRET: HeaderName = HeaderName::from_static("x-chat-carries-secret");
+
+/// Brotli's level for answers made on the fly: 4 compresses a page nearly as well as 11 at a
+/// small part of the CPU (the static assets are compressed once, at build time, at 11).
+const LEVEL: i32 = 4;
+
+/// Compressing layer: the default predicate (no event streams, no images, nothing under 32
+/// bytes, nothing encoded already) and no response marked as carrying a secret.
+pub fn layer() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(CompressionLevel::Precise(LEVEL))
+        .compress_when(DefaultPredicate::new().and(NoSecret))
+}
+
+#[derive(Clone, Copy)]
+struct NoSecret;
+
+impl Predicate for NoSecret {
+    fn should_compress<B>(&self, response: &axum::http::Response<B>) -> bool
+    where
+        B: axum::body::HttpBody,
+    {
+        !response.headers().contains_key(SECRET)
+    }
+}
+
+/// Marks the response of the page or server function being answered (Leptos' response
+/// options) as carrying a secret.
+pub fn carries_secret() {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(SECRET, HeaderValue::from_static("1"));
+    }
+}
+
+/// `response`, marked as carrying a secret.
+pub fn mark_secret(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(SECRET, HeaderValue::from_static("1"));
+    response
+}
+
+/// Removes the mark before the response leaves (outside the compressing layer).
+pub async fn drop_mark(mut response: Response) -> Response {
+    response.headers_mut().remove(SECRET);
+    response
+}

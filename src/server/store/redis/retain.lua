@@ -1,0 +1,66 @@
+-- Retention: removes a room's oldest messages sent before a horizon, at most a batch per
+-- call, as the history trim in append.lua does (idempotency keys, search entries, files
+-- marked to go, the count) and unpinning them; then cuts the log stream below the first
+-- event kept and remembers how far (`cut`: seqs never go back, and a resume from below it
+-- starts over).
+-- KEYS: 1 message order (zset), 2 client ids (hash), 3 message counts (hash), 4 log stream,
+--       5 the room's cut (string), 6 uploads to remove (zset), 7 the room's pins (zset),
+--       8 the room's seq counter, 9 rooms by activity (zset)
+-- ARGV: 1 room, 2 message key prefix, 3 horizon (ms), 4 batch size, 5 what every search
+--       term's key starts with, 6 what every upload's key starts with, 7 now (ms)
+-- Returns {messages removed, the newest seq cut (0: none), 1 if more may be left else 0}.
+-- Every event below the first message kept is about a message removed (an event comes
+-- after the message it is about), so the log is cut there; events after it about removed
+-- messages stay in the stream and are left out of replays, as after the history trim.
+local batch = tonumber(ARGV[4])
+local horizon = tonumber(ARGV[3])
+local oldest = redis.call('ZRANGE', KEYS[1], 0, batch - 1)
+local removed = 0
+local through = 0
+local kept = nil
+for _, seq in ipairs(oldest) do
+  local key = ARGV[2] .. seq
+  local m = redis.call('HMGET', key, 'sent_at', 'author_id', 'client_id', 'terms', 'tp', 'aids',
+    'deleted')
+  if m[1] and tonumber(m[1]) >= horizon then
+    kept = tonumber(seq)
+    break
+  end
+  if m[2] and m[3] and m[3] ~= '' then
+    redis.call('HDEL', KEYS[2], m[2] .. ':' .. m[3])
+  end
+  for term in string.gmatch(m[4] or '', '%S+') do
+    redis.call('ZREM', (m[5] or ARGV[5]) .. term, ARGV[1] .. ':' .. seq)
+  end
+  for id in string.gmatch(m[6] or '', '%S+') do
+    redis.call('HSET', ARGV[6] .. id, 'removed', '1')
+    redis.call('ZADD', KEYS[6], ARGV[7], id)
+  end
+  if m[7] == '0' then
+    redis.call('HINCRBY', KEYS[3], ARGV[1], -1)
+  end
+  redis.call('DEL', key)
+  redis.call('ZREM', KEYS[1], seq)
+  redis.call('ZREM', KEYS[7], seq)
+  removed = removed + 1
+  through = tonumber(seq)
+end
+if removed == 0 then
+  return {0, 0, 0}
+end
+local more = 0
+if kept then
+  through = kept - 1
+elseif #oldest == batch then
+  more = 1
+else
+  -- No message left: every event is about one removed.
+  through = tonumber(redis.call('GET', KEYS[8]) or through)
+  redis.call('ZREM', KEYS[9], ARGV[1])
+end
+redis.call('XTRIM', KEYS[4], 'MINID', (through + 1) .. '-0')
+local cut = tonumber(redis.call('GET', KEYS[5]) or '0')
+if through > cut then
+  redis.call('SET', KEYS[5], through)
+end
+return {removed, through, more}

@@ -1,0 +1,87 @@
+//! Retention on Redis (see `store/retention.rs`): `retain.lua` takes a room's oldest
+//! messages sent before the horizon, a batch per call (each call one atomic step, short
+//! enough not to hold up the sends of other rooms), until a message is kept.
+
+use super::decode::classify;
+use super::RedisStore;
+use crate::domain::{RoomName, Seq};
+use crate::server::store::{Forgotten, Retention, StoreError};
+use async_trait::async_trait;
+use redis::{AsyncCommands, Script};
+use std::sync::LazyLock;
+
+/// Messages looked at per call.
+const BATCH: usize = 200;
+
+static RETAIN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("retain.lua")));
+
+#[async_trait]
+impl Retention for RedisStore {
+    async fn forget_before(&self, horizon: i64) -> Result<Forgotten, StoreError> {
+        let mut conn = self.conn.clone();
+        // Every room that ever had a message has a count (private rooms too).
+        let rooms: Vec<String> = conn.hkeys(self.global().counts()).await.map_err(classify)?;
+        let mut forgotten = Forgotten::default();
+        for name in rooms {
+            let Ok(room) = RoomName::parse(&name) else {
+                continue;
+            };
+            let (through, messages) = self.cut_room(&room, horizon).await?;
+            if through > Seq::ZERO {
+                forgotten.rooms.push((room, through));
+                forgotten.messages += messages;
+            }
+        }
+        Ok(forgotten)
+    }
+
+    async fn log_cut(&self, room: &RoomName) -> Result<Seq, StoreError> {
+        let mut conn = self.conn.clone();
+        let cut: Option<u64> = conn.get(self.room(room).cut()).await.map_err(classify)?;
+        Ok(Seq(cut.unwrap_or(0)))
+    }
+}
+
+impl RedisStore {
+    /// Runs `retain.lua` on `room` until it keeps a message: the newest seq cut in this
+    /// pass (`Seq::ZERO`: none) and how many messages went.
+    async fn cut_room(&self, room: &RoomName, horizon: i64) -> Result<(Seq, u64), StoreError> {
+        let keys = self.room(room);
+        let globals = self.global();
+        let mut conn = self.conn.clone();
+        let (mut through, mut messages) = (Seq::ZERO, 0);
+        loop {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or_default();
+            let (removed, cut, more): (u64, u64, u8) = RETAIN
+                .key(keys.order())
+                .key(keys.client_ids())
+                .key(globals.counts())
+                .key(keys.log())
+                .key(keys.cut())
+                .key(globals.uploads_removed())
+                .key(keys.pins())
+                .key(keys.seq())
+                .key(globals.rooms())
+                .arg(room.as_str())
+                .arg(keys.message_prefix())
+                .arg(horizon)
+                .arg(BATCH)
+                .arg(globals.search_term_prefix())
+                .arg(globals.upload_prefix())
+                .arg(now)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(classify)?;
+            messages += removed;
+            if cut > 0 {
+                through = Seq(cut);
+            }
+            if more == 0 {
+                return Ok((through, messages));
+            }
+        }
+    }
+}
