@@ -68,6 +68,9 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(certificate) = app.certificate() {
+        tokio::spawn(reload_on_hangup(certificate));
+    }
     let shutdown = app.shutdown_token();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -79,6 +82,28 @@ async fn main() -> std::process::ExitCode {
         Err(error) => {
             tracing::error!(%error, "server failed");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads the TLS certificate and key again on every SIGHUP (a renewed certificate: `systemctl
+/// reload chat`); connections already open keep theirs.
+#[cfg(feature = "ssr")]
+async fn reload_on_hangup(certificate: std::sync::Arc<chat::server::http::edge::tls::Certificate>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGHUP: the certificate is read at start only");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        match certificate.reload() {
+            Ok(()) => tracing::info!("TLS certificate read again"),
+            Err(error) => {
+                tracing::error!(%error, "TLS certificate not replaced; the current one stays")
+            }
         }
     }
 }

@@ -145,6 +145,8 @@ pub struct Application {
     limits: ConnectionLimits,
     /// Set: HTTPS served directly.
     tls: Option<TlsAcceptor>,
+    /// The certificate TLS presents, to read again on SIGHUP (`main.rs`).
+    certificate: Option<Arc<tls::Certificate>>,
     shutdown: CancellationToken,
     /// Cancelled once every connection has finished (after `shutdown` and its grace):
     /// the restrictions then write the addresses noted last.
@@ -192,7 +194,10 @@ impl Application {
         cluster: Option<Cluster>,
     ) -> Result<Self, StartupError> {
         // A certificate that cannot be used stops the start, before anything listens.
-        let tls = settings.tls.as_ref().map(tls::acceptor).transpose()?;
+        let (tls, certificate) = match settings.tls.as_ref().map(tls::acceptor).transpose()? {
+            Some((acceptor, certificate)) => (Some(acceptor), Some(certificate)),
+            None => (None, None),
+        };
         // Served over HTTPS: the session cookie must say so.
         settings.sessions.secure_cookies |= tls.is_some();
         // Recording starts now, not at the first scrape.
@@ -338,6 +343,7 @@ impl Application {
             listener,
             metrics,
             tls,
+            certificate,
             router,
             addr,
             limits: ConnectionLimits {
@@ -369,6 +375,12 @@ impl Application {
     /// returns.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
+    }
+
+    /// The certificate served over TLS, if any: [`tls::Certificate::reload`] replaces it
+    /// for the connections that follow.
+    pub fn certificate(&self) -> Option<Arc<tls::Certificate>> {
+        self.certificate.clone()
     }
 
     /// Where `/metrics` is served when it has an address of its own.

@@ -20,6 +20,27 @@ impl Binary {
         binary
     }
 
+    /// Starts the binary serving HTTPS (`env` names `CHAT_TLS_CERT` and `CHAT_TLS_KEY`); its
+    /// client trusts `trusted` only.
+    pub async fn start_https(env: &[(&str, String)], trusted: &reqwest::Certificate) -> Self {
+        let mut binary = Self::spawn(env);
+        binary.base = binary.base.replace("http://", "https://");
+        binary.client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(trusted.clone())
+            .timeout(WAIT)
+            .build()
+            .expect("client");
+        binary.until_healthy().await;
+        binary
+    }
+
+    /// SIGHUP, as `systemctl reload` sends.
+    pub fn hangup(&self) {
+        self.signal("-HUP");
+    }
+
     /// The same, its log (stdout) written to `log`.
     pub async fn start_logging_to(env: &[(&str, String)], log: &std::path::Path) -> Self {
         let file = std::fs::File::create(log).expect("log file");

@@ -200,3 +200,110 @@ async fn one_address_cannot_hold_more_than_its_connections() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(app.get("/livez").await.status(), 200);
 }
+
+/// A fresh self-signed certificate for 127.0.0.1, written to `dir` as `cert.pem` and
+/// `key.pem` (over what was there); the client's trust in it.
+fn new_certificate(dir: &std::path::Path) -> reqwest::Certificate {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()])
+        .expect("a self-signed certificate");
+    // Written aside and renamed into place, as certbot and friends replace them.
+    for (name, pem) in [
+        ("cert.pem", certified.cert.pem()),
+        ("key.pem", certified.key_pair.serialize_pem()),
+    ] {
+        let aside = dir.join(format!("{name}.new"));
+        std::fs::write(&aside, pem).expect("write");
+        std::fs::rename(&aside, dir.join(name)).expect("rename");
+    }
+    reqwest::Certificate::from_pem(certified.cert.pem().as_bytes()).expect("PEM")
+}
+
+/// A client that trusts `trusted` only.
+fn trusting(trusted: &reqwest::Certificate) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(trusted.clone())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn sighup_reads_a_renewed_certificate_and_open_streams_go_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = new_certificate(dir.path());
+    let env = [
+        (
+            "CHAT_TLS_CERT",
+            dir.path().join("cert.pem").display().to_string(),
+        ),
+        (
+            "CHAT_TLS_KEY",
+            dir.path().join("key.pem").display().to_string(),
+        ),
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/chat.db", dir.path().display()),
+        ),
+    ];
+    let server = crate::binary::Binary::start_https(&env, &old).await;
+    let response = server
+        .client
+        .get(server.url("/api/rooms/lobby/events"))
+        .send()
+        .await
+        .expect("a stream over the old certificate");
+    let mut open = crate::helpers::SseStream::new(response.bytes_stream());
+
+    // Renewed files alone change nothing until the signal.
+    let new = new_certificate(dir.path());
+    assert!(trusting(&new)
+        .get(server.url("/livez"))
+        .send()
+        .await
+        .is_err());
+    server.hangup();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while trusting(&new)
+        .get(server.url("/livez"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the new certificate is not served"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        trusting(&old)
+            .get(server.url("/livez"))
+            .send()
+            .await
+            .is_err(),
+        "a new connection gets the new certificate only"
+    );
+
+    // The stream opened before goes on over its connection.
+    let sent = trusting(&new)
+        .post(server.url("/api/send_message"))
+        .form(&[("room", "lobby"), ("body", "after the renewal")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(sent.status(), 200);
+    let message = tokio::time::timeout(Duration::from_secs(5), open.next_message())
+        .await
+        .expect("the open stream still delivers");
+    assert_eq!(message.body, "after the renewal");
+
+    // Files that are not a certificate leave the current one in place.
+    std::fs::write(dir.path().join("cert.pem"), "not a certificate").expect("write");
+    server.hangup();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let still = trusting(&new).get(server.url("/livez")).send().await;
+    assert_eq!(still.expect("still served").status(), 200);
+    server.terminate().await;
+}
