@@ -137,14 +137,7 @@ async fn event_streams_are_never_compressed() {
 async fn answers_carrying_an_invite_link_stay_uncompressed() {
     let app = spawn_app().await;
     let (ann, bob) = (app.browser(), app.browser());
-    let created = ann
-        .post(
-            "create_room",
-            &[("name", "secret-plans"), ("private", "true")],
-        )
-        .await;
-    assert_eq!(created.status(), 200);
-    let invite = created.json::<serde_json::Value>().await.expect("JSON")["invite"]
+    let invite = ann.create_private_room("secret-plans").await["invite"]
         .as_str()
         .expect("invite")
         .to_owned();

@@ -250,6 +250,16 @@ impl Browser {
         format!("{}{path}", self.base)
     }
 
+    /// Creates the private room `name` as this browser (its creator): the answer's JSON,
+    /// with its `invite` link.
+    pub async fn create_private_room(&self, name: &str) -> serde_json::Value {
+        let created = self
+            .post("create_room", &[("name", name), ("private", "true")])
+            .await;
+        assert_eq!(created.status(), 200, "{name}");
+        created.json().await.expect("JSON")
+    }
+
     /// POSTs form fields to a server function, e.g. `post("set_name", &[("name", "Ann")])`.
     /// `POST path` (any path, not only a server function's) with these form fields.
     pub async fn post_path(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {

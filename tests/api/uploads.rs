@@ -418,13 +418,7 @@ async fn a_file_over_the_limit_or_past_the_bound_is_refused_and_nothing_is_kept(
 async fn a_private_rooms_files_are_its_members_only() {
     let app = spawn_app_with(settings()).await;
     let (ann, stranger) = (app.browser(), app.browser());
-    let created = ann
-        .post(
-            "create_room",
-            &[("name", "secret-plans"), ("private", "true")],
-        )
-        .await;
-    assert_eq!(created.status(), 200);
+    ann.create_private_room("secret-plans").await;
     let file = uploaded(
         &ann,
         "secret-plans",

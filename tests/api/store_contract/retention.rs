@@ -3,8 +3,10 @@
 //! it was cut, and its seqs go on from there even when nothing is left.
 
 use super::{message, on_both, person, room, Backend};
-use chat::domain::{Emoji, LogEvent, OnlineUser, ReactionOp, SearchQuery, Seq};
-use chat::server::store::{PinRequest, ReactionRequest, Store};
+use chat::domain::{
+    Attachment, Emoji, LogEvent, OnlineUser, ReactionOp, SearchQuery, Seq, UploadId,
+};
+use chat::server::store::{PinRequest, ReactionRequest, Store, StoredUpload, UploadBounds};
 
 /// Stores `text` by `author` in `room`, sent at `at`; its seq.
 async fn sent_at(
@@ -40,7 +42,43 @@ async fn found(store: &dyn Store, reader: &OnlineUser, words: &str) -> Vec<(Stri
 async fn retention_removes_what_is_older_and_seqs_go_on(b: &Backend) {
     let (ann, bob) = (person(1, "ann"), person(2, "bob"));
     let store = b.store.as_ref();
-    let old = sent_at(store, "lobby", &ann, "quarterly one", 1_000).await;
+    // The oldest message carries a file.
+    let file = UploadId::from_random(77);
+    let upload = StoredUpload {
+        room: room("lobby"),
+        owner: ann.id.clone(),
+        file: Attachment {
+            id: file.clone(),
+            url: file.url(),
+            name: "minutes.txt".into(),
+            size: 10,
+            content_type: "text/plain".into(),
+            width: None,
+            height: None,
+            thumb_url: None,
+        },
+        created_at: 900,
+        message: None,
+        removed: false,
+    };
+    let bounds = UploadBounds {
+        total_bytes: None,
+        unsent_per_owner: 1_000,
+    };
+    store
+        .record_upload(&upload, bounds)
+        .await
+        .expect("record")
+        .expect("fits");
+    let mut with_file = message("lobby", &ann, "quarterly one", None);
+    (with_file.sent_at, with_file.attachments) = (1_000, vec![file.clone()]);
+    let old = store
+        .append(with_file)
+        .await
+        .expect("append")
+        .expect("not refused")
+        .into_message()
+        .seq;
     sent_at(store, "lobby", &ann, "quarterly two", 2_000).await;
     let new = sent_at(store, "lobby", &ann, "quarterly three", 10_000).await;
     // Later events about an old message, and one about the new.
@@ -112,6 +150,19 @@ async fn retention_removes_what_is_older_and_seqs_go_on(b: &Backend) {
     assert_eq!(
         store.message(&room("lobby"), old).await.expect("read"),
         None
+    );
+    // Its file is the janitor's now.
+    assert!(
+        store
+            .upload(&file)
+            .await
+            .expect("upload")
+            .expect("recorded")
+            .removed
+    );
+    assert_eq!(
+        store.uploads_to_remove(0, 10).await.expect("to remove"),
+        vec![file]
     );
     assert_eq!(
         found(store, &ann, "quarterly").await,

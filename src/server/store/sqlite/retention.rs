@@ -80,76 +80,46 @@ async fn cut_room(
     }
 }
 
-/// One transaction: every message and event of `room` up to seq `to`, the events about
-/// those messages, their search entries; their files marked to go; the room's count; the
-/// cut remembered. How many messages went.
-async fn cut_through(pool: &SqlitePool, room: &RoomName, to: i64) -> Result<u64, StoreError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default();
-    let room = room.as_str();
-    let mut tx = pool.begin().await.map_err(classify)?;
-    // A write first: the transaction takes the write lock at once (waiting for the writer's
-    // commit if need be) instead of reading first and failing to upgrade.
-    sqlx::query(
-        "UPDATE rooms SET messages = MAX(0, messages - \
-         (SELECT COUNT(*) FROM messages WHERE room = ?1 AND seq <= ?2 AND deleted = 0)) \
-         WHERE room = ?1",
-    )
-    .bind(room)
-    .bind(to)
-    .execute(&mut *tx)
-    .await
-    .map_err(classify)?;
-    sqlx::query(
-        "DELETE FROM message_search WHERE rowid IN \
-         (SELECT search_id FROM messages WHERE room = ?1 AND seq <= ?2 AND search_id IS NOT NULL)",
-    )
-    .bind(room)
-    .bind(to)
-    .execute(&mut *tx)
-    .await
-    .map_err(classify)?;
-    sqlx::query(
-        "UPDATE uploads SET removed_at = ?3 \
-         WHERE room = ?1 AND message_seq <= ?2 AND removed_at IS NULL",
-    )
-    .bind(room)
-    .bind(to)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(classify)?;
-    let removed = sqlx::query("DELETE FROM messages WHERE room = ?1 AND seq <= ?2")
-        .bind(room)
-        .bind(to)
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?
-        .rows_affected();
-    sqlx::query("DELETE FROM events WHERE room = ?1 AND seq <= ?2")
-        .bind(room)
-        .bind(to)
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?;
+/// One batch's statements, in order, each taking ?1 the room and ?2 the newest seq cut. The
+/// first writes, so the transaction takes the write lock at once (waiting for the writer's
+/// commit if need be) instead of reading first and failing to upgrade.
+const CUT_THROUGH: [&str; 7] = [
+    // The room's count of messages not deleted.
+    "UPDATE rooms SET messages = MAX(0, messages - \
+     (SELECT COUNT(*) FROM messages WHERE room = ?1 AND seq <= ?2 AND deleted = 0)) \
+     WHERE room = ?1",
+    "DELETE FROM message_search WHERE rowid IN \
+     (SELECT search_id FROM messages WHERE room = ?1 AND seq <= ?2 AND search_id IS NOT NULL)",
+    // Their files: the janitor removes the bytes.
+    "UPDATE uploads SET removed_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 \
+     WHERE room = ?1 AND message_seq <= ?2 AND removed_at IS NULL",
+    "DELETE FROM messages WHERE room = ?1 AND seq <= ?2",
+    "DELETE FROM events WHERE room = ?1 AND seq <= ?2",
     // Later edits, deletes, reactions and pins of the messages that went.
-    sqlx::query("DELETE FROM events WHERE room = ?1 AND kind != 'message' AND target <= ?2")
-        .bind(room)
-        .bind(to)
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?;
-    sqlx::query(
-        "INSERT INTO log_cuts (room, through) VALUES (?1, ?2) \
-         ON CONFLICT (room) DO UPDATE SET through = MAX(through, excluded.through)",
-    )
-    .bind(room)
-    .bind(to)
-    .execute(&mut *tx)
-    .await
-    .map_err(classify)?;
+    "DELETE FROM events WHERE room = ?1 AND kind != 'message' AND target <= ?2",
+    "INSERT INTO log_cuts (room, through) VALUES (?1, ?2) \
+     ON CONFLICT (room) DO UPDATE SET through = MAX(through, excluded.through)",
+];
+
+/// Which of [`CUT_THROUGH`] removes the messages.
+const MESSAGES_DELETE: usize = 3;
+
+/// One transaction: every message and event of `room` up to seq `to`, and all that goes
+/// with them ([`CUT_THROUGH`]). How many messages went.
+async fn cut_through(pool: &SqlitePool, room: &RoomName, to: i64) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await.map_err(classify)?;
+    let mut removed = 0;
+    for (n, sql) in CUT_THROUGH.iter().enumerate() {
+        let done = sqlx::query(sql)
+            .bind(room.as_str())
+            .bind(to)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        if n == MESSAGES_DELETE {
+            removed = done.rows_affected();
+        }
+    }
     tx.commit().await.map_err(classify)?;
     Ok(removed)
 }
