@@ -1,8 +1,9 @@
 //! Compression of what the node answers: brotli or gzip, whichever the browser accepts, for
-//! pages, JSON and exports. Not for event streams (each stream would keep a compressor of its
-//! own, hundreds of KiB, and compress every event once per stream: see
-//! docs/benchmarks.md), not for images or files that are compressed already (precompressed
-//! assets carry their `Content-Encoding`), not for bodies too small to gain.
+//! pages, JSON, exports and files. Not for event streams: each would keep a compressor of
+//! its own, hundreds of KiB, and compress every event once per stream (docs/benchmarks.md);
+//! their routes are not even inside the layer, whose body wrapper alone costs a stream
+//! 5.7 KiB (`startup/router.rs`). Not for images or files that are compressed already
+//! (precompressed assets carry their `Content-Encoding`), nor for bodies too small to gain.
 //!
 //! Nor for a response that carries a secret next to text someone else chose: a private room's
 //! invite link on the page of its messages, an invitation or a device link. Compressed, its
