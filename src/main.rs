@@ -68,8 +68,13 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    if let Some(certificate) = app.certificate() {
-        tokio::spawn(reload_on_hangup(certificate));
+    // Listened for before serving, TLS or not: SIGHUP's default action would end the process
+    // (`systemctl reload` sends it).
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(hangups) => {
+            tokio::spawn(reload_on_hangup(hangups, app.certificate()));
+        }
+        Err(error) => tracing::warn!(%error, "cannot listen for SIGHUP"),
     }
     let shutdown = app.shutdown_token();
     tokio::spawn(async move {
@@ -87,23 +92,19 @@ async fn main() -> std::process::ExitCode {
 }
 
 /// Reads the TLS certificate and key again on every SIGHUP (a renewed certificate: `systemctl
-/// reload chat`); connections already open keep theirs.
+/// reload chat`); connections already open keep theirs. Without TLS there is nothing to read.
 #[cfg(feature = "ssr")]
-async fn reload_on_hangup(certificate: std::sync::Arc<chat::server::http::edge::tls::Certificate>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut hangups = match signal(SignalKind::hangup()) {
-        Ok(hangups) => hangups,
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGHUP: the certificate is read at start only");
-            return;
-        }
-    };
+async fn reload_on_hangup(
+    mut hangups: tokio::signal::unix::Signal,
+    certificate: Option<std::sync::Arc<chat::server::http::edge::tls::Certificate>>,
+) {
     while hangups.recv().await.is_some() {
-        match certificate.reload() {
-            Ok(()) => tracing::info!("TLS certificate read again"),
-            Err(error) => {
+        match certificate.as_ref().map(|certificate| certificate.reload()) {
+            Some(Ok(())) => tracing::info!("TLS certificate read again"),
+            Some(Err(error)) => {
                 tracing::error!(%error, "TLS certificate not replaced; the current one stays")
             }
+            None => tracing::info!("SIGHUP: no TLS certificate to read again"),
         }
     }
 }

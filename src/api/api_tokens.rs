@@ -67,6 +67,8 @@ pub async fn create_token(name: String) -> Result<NewApiToken, ChatError> {
         lasts: None,
     });
     state.store.create_token(&issued.stored).await?;
+    // The token itself: never compressed (BREACH, `compression.rs`).
+    crate::server::http::edge::compression::carries_secret();
     Ok(NewApiToken {
         id: issued.stored.id,
         token: issued.token,

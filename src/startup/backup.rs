@@ -40,6 +40,16 @@ pub async fn backup(settings: &Settings, path: &Path) -> Result<String, BackupEr
     if settings.redis_url.is_some() {
         return Err(BackupError::RedisStore);
     }
+    // SQLite would read `file:…` as a URI naming another file than the one made below.
+    if path.to_string_lossy().starts_with("file:") {
+        return Err(BackupError::Create {
+            path: path.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "give the copy a plain path, not a file: URI",
+            ),
+        });
+    }
     let url = &settings.database_url;
     let open = |url: &str| -> Result<SqliteConnectOptions, BackupError> {
         SqliteConnectOptions::from_str(url)
@@ -69,7 +79,14 @@ pub async fn backup(settings: &Settings, path: &Path) -> Result<String, BackupEr
         return Err(BackupError::Copy(error));
     }
 
-    let (messages, bytes) = check(path).await?;
+    let (messages, bytes) = match check(path).await {
+        Ok(checked) => checked,
+        Err(error) => {
+            // A copy that does not check out is no backup: nothing is left that looks like one.
+            let _ = std::fs::remove_file(path);
+            return Err(error);
+        }
+    };
     let database = database_file(url).map_or_else(|| url.clone(), |f| f.display().to_string());
     Ok(format!(
         "copied {messages} messages ({bytes} bytes) to {copy}\n\

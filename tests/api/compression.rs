@@ -100,6 +100,21 @@ async fn pages_json_and_exports_are_compressed_for_a_browser_that_accepts_it() {
     assert_eq!(text, notes);
     assert!(wire * 10 < notes.len(), "{wire} bytes on the wire");
 
+    // A file of another kind (most are compressed already) goes out as it is.
+    let archive = crate::uploads::uploaded(
+        &ann,
+        "lobby",
+        "minutes.zip",
+        "application/zip",
+        notes.clone().into_bytes(),
+    )
+    .await;
+    let sent = crate::uploads::send_with(&ann, "lobby", "zipped", &[archive.id.as_str()]).await;
+    assert_eq!(sent.status(), 200);
+    let response = get(&ann, &archive.url, "gzip, br").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(encoding(&response), None, "not compressed twice");
+
     // The JSON reads back as the same JSON.
     // (but for `client_id`, a fresh retry key each time).
     let (text, _) = gunzipped(&ann, "/api/room?room=lobby").await;

@@ -307,3 +307,18 @@ async fn sighup_reads_a_renewed_certificate_and_open_streams_go_on() {
     assert_eq!(still.expect("still served").status(), 200);
     server.terminate().await;
 }
+
+#[tokio::test]
+async fn sighup_without_tls_leaves_the_node_serving() {
+    // `systemctl reload` sends it whatever the setup; its default action would end the node.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = crate::binary::Binary::start(&[(
+        "DATABASE_URL",
+        format!("sqlite://{}/chat.db", dir.path().display()),
+    )])
+    .await;
+    server.hangup();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.health().await.0, 200, "still serving");
+    server.terminate().await;
+}

@@ -16,7 +16,8 @@ pub(super) async fn privacy(reader: &PointReader, room: &RoomName) -> Result<Pri
         .read(move |conn| {
             conn.prepare_cached(
                 "SELECT p.creator, p.invite_version, p.access_version, \
-                 EXISTS (SELECT 1 FROM events WHERE room = ?1) \
+                 (EXISTS (SELECT 1 FROM events WHERE room = ?1) \
+                  OR EXISTS (SELECT 1 FROM log_cuts WHERE room = ?1)) \
                  FROM (SELECT ?1 AS room) AS asked LEFT JOIN private_rooms p ON p.room = asked.room",
             )?
             .query_row([&asked], |row| {
@@ -56,6 +57,7 @@ pub(super) async fn create(
         "INSERT INTO private_rooms (room, creator, invite_version, created_at) \
          SELECT ?1, ?2, 1, ?3 \
          WHERE NOT EXISTS (SELECT 1 FROM events WHERE room = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM log_cuts WHERE room = ?1) \
          AND NOT EXISTS (SELECT 1 FROM memberships WHERE room = ?1) \
          ON CONFLICT (room) DO NOTHING",
     )

@@ -88,6 +88,11 @@ const CUT_THROUGH: [&str; 7] = [
     "UPDATE rooms SET messages = MAX(0, messages - \
      (SELECT COUNT(*) FROM messages WHERE room = ?1 AND seq <= ?2 AND deleted = 0)) \
      WHERE room = ?1",
+    // Where the room was cut, and the newest seq about to go (read before it goes).
+    "INSERT INTO log_cuts (room, through, high) VALUES (?1, ?2, MAX(?2, COALESCE(\
+     (SELECT MAX(seq) FROM events WHERE room = ?1 AND kind != 'message' AND target <= ?2), 0))) \
+     ON CONFLICT (room) DO UPDATE SET through = MAX(through, excluded.through), \
+     high = MAX(high, excluded.high)",
     "DELETE FROM message_search WHERE rowid IN \
      (SELECT search_id FROM messages WHERE room = ?1 AND seq <= ?2 AND search_id IS NOT NULL)",
     // Their files: the janitor removes the bytes.
@@ -97,12 +102,10 @@ const CUT_THROUGH: [&str; 7] = [
     "DELETE FROM events WHERE room = ?1 AND seq <= ?2",
     // Later edits, deletes, reactions and pins of the messages that went.
     "DELETE FROM events WHERE room = ?1 AND kind != 'message' AND target <= ?2",
-    "INSERT INTO log_cuts (room, through) VALUES (?1, ?2) \
-     ON CONFLICT (room) DO UPDATE SET through = MAX(through, excluded.through)",
 ];
 
 /// Which of [`CUT_THROUGH`] removes the messages.
-const MESSAGES_DELETE: usize = 3;
+const MESSAGES_DELETE: usize = 4;
 
 /// One transaction: every message and event of `room` up to seq `to`, and all that goes
 /// with them ([`CUT_THROUGH`]). How many messages went.

@@ -13,10 +13,10 @@ pub(super) const MESSAGE_COLUMNS: &str =
      q.body AS q_body, q.edited_at AS q_edited_at, q.deleted AS q_deleted";
 
 /// Room ?1's newest seq: its newest event's, or the newest retention removed when that is
-/// later (a room whose every event went on does not start again at 1).
+/// later (seqs are never given twice, even when retention took the newest events).
 pub(super) const LAST_SEQ: &str = "SELECT MAX(\
     COALESCE((SELECT MAX(seq) FROM events WHERE room = ?1), 0), \
-    COALESCE((SELECT through FROM log_cuts WHERE room = ?1), 0))";
+    COALESCE((SELECT high FROM log_cuts WHERE room = ?1), 0))";
 
 /// Joins each message `m` with the message it answers, `q`, when it is a reply.
 pub(super) const QUOTE_JOIN: &str =
