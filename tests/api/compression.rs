@@ -44,6 +44,15 @@ async fn gunzipped(browser: &Browser, path: &str) -> (String, usize) {
     (text, wire.len())
 }
 
+/// `contents` uploaded as file `name` of type `kind` and sent to the lobby: its address.
+async fn shared(browser: &Browser, name: &str, kind: &str, contents: &str) -> String {
+    let file =
+        crate::uploads::uploaded(browser, "lobby", name, kind, contents.as_bytes().to_vec()).await;
+    let sent = crate::uploads::send_with(browser, "lobby", name, &[file.id.as_str()]).await;
+    assert_eq!(sent.status(), 200);
+    file.url
+}
+
 #[tokio::test]
 async fn pages_json_and_exports_are_compressed_for_a_browser_that_accepts_it() {
     let app = spawn_app().await;
@@ -86,32 +95,14 @@ async fn pages_json_and_exports_are_compressed_for_a_browser_that_accepts_it() {
     }
     // A text file someone shared comes back compressed and whole.
     let notes = "minutes of the quarterly meeting\n".repeat(600);
-    let file = crate::uploads::uploaded(
-        &ann,
-        "lobby",
-        "notes.txt",
-        "text/plain",
-        notes.clone().into_bytes(),
-    )
-    .await;
-    let sent = crate::uploads::send_with(&ann, "lobby", "the notes", &[file.id.as_str()]).await;
-    assert_eq!(sent.status(), 200);
-    let (text, wire) = gunzipped(&ann, &file.url).await;
+    let file = shared(&ann, "notes.txt", "text/plain", &notes).await;
+    let (text, wire) = gunzipped(&ann, &file).await;
     assert_eq!(text, notes);
     assert!(wire * 10 < notes.len(), "{wire} bytes on the wire");
 
     // A file of another kind (most are compressed already) goes out as it is.
-    let archive = crate::uploads::uploaded(
-        &ann,
-        "lobby",
-        "minutes.zip",
-        "application/zip",
-        notes.clone().into_bytes(),
-    )
-    .await;
-    let sent = crate::uploads::send_with(&ann, "lobby", "zipped", &[archive.id.as_str()]).await;
-    assert_eq!(sent.status(), 200);
-    let response = get(&ann, &archive.url, "gzip, br").await;
+    let archive = shared(&ann, "minutes.zip", "application/zip", &notes).await;
+    let response = get(&ann, &archive, "gzip, br").await;
     assert_eq!(response.status(), 200);
     assert_eq!(encoding(&response), None, "not compressed twice");
 

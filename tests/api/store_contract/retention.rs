@@ -27,6 +27,22 @@ async fn sent_at(
         .seq
 }
 
+/// `by` reacts 👍 to message `target` of `room_name` at `at`.
+async fn thumbs_up(store: &dyn Store, room_name: &str, target: Seq, by: &OnlineUser, at: i64) {
+    store
+        .react(ReactionRequest {
+            room: room(room_name),
+            target,
+            by: by.clone(),
+            emoji: Emoji::parse("👍").expect("emoji"),
+            op: ReactionOp::Add,
+            at,
+        })
+        .await
+        .expect("react")
+        .expect("reacted");
+}
+
 async fn found(store: &dyn Store, reader: &OnlineUser, words: &str) -> Vec<(String, u64)> {
     let query = SearchQuery::parse(words).expect("query");
     let page = store
@@ -82,18 +98,7 @@ async fn retention_removes_what_is_older_and_seqs_go_on(b: &Backend) {
     sent_at(store, "lobby", &ann, "quarterly two", 2_000).await;
     let new = sent_at(store, "lobby", &ann, "quarterly three", 10_000).await;
     // Later events about an old message, and one about the new.
-    store
-        .react(ReactionRequest {
-            room: room("lobby"),
-            target: old,
-            by: bob.clone(),
-            emoji: Emoji::parse("👍").expect("emoji"),
-            op: ReactionOp::Add,
-            at: 10_500,
-        })
-        .await
-        .expect("react")
-        .expect("reacted");
+    thumbs_up(store, "lobby", old, &bob, 10_500).await;
     store
         .pin(PinRequest {
             room: room("lobby"),
@@ -108,18 +113,7 @@ async fn retention_removes_what_is_older_and_seqs_go_on(b: &Backend) {
     let dust = sent_at(store, "attic", &ann, "quarterly dust", 1_500).await;
     sent_at(store, "attic", &ann, "more dust", 1_600).await;
     // The attic's newest event is about a message that goes: its seq must not come again.
-    store
-        .react(ReactionRequest {
-            room: room("attic"),
-            target: dust,
-            by: bob.clone(),
-            emoji: Emoji::parse("👍").expect("emoji"),
-            op: ReactionOp::Add,
-            at: 10_700,
-        })
-        .await
-        .expect("react")
-        .expect("reacted");
+    thumbs_up(store, "attic", dust, &bob, 10_700).await;
     assert_eq!(found(store, &ann, "quarterly").await.len(), 4);
 
     let forgotten = store.forget_before(5_000).await.expect("retention");
