@@ -51,21 +51,17 @@ pub async fn backup(settings: &Settings, path: &Path) -> Result<String, BackupEr
         });
     }
     let url = &settings.database_url;
-    let open = |url: &str| -> Result<SqliteConnectOptions, BackupError> {
-        SqliteConnectOptions::from_str(url)
-            .map(|options| options.read_only(true).disable_statement_logging())
-            .map_err(|source| BackupError::Open {
-                url: url.to_owned(),
-                source,
-            })
+    let failed = |source| BackupError::Open {
+        url: url.clone(),
+        source,
     };
-    let mut source = open(url)?
+    let mut source = SqliteConnectOptions::from_str(url)
+        .map_err(failed)?
+        .read_only(true)
+        .disable_statement_logging()
         .connect()
         .await
-        .map_err(|source| BackupError::Open {
-            url: url.clone(),
-            source,
-        })?;
+        .map_err(failed)?;
 
     create_owner_only(path)?;
     let copied = sqlx::query("VACUUM INTO ?")
