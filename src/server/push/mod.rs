@@ -3,7 +3,7 @@
 //! service's endpoint (checked by `endpoint.rs`) to keep (`store::PushSubscriptions`). When
 //! a message is stored, the node that stored it queues it here ([`Push::message_sent`]:
 //! never waits, and a full queue drops it, counted), so each push goes once however many
-//! nodes there are. A worker then decides who is told (`who_is_told`: the people it
+//! nodes there are. A worker then decides who is told (`audience.rs`: the people it
 //! mentions, those who asked for every message of the room and, in a direct-message room,
 //! the other person; not its author, not anyone whose room notifies them of nothing, not
 //! anyone online in the room on any node), and
@@ -11,30 +11,35 @@
 //!
 //! May import: `store`, `access` (the key file), `presence`, `settings`, `metrics`.
 
+mod audience;
 pub mod endpoint;
 pub mod keys;
 pub mod payload;
 pub mod sender;
 pub mod settings;
 
-use crate::domain::{ChatMessage, NotifyLevel, UserId};
+use crate::domain::{ChatMessage, RoomName, UserId};
 use crate::server::access::restrictions::Restrictions;
 use crate::server::presence::Presences;
 use crate::server::store::Store;
+use audience::Audience;
 use endpoint::Endpoints;
 use keys::VapidKeys;
 use payload::PushPayload;
 use sender::{Sender, Urgency};
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 
 /// Messages waiting for their pushes to be worked out; past this, new ones are dropped.
 const QUEUE: usize = 10_000;
 /// Pushes under way at once (each tries at most three times, see `sender.rs`).
 const AT_ONCE: usize = 4_096;
-/// The most people of one room told of every message.
-const TOLD_OF_EVERYTHING: u32 = 1_000;
+/// The most messages the worker takes in one round.
+const ROUND: usize = 1_000;
+/// How long the worker lets messages gather after each round.
+const GATHER: Duration = Duration::from_millis(10);
 
 /// The chat's pushes: off when it has no key pair.
 #[derive(Debug, Clone, Default)]
@@ -98,114 +103,86 @@ impl Push {
     }
 }
 
-/// What deciding who is told reads.
-struct Audience {
-    store: Arc<dyn Store>,
-    presence: Presences,
-    restrictions: Arc<Restrictions>,
-}
-
+/// Works out who is told of each queued message and sends their pushes. Messages are
+/// taken as they have gathered, grouped by room, so a room's side of the answer is read once
+/// for all of them; after each round the worker lets the next ones gather for
+/// [`GATHER`] (a push waits that much longer at most; a flood of sends costs a read per
+/// room per round instead of one per message).
 async fn work(mut waiting: mpsc::Receiver<ChatMessage>, sender: Sender, audience: Audience) {
-    let Audience {
-        store,
-        presence,
-        restrictions,
-    } = &audience;
     let at_once = Arc::new(Semaphore::new(AT_ONCE));
-    while let Some(message) = waiting.recv().await {
-        let told = who_is_told(store.as_ref(), presence, restrictions, &message).await;
-        let told = match told {
-            Ok(told) => told,
-            Err(error) => {
-                tracing::warn!(%error, "who to push a message to could not be read");
-                continue;
-            }
-        };
-        for person in told {
-            let subscriptions = match store.push_subscriptions(&person).await {
-                Ok(subscriptions) => subscriptions,
+    let mut gathered = Vec::with_capacity(ROUND);
+    while waiting.recv_many(&mut gathered, ROUND).await > 0 {
+        for (room, messages) in by_room(gathered.drain(..)) {
+            let room_audience = match audience.of_room(&room).await {
+                Ok(room_audience) => room_audience,
                 Err(error) => {
-                    tracing::warn!(%error, "push subscriptions could not be read");
+                    tracing::warn!(%error, "who to push a message to could not be read");
                     continue;
                 }
             };
-            let mention = message.mentions_person(&person);
-            let urgency = if mention || message.room.is_direct() {
-                Urgency::High
-            } else {
-                Urgency::Normal
-            };
-            let payload = match serde_json::to_vec(&PushPayload::of(&message, mention)) {
-                Ok(payload) => Arc::new(payload),
-                Err(_) => continue,
-            };
-            for subscription in subscriptions {
-                let Ok(slot) = at_once.clone().acquire_owned().await else {
-                    return;
+            for message in messages {
+                let told = match audience.told(&room_audience, &message).await {
+                    Ok(told) => told,
+                    Err(error) => {
+                        tracing::warn!(%error, "who to push a message to could not be read");
+                        continue;
+                    }
                 };
-                let (sender, person, payload) = (sender.clone(), person.clone(), payload.clone());
-                tokio::spawn(async move {
-                    sender.send(&person, &subscription, &payload, urgency).await;
-                    drop(slot);
-                });
+                if !push_to(told, &message, &sender, &audience, &at_once).await {
+                    return;
+                }
             }
         }
+        tokio::time::sleep(GATHER).await;
     }
 }
 
-/// Who is told of `message` by a push: the people it mentions, the room's people who asked
-/// for every message (up to [`TOLD_OF_EVERYTHING`]) and, in a direct-message room, the
-/// other person. Never its author, anyone banned, anyone online in the room on any node
-/// (they see it there), anyone no longer a member of the room, or anyone whose room
-/// notifies them of nothing.
-pub async fn who_is_told(
-    store: &dyn Store,
-    presence: &Presences,
-    restrictions: &Restrictions,
+/// `messages` grouped by room, each room's in the order they came.
+fn by_room(messages: impl Iterator<Item = ChatMessage>) -> BTreeMap<RoomName, Vec<ChatMessage>> {
+    let mut rooms: BTreeMap<RoomName, Vec<ChatMessage>> = BTreeMap::new();
+    for message in messages {
+        rooms.entry(message.room.clone()).or_default().push(message);
+    }
+    rooms
+}
+
+/// Sends `message`'s push to every browser of the people `told`. False once the worker is
+/// shutting down.
+async fn push_to(
+    told: Vec<UserId>,
     message: &ChatMessage,
-) -> Result<Vec<UserId>, crate::server::store::StoreError> {
-    // The people named: their membership and level are read for each (a few at most).
-    let mut named: Vec<UserId> = message.mentions.iter().map(|m| m.id.clone()).collect();
-    if message.room.is_direct() {
-        let members = store.members(&message.room, 2).await?;
-        named.extend(members.into_iter().map(|member| member.id));
-    }
-    // Members whose level is "every message" already.
-    let everything = store
-        .notified_of_everything(&message.room, TOLD_OF_EVERYTHING)
-        .await?;
-    let online: HashSet<UserId> = presence
-        .snapshot(&message.room)
-        .await
-        .online
-        .into_iter()
-        .map(|user| user.id)
-        .collect();
-    let left_out = |person: &UserId, told: &HashSet<UserId>| {
-        *person == message.author_id
-            || online.contains(person)
-            || restrictions.is_banned(person)
-            || told.contains(person)
-    };
-    let mut told = HashSet::new();
-    for person in named {
-        if left_out(&person, &told) {
-            continue;
-        }
-        let level = store
-            .joined_rooms(&person)
-            .await?
-            .into_iter()
-            .find(|membership| membership.room == message.room)
-            .map(|membership| membership.notify);
-        if matches!(level, Some(NotifyLevel::Every | NotifyLevel::Mentions)) {
-            told.insert(person);
+    sender: &Sender,
+    audience: &Audience,
+    at_once: &Arc<Semaphore>,
+) -> bool {
+    for person in told {
+        let subscriptions = match audience.store.push_subscriptions(&person).await {
+            Ok(subscriptions) => subscriptions,
+            Err(error) => {
+                tracing::warn!(%error, "push subscriptions could not be read");
+                continue;
+            }
+        };
+        let mention = message.mentions_person(&person);
+        let urgency = if mention || message.room.is_direct() {
+            Urgency::High
+        } else {
+            Urgency::Normal
+        };
+        let payload = match serde_json::to_vec(&PushPayload::of(message, mention)) {
+            Ok(payload) => Arc::new(payload),
+            Err(_) => continue,
+        };
+        for subscription in subscriptions {
+            let Ok(slot) = at_once.clone().acquire_owned().await else {
+                return false;
+            };
+            let (sender, person, payload) = (sender.clone(), person.clone(), payload.clone());
+            tokio::spawn(async move {
+                sender.send(&person, &subscription, &payload, urgency).await;
+                drop(slot);
+            });
         }
     }
-    for person in everything {
-        if !left_out(&person, &told) {
-            told.insert(person);
-        }
-    }
-    Ok(told.into_iter().collect())
+    true
 }
