@@ -22,7 +22,7 @@ use crate::server::http::edge::tls;
 use crate::server::metrics;
 use crate::server::node::config::Settings;
 use crate::server::node::retention;
-use crate::server::node::state::AppState;
+use crate::server::node::state::{AppState, NodeState};
 use crate::server::presence::{self, ClusterPresence, Presences, RemoteRosters};
 use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::streams::StreamSettings;
@@ -306,7 +306,7 @@ impl Application {
             settings.redis_refresh,
             shutdown.clone(),
         );
-        let state = AppState {
+        let state = AppState::new(NodeState {
             leptos_options,
             access: Arc::new(RoomAccess::new(store.clone())),
             store,
@@ -331,7 +331,7 @@ impl Application {
             restrictions,
             files,
             push,
-        };
+        });
         let router = router::router(
             state,
             settings.body_timeout,

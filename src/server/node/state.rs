@@ -16,9 +16,35 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-/// Shared state, handed to axum and provided to Leptos as context.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Shared state, handed to axum and provided to Leptos as context. A clone is one
+/// reference count: axum's handlers and middleware and Leptos' context clone it several
+/// times for every request.
+#[derive(Clone)]
+pub struct AppState(Arc<NodeState>);
+
+impl AppState {
+    pub fn new(state: NodeState) -> Self {
+        Self(Arc::new(state))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = NodeState;
+
+    fn deref(&self) -> &NodeState {
+        &self.0
+    }
+}
+
+/// What Leptos' handlers take from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// What the node's handlers share, behind [`AppState`].
+pub struct NodeState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     /// Who may read and write each room (private rooms: members only).
