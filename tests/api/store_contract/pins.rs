@@ -1,7 +1,7 @@
 //! Pins: log events with their own seq, listed the most recently pinned first, at most
 //! `MAX_PINS_PER_ROOM` per room, and gone with a deleted message.
 
-use super::{on_both, person, room, send, Backend};
+use super::{message, on_both, person, room, send, Backend};
 use chat::domain::{LogEvent, OnlineUser, Seq, MAX_PINS_PER_ROOM};
 use chat::server::store::{DeleteRequest, PinRequest, Refusal, Store};
 
@@ -142,6 +142,29 @@ async fn pins_are_log_events_listed_newest_first_and_a_delete_unpins(b: &Backend
         [("pin", 6), ("delete", 7)],
         "a resume replays each once"
     );
+
+    // A reply's pin carries it with the quote of what it answers, as the page shows it.
+    let mut reply = message("lobby", &bob, "agreed", None);
+    reply.reply_to = Some(first);
+    let reply = store
+        .append(reply)
+        .await
+        .expect("append")
+        .expect("not refused")
+        .into_message()
+        .seq;
+    let carried = store
+        .pin(pin("lobby", reply, &ann, true))
+        .await
+        .expect("pin")
+        .expect("allowed")
+        .expect("logged")
+        .message
+        .expect("a pin carries its message");
+    assert_eq!((carried.body.as_str(), carried.pinned), ("agreed", true));
+    let quote = carried.quote.expect("the pinned reply's quote");
+    assert_eq!(quote.author, "ann");
+    assert!(quote.excerpt.contains("the plan"), "{}", quote.excerpt);
 }
 
 async fn a_room_keeps_a_bounded_number_of_pins(b: &Backend) {

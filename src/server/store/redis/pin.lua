@@ -5,18 +5,21 @@
 -- ARGV: 1 message key, 2 '1' to pin or '0' to unpin, 3 at, 4 target seq, 5 history length,
 --       6 the room's announcement channel, 7 the most pins per room, 8 the event's data,
 --       9 what the room's message keys start with
--- Returns {seq} when logged, {0} when nothing changed, {-1} not found, {-3} deleted,
--- {-6} the room has the most pins already.
+-- Returns {seq, message, original} when logged: the message's hash as the event carries it
+-- and, for a reply, the hash of the message it answers (both HGETALL's flat lists, the
+-- original's empty for none), read in the same step so that nothing read afterwards can
+-- fail a pin already made. Otherwise {0} when nothing changed, {-1} not found,
+-- {-3} deleted, {-6} the room has the most pins already (each with two empty lists).
 local state = redis.call('HMGET', ARGV[1], 'deleted', 'pinned')
 if not state[1] then
-  return {-1}
+  return {-1, {}, {}}
 end
 if state[1] == '1' then
-  return {-3}
+  return {-3, {}, {}}
 end
 local pinned = state[2] ~= false and state[2] ~= ''
 if (ARGV[2] == '1') == pinned then
-  return {0}
+  return {0, {}, {}}
 end
 if ARGV[2] == '1' then
   -- Messages the bounded history trimmed away no longer count.
@@ -26,7 +29,7 @@ if ARGV[2] == '1' then
     end
   end
   if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[7]) then
-    return {-6}
+    return {-6, {}, {}}
   end
 end
 local seq = redis.call('INCR', KEYS[1])
@@ -40,4 +43,9 @@ end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0',
   'kind', 'pin', 'target', ARGV[4], 'at', ARGV[3], 'data', ARGV[8])
 redis.call('PUBLISH', ARGV[6], '{"type":"logged","seq":' .. seq .. '}')
-return {seq}
+local reply_to = redis.call('HGET', ARGV[1], 'reply_to')
+local original = {}
+if reply_to then
+  original = redis.call('HGETALL', ARGV[9] .. reply_to)
+end
+return {seq, redis.call('HGETALL', ARGV[1]), original}

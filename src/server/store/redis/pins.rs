@@ -1,14 +1,15 @@
 //! Pins in Redis: `pin.lua` writes them; the room's pins zset lists them, the most recently
 //! pinned first.
 
-use super::decode::{classify, Shown};
+use super::decode::{classify, message, Shown};
 use super::RedisStore;
-use crate::domain::{ChatMessage, RoomName, Seq, UserId, MAX_PINS_PER_ROOM};
+use crate::domain::{ChatMessage, Quote, RoomName, Seq, UserId, MAX_PINS_PER_ROOM};
 use crate::server::store::log_row::PinData;
 use crate::server::store::redis_keys::RoomKeys;
 use crate::server::store::{PinRequest, Pinned, Refusal, StoreError};
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Script};
+use std::collections::HashMap;
 
 /// `pin.lua`: pins or unpins a message, logging the event when it changes something.
 pub(super) struct PinScript(Script);
@@ -18,15 +19,17 @@ impl PinScript {
         Self(Script::new(include_str!("pin.lua")))
     }
 
-    /// The seq of the logged event, 0 when nothing changed, or why it was refused.
+    /// The logged event with the message as it reads at the pin (a later edit's own event
+    /// follows), `None` when nothing changed, or why it was refused.
     async fn run(
         &self,
         conn: &mut ConnectionManager,
         keys: &RoomKeys,
         request: &PinRequest,
         history: usize,
-    ) -> Result<Result<Seq, Refusal>, StoreError> {
-        let answer: Vec<i64> = self
+    ) -> Result<Result<Option<(Seq, ChatMessage)>, Refusal>, StoreError> {
+        type Hash = HashMap<String, String>;
+        let (answer, hash, original): (i64, Hash, Hash) = self
             .0
             .key(keys.seq())
             .key(keys.log())
@@ -43,17 +46,23 @@ impl PinScript {
             .invoke_async(conn)
             .await
             .map_err(classify)?;
-        match answer.first().copied() {
-            Some(-1) => Ok(Err(Refusal::NotFound)),
-            Some(-3) => Ok(Err(Refusal::Deleted)),
-            Some(-6) => Ok(Err(Refusal::TooManyPins)),
-            Some(seq) => u64::try_from(seq)
-                .map(|seq| Ok(Seq(seq)))
-                .map_err(|e| StoreError::Failed(Box::new(e))),
-            None => Err(StoreError::Failed(
-                "empty answer from the pin script".into(),
-            )),
+        let seq = match answer {
+            0 => return Ok(Ok(None)),
+            -1 => return Ok(Err(Refusal::NotFound)),
+            -3 => return Ok(Err(Refusal::Deleted)),
+            -6 => return Ok(Err(Refusal::TooManyPins)),
+            seq => Seq(u64::try_from(seq).map_err(|e| StoreError::Failed(Box::new(e)))?),
+        };
+        let unreadable =
+            || StoreError::Failed("the pin script answered an unreadable message".into());
+        let room = &request.room;
+        let mut pinned =
+            message(room, request.target, hash, &Shown::AsSent).ok_or_else(unreadable)?;
+        if let Some(answered) = pinned.reply_to {
+            pinned.quote = message(room, answered, original, &Shown::AsSent)
+                .map(|original| Quote::of(&original));
         }
+        Ok(Ok(Some((seq, pinned))))
     }
 }
 
@@ -61,23 +70,11 @@ impl RedisStore {
     pub(super) async fn pin_message(&self, request: PinRequest) -> Result<Pinned, StoreError> {
         let keys = self.room(&request.room);
         let mut conn = self.conn.clone();
-        let seq = match self
+        Ok(self
             .pin
             .run(&mut conn, &keys, &request, self.history)
             .await?
-        {
-            Ok(Seq::ZERO) => return Ok(Ok(None)),
-            Ok(seq) => seq,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        // The event carries the message as it reads now (a later edit's own event follows).
-        let mut found = self
-            .load(&request.room, &[request.target], Shown::AsSent)
-            .await?;
-        let message = found
-            .remove(&request.target)
-            .ok_or_else(|| StoreError::Failed("a pinned message is gone".into()))?;
-        Ok(Ok(Some(request.logged(seq, &message))))
+            .map(|logged| logged.map(|(seq, message)| request.logged(seq, &message))))
     }
 
     /// The room's pinned messages, the most recently pinned first; a message the bounded
