@@ -1,10 +1,6 @@
 //! The chat server: telemetry, configuration, then `startup::Application`.
 
 #[cfg(feature = "ssr")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-#[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     use chat::server::node::{config::Settings, telemetry};

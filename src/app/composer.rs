@@ -55,12 +55,10 @@ pub fn Composer() -> impl IntoView {
         dragging.set(false);
         #[cfg(feature = "hydrate")]
         {
-            let files = crate::client::uploads::files_of(
-                event.data_transfer().and_then(|data| data.files()),
-            );
-            if !files.is_empty() {
+            let files = event.data_transfer().and_then(|data| data.files());
+            if files.as_ref().is_some_and(|files| files.length() > 0) {
                 event.prevent_default();
-                crate::client::uploads::start(state, files, error);
+                crate::client::uploads::add_files(state, files, error);
             }
         }
         #[cfg(not(feature = "hydrate"))]
@@ -84,12 +82,10 @@ pub fn Composer() -> impl IntoView {
     let on_paste = move |event: leptos::ev::ClipboardEvent| {
         #[cfg(feature = "hydrate")]
         {
-            let files = crate::client::uploads::files_of(
-                event.clipboard_data().and_then(|data| data.files()),
-            );
-            if !files.is_empty() {
+            let files = event.clipboard_data().and_then(|data| data.files());
+            if files.as_ref().is_some_and(|files| files.length() > 0) {
                 event.prevent_default();
-                crate::client::uploads::start(state, files, error);
+                crate::client::uploads::add_files(state, files, error);
             }
         }
         #[cfg(not(feature = "hydrate"))]

@@ -65,8 +65,7 @@ pub fn AttachButton(error: RwSignal<Option<String>>) -> impl IntoView {
                 .target()
                 .and_then(|target| target.dyn_into::<leptos::web_sys::HtmlInputElement>().ok());
             if let Some(input) = input {
-                let files = crate::client::uploads::files_of(input.files());
-                crate::client::uploads::start(state, files, error);
+                crate::client::uploads::add_files(state, input.files(), error);
                 // The same file may be picked again.
                 input.set_value("");
             }
@@ -145,7 +144,7 @@ fn ComposerFile(file: Attaching) -> impl IntoView {
                 on:click=move |event| {
                     event.prevent_default();
                     #[cfg(feature = "hydrate")]
-                    crate::client::uploads::take_out(state, key);
+                    crate::client::uploads::remove(state, key);
                 }
             >
                 "×"

@@ -6,9 +6,7 @@
 use crate::domain::Attachment;
 use crate::error::ChatError;
 use crate::room::RoomState;
-use leptos::lazy;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{File, FileList, FormData, ProgressEvent, XmlHttpRequest};
@@ -20,49 +18,15 @@ thread_local! {
     static UNDER_WAY: RefCell<HashMap<u32, XmlHttpRequest>> = RefCell::new(HashMap::new());
 }
 
-/// The files of `list` (a picker's, a drop's or a paste's), taken at once: a picker's list
-/// empties when the picker is reset, a drop's when its event is over.
-pub fn files_of(list: Option<FileList>) -> Vec<File> {
-    let Some(list) = list else {
-        return Vec::new();
+/// Starts uploading every file of `files` (a picker's, a drop's or a paste's).
+pub fn add_files(state: RoomState, files: Option<FileList>, error: RwSignal<Option<String>>) {
+    let Some(files) = files else {
+        return;
     };
-    (0..list.length())
-        .filter_map(|index| list.item(index))
-        .collect()
-}
-
-/// Starts uploading `files`, fetching the uploads' module first if need be.
-pub fn start(state: RoomState, files: Vec<File>, error: RwSignal<Option<String>>) {
-    spawn_local(add_files(Box::new(Adding {
-        state,
-        files,
-        error,
-    })));
-}
-
-/// Takes file `key` out of the composer (see [`remove`]).
-pub fn take_out(state: RoomState, key: u32) {
-    spawn_local(remove(Box::new((state, key))));
-}
-
-/// What [`add_files`] is handed: boxed, as a function of a module of its own is called
-/// through the C ABI.
-struct Adding {
-    state: RoomState,
-    files: Vec<File>,
-    error: RwSignal<Option<String>>,
-}
-
-/// Starts uploading `files`. Its code is a module of its own (`#[lazy]`), fetched the first
-/// time someone attaches a file: the room page's first visit does without it.
-#[lazy]
-fn add_files(adding: Box<Adding>) {
-    let Adding {
-        state,
-        files,
-        error,
-    } = *adding;
-    for file in files {
+    for index in 0..files.length() {
+        let Some(file) = files.item(index) else {
+            continue;
+        };
         match state.attaching.add(file.name(), file.size() as u64) {
             Some(key) => upload(state, key, file),
             None => {
@@ -78,10 +42,8 @@ fn add_files(adding: Box<Adding>) {
 
 /// Takes file `key` out of the composer, stopping its upload if it is under way, or taking
 /// it back from the server (`DELETE` its address) if it was uploaded: it no longer counts
-/// against what one person may hold unsent. (In the uploads' module, see [`add_files`].)
-#[lazy]
-fn remove(removing: Box<(RoomState, u32)>) {
-    let (state, key) = *removing;
+/// against what one person may hold unsent.
+pub fn remove(state: RoomState, key: u32) {
     if let Some(request) = UNDER_WAY.with(|under_way| under_way.borrow_mut().remove(&key)) {
         let _ = request.abort();
     }
