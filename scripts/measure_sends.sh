@@ -7,7 +7,8 @@
 #   scripts/measure_sends.sh sqlite|redis BINARY...
 #   (env: M messages, default 20000; RATE, default 40000; RUNS, default 3;
 #    REDIS_URL for redis, default redis://127.0.0.1:6399, a redis-server started with
-#    --appendonly yes --appendfsync always)
+#    --appendonly yes --appendfsync always; each run's keys stay there under its own
+#    prefix, `sends…`: use a Redis kept for benchmarks)
 set -u
 cd "$(dirname "$0")/.."
 store=$1
@@ -32,7 +33,14 @@ run() { # binary
   fi
   env "${env[@]}" "$1" > "$dir/log" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:3005/healthz && break; sleep 0.1; done
+  local up=""
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:3005/healthz && up=1 && break; sleep 0.1; done
+  if [ -z "$up" ]; then
+    echo "$1 did not start: $(tail -3 "$dir/log")" >&2
+    kill $pid 2>/dev/null
+    rm -rf "$dir"
+    return 1
+  fi
   local cpu0 redis0 cpu1 redis1
   cpu0=$(cpu_ticks $pid)
   redis0=${redis_pid:+$(cpu_ticks "$redis_pid")}
@@ -44,8 +52,12 @@ run() { # binary
   redis1=${redis_pid:+$(cpu_ticks "$redis_pid")}
   local publish missing
   publish=$(grep -o '"publish_s":[0-9.]*' "$dir/report" | cut -d: -f2)
+  if [ -z "$publish" ]; then
+    echo "$1: sseload reported nothing: $(tail -3 "$dir/report")" >&2
+    publish=0
+  fi
   missing=$(grep -o '"missing":[0-9]*' "$dir/report" | cut -d: -f2)
-  awk -v m="$M" -v s="$publish" -v c=$((cpu1 - cpu0)) -v t="$ticks" -v miss="$missing" \
+  [ "$publish" = 0 ] || awk -v m="$M" -v s="$publish" -v c=$((cpu1 - cpu0)) -v t="$ticks" -v miss="$missing" \
     -v r="${redis0:+$((redis1 - redis0))}" -v b="$1" 'BEGIN {
       line = sprintf("%s: %.0f sends/s, server %.0f us/send", b, m / s, c / t / m * 1e6)
       if (r != "") line = line sprintf(", redis-server %.0f us/send", r / t / m * 1e6)

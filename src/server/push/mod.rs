@@ -105,18 +105,28 @@ impl Push {
 
 /// Works out who is told of each queued message and sends their pushes. Messages are
 /// taken as they have gathered, grouped by room, so a room's side of the answer is read once
-/// for all of them; after each round the worker lets the next ones gather for
-/// [`GATHER`] (a push waits that much longer at most; a flood of sends costs a read per
-/// room per round instead of one per message).
+/// for all of them; after a round that was not full the worker lets the next ones gather
+/// for [`GATHER`] (a push waits that much longer, besides the round's other rooms; a flood
+/// of sends costs a read per room per round instead of one per message).
 async fn work(mut waiting: mpsc::Receiver<ChatMessage>, sender: Sender, audience: Audience) {
     let at_once = Arc::new(Semaphore::new(AT_ONCE));
     let mut gathered = Vec::with_capacity(ROUND);
-    while waiting.recv_many(&mut gathered, ROUND).await > 0 {
+    loop {
+        let taken = waiting.recv_many(&mut gathered, ROUND).await;
+        if taken == 0 {
+            return;
+        }
         for (room, messages) in by_room(gathered.drain(..)) {
-            let room_audience = match audience.of_room(&room).await {
+            // A round may hold many of the room's messages: one failed read is tried again
+            // before their pushes are given up.
+            let read = match audience.of_room(&room).await {
+                Ok(read) => Ok(read),
+                Err(_) => audience.of_room(&room).await,
+            };
+            let room_audience = match read {
                 Ok(room_audience) => room_audience,
                 Err(error) => {
-                    tracing::warn!(%error, "who to push a message to could not be read");
+                    tracing::warn!(%error, messages = messages.len(), "who to push a room's messages to could not be read");
                     continue;
                 }
             };
@@ -133,7 +143,10 @@ async fn work(mut waiting: mpsc::Receiver<ChatMessage>, sender: Sender, audience
                 }
             }
         }
-        tokio::time::sleep(GATHER).await;
+        // A full round means more are waiting already.
+        if taken < ROUND {
+            tokio::time::sleep(GATHER).await;
+        }
     }
 }
 

@@ -8,8 +8,8 @@
 -- Returns {seq, message, original} when logged: the message's hash as the event carries it
 -- and, for a reply, the hash of the message it answers (both HGETALL's flat lists, the
 -- original's empty for none), read in the same step so that nothing read afterwards can
--- fail a pin already made. Otherwise {0} when nothing changed, {-1} not found,
--- {-3} deleted, {-6} the room has the most pins already (each with two empty lists).
+-- fail a pin already made. Otherwise {0, {}, {}} when nothing changed, {-1, {}, {}} not
+-- found, {-3, {}, {}} deleted, {-6, {}, {}} the room has the most pins already.
 local state = redis.call('HMGET', ARGV[1], 'deleted', 'pinned')
 if not state[1] then
   return {-1, {}, {}}
