@@ -38,7 +38,7 @@ const QUEUE: usize = 10_000;
 const AT_ONCE: usize = 4_096;
 /// The most messages the worker takes in one round.
 const ROUND: usize = 1_000;
-/// How long the worker lets messages gather after each round.
+/// How long the worker lets messages gather after a round that was not full.
 const GATHER: Duration = Duration::from_millis(10);
 
 /// The chat's pushes: off when it has no key pair.
