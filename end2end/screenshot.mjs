@@ -95,4 +95,21 @@ for (const { name, path, ...options } of shots) {
   await page.screenshot({ path: `${outDir}/${name}.png` });
   await context.close();
 }
+// Offline: the lobby as this device kept it, and a message waiting for the network.
+{
+  const context = await browser.newContext({ ...desktop, colorScheme: "light" });
+  const page = await context.newPage();
+  await context.request.post(`${base}/api/set_name`, { form: { name: "Cleo" } });
+  await page.goto(`${base}/r/lobby`);
+  await page.locator('main[data-hydrated="true"]').waitFor();
+  await page.waitForFunction(async () => (await caches.match(`${location.origin}/r/lobby`)) !== undefined);
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('main[data-hydrated="true"]').waitFor();
+  await page.getByLabel("Message", { exact: true }).fill("On the train: I'll review the sidebar tonight.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.locator("li.message.pending").waitFor();
+  await page.screenshot({ path: `${outDir}/offline.png` });
+  await context.close();
+}
 await browser.close();

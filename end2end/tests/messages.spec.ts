@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { ChatPage, freshRoom, seed } from "./fixtures/chat_page";
 
-test("a message shows as pending until confirmed, and a failed one is retried once", async ({ page }) => {
+test("a message shows as pending until confirmed, waits for the network, and a failed one is retried once", async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto(freshRoom("pending"));
 
@@ -20,17 +20,26 @@ test("a message shows as pending until confirmed, and a failed one is retried on
   await expect(chat.message("slow one")).toHaveCount(1);
   await page.unrouteAll();
 
-  // The network drops the next one: it can be retried, and is stored once.
+  // The network drops the next one: it waits for the network and goes by itself, once.
   await page.route("**/api/send_message", (route) => route.abort("internetdisconnected"));
   await chat.send("lost one");
+  await expect(pending).toContainText("Waiting for the network…");
+  await page.unrouteAll();
+  await expect(pending).toHaveCount(0);
+  await expect(chat.message("lost one")).toHaveCount(1);
+
+  // The server fails the next one: it says so and can be retried, and is stored once.
+  const busy = { error: "unavailable", message: "The chat is busy." };
+  await page.route("**/api/send_message", (route) => route.fulfill({ status: 503, json: busy }));
+  await chat.send("refused once");
   await expect(pending).toContainText("Not sent");
   await page.unrouteAll();
   await pending.getByRole("button", { name: "Retry" }).click();
   await expect(pending).toHaveCount(0);
-  await expect(chat.message("lost one")).toHaveCount(1);
+  await expect(chat.message("refused once")).toHaveCount(1);
   await page.reload();
   await chat.waitForHydration();
-  expect(await chat.bodies()).toEqual(["slow one", "lost one"]);
+  expect(await chat.bodies()).toEqual(["slow one", "lost one", "refused once"]);
 });
 
 test("web addresses become safe links and other schemes stay text", async ({ page }) => {
@@ -97,7 +106,35 @@ test("a reader scrolled up is offered the new messages instead of being moved", 
   await expect(button).toHaveCount(0);
 });
 
-test("leaving while a message is still being sent asks first", async ({ page }) => {
+test("a message still on its way when the page is left goes at the next visit, once, without asking", async ({ page, context }) => {
+  const room = freshRoom("unload-kept");
+  const chat = new ChatPage(page);
+  await chat.goto(room);
+  await page.route("**/api/send_message", () => {
+    // Never answered: the message stays pending.
+  });
+  await chat.send("in flight");
+  await expect(chat.messages.locator("li.pending")).toContainText("Sending…");
+  let asked = false;
+  page.on("dialog", (dialog) => {
+    asked = true;
+    void dialog.dismiss();
+  });
+  // The browser keeps it: leaving loses nothing, so the page does not ask.
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => page.isClosed()).toBe(true);
+  expect(asked).toBe(false);
+
+  const again = new ChatPage(await context.newPage());
+  await again.goto(room);
+  await expect(again.message("in flight")).toBeVisible();
+  await expect(again.messages.locator("li.pending")).toHaveCount(0);
+  expect(await again.bodies()).toEqual(["in flight"]);
+});
+
+test("leaving while a message is still being sent asks first when the browser cannot keep it", async ({ page }) => {
+  // No IndexedDB here (as in some private modes): the outbox lives in the page only.
+  await page.addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
   const chat = new ChatPage(page);
   await chat.goto(freshRoom("unload"));
   await page.route("**/api/send_message", () => {

@@ -174,7 +174,8 @@ pub async fn sign_out() -> Result<(), ChatError> {
     if let Some(signed_in) = &session.signed_in {
         sessions::end(&state, &session.user_id, &signed_in.session_id).await?;
     }
-    sessions::remove_cookie(&state)
+    sessions::remove_cookie(&state)?;
+    sessions::clear_browser_data()
 }
 
 /// Who the request's person is: an account, or a guest.
@@ -291,6 +292,17 @@ pub(super) mod sessions {
     pub fn remove_cookie(state: &AppState) -> Result<(), ChatError> {
         let removal = state.sessions.removal().ok_or(ChatError::Internal)?;
         response()?.append_header(header::SET_COOKIE, removal);
+        Ok(())
+    }
+
+    /// Asks the browser to drop what it keeps of the chat for the person who leaves: the
+    /// service worker's copies of the pages they saw, the outbox of what they wrote offline
+    /// (`Clear-Site-Data`; the cookie goes with `remove_cookie`).
+    pub fn clear_browser_data() -> Result<(), ChatError> {
+        response()?.insert_header(
+            header::HeaderName::from_static("clear-site-data"),
+            header::HeaderValue::from_static("\"cache\", \"storage\""),
+        );
         Ok(())
     }
 

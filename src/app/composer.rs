@@ -91,6 +91,8 @@ pub fn Composer() -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = event;
     };
+    #[cfg(feature = "hydrate")]
+    crate::client::sending::start(state, body, error);
 
     view! {
         <form

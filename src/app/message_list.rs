@@ -72,7 +72,7 @@ pub fn MessageList() -> impl IntoView {
                     </a>
                 </li>
             </Show>
-            <For each=move || state.outbox.items() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
+            <For each=move || state.outbox.items() key=|p| (p.client_id.clone(), p.status.clone()) let:pending>
                 <PendingItem pending />
             </For>
         </ol>

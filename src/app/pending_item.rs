@@ -1,14 +1,15 @@
-use crate::room::{Pending, RoomState};
+use crate::room::{ConnectionState, Pending, RoomState, Status};
 use leptos::prelude::*;
 
-/// A message the server has not confirmed: "Sending…", or "Not sent" with a retry.
+/// A message the server has not confirmed: "Sending…", "Waiting for the network…", or "Not
+/// sent" with a retry.
 #[component]
 pub fn PendingItem(pending: Pending) -> impl IntoView {
     let state = expect_context::<RoomState>();
     let Pending {
         client_id,
         body,
-        failed,
+        status,
         attachments,
         ..
     } = pending;
@@ -16,13 +17,25 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
     let files = (!names.is_empty())
         .then(|| view! { <p class="pending-files">"📎 " {names.join(", ")}</p> });
     let author = state.viewer.get_untracked().name;
-    let status = match &failed {
-        None => view! { <span class="pending-status">"Sending…"</span> }.into_any(),
-        Some(reason) => {
+    let failed = matches!(status, Status::Failed(_));
+    let status = match status {
+        // Behind a message that waits for the network, or with the page offline, it waits
+        // too.
+        Status::Queued | Status::Sending | Status::Offline => {
+            let waiting = status == Status::Offline;
+            let offline = move || waiting || state.connection.get() == ConnectionState::Offline;
+            view! {
+                <span class="pending-status" class:offline=offline>
+                    {move || if offline() { "Waiting for the network…" } else { "Sending…" }}
+                </span>
+            }
+            .into_any()
+        }
+        Status::Failed(reason) => {
             let client_id = client_id.clone();
             view! {
                 <span class="pending-status failed" role="alert">
-                    "Not sent: " {reason.clone()}
+                    "Not sent: " {reason}
                 </span>
                 <button type="button" class="retry" on:click=move |_| {
                     #[cfg(feature = "hydrate")]
@@ -37,7 +50,7 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
         }
     };
     view! {
-        <li class="message mine pending" class:failed=failed.is_some() data-client-id=client_id>
+        <li class="message mine pending" class:failed=failed data-client-id=client_id>
             <div class="message-meta">
                 <span class="message-author">{author}</span>
                 {status}

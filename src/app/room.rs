@@ -9,7 +9,7 @@ use super::search_form::SearchForm;
 use super::typing_indicator::TypingIndicator;
 use super::Hydrated;
 use crate::api::RoomSnapshot;
-use crate::room::RoomState;
+use crate::room::{ConnectionState, RoomState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -76,6 +76,12 @@ pub fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 <section class="room-conversation" aria-label="Conversation">
                     <MessageList />
                     <TypingIndicator />
+                    <Show when=move || state.connection.get() == ConnectionState::Offline>
+                        <p class="offline-notice">
+                            <strong>"You are offline."</strong>
+                            " This is the room as this device last saw it. What you write waits here, kept, and is sent when the network is back."
+                        </p>
+                    </Show>
                     {match (state.locked, state.moderates) {
                         (true, false) => view! {
                             <p class="room-locked" role="status">

@@ -7,6 +7,7 @@ pub mod composer_keys;
 pub mod feed;
 pub mod invites;
 pub mod joined_rooms;
+pub mod kept_outbox;
 pub mod mention_picker;
 pub mod message_actions;
 pub mod notifications;

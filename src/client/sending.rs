@@ -1,10 +1,13 @@
-//! Sending from the composer without reloading: validate, show as pending, send, then
-//! confirm, retry or hand the text back.
+//! Sending from the composer without reloading: validate, keep (`kept_outbox`), show as
+//! pending, send one at a time in the order written, then confirm, wait for the network,
+//! retry or hand the text back.
 
+use super::kept_outbox;
+use super::now_ms;
 use crate::api::send_message;
 use crate::domain::{ClientId, MessageBody, UserId};
 use crate::error::ChatError;
-use crate::room::{attachment_ids, meant, Pending, RoomState};
+use crate::room::{attachment_ids, meant, ConnectionState, Pending, RoomState, Status};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,11 +15,13 @@ use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::BeforeUnloadEvent;
 use send_wrapper::SendWrapper;
+use std::time::Duration;
 
-/// Asks before the page is left while a message is still being sent: leaving would drop it.
+/// Asks before the page is left while a message is still to be sent and the browser could
+/// not keep it: leaving would drop it.
 pub fn guard_unload(state: RoomState) {
     let listener = Closure::<dyn Fn(BeforeUnloadEvent)>::new(move |event: BeforeUnloadEvent| {
-        if state.outbox.sending() {
+        if state.outbox.sending() && !kept_outbox::works() {
             event.prevent_default();
             event.set_return_value("A message is still being sent.");
         }
@@ -27,6 +32,44 @@ pub fn guard_unload(state: RoomState) {
     on_cleanup(move || {
         let _ = window()
             .remove_event_listener_with_callback("beforeunload", listener.as_ref().unchecked_ref());
+    });
+}
+
+/// The composer is on the page: what this person wrote here on an earlier visit and the
+/// server never answered for goes first, what waited for the network goes again as soon as
+/// the live feed is back, and a message refused for good comes back to the text box (unless
+/// something new is being written there) with the reason.
+pub fn start(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<String>>) {
+    spawn_local(async move {
+        // The page may have come from the service worker's cache, with the `client_id` it
+        // was rendered with: a new one, so no two loads of it share their first message's.
+        state.client_id.set(random_client_id());
+        let author = state.viewer.get_untracked().id;
+        let kept = kept_outbox::waiting(&state.room(), &author).await;
+        if !kept.is_empty() {
+            state.outbox.restore(kept);
+            pump(state);
+        }
+    });
+    Effect::new(move |_| {
+        if state.outbox.refused().is_none() {
+            return;
+        }
+        let Some(refused) = state.outbox.take_refused() else {
+            return;
+        };
+        if let Some(textarea) = body.get_untracked() {
+            if textarea.value().is_empty() {
+                textarea.set_value(&refused.body);
+            }
+        }
+        error.set(Some(refused.reason));
+    });
+    Effect::new(move |_| {
+        if state.connection.get() == ConnectionState::Live {
+            state.outbox.back_online();
+            pump(state);
+        }
     });
 }
 
@@ -68,29 +111,39 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
         .picked
         .with_untracked(|picked| meant(&text, picked, &state.known_people()));
     state.picked.set(Vec::new());
-    let pending = Pending {
+    let pending = state.outbox.push(Pending {
         client_id,
         body: text,
         reply_to,
         mentions,
         attachments,
-        failed: None,
-    };
-    state.outbox.push(pending.clone());
-    send(state, pending, Some((body, error)));
+        written_at: now_ms(),
+        status: Status::Queued,
+    });
+    let author = state.viewer.get_untracked().id;
+    spawn_local(async move {
+        // Kept before it leaves: a reload from here on sends it again, never loses it.
+        kept_outbox::keep(&state.room(), &author, &pending).await;
+        pump(state);
+    });
 }
 
 /// Sends a failed message again, under its original `client_id`.
 pub fn retry(state: RoomState, client_id: String) {
-    if let Some(pending) = state.outbox.retry(&client_id) {
-        send(state, pending, None);
+    if state.outbox.retry(&client_id) {
+        pump(state);
     }
 }
 
-/// Where to hand a refused message back: the text box and its error line.
-type ComposerFields = (NodeRef<Textarea>, RwSignal<Option<String>>);
+/// How long a message that found no network waits before it tries again by itself, when
+/// the live feed did not come back first.
+const OFFLINE_RETRY: Duration = Duration::from_secs(5);
 
-fn send(state: RoomState, pending: Pending, composer: Option<ComposerFields>) {
+/// Sends the outbox's next message, if it may go now, and the one after it once answered.
+fn pump(state: RoomState) {
+    let Some(pending) = state.outbox.next_to_send() else {
+        return;
+    };
     let Pending {
         client_id,
         body: text,
@@ -104,16 +157,16 @@ fn send(state: RoomState, pending: Pending, composer: Option<ComposerFields>) {
         ids.join(",")
     });
     spawn_local(async move {
-        match send_message(
+        let answer = send_message(
             state.room(),
-            text.clone(),
+            text,
             Some(client_id.clone()),
             reply_to,
             mentions,
             attachment_ids(&attachments),
         )
-        .await
-        {
+        .await;
+        match answer {
             Ok(message) => {
                 state.outbox.remove(&client_id);
                 state.timeline.insert(message);
@@ -124,26 +177,35 @@ fn send(state: RoomState, pending: Pending, composer: Option<ComposerFields>) {
                 | ChatError::Malformed(_)
                 | ChatError::Forbidden(_)
                 | ChatError::NotFound(_)),
-            ) => {
-                state.outbox.remove(&client_id);
-                if let Some((body, error)) = composer {
-                    if let Some(textarea) = body.get_untracked() {
-                        if textarea.value().is_empty() {
-                            textarea.set_value(&text);
-                        }
-                    }
-                    error.set(Some(refused.to_string()));
-                }
-            }
+            ) => state.outbox.refuse(&client_id, refused.to_string()),
             // Too fast: the message waits in the outbox, saying why, and goes again by
             // itself once the server said it would be accepted (same `client_id`).
             Err(limited @ ChatError::RateLimited { retry_after }) => {
                 state.outbox.fail(&client_id, limited.to_string());
-                let wait = std::time::Duration::from_secs(u64::from(retry_after));
+                let wait = Duration::from_secs(u64::from(retry_after));
                 set_timeout(move || retry(state, client_id), wait);
+                return;
             }
-            Err(failed) => state.outbox.fail(&client_id, failed.to_string()),
+            // No network (or the answer was lost on the way): it waits, kept, and goes
+            // again under the same `client_id`, so it is stored once whatever happened.
+            Err(ChatError::Network) => {
+                state.outbox.offline(&client_id);
+                set_timeout(
+                    move || {
+                        state.outbox.back_online();
+                        pump(state);
+                    },
+                    OFFLINE_RETRY,
+                );
+                return;
+            }
+            Err(failed) => {
+                state.outbox.fail(&client_id, failed.to_string());
+                return;
+            }
         }
+        kept_outbox::forget(&client_id).await;
+        pump(state);
     });
 }
 

@@ -15,7 +15,7 @@ pub use attaching::{attachment_ids, Attaching, Attachments, NotReady};
 pub use connection::ConnectionState;
 pub use joined::{Arrival, JoinedRooms};
 pub use mentions::{meant, suggestions, typed_at_caret, Picking, Suggestion, Typed};
-pub use outbox::{Outbox, Pending};
+pub use outbox::{Outbox, Pending, Refused, Status};
 pub use pins::Pins;
 pub use timeline::{Shown, Timeline};
 

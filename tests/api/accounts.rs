@@ -113,7 +113,13 @@ async fn two_devices(here: &TestApp, there: &TestApp) {
     // Signing out ends this session too.
     let mut stream = laptop.events("lobby", "").await;
     stream.next_presence().await;
-    assert_eq!(laptop.post("sign_out", &[]).await.status(), 200);
+    let signed_out = laptop.post("sign_out", &[]).await;
+    assert_eq!(signed_out.status(), 200);
+    // The browser drops its offline copies of the pages and the outbox with them.
+    assert_eq!(
+        signed_out.headers()["clear-site-data"],
+        "\"cache\", \"storage\""
+    );
     stream.until_end().await;
     assert_eq!(me(&laptop).await["guest"], true);
 }

@@ -125,6 +125,11 @@ impl Stream {
         if self.offline.get() {
             return;
         }
+        // A page opened with no network (from the service worker's copy) hears no `offline`
+        // event: it says so now, and waits for `online` instead of retrying in vain.
+        if !window().navigator().on_line() {
+            return self.offline();
+        }
         Tab::get().connection_changed(ConnectionState::Reconnecting);
         let delay = self.backoff.borrow_mut().next_delay(js_sys::Math::random());
         self.cancel_pending();
