@@ -8,9 +8,11 @@ import { expect, test } from "@playwright/test";
 // added makes the page heavier unnoticed: lower them whenever the build shrinks. The
 // Markdown renderer (issue 28) added 8,735 B of wasm: 382,686 → 391,421 B; pins and files
 // (the header's list, the composer's picker, drop, paste and progress, the attachments'
-// views) 26,484 B more: 417,905 B, a first visit of 436,890 B.
-const WASM_CEILING = 422_000;
-const VISIT_CEILING = 441_500;
+// views) 26,484 B more: 417,905 B, a first visit of 436,890 B. Offline (issue 29: the outbox
+// kept in IndexedDB, sent one at a time in order) 9,826 B more: 421,279 → 431,105 B, a
+// first visit of 447,116 B (the service worker's copies are fetched after it, not in it).
+const WASM_CEILING = 435_500;
+const VISIT_CEILING = 451_600;
 
 test("a first visit stays within its budget on the wire", async ({ baseURL }) => {
   const { firstVisit } = await import("../first-visit.mjs");

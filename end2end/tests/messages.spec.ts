@@ -1,3 +1,5 @@
+// Requests are held or failed with the context's routes: once the service worker controls a
+// page, a page route no longer sees what the page fetches.
 import { expect, test } from "@playwright/test";
 import { ChatPage, freshRoom, seed } from "./fixtures/chat_page";
 
@@ -8,7 +10,7 @@ test("a message shows as pending until confirmed, waits for the network, and a f
   // Hold the first send back: it shows as pending meanwhile.
   let release: () => void = () => {};
   const held = new Promise<void>((done) => (release = done));
-  await page.route("**/api/send_message", async (route) => {
+  await page.context().route("**/api/send_message", async (route) => {
     await held;
     await route.continue();
   });
@@ -18,28 +20,50 @@ test("a message shows as pending until confirmed, waits for the network, and a f
   release();
   await expect(pending).toHaveCount(0);
   await expect(chat.message("slow one")).toHaveCount(1);
-  await page.unrouteAll();
+  await page.context().unrouteAll();
 
   // The network drops the next one: it waits for the network and goes by itself, once.
-  await page.route("**/api/send_message", (route) => route.abort("internetdisconnected"));
+  await page.context().route("**/api/send_message", (route) => route.abort("internetdisconnected"));
   await chat.send("lost one");
   await expect(pending).toContainText("Waiting for the network…");
-  await page.unrouteAll();
+  await page.context().unrouteAll();
   await expect(pending).toHaveCount(0);
   await expect(chat.message("lost one")).toHaveCount(1);
 
   // The server fails the next one: it says so and can be retried, and is stored once.
   const busy = { error: "unavailable", message: "The chat is busy." };
-  await page.route("**/api/send_message", (route) => route.fulfill({ status: 503, json: busy }));
+  await page.context().route("**/api/send_message", (route) => route.fulfill({ status: 503, json: busy }));
   await chat.send("refused once");
   await expect(pending).toContainText("Not sent");
-  await page.unrouteAll();
+  await page.context().unrouteAll();
   await pending.getByRole("button", { name: "Retry" }).click();
   await expect(pending).toHaveCount(0);
   await expect(chat.message("refused once")).toHaveCount(1);
   await page.reload();
   await chat.waitForHydration();
   expect(await chat.bodies()).toEqual(["slow one", "lost one", "refused once"]);
+});
+
+test("a message the server could not take can be taken back into the text box, and what was written after it waits", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(freshRoom("take-back"));
+  const busy = { error: "internal", message: "Something went wrong." };
+  await page.context().route("**/api/send_message", (route) => route.fulfill({ status: 500, json: busy }));
+  await chat.send("first try");
+  const pending = chat.messages.locator("li.pending");
+  await expect(pending).toContainText("Not sent");
+  await chat.send("written after it");
+  // It does not overtake the one before it.
+  await expect(pending.nth(1)).toContainText("Waiting to be sent…");
+  await page.context().unrouteAll();
+
+  await chat.body.fill("half a thought");
+  await pending.first().getByRole("button", { name: "Edit" }).click();
+  // Back after what is being written, never over it; the next one goes.
+  await expect(chat.body).toHaveValue("half a thought\nfirst try");
+  await expect(chat.message("written after it")).toBeVisible();
+  await expect(pending).toHaveCount(0);
+  expect(await chat.bodies()).toEqual(["written after it"]);
 });
 
 test("web addresses become safe links and other schemes stay text", async ({ page }) => {
@@ -110,7 +134,7 @@ test("a message still on its way when the page is left goes at the next visit, o
   const room = freshRoom("unload-kept");
   const chat = new ChatPage(page);
   await chat.goto(room);
-  await page.route("**/api/send_message", () => {
+  await page.context().route("**/api/send_message", () => {
     // Never answered: the message stays pending.
   });
   await chat.send("in flight");
@@ -124,6 +148,7 @@ test("a message still on its way when the page is left goes at the next visit, o
   await page.close({ runBeforeUnload: true });
   await expect.poll(() => page.isClosed()).toBe(true);
   expect(asked).toBe(false);
+  await context.unrouteAll();
 
   const again = new ChatPage(await context.newPage());
   await again.goto(room);
@@ -137,7 +162,7 @@ test("leaving while a message is still being sent asks first when the browser ca
   await page.addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
   const chat = new ChatPage(page);
   await chat.goto(freshRoom("unload"));
-  await page.route("**/api/send_message", () => {
+  await page.context().route("**/api/send_message", () => {
     // Never answered: the message stays pending.
   });
   await chat.send("in flight");

@@ -157,6 +157,9 @@ pub async fn sign_in(name: String, password: String) -> Result<AccountInfo, Chat
         role: account.role,
     };
     sessions::open(&state, &info).await?;
+    // Whoever used this browser before (a guest, another account) leaves nothing behind
+    // that this person's pages would show offline.
+    sessions::clear_browser_data()?;
     Ok(info)
 }
 

@@ -1,8 +1,8 @@
 use crate::room::{ConnectionState, Pending, RoomState, Status};
 use leptos::prelude::*;
 
-/// A message the server has not confirmed: "Sending…", "Waiting for the network…", or "Not
-/// sent" with a retry.
+/// A message the server has not confirmed: "Sending…", "Waiting to be sent…", "Waiting for
+/// the network…", or "Not sent" with "Retry" and "Edit" (back into the text box).
 #[component]
 pub fn PendingItem(pending: Pending) -> impl IntoView {
     let state = expect_context::<RoomState>();
@@ -22,17 +22,25 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
         // Behind a message that waits for the network, or with the page offline, it waits
         // too.
         Status::Queued | Status::Sending | Status::Offline => {
+            let sending = status == Status::Sending;
             let waiting = status == Status::Offline;
             let offline = move || waiting || state.connection.get() == ConnectionState::Offline;
+            let label = move || match (offline(), sending) {
+                (true, _) => "Waiting for the network…",
+                (false, true) => "Sending…",
+                // Behind one that has not gone yet (failed, or on its way).
+                (false, false) => "Waiting to be sent…",
+            };
             view! {
                 <span class="pending-status" class:offline=offline>
-                    {move || if offline() { "Waiting for the network…" } else { "Sending…" }}
+                    {label}
                 </span>
             }
             .into_any()
         }
         Status::Failed(reason) => {
             let client_id = client_id.clone();
+            let taken = client_id.clone();
             view! {
                 <span class="pending-status failed" role="alert">
                     "Not sent: " {reason}
@@ -44,6 +52,14 @@ pub fn PendingItem(pending: Pending) -> impl IntoView {
                     let _ = &client_id;
                 }>
                     "Retry"
+                </button>
+                <button type="button" class="retry" on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    crate::client::sending::take_back(state, taken.clone());
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = &taken;
+                }>
+                    "Edit"
                 </button>
             }
             .into_any()

@@ -20,7 +20,7 @@ use web_sys::{
     IdbDatabase, IdbObjectStoreParameters, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
 
-const DATABASE: &str = "chat";
+const DATABASE: &str = "chat-outbox";
 const VERSION: u32 = 1;
 const OUTBOX: &str = "outbox";
 
@@ -30,16 +30,16 @@ thread_local! {
     static WORKS: Cell<bool> = const { Cell::new(true) };
 }
 
-/// One kept message: keyed by its `client_id`.
+/// One kept message: keyed by its `client_id` (`pending.client_id`; nested rather than
+/// flattened, which costs the wasm far more code).
 #[derive(Serialize, Deserialize)]
 struct Kept {
     room: String,
     author: UserId,
-    #[serde(flatten)]
     pending: Pending,
 }
 
-/// Whether the browser keeps the outbox (as far as the page knows).
+/// Whether the browser kept the last message written (and is not keeping one right now).
 pub fn works() -> bool {
     WORKS.get()
 }
@@ -51,6 +51,8 @@ pub async fn keep(room: &str, author: &UserId, pending: &Pending) {
         author: author.clone(),
         pending: pending.clone(),
     };
+    // Until it is kept, leaving would lose it.
+    WORKS.set(false);
     let written = async {
         let record = serde_json::to_string(&kept).map_err(|e| JsValue::from(e.to_string()))?;
         let (store, done) = outbox(IdbTransactionMode::Readwrite).await?;
@@ -67,7 +69,10 @@ pub async fn forget(client_id: &str) {
         store.delete(&client_id.into())?;
         committed(done).await
     };
-    noted("forget a message", removed.await);
+    // Whether the store keeps what is written is `keep`'s to say.
+    if let Err(error) = removed.await {
+        leptos::logging::warn!("the browser could not forget a message: {error:?}");
+    }
 }
 
 /// What `author` wrote in `room` and the server has not answered for, in no order.
@@ -132,7 +137,7 @@ async fn database() -> Result<IdbDatabase, JsValue> {
         };
         let database: IdbDatabase = database;
         let keyed = IdbObjectStoreParameters::new();
-        keyed.set_key_path(&"client_id".into());
+        keyed.set_key_path(&"pending.client_id".into());
         if let Err(error) = database.create_object_store_with_optional_parameters(OUTBOX, &keyed) {
             leptos::logging::warn!("could not make the outbox: {error:?}");
         }

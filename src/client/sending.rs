@@ -38,7 +38,7 @@ pub fn guard_unload(state: RoomState) {
 /// The composer is on the page: what this person wrote here on an earlier visit and the
 /// server never answered for goes first, what waited for the network goes again as soon as
 /// the live feed is back, and a message refused for good comes back to the text box (unless
-/// something new is being written there) with the reason.
+/// after anything being written there) with the reason.
 pub fn start(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<String>>) {
     spawn_local(async move {
         // The page may have come from the service worker's cache, with the `client_id` it
@@ -58,9 +58,12 @@ pub fn start(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<S
         let Some(refused) = state.outbox.take_refused() else {
             return;
         };
+        // Never over what is being written: after it, on a line of its own.
         if let Some(textarea) = body.get_untracked() {
-            if textarea.value().is_empty() {
-                textarea.set_value(&refused.body);
+            let now = textarea.value();
+            match now.trim().is_empty() {
+                true => textarea.set_value(&refused.body),
+                false => textarea.set_value(&format!("{now}\n{}", refused.body)),
             }
         }
         error.set(Some(refused.reason));
@@ -126,6 +129,20 @@ pub fn submit(state: RoomState, body: NodeRef<Textarea>, error: RwSignal<Option<
         kept_outbox::keep(&state.room(), &author, &pending).await;
         pump(state);
     });
+    // A browser whose storage hangs does not hold the message back for long (the unload
+    // guard covers it until it is kept).
+    set_timeout(move || pump(state), KEEP_AT_MOST);
+}
+
+/// Takes a failed message back into the text box, to change it or let it go.
+pub fn take_back(state: RoomState, client_id: String) {
+    state
+        .outbox
+        .refuse(&client_id, "Not sent: it is back in the text box.".into());
+    spawn_local(async move {
+        kept_outbox::forget(&client_id).await;
+        pump(state);
+    });
 }
 
 /// Sends a failed message again, under its original `client_id`.
@@ -135,9 +152,11 @@ pub fn retry(state: RoomState, client_id: String) {
     }
 }
 
-/// How long a message that found no network waits before it tries again by itself, when
-/// the live feed did not come back first.
+/// How long a message that found no network (or a server that could not take it just
+/// then) waits before it tries again by itself, when the live feed did not come back first.
 const OFFLINE_RETRY: Duration = Duration::from_secs(5);
+/// How long a message waits for the browser to keep it before it leaves anyway.
+const KEEP_AT_MOST: Duration = Duration::from_secs(1);
 
 /// Sends the outbox's next message, if it may go now, and the one after it once answered.
 fn pump(state: RoomState) {
@@ -180,10 +199,20 @@ fn pump(state: RoomState) {
             ) => state.outbox.refuse(&client_id, refused.to_string()),
             // Too fast: the message waits in the outbox, saying why, and goes again by
             // itself once the server said it would be accepted (same `client_id`).
-            Err(limited @ ChatError::RateLimited { retry_after }) => {
-                state.outbox.fail(&client_id, limited.to_string());
+            // Too fast, or the server is busy: the message waits in the outbox, saying why,
+            // and goes again by itself once it may (same `client_id`).
+            Err(
+                busy @ (ChatError::RateLimited { retry_after }
+                | ChatError::Overloaded { retry_after }),
+            ) => {
+                state.outbox.fail(&client_id, busy.to_string());
                 let wait = Duration::from_secs(u64::from(retry_after));
                 set_timeout(move || retry(state, client_id), wait);
+                return;
+            }
+            Err(busy @ (ChatError::Unavailable | ChatError::TimedOut)) => {
+                state.outbox.fail(&client_id, busy.to_string());
+                set_timeout(move || retry(state, client_id), OFFLINE_RETRY);
                 return;
             }
             // No network (or the answer was lost on the way): it waits, kept, and goes

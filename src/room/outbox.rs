@@ -120,7 +120,13 @@ impl Outbox {
     pub fn restore(self, mut kept: Vec<Pending>) {
         kept.sort_by(|a, b| a.written_at.total_cmp(&b.written_at));
         self.items.update(|items| {
-            let later = std::mem::take(items);
+            let mut later = std::mem::take(items);
+            // The one on its way stays first: it cannot be called back.
+            let leaving = match later.first() {
+                Some(first) if first.status == Status::Sending => Some(later.remove(0)),
+                _ => None,
+            };
+            items.extend(leaving);
             items.extend(
                 kept.into_iter()
                     .filter(|old| !later.iter().any(|p| p.client_id == old.client_id))
@@ -167,9 +173,15 @@ impl Outbox {
         self.set_status(client_id, Status::Offline);
     }
 
-    /// A failed message is to go again, as it was; `false` if there is no such message.
+    /// A failed message is to go again, as it was; `false` if there is no such message, or
+    /// it is not failed (a second retry of one already on its way would send it twice).
     pub fn retry(self, client_id: &str) -> bool {
-        self.set_status(client_id, Status::Queued)
+        let failed = self.items.with_untracked(|items| {
+            items
+                .iter()
+                .any(|p| p.client_id == client_id && matches!(p.status, Status::Failed(_)))
+        });
+        failed && self.set_status(client_id, Status::Queued)
     }
 
     /// The network is back: what waited for it is queued again.
@@ -240,6 +252,7 @@ mod tests {
                 }),
                 "still a reply, still mentioning Bob"
             );
+            assert!(!outbox.retry("k1"), "on its way already: not sent twice");
             outbox.remove("k1");
             assert!(outbox.items().is_empty());
             assert!(!outbox.retry("k1"), "nothing to retry once confirmed");
@@ -293,6 +306,13 @@ mod tests {
             outbox.restore(vec![written("first", 1.0)]);
             let order: Vec<String> = outbox.items().into_iter().map(|p| p.client_id).collect();
             assert_eq!(order, ["first", "second", "typed-now"]);
+            // One on its way when the kept ones are read back stays first.
+            let busy = Outbox::default();
+            busy.push(written("typed-now", 10.0));
+            busy.next_to_send();
+            busy.restore(vec![written("kept", 1.0)]);
+            let order: Vec<String> = busy.items().into_iter().map(|p| p.client_id).collect();
+            assert_eq!(order, ["typed-now", "kept"]);
             assert!(outbox.items().iter().all(|p| p.status == Status::Queued));
         });
     }
