@@ -24,7 +24,7 @@ use crate::server::node::config::Settings;
 use crate::server::node::retention;
 use crate::server::node::state::{AppState, NodeState};
 use crate::server::presence::{self, ClusterPresence, Presences, RemoteRosters};
-use crate::server::store::{file_beside, RedisStore, SqliteStore, Store, StoreError};
+use crate::server::store::{file_beside, redis_client, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::streams::StreamSettings;
 use axum::Router;
 use std::net::SocketAddr;
@@ -96,10 +96,10 @@ struct Cluster {
 /// The store the settings choose, opened.
 pub enum OpenedStore {
     Sqlite(SqliteStore),
-    /// With a client for the node's relay.
+    /// With a client for the node's relay (boxed: it carries the TLS settings).
     Redis {
         store: RedisStore,
-        client: redis::Client,
+        client: Box<redis::Client>,
     },
 }
 
@@ -116,13 +116,15 @@ impl OpenedStore {
 pub async fn open_store(settings: &Settings) -> Result<OpenedStore, StartupError> {
     match &settings.redis_url {
         Some(url) => {
+            let client = redis_client::client(url.expose(), &settings.redis_tls)?;
             let store =
-                RedisStore::connect(url.expose(), &settings.redis_prefix, settings.history_limit)
+                RedisStore::with_client(&client, &settings.redis_prefix, settings.history_limit)
                     .await?;
-            let client = redis::Client::open(url.expose())
-                .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
             tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
-            Ok(OpenedStore::Redis { store, client })
+            Ok(OpenedStore::Redis {
+                store,
+                client: Box::new(client),
+            })
         }
         None => {
             let mut store =
@@ -171,7 +173,7 @@ impl Application {
                         &prefix,
                         settings.redis_refresh * 3,
                     ),
-                    client,
+                    client: *client,
                     prefix,
                 };
                 Self::assemble(settings, Arc::new(store), Some(cluster)).await

@@ -50,6 +50,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with these settings and a fresh temporary database.
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    // The app's warnings and errors, printed beside a failing test's own output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     spawn_app_on(dir, settings).await
 }

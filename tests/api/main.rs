@@ -46,6 +46,7 @@ mod reaction_load;
 mod reactions;
 mod redis_server;
 mod redis_store;
+mod redis_tls;
 mod resume;
 mod retention;
 mod s3_server;

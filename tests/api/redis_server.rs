@@ -12,12 +12,8 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_on(port, dir).await
+        Self::start_on(free_port(), dir).await
     }
 
     /// Stops the server; returns what `start_on` needs to bring it back.
@@ -29,15 +25,31 @@ impl RedisServer {
     }
 
     pub async fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
+        let url = format!("redis://127.0.0.1:{port}");
+        let client = redis::Client::open(url.as_str()).expect("a Redis URL");
+        Self::launch(
+            &["--port".into(), port.to_string()],
+            url,
+            &client,
+            port,
+            dir,
+        )
+        .await
+    }
+
+    /// A server listening as `args` say, on loopback, its append-only file fsynced on
+    /// every write into `dir`; ready once `client` has an answer to PING. `url` is what
+    /// nodes are given.
+    pub async fn launch(
+        args: &[String],
+        url: String,
+        client: &redis::Client,
+        port: u16,
+        dir: tempfile::TempDir,
+    ) -> Self {
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
+            .args(args)
+            .args(["--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
             .arg(dir.path())
             .stdout(Stdio::null())
@@ -46,32 +58,29 @@ impl RedisServer {
         // Owned from here on, so it is killed and reaped whatever happens next.
         let server = Self {
             child,
-            url: format!("redis://127.0.0.1:{port}"),
+            url,
             port,
             dir,
         };
         // Ready once it answers PING: while it loads its append-only file it answers LOADING.
         for _ in 0..200 {
-            if server.answers_ping().await {
+            if answers_ping(client).await {
                 return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("redis-server did not start on port {port}");
     }
+}
 
-    async fn answers_ping(&self) -> bool {
-        let Ok(client) = redis::Client::open(self.url.as_str()) else {
-            return false;
-        };
-        let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
-            return false;
-        };
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .is_ok()
-    }
+async fn answers_ping(client: &redis::Client) -> bool {
+    let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+        return false;
+    };
+    redis::cmd("PING")
+        .query_async::<String>(&mut conn)
+        .await
+        .is_ok()
 }
 
 impl Drop for RedisServer {
@@ -79,6 +88,14 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A loopback port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
 }
 
 /// A key prefix no other test uses.

@@ -7,6 +7,7 @@ use crate::server::node::tls_settings::TlsSettings;
 use crate::server::push::settings::PushSettings;
 use crate::server::settings::parse;
 pub use crate::server::settings::{ConfigError, Secret};
+use crate::server::store::redis_client::RedisTls;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -57,6 +58,8 @@ pub struct Settings {
     pub drain: Duration,
     /// Redis for the scale-out backend; unset: the embedded SQLite store.
     pub redis_url: Option<Secret>,
+    /// Over TLS (`rediss://`): whom to trust and the node's own certificate.
+    pub redis_tls: RedisTls,
     /// Prefix of every Redis key, so several deployments can share one Redis.
     pub redis_prefix: String,
     /// Messages kept per room in Redis.
@@ -97,6 +100,7 @@ impl Default for Settings {
             shutdown_grace: Duration::from_secs(10),
             drain: Duration::from_secs(5),
             redis_url: None,
+            redis_tls: RedisTls::default(),
             redis_prefix: "chat".to_owned(),
             history_limit: 10_000,
             retention: None,
@@ -174,6 +178,7 @@ impl Settings {
         if let Some(url) = lookup("REDIS_URL").filter(|url| !url.is_empty()) {
             settings.redis_url = Some(Secret::new(url));
         }
+        settings.redis_tls = RedisTls::read_env(&lookup)?;
         if let Some(prefix) = lookup("CHAT_REDIS_PREFIX") {
             settings.redis_prefix = prefix;
         }

@@ -98,18 +98,19 @@ impl RemoteRosters {
             pipe.hgetall(self.key(room));
         }
         let mut conn = self.conn.clone();
-        let answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
-        let Some((time, hashes)) = answers.split_first() else {
+        let mut answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
+        if answers.is_empty() {
             return Err(redis::RedisError::from((
-                redis::ErrorKind::TypeError,
+                redis::ErrorKind::UnexpectedReturnType,
                 "empty answer to a presence read",
             )));
-        };
-        let time: (u64, u64) = redis::from_redis_value(time)?;
+        }
+        let hashes = answers.split_off(1);
+        let time: (u64, u64) = redis::from_redis_value(answers.swap_remove(0))?;
         let hashes: Vec<HashMap<String, String>> = hashes
-            .iter()
+            .into_iter()
             .map(redis::from_redis_value)
-            .collect::<RedisResult<_>>()?;
+            .collect::<Result<_, _>>()?;
         let now_ms = time.0 * 1000 + time.1 / 1000;
         let oldest = now_ms.saturating_sub(u64::try_from(self.stale.as_millis()).unwrap_or(0));
         Ok(hashes

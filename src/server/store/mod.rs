@@ -20,6 +20,7 @@ mod tokens;
 mod uploads;
 mod write_health;
 
+pub use self::redis::client as redis_client;
 pub use self::redis::RedisStore;
 pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession};
 pub use addresses::{AddressBan, AddressNote, Addresses};

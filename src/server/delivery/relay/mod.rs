@@ -101,9 +101,7 @@ async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: Cancellat
 async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream> {
     let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, from.client.get_async_pubsub())
         .await
-        .map_err(|_| {
-            redis::RedisError::from((redis::ErrorKind::IoError, "timed out connecting"))
-        })??;
+        .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "timed out connecting")))??;
     let (mut sink, messages) = pubsub.split();
     sink.subscribe(redis_keys::GlobalKeys(&from.prefix).sessions_ended())
         .await?;
@@ -131,7 +129,7 @@ async fn relay(from: &Source, to: &Targets, messages: PubSubStream) -> redis::Re
         }
     }
     Err(redis::RedisError::from((
-        redis::ErrorKind::IoError,
+        redis::ErrorKind::Io,
         "subscription closed",
     )))
 }

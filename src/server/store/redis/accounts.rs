@@ -2,6 +2,7 @@
 //! and renaming one are scripts, so a name is taken once and the first account alone is the
 //! administrator, whichever node asks.
 
+use super::batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::{AccountName, AuditEntry, Role, RoomName, UserId};
@@ -183,8 +184,7 @@ impl Accounts for RedisStore {
         for id in &ids {
             pipe.hgetall(self.global().account(id.as_str()));
         }
-        let hashes: Vec<HashMap<String, String>> =
-            pipe.query_async(&mut conn).await.map_err(classify)?;
+        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
         let mut accounts = Vec::with_capacity(ids.len());
         for (id, hash) in ids.iter().zip(hashes) {
             accounts.extend(account(id, hash)?);
@@ -271,8 +271,7 @@ impl Accounts for RedisStore {
         for id in &ids {
             pipe.hgetall(keys.session(id));
         }
-        let hashes: Vec<HashMap<String, String>> =
-            pipe.query_async(&mut conn).await.map_err(classify)?;
+        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
         Ok(ids
             .iter()
             .zip(hashes)

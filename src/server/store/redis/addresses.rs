@@ -1,6 +1,7 @@
 //! The Redis store's addresses (keys in `redis_keys.rs`): a hash per person of the
 //! networks they acted from, and one hash of the banned networks.
 
+use super::batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
@@ -36,7 +37,7 @@ impl Addresses for RedisStore {
                 .hlen(key);
         }
         let mut conn = self.conn.clone();
-        let counts: Vec<usize> = pipe.query_async(&mut conn).await.map_err(classify)?;
+        let counts: Vec<usize> = batch::query(&pipe, &conn).await?;
         for (key, count) in keys.iter().zip(counts) {
             if count > ADDRESSES_KEPT {
                 // The oldest beyond the newest few go (a rare, tidying write).
@@ -78,13 +79,12 @@ impl Addresses for RedisStore {
         nets: &[String],
         at: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
         let key = self.global().address_bans();
         let mut pipe = redis::pipe();
         for net in nets {
             pipe.hset_nx(&key, ban_field(user, net), at).ignore();
         }
-        pipe.query_async::<()>(&mut conn).await.map_err(classify)
+        batch::query(&pipe, &self.conn).await
     }
 
     async fn unban_addresses_of(&self, user: &UserId) -> Result<u64, StoreError> {

@@ -64,7 +64,7 @@ pub(super) fn message(
 /// Connection trouble, or a Redis still loading its data after a restart, means "try again
 /// later"; anything else is a failure.
 pub(super) fn classify(e: redis::RedisError) -> StoreError {
-    let loading = e.kind() == redis::ErrorKind::BusyLoadingError;
+    let loading = e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::BusyLoading);
     if loading
         || e.is_io_error()
         || e.is_connection_refusal()

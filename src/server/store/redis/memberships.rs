@@ -3,6 +3,7 @@
 //! and each room's members, `P:{room}:members` (user id → the name the room knows them by),
 //! and those of them notified of every message, `P:{room}:notify_every`.
 
+use super::batch;
 use super::decode::classify;
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
 use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
@@ -133,7 +134,7 @@ pub(super) async fn rename(
         pipe.hset(room_keys(&room).members(), user.id.as_str(), &user.name)
             .ignore();
     }
-    let () = pipe.query_async(&mut conn).await.map_err(classify)?;
+    let () = batch::query(&pipe, &conn).await?;
     Ok(())
 }
 

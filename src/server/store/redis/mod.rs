@@ -8,6 +8,8 @@
 
 mod accounts;
 mod addresses;
+mod batch;
+pub mod client;
 mod decode;
 mod memberships;
 mod passkeys;
@@ -70,16 +72,32 @@ impl fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// Connects to `url` (e.g. `redis://127.0.0.1:6379`). Commands fail after two seconds
-    /// without an answer, so a Redis outage becomes a prompt 503, not a hang.
+    /// Connects to `url` (e.g. `redis://127.0.0.1:6379`), trusting the system's roots if
+    /// it is `rediss://`.
     pub async fn connect(url: &str, prefix: &str, history: usize) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(classify)?;
+        let client = client::client(url, &client::RedisTls::default())?;
+        Self::with_client(&client, prefix, history).await
+    }
+
+    /// Connects through `client` (`client::client`). Commands fail after two seconds
+    /// without an answer, so a Redis outage becomes a prompt 503, not a hang.
+    pub async fn with_client(
+        client: &redis::Client,
+        prefix: &str,
+        history: usize,
+    ) -> Result<Self, StoreError> {
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(2))
-            .set_response_timeout(Duration::from_secs(2))
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(1);
-        let conn = client
+        let mut conn = client
             .get_connection_manager_with_config(config)
+            .await
+            .map_err(classify)?;
+        // A connection is not yet a login: a Redis that lets no one in without a user
+        // (ACLs) says so to the first command, here rather than to the first send.
+        redis::cmd("PING")
+            .query_async::<()>(&mut conn)
             .await
             .map_err(classify)?;
         Ok(Self {
@@ -316,7 +334,7 @@ impl Store for RedisStore {
         let counts: Vec<Option<u64>> = if names.is_empty() {
             Vec::new()
         } else {
-            conn.hget(self.global().counts(), names)
+            conn.hmget(self.global().counts(), names)
                 .await
                 .map_err(classify)?
         };

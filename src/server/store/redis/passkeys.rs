@@ -1,6 +1,7 @@
 //! The Redis store's passkeys (keys in `redis_keys.rs`): a hash per passkey under its
 //! credential id, and each person's set of theirs by creation time.
 
+use super::batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
@@ -72,8 +73,7 @@ impl Passkeys for RedisStore {
         for id in &ids {
             pipe.hgetall(keys.passkey(id));
         }
-        let hashes: Vec<HashMap<String, String>> =
-            pipe.query_async(&mut conn).await.map_err(classify)?;
+        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
         Ok(ids
             .iter()
             .zip(hashes)

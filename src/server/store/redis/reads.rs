@@ -1,5 +1,6 @@
 //! Reading the log and message state.
 
+use super::batch;
 use super::decode::{classify, message, reactions_len, Shown};
 use super::RedisStore;
 use crate::domain::{ChatMessage, LogEvent, Quote, RoomName, Seq, UserId};
@@ -82,9 +83,7 @@ impl RedisStore {
         for seq in seqs {
             pipe.hgetall(keys.message(*seq));
         }
-        let mut conn = self.conn.clone();
-        let hashes: Vec<HashMap<String, String>> =
-            pipe.query_async(&mut conn).await.map_err(classify)?;
+        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &self.conn).await?;
         let stored_bytes = match shown {
             Shown::AsSent => 0,
             Shown::To(_) => reactions_len(&hashes),

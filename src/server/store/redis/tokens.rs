@@ -2,6 +2,7 @@
 //! token is one hash; the lists beside it (a person's, a room's) are indexes that may name
 //! a token gone (expired, taken) and are tidied when read.
 
+use super::batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::{RoomName, UserId};
@@ -59,8 +60,7 @@ impl RedisStore {
         for id in &ids {
             pipe.hgetall(keys.token(id));
         }
-        let hashes: Vec<HashMap<String, String>> =
-            pipe.query_async(&mut conn).await.map_err(classify)?;
+        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
         let mut found = Vec::new();
         let mut gone = Vec::new();
         for (id, hash) in ids.iter().zip(hashes) {
