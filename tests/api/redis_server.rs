@@ -27,14 +27,16 @@ impl RedisServer {
     pub async fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
         let url = format!("redis://127.0.0.1:{port}");
         let client = redis::Client::open(url.as_str()).expect("a Redis URL");
-        Self::launch(
-            &["--port".into(), port.to_string()],
-            url,
-            &client,
-            port,
-            dir,
-        )
-        .await
+        let mut args = vec!["--port".into(), port.to_string()];
+        let cluster = std::env::var_os("CHAT_TEST_REDIS_CLUSTER").is_some();
+        if cluster {
+            args.extend(["--cluster-enabled".into(), "yes".into()]);
+        }
+        let server = Self::launch(&args, url, &client, port, dir).await;
+        if cluster {
+            hold_every_slot(&client).await;
+        }
+        server
     }
 
     /// A server listening as `args` say, on loopback, its append-only file fsynced on
@@ -71,6 +73,35 @@ impl RedisServer {
         }
         panic!("redis-server did not start on port {port}");
     }
+}
+
+/// With `CHAT_TEST_REDIS_CLUSTER` set, every server is a cluster of one node holding all
+/// 16,384 slots: the app's ordinary client reaches every key, and Redis enforces the slot
+/// rules (`CROSSSLOT`) as a real cluster does (docs/redis-cluster.md).
+async fn hold_every_slot(client: &redis::Client) {
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("a connection to the new server");
+    for _ in 0..100 {
+        let info: String = redis::cmd("CLUSTER")
+            .arg("INFO")
+            .query_async(&mut conn)
+            .await
+            .expect("CLUSTER INFO");
+        if info.contains("cluster_state:ok") {
+            return;
+        }
+        // A restart on the same directory keeps its slots (nodes.conf): then this fails.
+        let _: redis::RedisResult<()> = redis::cmd("CLUSTER")
+            .arg("ADDSLOTSRANGE")
+            .arg(0)
+            .arg(16383)
+            .query_async(&mut conn)
+            .await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the one-node cluster did not come up");
 }
 
 async fn answers_ping(client: &redis::Client) -> bool {
