@@ -24,6 +24,7 @@ use crate::server::node::config::Settings;
 use crate::server::node::retention;
 use crate::server::node::state::{AppState, NodeState};
 use crate::server::presence::{self, ClusterPresence, Presences, RemoteRosters};
+use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::{file_beside, redis_client, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::streams::StreamSettings;
 use axum::Router;
@@ -89,7 +90,7 @@ struct Cluster {
     /// Announcements go out on this connection.
     conn: redis::aio::ConnectionManager,
     client: redis::Client,
-    prefix: String,
+    keys: Keyspace,
     rosters: RemoteRosters,
 }
 
@@ -117,9 +118,12 @@ pub async fn open_store(settings: &Settings) -> Result<OpenedStore, StartupError
     match &settings.redis_url {
         Some(url) => {
             let client = redis_client::client(url.expose(), &settings.redis_tls)?;
-            let store =
-                RedisStore::with_client(&client, &settings.redis_prefix, settings.history_limit)
-                    .await?;
+            let store = RedisStore::with_client(
+                &client,
+                &settings.redis_keyspace(),
+                settings.history_limit,
+            )
+            .await?;
             tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
             Ok(OpenedStore::Redis {
                 store,
@@ -165,16 +169,16 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         match open_store(&settings).await? {
             OpenedStore::Redis { store, client } => {
-                let prefix = settings.redis_prefix.clone();
+                let keys = settings.redis_keyspace();
                 let cluster = Cluster {
                     conn: store.connection(),
                     rosters: RemoteRosters::new(
                         store.connection(),
-                        &prefix,
+                        &keys,
                         settings.redis_refresh * 3,
                     ),
                     client: *client,
-                    prefix,
+                    keys,
                 };
                 Self::assemble(settings, Arc::new(store), Some(cluster)).await
             }
@@ -246,16 +250,16 @@ impl Application {
             Some(cluster) => {
                 let people = Arc::new(ClusterPresence::new(cluster.rosters));
                 let presence = Presences::new(people, hub.clone());
-                let follows = Arc::new(Follows::new(&cluster.prefix));
+                let follows = Arc::new(Follows::new(&cluster.keys));
                 let fanout = RedisFanout {
                     conn: cluster.conn,
-                    prefix: cluster.prefix.clone(),
+                    keys: cluster.keys.clone(),
                     follows: follows.clone(),
                 };
                 relay::start(
                     relay::Source {
                         client: cluster.client,
-                        prefix: cluster.prefix,
+                        keys: cluster.keys,
                         sweep_every: settings.redis_refresh,
                     },
                     relay::Targets {

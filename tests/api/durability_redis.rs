@@ -4,7 +4,7 @@
 
 use crate::binary::Binary;
 use crate::durability::flood_until_killed;
-use crate::redis_server::{fresh_prefix, RedisServer};
+use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
 use chat::domain::{LogEvent, RoomName, Seq};
 use chat::server::store::{RedisStore, Store};
 
@@ -27,7 +27,7 @@ async fn kill_9_of_app_and_redis_mid_sends_loses_no_acknowledged_message() {
     assert!(acked.len() > 100, "sends were acknowledged before the kill");
 
     let redis = RedisServer::start_on(port, dir).await;
-    let store = RedisStore::connect(&redis.url, &prefix, 100_000)
+    let store = RedisStore::connect(&redis.url, &keyspace(&prefix), 100_000)
         .await
         .expect("the store reopens from its AOF");
     let log = store

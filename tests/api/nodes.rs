@@ -12,6 +12,7 @@ pub fn node_settings(redis: &RedisServer, prefix: &str) -> Settings {
     let mut settings = settings();
     settings.redis_url = Some(chat::server::node::config::Secret::new(redis.url.clone()));
     settings.redis_prefix = prefix.to_owned();
+    settings.redis_cluster_keys = crate::redis_server::cluster_keys();
     // Every node signs sessions with the same secret (required with Redis).
     settings.sessions.secrets = vec![chat::server::node::config::Secret::new("n".repeat(32))];
     settings.heartbeat = Duration::from_millis(200);

@@ -3,7 +3,7 @@
 
 use crate::helpers::{spawn_app_with, Browser, SseStream, TestApp};
 use crate::nodes::{node_settings, two_nodes};
-use crate::redis_server::{fresh_prefix, RedisServer};
+use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
 use chat::domain::{OnlineUser, RoomName, UserId};
 use chat::server::presence::RemoteRosters;
 use std::time::Duration;
@@ -97,7 +97,7 @@ async fn a_node_that_dies_drops_out_once_its_roster_is_stale() {
         .get_connection_manager()
         .await
         .expect("connect");
-    let ghost = RemoteRosters::new(conn, &prefix, Duration::from_secs(3));
+    let ghost = RemoteRosters::new(conn, &keyspace(&prefix), Duration::from_secs(3));
     let zed = OnlineUser {
         id: UserId::from_random(42),
         name: "Zed".into(),

@@ -5,7 +5,7 @@
 //!   reacted (before, the room's JSON listed all N people).
 
 use crate::helpers::{append_directly, spawn_app_sharing};
-use crate::redis_server::{fresh_prefix, RedisServer};
+use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
 use chat::domain::{
     ChatMessage, Emoji, LogEvent, OnlineUser, ReactionOp, RoomName, Seq, UserId, LISTED_PER_EMOJI,
 };
@@ -138,7 +138,7 @@ async fn sqlite_store() -> (tempfile::TempDir, SqliteStore) {
 }
 
 async fn redis_store(redis: &RedisServer) -> RedisStore {
-    RedisStore::connect(&redis.url, &fresh_prefix(), 10_000)
+    RedisStore::connect(&redis.url, &keyspace(&fresh_prefix()), 10_000)
         .await
         .expect("store")
 }

@@ -1,5 +1,6 @@
 //! A real `redis-server` on a free loopback port, started for a test and stopped after it.
 
+use chat::server::store::redis_keys::Keyspace;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ impl RedisServer {
         let url = format!("redis://127.0.0.1:{port}");
         let client = redis::Client::open(url.as_str()).expect("a Redis URL");
         let mut args = vec!["--port".into(), port.to_string()];
-        let cluster = std::env::var_os("CHAT_TEST_REDIS_CLUSTER").is_some();
+        let cluster = cluster_keys();
         if cluster {
             args.extend(["--cluster-enabled".into(), "yes".into()]);
         }
@@ -127,6 +128,21 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port()
+}
+
+/// Whether every server is a one-node cluster (`CHAT_TEST_REDIS_CLUSTER`): then nodes and
+/// stores lay their keys out for a cluster.
+pub fn cluster_keys() -> bool {
+    std::env::var_os("CHAT_TEST_REDIS_CLUSTER").is_some()
+}
+
+/// The keys under `prefix`, laid out as the servers need.
+pub fn keyspace(prefix: &str) -> Keyspace {
+    if cluster_keys() {
+        Keyspace::cluster(prefix)
+    } else {
+        Keyspace::single(prefix)
+    }
 }
 
 /// A key prefix no other test uses.

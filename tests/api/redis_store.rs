@@ -2,7 +2,7 @@
 //! (pages and the search index follow the trim), and an unreachable Redis is "unavailable",
 //! not a hang. What both stores promise is in `store_contract/`.
 
-use crate::redis_server::{fresh_prefix, RedisServer};
+use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
 use chat::domain::{ClientId, MessageBody, Nickname, RoomName, Seq, UserId};
 use chat::server::store::{NewMessage, RedisStore, Store};
 use std::sync::Arc;
@@ -25,7 +25,7 @@ fn message(text: &str, author: u128, client_id: Option<&str>) -> NewMessage {
 
 async fn store(redis: &RedisServer, history: usize) -> Arc<RedisStore> {
     Arc::new(
-        RedisStore::connect(&redis.url, &fresh_prefix(), history)
+        RedisStore::connect(&redis.url, &keyspace(&fresh_prefix()), history)
             .await
             .expect("connect"),
     )

@@ -8,6 +8,7 @@ use crate::server::push::settings::PushSettings;
 use crate::server::settings::parse;
 pub use crate::server::settings::{ConfigError, Secret};
 use crate::server::store::redis_client::RedisTls;
+use crate::server::store::redis_keys::Keyspace;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -62,6 +63,10 @@ pub struct Settings {
     pub redis_tls: RedisTls,
     /// Prefix of every Redis key, so several deployments can share one Redis.
     pub redis_prefix: String,
+    /// Keys laid out for a Redis Cluster (hash tags). Not a setting yet: the cluster
+    /// client and sharded pub/sub come first (docs/redis-cluster.md); the tests use it to
+    /// check the slot rules on a one-node cluster.
+    pub redis_cluster_keys: bool,
     /// Messages kept per room in Redis.
     pub history_limit: usize,
     /// Rate limits, stream caps and where the client's address comes from.
@@ -102,6 +107,7 @@ impl Default for Settings {
             redis_url: None,
             redis_tls: RedisTls::default(),
             redis_prefix: "chat".to_owned(),
+            redis_cluster_keys: false,
             history_limit: 10_000,
             retention: None,
             limits: LimitSettings::default(),
@@ -114,6 +120,15 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Where this deployment's keys are in Redis.
+    pub fn redis_keyspace(&self) -> Keyspace {
+        if self.redis_cluster_keys {
+            Keyspace::cluster(&self.redis_prefix)
+        } else {
+            Keyspace::single(&self.redis_prefix)
+        }
+    }
+
     /// Defaults, overridden by `CHAT_ADDR` (or cargo-leptos' `LEPTOS_SITE_ADDR`),
     /// `DATABASE_URL`, `CHAT_DB_MAX_MB`, `CHAT_HEARTBEAT_SECS`, `CHAT_RETRY_MS`,
     /// `CHAT_RETRY_SPREAD_MS`, `CHAT_STREAM_MAX_ROOMS`, `CHAT_BROADCAST_CAPACITY`, `CHAT_STREAM_MAX_BEHIND_KB`,

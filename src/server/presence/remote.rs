@@ -5,7 +5,7 @@
 
 use crate::domain::{OnlineUser, RoomName};
 use crate::server::delivery::relay::Announcement;
-use crate::server::store::redis_keys;
+use crate::server::store::redis_keys::Keyspace;
 use redis::aio::ConnectionManager;
 use redis::{RedisResult, Script};
 use std::collections::HashMap;
@@ -17,7 +17,7 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct RemoteRosters {
     conn: ConnectionManager,
-    prefix: String,
+    keys: Keyspace,
     /// This node's field in every presence hash.
     node: String,
     /// Rosters older than this belong to a node that stopped refreshing them.
@@ -28,7 +28,7 @@ pub struct RemoteRosters {
 impl fmt::Debug for RemoteRosters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RemoteRosters")
-            .field("prefix", &self.prefix)
+            .field("keys", &self.keys)
             .field("node", &self.node)
             .finish_non_exhaustive()
     }
@@ -37,10 +37,10 @@ impl fmt::Debug for RemoteRosters {
 impl RemoteRosters {
     /// A window for a new node (a fresh random id), whose rosters count as stale after
     /// `stale` without a refresh.
-    pub fn new(conn: ConnectionManager, prefix: &str, stale: Duration) -> Self {
+    pub fn new(conn: ConnectionManager, keys: &Keyspace, stale: Duration) -> Self {
         Self {
             conn,
-            prefix: prefix.to_owned(),
+            keys: keys.clone(),
             node: format!("{:032x}", rand::random::<u128>()),
             stale,
             write: Arc::new(Script::new(include_str!("write.lua"))),
@@ -48,7 +48,7 @@ impl RemoteRosters {
     }
 
     fn key(&self, room: &RoomName) -> String {
-        redis_keys::room(&self.prefix, room).presence()
+        self.keys.room(room).presence()
     }
 
     /// Stores this node's roster of `room` (empty: withdraws it). With `announce`, every
@@ -66,7 +66,7 @@ impl RemoteRosters {
         };
         let (channel, announcement) = if announce {
             let announcement = serde_json::to_string(&Announcement::Presence).unwrap_or_default();
-            (redis_keys::room(&self.prefix, room).channel(), announcement)
+            (self.keys.room(room).channel(), announcement)
         } else {
             (String::new(), String::new())
         };

@@ -45,16 +45,74 @@
 
 use crate::domain::{RoomName, Seq};
 
+/// Every key of one deployment: its prefix `P`, laid out for one Redis or for a cluster.
+/// In a cluster a room's keys carry the room as their hash tag (`P:{lobby}:seq`), so a
+/// room's scripts run on one shard, and the global keys share one (`{P}:rooms`); on one
+/// Redis they are untagged as above (docs/redis-cluster.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyspace {
+    prefix: String,
+    cluster: bool,
+    /// What every global key starts with: `P`, or `{P}` in a cluster.
+    global: String,
+}
+
+impl Keyspace {
+    /// The layout for one Redis (with or without replicas).
+    pub fn single(prefix: &str) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            cluster: false,
+            global: prefix.to_owned(),
+        }
+    }
+
+    /// The layout for a Redis Cluster: hash tags keep each room's keys on one shard.
+    pub fn cluster(prefix: &str) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+            cluster: true,
+            global: format!("{{{prefix}}}"),
+        }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The keys of `room`.
+    pub fn room(&self, room: &RoomName) -> RoomKeys {
+        let base = if self.cluster {
+            format!("{}:{{{room}}}", self.prefix)
+        } else {
+            format!("{}:{room}", self.prefix)
+        };
+        RoomKeys { base }
+    }
+
+    /// The keys that are not a room's.
+    pub fn global(&self) -> GlobalKeys<'_> {
+        GlobalKeys(&self.global)
+    }
+
+    /// The room whose announcement channel is `channel`.
+    pub fn room_of_channel(&self, channel: &str) -> Option<RoomName> {
+        let room = channel
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix(':')?
+            .strip_suffix(":notify")?;
+        let room = if self.cluster {
+            room.strip_prefix('{')?.strip_suffix('}')?
+        } else {
+            room
+        };
+        RoomName::parse(room).ok()
+    }
+}
+
 /// The keys of one room.
 pub struct RoomKeys {
     base: String,
-}
-
-/// Keys under `prefix` for `room`.
-pub fn room(prefix: &str, room: &RoomName) -> RoomKeys {
-    RoomKeys {
-        base: format!("{prefix}:{room}"),
-    }
 }
 
 impl RoomKeys {
@@ -240,15 +298,6 @@ impl GlobalKeys<'_> {
     }
 }
 
-/// The room whose announcement channel is `channel`, under `prefix`.
-pub fn room_of_channel(prefix: &str, channel: &str) -> Option<RoomName> {
-    channel
-        .strip_prefix(prefix)?
-        .strip_prefix(':')?
-        .strip_suffix(":notify")
-        .and_then(|room| RoomName::parse(room).ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,10 +305,25 @@ mod tests {
     #[test]
     fn a_room_is_read_back_from_its_channel_under_its_prefix_only() {
         let lobby = RoomName::lobby();
-        let channel = room("chat", &lobby).channel();
+        let keys = Keyspace::single("chat");
+        let channel = keys.room(&lobby).channel();
         assert_eq!(channel, "chat:lobby:notify");
-        assert_eq!(room_of_channel("chat", &channel), Some(lobby));
-        assert_eq!(room_of_channel("other", &channel), None);
-        assert_eq!(room_of_channel("chat", "chat:lobby:presence"), None);
+        assert_eq!(keys.room_of_channel(&channel), Some(lobby.clone()));
+        assert_eq!(Keyspace::single("other").room_of_channel(&channel), None);
+        assert_eq!(keys.room_of_channel("chat:lobby:presence"), None);
+        assert_eq!(Keyspace::cluster("chat").room_of_channel(&channel), None);
+    }
+
+    #[test]
+    fn in_a_cluster_a_room_is_its_keys_hash_tag_and_global_keys_share_one() {
+        let lobby = RoomName::lobby();
+        let keys = Keyspace::cluster("chat");
+        assert_eq!(keys.room(&lobby).seq(), "chat:{lobby}:seq");
+        assert_eq!(keys.room(&lobby).message(Seq(7)), "chat:{lobby}:m:7");
+        assert_eq!(keys.global().rooms(), "{chat}:rooms");
+        assert_eq!(keys.global().search_term("word"), "{chat}:search:w:word");
+        let channel = keys.room(&lobby).channel();
+        assert_eq!(channel, "chat:{lobby}:notify");
+        assert_eq!(keys.room_of_channel(&channel), Some(lobby));
     }
 }

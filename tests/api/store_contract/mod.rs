@@ -13,7 +13,7 @@ mod presence;
 mod retention;
 mod search;
 
-use crate::redis_server::{fresh_prefix, RedisServer};
+use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
 use chat::domain::{ClientId, MessageBody, Nickname, OnlineUser, RoomName, Seq, UserId};
 use chat::server::store::{NewMessage, RedisStore, SqliteStore, Store};
 use std::sync::Arc;
@@ -44,7 +44,7 @@ impl Backend {
     pub async fn redis() -> Self {
         let server = RedisServer::start().await;
         let prefix = fresh_prefix();
-        let store = RedisStore::connect(&server.url, &prefix, 10_000)
+        let store = RedisStore::connect(&server.url, &keyspace(&prefix), 10_000)
             .await
             .expect("store");
         Backend {

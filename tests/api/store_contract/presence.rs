@@ -3,6 +3,7 @@
 //! their last stream ends.
 
 use super::{on_both, person, room, Backend};
+use crate::redis_server::keyspace;
 use chat::server::delivery::hub::Hub;
 use chat::server::presence::{
     ClusterPresence, OneNode, People, PresenceGuard, Presences, RemoteRosters,
@@ -17,10 +18,14 @@ async fn presences(b: &Backend) -> Presences {
     let people: Arc<dyn People> = match &b.redis {
         None => Arc::new(OneNode::default()),
         Some((url, prefix)) => {
-            let store = RedisStore::connect(url, prefix, 10_000)
+            let store = RedisStore::connect(url, &keyspace(prefix), 10_000)
                 .await
                 .expect("store");
-            let rosters = RemoteRosters::new(store.connection(), prefix, Duration::from_secs(30));
+            let rosters = RemoteRosters::new(
+                store.connection(),
+                &keyspace(prefix),
+                Duration::from_secs(30),
+            );
             Arc::new(ClusterPresence::new(rosters))
         }
     };

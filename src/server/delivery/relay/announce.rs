@@ -6,7 +6,8 @@ use super::Follows;
 use crate::domain::{EventKind, ReadMark, RoomName, UserId};
 use crate::server::delivery::fanout::Fanout;
 use crate::server::delivery::hub::Kick;
-use crate::server::store::{redis_keys, StoreError};
+use crate::server::store::redis_keys::Keyspace;
+use crate::server::store::StoreError;
 use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
@@ -52,7 +53,7 @@ pub struct PersonsRead {
 /// Events leave through Redis, and arrive through this node's relay.
 pub struct RedisFanout {
     pub conn: ConnectionManager,
-    pub prefix: String,
+    pub keys: Keyspace,
     /// The rooms this node's relay subscribes to.
     pub follows: Arc<Follows>,
 }
@@ -64,7 +65,7 @@ impl RedisFanout {
         // A lost announcement delays delivery, never loses it: streams catch up from the
         // store at the next event, and a lost relay connection ends every stream.
         if let Err(error) = conn
-            .publish::<_, _, i64>(redis_keys::room(&self.prefix, room).channel(), payload)
+            .publish::<_, _, i64>(self.keys.room(room).channel(), payload)
             .await
         {
             tracing::warn!(%error, room = %room, "could not announce an event");
@@ -81,7 +82,7 @@ impl Fanout for RedisFanout {
     }
 
     async fn read(&self, user: &UserId, mark: ReadMark) {
-        let channel = redis_keys::GlobalKeys(&self.prefix).reads();
+        let channel = self.keys.global().reads();
         let note = PersonsRead {
             user: user.as_str().to_owned(),
             mark,
@@ -111,7 +112,7 @@ impl Fanout for RedisFanout {
     }
 
     async fn session_ended(&self, id: &str) {
-        let channel = redis_keys::GlobalKeys(&self.prefix).sessions_ended();
+        let channel = self.keys.global().sessions_ended();
         let mut conn = self.conn.clone();
         // Lost, the session still stops working within `FRESH_FOR` on every node (its
         // cookie is read again); only streams elsewhere would stay open.

@@ -5,7 +5,7 @@
 
 use crate::domain::RoomName;
 use crate::server::delivery::hub::Hub;
-use crate::server::store::redis_keys;
+use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::StoreError;
 use redis::aio::PubSubSink;
 use std::collections::HashSet;
@@ -17,7 +17,7 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// This node's subscriptions.
 pub struct Follows {
-    prefix: String,
+    keys: Keyspace,
     /// One lock for both, so a follow and a sweep of the same room never interleave.
     state: Mutex<State>,
 }
@@ -36,10 +36,10 @@ impl std::fmt::Debug for Follows {
 }
 
 impl Follows {
-    /// Subscriptions to the channels of rooms under `prefix`.
-    pub fn new(prefix: &str) -> Self {
+    /// Subscriptions to the channels of rooms in `keys`.
+    pub fn new(keys: &Keyspace) -> Self {
         Self {
-            prefix: prefix.to_owned(),
+            keys: keys.clone(),
             state: Mutex::default(),
         }
     }
@@ -57,7 +57,7 @@ impl Follows {
         };
         match tokio::time::timeout(
             ANSWER_TIMEOUT,
-            sink.subscribe(redis_keys::room(&self.prefix, room).channel()),
+            sink.subscribe(self.keys.room(room).channel()),
         )
         .await
         {
@@ -99,7 +99,7 @@ impl Follows {
         if let Some(sink) = state.sink.as_mut() {
             let channels: Vec<String> = idle
                 .iter()
-                .map(|room| redis_keys::room(&self.prefix, room).channel())
+                .map(|room| self.keys.room(room).channel())
                 .collect();
             sink.unsubscribe(channels).await?;
         }

@@ -14,7 +14,7 @@ pub use follows::Follows;
 use crate::domain::{EventKind, RoomName, Seq, UserId};
 use crate::server::access::session::SessionBook;
 use crate::server::delivery::hub::Hub;
-use crate::server::store::redis_keys;
+use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::Store;
 use futures::StreamExt;
 use redis::aio::PubSubStream;
@@ -49,7 +49,7 @@ pub trait RosterNews: Send + Sync {
 /// How the relay reaches Redis.
 pub struct Source {
     pub client: redis::Client,
-    pub prefix: String,
+    pub keys: Keyspace,
     /// How often rooms no stream here watches any more are unfollowed.
     pub sweep_every: Duration,
 }
@@ -103,10 +103,8 @@ async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream
         .await
         .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "timed out connecting")))??;
     let (mut sink, messages) = pubsub.split();
-    sink.subscribe(redis_keys::GlobalKeys(&from.prefix).sessions_ended())
-        .await?;
-    sink.subscribe(redis_keys::GlobalKeys(&from.prefix).reads())
-        .await?;
+    sink.subscribe(from.keys.global().sessions_ended()).await?;
+    sink.subscribe(from.keys.global().reads()).await?;
     // Whatever ended while this node was not listening is read again from the store.
     to.sessions.forget_all();
     to.follows.attach(sink).await;
@@ -122,7 +120,7 @@ async fn relay(from: &Source, to: &Targets, messages: PubSubStream) -> redis::Re
     loop {
         tokio::select! {
             batch = batches.next() => match batch {
-                Some(batch) => deliver(&from.prefix, to, &batch).await?,
+                Some(batch) => deliver(&from.keys, to, &batch).await?,
                 None => break,
             },
             _ = sweep.tick() => to.follows.sweep(&to.hub).await?,
@@ -137,11 +135,11 @@ async fn relay(from: &Source, to: &Targets, messages: PubSubStream) -> redis::Re
 /// Hands a batch of announcements to the hub, skipping rooms no stream here follows. A
 /// room's log events are announced in seq order, so one read per room covers all of its
 /// announced events in the batch, read once for every stream on this node.
-async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::RedisResult<()> {
+async fn deliver(keys: &Keyspace, to: &Targets, batch: &[redis::Msg]) -> redis::RedisResult<()> {
     // Per room, in order of first mention: the lowest and highest seq announced.
     let mut logged: Vec<(RoomName, Seq, Seq)> = Vec::new();
-    let sessions_ended = redis_keys::GlobalKeys(prefix).sessions_ended();
-    let reads = redis_keys::GlobalKeys(prefix).reads();
+    let sessions_ended = keys.global().sessions_ended();
+    let reads = keys.global().reads();
     for message in batch {
         if message.get_channel_name() == sessions_ended {
             let id: String = message.get_payload()?;
@@ -159,7 +157,7 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
             }
             continue;
         }
-        let Some(room) = room_of(prefix, message) else {
+        let Some(room) = room_of(keys, message) else {
             continue;
         };
         if !to.hub.is_watched(&room) {
@@ -205,6 +203,6 @@ async fn deliver(prefix: &str, to: &Targets, batch: &[redis::Msg]) -> redis::Red
 }
 
 /// The room whose channel a message came on.
-fn room_of(prefix: &str, message: &redis::Msg) -> Option<RoomName> {
-    redis_keys::room_of_channel(prefix, message.get_channel_name())
+fn room_of(keys: &Keyspace, message: &redis::Msg) -> Option<RoomName> {
+    keys.room_of_channel(message.get_channel_name())
 }

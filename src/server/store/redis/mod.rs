@@ -41,7 +41,7 @@ use crate::domain::{
     ChatMessage, LogEvent, MessageDelete, MessageEdit, Reactions, RoomName, SearchCursor,
     SearchPage, SearchQuery, Seq, UserId,
 };
-use crate::server::store::redis_keys::{self, GlobalKeys, RoomKeys};
+use crate::server::store::redis_keys::{GlobalKeys, Keyspace, RoomKeys};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
@@ -53,7 +53,7 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
-    prefix: String,
+    keys: Keyspace,
     history: usize,
     append: Arc<AppendScript>,
     change: Arc<ChangeScript>,
@@ -65,7 +65,7 @@ pub struct RedisStore {
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
-            .field("prefix", &self.prefix)
+            .field("keys", &self.keys)
             .field("history", &self.history)
             .finish_non_exhaustive()
     }
@@ -74,16 +74,16 @@ impl fmt::Debug for RedisStore {
 impl RedisStore {
     /// Connects to `url` (e.g. `redis://127.0.0.1:6379`), trusting the system's roots if
     /// it is `rediss://`.
-    pub async fn connect(url: &str, prefix: &str, history: usize) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str, keys: &Keyspace, history: usize) -> Result<Self, StoreError> {
         let client = client::client(url, &client::RedisTls::default())?;
-        Self::with_client(&client, prefix, history).await
+        Self::with_client(&client, keys, history).await
     }
 
     /// Connects through `client` (`client::client`). Commands fail after two seconds
     /// without an answer, so a Redis outage becomes a prompt 503, not a hang.
     pub async fn with_client(
         client: &redis::Client,
-        prefix: &str,
+        keys: &Keyspace,
         history: usize,
     ) -> Result<Self, StoreError> {
         let config = ConnectionManagerConfig::new()
@@ -102,7 +102,7 @@ impl RedisStore {
             .map_err(classify)?;
         Ok(Self {
             conn,
-            prefix: prefix.to_owned(),
+            keys: keys.clone(),
             history: history.max(1),
             append: Arc::new(AppendScript::new()),
             change: Arc::new(ChangeScript::new()),
@@ -118,11 +118,11 @@ impl RedisStore {
     }
 
     fn room(&self, room: &RoomName) -> RoomKeys {
-        redis_keys::room(&self.prefix, room)
+        self.keys.room(room)
     }
 
     fn global(&self) -> GlobalKeys<'_> {
-        GlobalKeys(&self.prefix)
+        self.keys.global()
     }
 
     fn person(&self, user: &UserId) -> memberships::PersonKeys {

@@ -8,7 +8,6 @@ use super::RedisStore;
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::store::redis::decode::{classify, Shown};
 use crate::server::store::redis::scripts::Index;
-use crate::server::store::redis_keys;
 use crate::server::store::{StoreError, MAX_JOINED};
 use std::collections::HashMap;
 
@@ -78,7 +77,7 @@ impl RedisStore {
             shared: true,
         };
         let own = |room: &RoomName| Index {
-            term_prefix: redis_keys::room(&self.prefix, room).search_term_prefix(),
+            term_prefix: self.keys.room(room).search_term_prefix(),
             only: String::new(),
             shared: false,
         };
@@ -130,7 +129,7 @@ impl RedisStore {
     async fn search_id(&self, cursor: &SearchCursor) -> Result<Option<u64>, StoreError> {
         let mut conn = self.conn.clone();
         redis::cmd("HGET")
-            .arg(redis_keys::room(&self.prefix, &cursor.room).message(cursor.seq))
+            .arg(self.keys.room(&cursor.room).message(cursor.seq))
             .arg("sid")
             .query_async(&mut conn)
             .await
