@@ -17,7 +17,7 @@
 //! | `P:{room}:pins` | zset | the seqs of its pinned messages, by the seq of the `pin` event |
 //! | `P:{room}:cut` | string | the newest seq retention removed (a resume below it starts over) |
 //! | `P:rooms` | zset | rooms by last activity |
-//! | `P:counts` | hash | messages per room |
+//! | `P:counts` | hash | messages per room (in a cluster, each room's own `P:{room}:counts`) |
 //! | `P:private` | set | the names of the private rooms (never listed) |
 //! | `P:search:next` | string | the newest search id (one per message, growing) |
 //! | `P:search:w:{term}` | zset | `room:seq` of each public message filed under the term, by search id |
@@ -88,6 +88,17 @@ impl Keyspace {
             format!("{}:{room}", self.prefix)
         };
         RoomKeys { base }
+    }
+
+    /// The hash that holds `room`'s message count, in the field named for the room: one
+    /// hash for every room on one Redis (`P:counts`), the room's own in a cluster
+    /// (`P:{room}:counts`, beside the scripts that count).
+    pub fn counts_of(&self, room: &RoomName) -> String {
+        if self.cluster {
+            format!("{}:counts", self.room(room).base)
+        } else {
+            self.global().counts()
+        }
     }
 
     /// The keys that are not a room's.

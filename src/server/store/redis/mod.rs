@@ -11,6 +11,7 @@ mod addresses;
 mod batch;
 pub mod client;
 mod decode;
+mod filing;
 mod memberships;
 mod passkeys;
 mod pins;
@@ -26,11 +27,13 @@ mod tokens;
 mod uploads;
 
 use self::decode::{classify, Shown};
+use self::filing::Filing;
 use self::pins::PinScript;
 use self::react_script::ReactScript;
 use self::reads::Direction;
 use self::scripts::{
-    AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript, SearchScript,
+    message_terms, AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript,
+    SearchScript,
 };
 use super::Uploads;
 use super::{
@@ -168,6 +171,12 @@ impl Store for RedisStore {
             }
         }
         let mut conn = self.conn.clone();
+        // Taken before the script, which may touch only the room's keys; a message
+        // refused or sent before leaves a gap, which search does not mind.
+        let search_id: u64 = conn
+            .incr(self.global().search_ids(), 1)
+            .await
+            .map_err(classify)?;
         let input = AppendInput {
             room: &new.room,
             author_id: &new.author_id,
@@ -180,16 +189,21 @@ impl Store for RedisStore {
             mentions: &new.mentions,
             recheck_access: new.recheck_access,
             bot: new.bot,
+            search_id,
             uploads: &new.attachments,
             files: &files,
         };
-        let keys = self.room(&new.room);
-        let seq = match self
-            .append
-            .run(&mut conn, &keys, &self.global(), input)
-            .await?
-        {
-            AppendOutcome::New(seq) => {
+        let seq = match self.append.run(&mut conn, &self.keys, input).await? {
+            AppendOutcome::New(seq, unfiled) => {
+                let filing = Filing {
+                    room: &new.room,
+                    seq,
+                    sent_at: new.sent_at,
+                    search_id,
+                    terms: &message_terms(new.body.as_str(), &files),
+                    unfiled,
+                };
+                filing.write(&self.conn, &self.global()).await;
                 let quote = match new.reply_to {
                     Some(original) => self.message(&new.room, original).await?,
                     None => None,
@@ -330,38 +344,30 @@ impl Store for RedisStore {
             .zrevrange_withscores(self.global().rooms(), 0, limit as isize - 1)
             .await
             .map_err(classify)?;
-        let names: Vec<&str> = rooms.iter().map(|(name, _)| name.as_str()).collect();
-        let counts: Vec<Option<u64>> = if names.is_empty() {
-            Vec::new()
-        } else {
-            conn.hmget(self.global().counts(), names)
-                .await
-                .map_err(classify)?
-        };
+        let rooms: Vec<(RoomName, i64)> = rooms
+            .into_iter()
+            .filter_map(|(name, last)| Some((RoomName::parse(&name).ok()?, last)))
+            .collect();
+        let names: Vec<RoomName> = rooms.iter().map(|(room, _)| room.clone()).collect();
+        let counts = self.message_counts(&names).await?;
         Ok(rooms
-            .iter()
-            .zip(counts.into_iter().chain(std::iter::repeat(None)))
-            .filter_map(|((name, last), count)| {
-                Some(RoomActivity {
-                    room: RoomName::parse(name).ok()?,
-                    last_activity: *last,
-                    messages: count.unwrap_or(0),
-                })
+            .into_iter()
+            .zip(counts)
+            .map(|((room, last_activity), messages)| RoomActivity {
+                room,
+                last_activity,
+                messages,
             })
             .collect())
     }
 
     async fn message_counts(&self, rooms: &[RoomName]) -> Result<Vec<u64>, StoreError> {
-        if rooms.is_empty() {
-            return Ok(Vec::new());
+        // Each room's own count: one hash on one Redis, one per room in a cluster.
+        let mut pipe = redis::pipe();
+        for room in rooms {
+            pipe.hget(self.keys.counts_of(room), room.as_str());
         }
-        let names: Vec<&str> = rooms.iter().map(RoomName::as_str).collect();
-        let counts: Vec<Option<u64>> = redis::cmd("HMGET")
-            .arg(self.global().counts())
-            .arg(names)
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(classify)?;
+        let counts: Vec<Option<u64>> = batch::query(&pipe, &self.conn).await?;
         Ok(counts.into_iter().map(Option::unwrap_or_default).collect())
     }
 

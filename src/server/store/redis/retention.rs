@@ -58,7 +58,7 @@ impl RedisStore {
             let (removed, cut, more): (u64, u64, u8) = RETAIN
                 .key(keys.order())
                 .key(keys.client_ids())
-                .key(globals.counts())
+                .key(self.keys.counts_of(room))
                 .key(keys.log())
                 .key(keys.cut())
                 .key(globals.uploads_removed())

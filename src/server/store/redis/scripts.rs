@@ -6,7 +6,7 @@ use crate::domain::SearchQuery;
 use crate::domain::{
     index_terms, Attachment, ClientId, Mention, Nickname, RoomName, Seq, UploadId, UserId,
 };
-use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
+use crate::server::store::redis_keys::{GlobalKeys, Keyspace, RoomKeys};
 use crate::server::store::{Refusal, StoreError};
 use redis::aio::ConnectionManager;
 use redis::Script;
@@ -30,6 +30,8 @@ pub(super) struct AppendInput<'a> {
     pub recheck_access: bool,
     /// Posted by a webhook.
     pub bot: bool,
+    /// Its search id, taken from the global counter before the script runs.
+    pub search_id: u64,
     /// Its uploads, by id, and the files they are (read from their records).
     pub uploads: &'a [UploadId],
     pub files: &'a [Attachment],
@@ -40,10 +42,23 @@ fn terms(body: &str) -> String {
     index_terms(body).join(" ")
 }
 
+/// The search terms of a message's files' names.
+fn file_terms(files: &[Attachment]) -> String {
+    let names: Vec<&str> = files.iter().map(|file| file.name.as_str()).collect();
+    terms(&names.join(" "))
+}
+
+/// Every search term a message is filed under: its text's and its files' names'.
+pub(super) fn message_terms(body: &str, files: &[Attachment]) -> String {
+    format!("{} {}", terms(body), file_terms(files))
+        .trim()
+        .to_owned()
+}
+
 /// What `append.lua` did.
 pub(super) enum AppendOutcome {
-    /// Stored with this seq.
-    New(Seq),
+    /// Stored with this seq; what the node still owes the global keys.
+    New(Seq, Unfiled),
     /// This author sent this `client_id` before: the message with this seq.
     Duplicate(Seq),
     /// The room is private and the author not its member (asked with `recheck_access`).
@@ -60,27 +75,20 @@ impl AppendScript {
     pub(super) async fn run(
         &self,
         conn: &mut ConnectionManager,
-        keys: &RoomKeys,
-        globals: &GlobalKeys<'_>,
+        space: &Keyspace,
         input: AppendInput<'_>,
     ) -> Result<AppendOutcome, StoreError> {
-        let names: Vec<&str> = input.files.iter().map(|file| file.name.as_str()).collect();
-        let file_terms = terms(&names.join(" "));
-        let (created, seq): (i64, u64) = self
+        let (keys, globals) = (space.room(input.room), space.global());
+        let file_terms = file_terms(input.files);
+        let answer: Vec<redis::Value> = self
             .0
             .key(keys.seq())
             .key(keys.log())
             .key(keys.order())
             .key(keys.client_ids())
-            .key(globals.rooms())
-            .key(globals.counts())
-            .key(globals.search_ids())
-            .key(globals.private_rooms())
+            .key(space.counts_of(input.room))
             .key(keys.private())
             .key(keys.members())
-            .key(globals.uploads_unsent())
-            .key(globals.uploads_removed())
-            .key(globals.uploads_unsent_bytes())
             .arg(input.room.as_str())
             .arg(input.author_id.as_str())
             .arg(input.author.as_str())
@@ -97,8 +105,8 @@ impl AppendScript {
                     .unwrap_or_default(),
             )
             .arg(mentions_json(input.mentions)?)
-            .arg(format!("{} {file_terms}", terms(input.body)).trim())
-            .arg(globals.search_term_prefix())
+            .arg(message_terms(input.body, input.files))
+            .arg(input.search_id)
             .arg(if input.recheck_access { "1" } else { "" })
             .arg(keys.search_term_prefix())
             .arg(if input.bot { "1" } else { "" })
@@ -113,16 +121,56 @@ impl AppendScript {
                     .collect::<Vec<_>>()
                     .join(" "),
             )
+            .arg(globals.uploads_unsent())
+            .arg(globals.uploads_removed())
+            .arg(globals.uploads_unsent_bytes())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
-        Ok(match created {
-            1 => AppendOutcome::New(Seq(seq)),
-            2 => AppendOutcome::Refused,
-            3 => AppendOutcome::BadAttachment,
-            _ => AppendOutcome::Duplicate(Seq(seq)),
-        })
+        decode_append(answer)
     }
+}
+
+/// What the global keys still need after `append.lua` stored a message: the script
+/// touches only the room's keys (one hash slot in a cluster).
+#[derive(Debug, Default)]
+pub(super) struct Unfiled {
+    /// The room is private: never listed, its messages in its own index (filed already).
+    pub private: bool,
+    /// Messages the history trim removed that the shared index still lists: each
+    /// `room:seq` with the terms it is filed under.
+    pub trimmed: Vec<(String, Vec<String>)>,
+}
+
+fn decode_append(answer: Vec<redis::Value>) -> Result<AppendOutcome, StoreError> {
+    let malformed = || StoreError::Failed("append.lua: an answer of an unexpected shape".into());
+    let mut answer = answer.into_iter();
+    let mut number = || -> Result<i64, StoreError> {
+        let value = answer.next().ok_or_else(malformed)?;
+        redis::from_redis_value(value).map_err(|e| classify(e.into()))
+    };
+    let (code, seq) = (number()?, number()?);
+    let seq = Seq(u64::try_from(seq).map_err(|_| malformed())?);
+    Ok(match code {
+        1 => {
+            let private = number()? == 1;
+            let trimmed = answer
+                .map(redis::from_redis_value::<String>)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| classify(e.into()))?
+                .into_iter()
+                .filter_map(|entry| {
+                    let mut words = entry.split(' ').map(str::to_owned);
+                    let member = words.next()?;
+                    Some((member, words.filter(|term| !term.is_empty()).collect()))
+                })
+                .collect();
+            AppendOutcome::New(seq, Unfiled { private, trimmed })
+        }
+        2 => AppendOutcome::Refused,
+        3 => AppendOutcome::BadAttachment,
+        _ => AppendOutcome::Duplicate(seq),
+    })
 }
 
 /// The `attachments` field: JSON, or empty for none.

@@ -1,0 +1,59 @@
+//! What a stored message still owes the global keys, written by the node right after
+//! `append.lua`: the room moves up the room list, a public room's message goes into the
+//! index every public room shares, and messages the history trim removed come out of it.
+//! The script may touch only the room's keys (one hash slot in a cluster); this step is
+//! idempotent (`ZADD GT`, `ZADD` and `ZREM` of fixed scores and members), so a late or
+//! repeated run changes nothing. A node that dies between the two leaves the message
+//! stored, announced and acknowledged, but not found by search and not moving its room up
+//! the list until the room's next message (docs/redis-cluster.md).
+
+use super::batch;
+use super::scripts::Unfiled;
+use crate::domain::{RoomName, Seq};
+use crate::server::store::redis_keys::GlobalKeys;
+use redis::aio::ConnectionManager;
+
+/// The global writes one new message needs.
+pub(super) struct Filing<'a> {
+    pub room: &'a RoomName,
+    pub seq: Seq,
+    pub sent_at: i64,
+    pub search_id: u64,
+    /// Every term it is filed under, space-separated.
+    pub terms: &'a str,
+    pub unfiled: Unfiled,
+}
+
+impl Filing<'_> {
+    /// Writes them. The message is stored whatever happens here: a failure is logged, not
+    /// returned, so the sender is not told to send again what everyone has seen.
+    pub(super) async fn write(self, conn: &ConnectionManager, globals: &GlobalKeys<'_>) {
+        let mut pipe = redis::pipe();
+        if !self.unfiled.private {
+            pipe.cmd("ZADD")
+                .arg(globals.rooms())
+                .arg("GT")
+                .arg(self.sent_at)
+                .arg(self.room.as_str())
+                .ignore();
+            let member = format!("{}:{}", self.room, self.seq);
+            for term in self.terms.split_whitespace() {
+                pipe.zadd(globals.search_term(term), &member, self.search_id)
+                    .ignore();
+            }
+        }
+        for (member, terms) in &self.unfiled.trimmed {
+            for term in terms {
+                pipe.zrem(globals.search_term(term), member).ignore();
+            }
+        }
+        if let Err(error) = batch::query::<()>(&pipe, conn).await {
+            tracing::warn!(
+                room = %self.room,
+                seq = %self.seq,
+                %error,
+                "a message was stored but not listed or indexed"
+            );
+        }
+    }
+}
