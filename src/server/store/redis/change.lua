@@ -1,15 +1,20 @@
 -- Edits or deletes a message if `by` wrote it, logging the event with the room's next seq.
--- KEYS: 1 seq counter, 2 log stream, 3 message counts (hash), 4 the room's pins (zset),
---       5 uploads to remove (zset)
+-- Every key it declares is the room's (one hash slot in a cluster).
+-- KEYS: 1 seq counter, 2 log stream, 3 the hash that holds the room's message count
+--       (field: the room), 4 the room's pins (zset)
 -- ARGV: 1 message key, 2 by (user id), 3 kind ('edit' or 'delete'), 4 new body (edit),
 --       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel,
---       10 the new body's search terms (edit; space-separated), 11 what every search
---       term's key starts with, 12 '1' when `by` moderates the room (anyone's message),
+--       10 the new body's search terms (edit; space-separated), 11 uploads to remove
+--       (zset; a global key, touched only to delete a message with files),
+--       12 '1' when `by` moderates the room (anyone's message),
 --       13 what every upload's key starts with
 -- An edit keeps the message's files' search terms (`aterms`); a delete removes its files.
--- The message leaves the search terms it was filed under; an edit files it under the new
--- (in the private room's own index when its hash names one, `tp`). A delete unpins it.
--- Returns {seq} on success, {-1} not found, {-2} not the author, {-3} already deleted.
+-- The message leaves the search terms it was filed under; an edit files it under the new.
+-- In a private room's own index (its hash names one, `tp`) that happens here; in the index
+-- every public room shares, the node does it after, from the answer. A delete unpins it.
+-- Returns {seq, sid, old terms, new terms} on success (sid '' when the message is not in
+-- the shared index: the node has nothing to do), {-1} not found, {-2} not the author,
+-- {-3} already deleted.
 local author = redis.call('HGET', ARGV[1], 'author_id')
 if not author then
   return {-1}
@@ -23,18 +28,19 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local found_as = ARGV[8] .. ':' .. ARGV[6]
 local filed = redis.call('HMGET', ARGV[1], 'sid', 'terms', 'tp', 'aterms', 'aids')
-local tp = filed[3] or ARGV[11]
-for term in string.gmatch(filed[2] or '', '%S+') do
-  redis.call('ZREM', tp .. term, found_as)
-end
+local terms = ''
 if ARGV[3] == 'edit' and filed[1] then
-  local terms = ARGV[10] .. ' ' .. (filed[4] or '')
+  terms = ARGV[10] .. ' ' .. (filed[4] or '')
+end
+redis.call('HSET', ARGV[1], 'terms', terms)
+local tp = filed[3]
+if tp then
+  for term in string.gmatch(filed[2] or '', '%S+') do
+    redis.call('ZREM', tp .. term, found_as)
+  end
   for term in string.gmatch(terms, '%S+') do
     redis.call('ZADD', tp .. term, filed[1], found_as)
   end
-  redis.call('HSET', ARGV[1], 'terms', terms)
-else
-  redis.call('HSET', ARGV[1], 'terms', '')
 end
 if ARGV[3] == 'edit' then
   redis.call('HSET', ARGV[1], 'body', ARGV[4], 'edited_at', ARGV[5])
@@ -44,11 +50,14 @@ else
   redis.call('ZREM', KEYS[4], ARGV[6])
   for id in string.gmatch(filed[5] or '', '%S+') do
     redis.call('HSET', ARGV[13] .. id, 'removed', '1')
-    redis.call('ZADD', KEYS[5], ARGV[5], id)
+    redis.call('ZADD', ARGV[11], ARGV[5], id)
   end
   redis.call('HINCRBY', KEYS[3], ARGV[8], -1)
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], seq .. '-0',
   'kind', ARGV[3], 'target', ARGV[6], 'at', ARGV[5])
 redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
-return {seq}
+if tp or not filed[1] then
+  return {seq, '', '', ''}
+end
+return {seq, filed[1], filed[2] or '', terms}

@@ -1,6 +1,7 @@
 //! What a stored message still owes the global keys, written by the node right after
 //! `append.lua`: the room moves up the room list, a public room's message goes into the
-//! index every public room shares, and messages the history trim removed come out of it.
+//! index every public room shares, and messages the history trim removed come out of it;
+//! after `change.lua`, an edited or deleted message's terms in that index.
 //! The script may touch only the room's keys (one hash slot in a cluster); this step is
 //! idempotent (`ZADD GT`, `ZADD` and `ZREM` of fixed scores and members), so a late or
 //! repeated run changes nothing. A node that dies between the two leaves the message
@@ -8,10 +9,11 @@
 //! the list until the room's next message (docs/redis-cluster.md).
 
 use super::batch;
-use super::scripts::Unfiled;
+use super::scripts::{Refiling, Unfiled};
 use crate::domain::{RoomName, Seq};
 use crate::server::store::redis_keys::GlobalKeys;
 use redis::aio::ConnectionManager;
+use redis::Pipeline;
 
 /// The global writes one new message needs.
 pub(super) struct Filing<'a> {
@@ -42,11 +44,7 @@ impl Filing<'_> {
                     .ignore();
             }
         }
-        for (member, terms) in &self.unfiled.trimmed {
-            for term in terms {
-                pipe.zrem(globals.search_term(term), member).ignore();
-            }
-        }
+        unfile_into(&mut pipe, globals, &self.unfiled.trimmed);
         if let Err(error) = batch::query::<()>(&pipe, conn).await {
             tracing::warn!(
                 room = %self.room,
@@ -54,6 +52,57 @@ impl Filing<'_> {
                 %error,
                 "a message was stored but not listed or indexed"
             );
+        }
+    }
+}
+
+impl Refiling {
+    /// Takes an edited or deleted message out of its old terms in the shared index and
+    /// files an edit under its new ones, with its search id. Logged, not returned, on
+    /// failure: the change is stored and announced.
+    pub(super) async fn write(self, conn: &ConnectionManager, globals: &GlobalKeys<'_>) {
+        let mut pipe = redis::pipe();
+        for term in self.old_terms.split_whitespace() {
+            pipe.zrem(globals.search_term(term), &self.member).ignore();
+        }
+        for term in self.new_terms.split_whitespace() {
+            pipe.zadd(globals.search_term(term), &self.member, self.search_id)
+                .ignore();
+        }
+        if let Err(error) = batch::query::<()>(&pipe, conn).await {
+            tracing::warn!(
+                member = %self.member,
+                %error,
+                "a change was stored but the search index still has the message as it was"
+            );
+        }
+    }
+}
+
+/// Takes removed messages (`room:seq` and their terms) out of the shared index, and, when
+/// retention left `emptied` without a message, the room out of the room list. Logged, not
+/// returned, on failure: the messages are gone whatever the index says (search skips
+/// entries whose message is gone).
+pub(super) async fn unfile(
+    conn: &ConnectionManager,
+    globals: &GlobalKeys<'_>,
+    removed: &[(String, Vec<String>)],
+    emptied: Option<&RoomName>,
+) {
+    let mut pipe = redis::pipe();
+    unfile_into(&mut pipe, globals, removed);
+    if let Some(room) = emptied {
+        pipe.zrem(globals.rooms(), room.as_str()).ignore();
+    }
+    if let Err(error) = batch::query::<()>(&pipe, conn).await {
+        tracing::warn!(%error, "removed messages are still in the search index");
+    }
+}
+
+fn unfile_into(pipe: &mut Pipeline, globals: &GlobalKeys<'_>, removed: &[(String, Vec<String>)]) {
+    for (member, terms) in removed {
+        for term in terms {
+            pipe.zrem(globals.search_term(term), member).ignore();
         }
     }
 }

@@ -152,9 +152,16 @@ impl RedisStore {
             history: self.history,
             as_moderator,
         };
-        self.change
-            .run(&mut conn, &self.room(room), &self.global(), input)
-            .await
+        let changed = self.change.run(&mut conn, &self.keys, input).await?;
+        Ok(match changed {
+            Ok((seq, refiling)) => {
+                if let Some(refiling) = refiling {
+                    refiling.write(&self.conn, &self.global()).await;
+                }
+                Ok(seq)
+            }
+            Err(refusal) => Err(refusal),
+        })
     }
 }
 

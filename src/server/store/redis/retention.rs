@@ -3,6 +3,8 @@
 //! enough not to hold up the sends of other rooms), until a message is kept.
 
 use super::decode::classify;
+use super::filing;
+use super::scripts::filed_entries;
 use super::RedisStore;
 use crate::domain::{RoomName, Seq};
 use crate::server::store::{Forgotten, Retention, StoreError};
@@ -55,26 +57,40 @@ impl RedisStore {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
                 .unwrap_or_default();
-            let (removed, cut, more): (u64, u64, u8) = RETAIN
+            let answer: Vec<redis::Value> = RETAIN
                 .key(keys.order())
                 .key(keys.client_ids())
                 .key(self.keys.counts_of(room))
                 .key(keys.log())
                 .key(keys.cut())
-                .key(globals.uploads_removed())
                 .key(keys.pins())
                 .key(keys.seq())
-                .key(globals.rooms())
                 .arg(room.as_str())
                 .arg(keys.message_prefix())
                 .arg(horizon)
                 .arg(BATCH)
-                .arg(globals.search_term_prefix())
+                .arg(globals.uploads_removed())
                 .arg(globals.upload_prefix())
                 .arg(now)
                 .invoke_async(&mut conn)
                 .await
                 .map_err(classify)?;
+            let mut answer = answer.into_iter();
+            let mut number = || -> Result<u64, StoreError> {
+                let value = answer.next().ok_or_else(|| {
+                    StoreError::Failed("retain.lua: an answer of an unexpected shape".into())
+                })?;
+                redis::from_redis_value(value).map_err(|e| classify(e.into()))
+            };
+            let (removed, cut, more, emptied) = (number()?, number()?, number()?, number()?);
+            let unfiled = filed_entries(answer)?;
+            filing::unfile(
+                &self.conn,
+                &globals,
+                &unfiled,
+                (emptied == 1).then_some(room),
+            )
+            .await;
             messages += removed;
             if cut > 0 {
                 through = Seq(cut);

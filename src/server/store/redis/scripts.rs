@@ -6,7 +6,7 @@ use crate::domain::SearchQuery;
 use crate::domain::{
     index_terms, Attachment, ClientId, Mention, Nickname, RoomName, Seq, UploadId, UserId,
 };
-use crate::server::store::redis_keys::{GlobalKeys, Keyspace, RoomKeys};
+use crate::server::store::redis_keys::{GlobalKeys, Keyspace};
 use crate::server::store::{Refusal, StoreError};
 use redis::aio::ConnectionManager;
 use redis::Script;
@@ -142,6 +142,24 @@ pub(super) struct Unfiled {
     pub trimmed: Vec<(String, Vec<String>)>,
 }
 
+/// The scripts' `'room:seq term term...'` entries: messages they removed that the shared
+/// index still lists, each with the terms it is filed under.
+pub(super) fn filed_entries(
+    entries: impl Iterator<Item = redis::Value>,
+) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    Ok(entries
+        .map(redis::from_redis_value::<String>)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| classify(e.into()))?
+        .into_iter()
+        .filter_map(|entry| {
+            let mut words = entry.split_whitespace().map(str::to_owned);
+            let member = words.next()?;
+            Some((member, words.collect()))
+        })
+        .collect())
+}
+
 fn decode_append(answer: Vec<redis::Value>) -> Result<AppendOutcome, StoreError> {
     let malformed = || StoreError::Failed("append.lua: an answer of an unexpected shape".into());
     let mut answer = answer.into_iter();
@@ -154,17 +172,7 @@ fn decode_append(answer: Vec<redis::Value>) -> Result<AppendOutcome, StoreError>
     Ok(match code {
         1 => {
             let private = number()? == 1;
-            let trimmed = answer
-                .map(redis::from_redis_value::<String>)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| classify(e.into()))?
-                .into_iter()
-                .filter_map(|entry| {
-                    let mut words = entry.split(' ').map(str::to_owned);
-                    let member = words.next()?;
-                    Some((member, words.filter(|term| !term.is_empty()).collect()))
-                })
-                .collect();
+            let trimmed = filed_entries(answer)?;
             AppendOutcome::New(seq, Unfiled { private, trimmed })
         }
         2 => AppendOutcome::Refused,
@@ -216,25 +224,25 @@ impl ChangeScript {
         Self(Script::new(include_str!("change.lua")))
     }
 
-    /// The seq of the logged event, or why the change was refused.
+    /// The seq of the logged event and what the shared index still needs, or why the
+    /// change was refused.
     pub(super) async fn run(
         &self,
         conn: &mut ConnectionManager,
-        keys: &RoomKeys,
-        globals: &GlobalKeys<'_>,
+        space: &Keyspace,
         input: ChangeInput<'_>,
-    ) -> Result<Result<Seq, Refusal>, StoreError> {
+    ) -> Result<Result<(Seq, Option<Refiling>), Refusal>, StoreError> {
+        let (keys, globals) = (space.room(input.room), space.global());
         let (kind, body) = match input.change {
             Change::Edit { body } => ("edit", body),
             Change::Delete => ("delete", ""),
         };
-        let answer: Vec<i64> = self
+        let answer: Vec<redis::Value> = self
             .0
             .key(keys.seq())
             .key(keys.log())
-            .key(globals.counts())
+            .key(space.counts_of(input.room))
             .key(keys.pins())
-            .key(globals.uploads_removed())
             .arg(keys.message(input.target))
             .arg(input.by.as_str())
             .arg(kind)
@@ -245,24 +253,56 @@ impl ChangeScript {
             .arg(input.room.as_str())
             .arg(keys.channel())
             .arg(terms(body))
-            .arg(globals.search_term_prefix())
+            .arg(globals.uploads_removed())
             .arg(if input.as_moderator { "1" } else { "0" })
             .arg(globals.upload_prefix())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
-        match answer.first().copied() {
-            Some(-1) => Ok(Err(Refusal::NotFound)),
-            Some(-2) => Ok(Err(Refusal::NotYours)),
-            Some(-3) => Ok(Err(Refusal::Deleted)),
-            Some(seq) => u64::try_from(seq)
-                .map(|seq| Ok(Seq(seq)))
-                .map_err(|e| StoreError::Failed(Box::new(e))),
-            None => Err(StoreError::Failed(
-                "empty answer from the change script".into(),
-            )),
-        }
+        decode_change(answer, input.room, input.target)
     }
+}
+
+/// What the index every public room shares needs after an edit or a delete (`change.lua`
+/// keeps to the room's keys): the message out of its old terms, into its new ones.
+#[derive(Debug)]
+pub(super) struct Refiling {
+    /// `room:seq`.
+    pub member: String,
+    pub search_id: u64,
+    pub old_terms: String,
+    pub new_terms: String,
+}
+
+fn decode_change(
+    answer: Vec<redis::Value>,
+    room: &RoomName,
+    target: Seq,
+) -> Result<Result<(Seq, Option<Refiling>), Refusal>, StoreError> {
+    let malformed = || StoreError::Failed("change.lua: an answer of an unexpected shape".into());
+    let mut answer = answer.into_iter();
+    let code: i64 = redis::from_redis_value(answer.next().ok_or_else(malformed)?)
+        .map_err(|e| classify(e.into()))?;
+    let seq = match code {
+        -1 => return Ok(Err(Refusal::NotFound)),
+        -2 => return Ok(Err(Refusal::NotYours)),
+        -3 => return Ok(Err(Refusal::Deleted)),
+        seq => Seq(u64::try_from(seq).map_err(|_| malformed())?),
+    };
+    let rest: Vec<String> = answer
+        .map(redis::from_redis_value::<String>)
+        .collect::<Result<_, _>>()
+        .map_err(|e| classify(e.into()))?;
+    let refiling = match rest.as_slice() {
+        [sid, old_terms, new_terms] if !sid.is_empty() => Some(Refiling {
+            member: format!("{room}:{target}"),
+            search_id: sid.parse().map_err(|_| malformed())?,
+            old_terms: old_terms.clone(),
+            new_terms: new_terms.clone(),
+        }),
+        _ => None,
+    };
+    Ok(Ok((seq, refiling)))
 }
 
 /// `search.lua`: the members filed under every term, newest first.
