@@ -126,9 +126,23 @@ impl S3Server {
     }
 }
 
+impl S3Server {
+    /// Freezes the server (SIGSTOP): its ports still accept connections, nothing answers,
+    /// as an S3 service that hangs.
+    pub fn freeze(&self) {
+        let stopped = Command::new("kill")
+            .arg("-STOP")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(stopped.success(), "SIGSTOP to the S3 server");
+    }
+}
+
 impl Drop for S3Server {
     fn drop(&mut self) {
-        // SIGTERM takes SeaweedFS 15 s or more; its data is thrown away anyway.
+        // SIGTERM takes SeaweedFS 15 s or more; its data is thrown away anyway. SIGKILL
+        // ends a frozen one too.
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

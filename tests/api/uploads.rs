@@ -539,3 +539,25 @@ async fn uploads_are_rate_limited_and_dropping_the_cookie_gives_no_fresh_allowan
     }
     assert!(statuses.contains(&429), "{statuses:?}");
 }
+
+/// With its S3 service hung (it accepts connections and never answers), a node refuses an
+/// upload within its bound, 503, instead of retrying for minutes while the browser waits.
+#[tokio::test]
+async fn with_the_bucket_hung_an_upload_is_refused_within_its_bound() {
+    let s3 = S3Server::start().await;
+    let mut settings = settings();
+    settings.files.s3 = Some(s3.settings());
+    let app = spawn_app_with(settings).await;
+    s3.freeze();
+    let alice = app.browser();
+    let started = std::time::Instant::now();
+    let response = alice
+        .upload("lobby", "log.txt", "text/plain", vec![b'x'; 1024])
+        .await;
+    assert_eq!(response.status(), 503, "{:?}", response.text().await);
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "refused after {:?}",
+        started.elapsed()
+    );
+}

@@ -21,16 +21,27 @@ use crate::server::store::UploadBounds;
 use bytes::Bytes;
 use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
-use object_store::{GetOptions, GetRange, GetResult, ObjectStore, ObjectStoreExt};
+use object_store::{
+    BackoffConfig, ClientOptions, GetOptions, GetRange, GetResult, ObjectStore, ObjectStoreExt,
+    RetryConfig,
+};
 use settings::FileSettings;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How much of a file goes to an S3 bucket at once (its smallest multipart part), and to a
 /// directory.
 const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+/// A bucket that does not answer fails the request within these bounds, so the browser
+/// gets a 503 in seconds, not after the client's default of ten retries over three
+/// minutes. A request (at most one part, above) may take `S3_REQUEST_TIMEOUT`; no retry
+/// starts after `S3_RETRY_WINDOW`.
+const S3_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const S3_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+const S3_RETRY_WINDOW: Duration = Duration::from_secs(10);
 const LOCAL_PART_BYTES: usize = 1024 * 1024;
 
 /// Storage failed; the cause is for the log.
@@ -91,6 +102,12 @@ impl Files {
         let objects: Arc<dyn ObjectStore> = match &settings.s3 {
             Some(s3) => Arc::new(
                 object_store::aws::AmazonS3Builder::new()
+                    // First: it replaces every client option, `allow_http` among them.
+                    .with_client_options(
+                        ClientOptions::new()
+                            .with_connect_timeout(S3_CONNECT_TIMEOUT)
+                            .with_timeout(S3_REQUEST_TIMEOUT),
+                    )
                     .with_endpoint(&s3.url)
                     .with_allow_http(s3.url.starts_with("http://"))
                     .with_virtual_hosted_style_request(false)
@@ -98,6 +115,11 @@ impl Files {
                     .with_bucket_name(&s3.bucket)
                     .with_access_key_id(&s3.access_key_id)
                     .with_secret_access_key(s3.secret_access_key.expose())
+                    .with_retry(RetryConfig {
+                        backoff: BackoffConfig::default(),
+                        max_retries: 2,
+                        retry_timeout: S3_RETRY_WINDOW,
+                    })
                     .build()?,
             ),
             None => {
