@@ -85,3 +85,17 @@ pub(super) fn reactions_len(hashes: &[HashMap<String, String>]) -> usize {
         .map(String::len)
         .sum()
 }
+
+/// A script's answer was not of the shape its header promises.
+pub(super) fn malformed(script: &str) -> StoreError {
+    StoreError::Failed(format!("{script}: an answer of an unexpected shape").into())
+}
+
+/// The next value of a script's answer, as a number.
+pub(super) fn next_number<T: redis::FromRedisValue>(
+    answer: &mut impl Iterator<Item = redis::Value>,
+    script: &str,
+) -> Result<T, StoreError> {
+    let value = answer.next().ok_or_else(|| malformed(script))?;
+    redis::from_redis_value(value).map_err(|e| classify(e.into()))
+}

@@ -8,8 +8,9 @@
 //! stored, announced and acknowledged, but not found by search and not moving its room up
 //! the list until the room's next message (docs/redis-cluster.md).
 
+use super::append_script::Unfiled;
 use super::batch;
-use super::scripts::{Refiling, Unfiled};
+use super::scripts::Refiling;
 use crate::domain::{RoomName, Seq};
 use crate::server::store::redis_keys::GlobalKeys;
 use redis::aio::ConnectionManager;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod addresses;
+mod append_script;
 mod batch;
 pub mod client;
 mod decode;
@@ -26,15 +27,13 @@ mod search;
 mod tokens;
 mod uploads;
 
+use self::append_script::{message_terms, AppendInput, AppendOutcome, AppendScript};
 use self::decode::{classify, Shown};
 use self::filing::Filing;
 use self::pins::PinScript;
 use self::react_script::ReactScript;
 use self::reads::Direction;
-use self::scripts::{
-    message_terms, AppendInput, AppendOutcome, AppendScript, Change, ChangeInput, ChangeScript,
-    SearchScript,
-};
+use self::scripts::{Change, ChangeInput, ChangeScript, SearchScript};
 use super::Uploads;
 use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,

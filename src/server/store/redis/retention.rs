@@ -2,9 +2,10 @@
 //! messages sent before the horizon, a batch per call (each call one atomic step, short
 //! enough not to hold up the sends of other rooms), until a message is kept.
 
+use super::append_script::filed_entries;
 use super::decode::classify;
+use super::decode::next_number;
 use super::filing;
-use super::scripts::filed_entries;
 use super::RedisStore;
 use crate::domain::{RoomName, Seq};
 use crate::server::store::{Forgotten, Retention, StoreError};
@@ -76,12 +77,7 @@ impl RedisStore {
                 .await
                 .map_err(classify)?;
             let mut answer = answer.into_iter();
-            let mut number = || -> Result<u64, StoreError> {
-                let value = answer.next().ok_or_else(|| {
-                    StoreError::Failed("retain.lua: an answer of an unexpected shape".into())
-                })?;
-                redis::from_redis_value(value).map_err(|e| classify(e.into()))
-            };
+            let mut number = || next_number::<u64>(&mut answer, "retain.lua");
             let (removed, cut, more, emptied) = (number()?, number()?, number()?, number()?);
             let unfiled = filed_entries(answer)?;
             filing::unfile(
