@@ -47,6 +47,7 @@ mod reactions;
 mod redis_server;
 mod redis_store;
 mod redis_tls;
+mod redis_uploads;
 mod resume;
 mod retention;
 mod s3_server;

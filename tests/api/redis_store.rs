@@ -118,3 +118,88 @@ async fn messages_trimmed_from_the_history_leave_the_search_index() {
         .expect("zcard");
     assert_eq!(filed, 3);
 }
+
+/// A private room's members (the room's keys) decide who may read and write it; a
+/// person's list of rooms (global keys, another shard in a cluster) only lists. A leave
+/// whose second step died with its node leaves the room in the list, and the door shut.
+#[tokio::test]
+async fn a_private_room_left_halfway_stays_shut_to_who_left() {
+    use chat::domain::{OnlineUser, SearchQuery};
+    use chat::server::store::{Privacy, Refusal, RoomMembers};
+    let redis = RedisServer::start().await;
+    let prefix = fresh_prefix();
+    let keys = keyspace(&prefix);
+    let store = RedisStore::connect(&redis.url, &keys, 100)
+        .await
+        .expect("connect");
+    let room = RoomName::parse("plans").expect("room");
+    let (ann, bob) = (UserId::from_random(1), UserId::from_random(2));
+    let person = |id: &UserId, name: &str| OnlineUser {
+        id: id.clone(),
+        name: name.into(),
+    };
+    assert!(store
+        .create_private(&room, &person(&ann, "ann"), 1_000)
+        .await
+        .expect("create"));
+    let Privacy::Private { invite_version, .. } = store.privacy(&room).await.expect("privacy")
+    else {
+        panic!("a private room");
+    };
+    assert!(store
+        .join_by_invite(&person(&bob, "bob"), &room, invite_version)
+        .await
+        .expect("join"));
+    assert!(store.is_member(&bob, &room).await.expect("member"));
+    store.leave_room(&bob, &room).await.expect("leave");
+    // The node dies before the person's list is written: it still lists the room.
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .expect("client")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    let () = redis::cmd("HSET")
+        .arg(keys.global().joined(bob.as_str()))
+        .arg(room.as_str())
+        .arg(0)
+        .query_async(&mut conn)
+        .await
+        .expect("undo the second step");
+    let mut secret = message("the launch date", 1, None);
+    (secret.room, secret.author_id) = (room.clone(), ann.clone());
+    store.append(secret).await.expect("append").expect("hers");
+
+    assert!(!store.is_member(&bob, &room).await.expect("member"));
+    let mut by_bob = message("still here?", 2, None);
+    (by_bob.room, by_bob.recheck_access) = (room.clone(), true);
+    assert_eq!(
+        store.append(by_bob).await.expect("append").err(),
+        Some(Refusal::Private)
+    );
+    let query = SearchQuery::parse("launch").expect("query");
+    let found = store
+        .search(&query, None, &bob, None, 20)
+        .await
+        .expect("search");
+    assert!(found.results.is_empty(), "{:?}", found.results);
+    // Reading it does not let him back in, nor does setting how it notifies him.
+    store
+        .mark_read(&person(&bob, "bob"), &room, Seq(1))
+        .await
+        .expect("read");
+    assert!(!store.is_member(&bob, &room).await.expect("member"));
+    assert!(!store
+        .set_notify(&bob, &room, chat::domain::NotifyLevel::Every)
+        .await
+        .expect("notify"));
+    assert!(store
+        .notified_of_everything(&room, 10)
+        .await
+        .expect("notified")
+        .is_empty());
+    let ann_finds = store
+        .search(&query, None, &ann, None, 20)
+        .await
+        .expect("search");
+    assert_eq!(ann_finds.results.len(), 1, "the room's member finds it");
+}

@@ -87,9 +87,12 @@ async fn tls_redis() -> (RedisServer, Authority) {
         USER,
         "on",
         &format!(">{PASSWORD}"),
-        // Only the keys and channels of test prefixes, and no administration.
+        // Only the keys and channels of test prefixes (in either layout: a cluster's
+        // global keys are `{P}:…`), and no administration.
         "~test-*",
+        "~{test-*",
         "&test-*",
+        "&{test-*",
         "+@all",
         "-@admin",
         "-@dangerous",

@@ -16,6 +16,7 @@
 //! | `P:{room}:hooks` | zset | the room's webhook ids, by creation time |
 //! | `P:{room}:pins` | zset | the seqs of its pinned messages, by the seq of the `pin` event |
 //! | `P:{room}:cut` | string | the newest seq retention removed (a resume below it starts over) |
+//! | `P:{room}:upload:{id}` | hash | an upload's claim in its room: `owner`, and once sent `seq`, or `removed` (what may carry it, beside the messages) |
 //! | `P:rooms` | zset | rooms by last activity |
 //! | `P:counts` | hash | messages per room (in a cluster, each room's own `P:{room}:counts`) |
 //! | `P:private` | set | the names of the private rooms (never listed) |
@@ -170,6 +171,14 @@ impl RoomKeys {
     /// Its pinned messages.
     pub fn pins(&self) -> String {
         format!("{}:pins", self.base)
+    }
+    /// What the key of each upload's claim in the room starts with (its id follows).
+    pub fn upload_claim_prefix(&self) -> String {
+        format!("{}:upload:", self.base)
+    }
+    /// An upload's claim in the room: who may send it, and the message that did.
+    pub fn upload_claim(&self, id: &str) -> String {
+        format!("{}{id}", self.upload_claim_prefix())
     }
     /// The newest seq retention removed.
     pub fn cut(&self) -> String {

@@ -16,24 +16,24 @@
 --       15 what the room's own search terms' keys start with (a private room's messages
 --       are filed there, never in the index every room shares),
 --       16 '1': posted by a webhook (a bot), 17 its files (JSON, '' for none),
---       18 its files' search terms (space-separated; also in 12), 19 what every upload's
---       key starts with, 20 the ids of its uploads (space-separated, '' for none),
---       21 uploads not sent yet (zset), 22 uploads to remove (zset), 23 the bytes of each
---       person's unsent uploads (hash). 19-23 are global keys, touched only for a message
---       with files.
--- Files: each upload must be the author's, to this room, not sent and not removed; it
--- then names the message (`seq`) and leaves the unsent ones (and its bytes its author's
--- unsent bytes). The message keeps the
+--       18 its files' search terms (space-separated; also in 12), 19 what the key of each
+--       upload's claim in the room starts with, 20 the ids of its uploads
+--       (space-separated, '' for none)
+-- Files: each upload's claim in the room (written when it was uploaded to this room) must
+-- be the author's, not sent and not removed; it then names the message (`seq`), and the
+-- node marks the upload's own record sent (`uploads.rs`). The message keeps the
 -- files' JSON (`attachments`), ids (`aids`: a delete or the trim removes them) and
 -- search terms (`aterms`: an edit keeps them).
 -- Search: `sid`, `terms` and (private rooms) `tp` in its hash say where the message is
 -- filed, so an edit, a delete or the history trim can take it out again. A private room's
 -- message is filed here, in `P:{room}:search:w:{term}`; a public room's by the node,
 -- under `P:search:w:{term}` (a zset of `room:seq` by search id).
--- Returns {1, seq, private, trimmed...} for a new message: private is 1 for a private
--- room (the node neither lists it nor files it in the shared index), and each trimmed
--- entry is 'room:seq term term...', a message the trim removed that the node takes out of
--- the shared index. {0, seq} for a client_id this author sent before, {2, 0} when refused
+-- Returns {1, seq, private, removed uploads, trimmed...} for a new message: private is 1
+-- for a private room (the node neither lists it nor files it in the shared index), the
+-- removed uploads are the ids (space-separated) of the files of messages the trim removed,
+-- whose claims it marked removed (the node marks their records), and each trimmed entry is
+-- 'room:seq term term...', a message the trim removed that the node takes out of the
+-- shared index. {0, seq} for a client_id this author sent before, {2, 0} when refused
 -- (nothing stored), {3, 0} for an upload it may not carry.
 -- The idempotency key is scoped to its author (field `author_id:client_id`): someone who
 -- learns another person's key cannot get that person's message back as their own.
@@ -50,8 +50,8 @@ if ARGV[14] == '1' and private == 1 and redis.call('HEXISTS', KEYS[7], ARGV[2]) 
   return {2, 0}
 end
 for id in string.gmatch(ARGV[20], '%S+') do
-  local upload = redis.call('HMGET', ARGV[19] .. id, 'room', 'owner', 'seq', 'removed')
-  if upload[1] ~= ARGV[1] or upload[2] ~= ARGV[2] or upload[3] or upload[4] then
+  local claim = redis.call('HMGET', ARGV[19] .. id, 'owner', 'seq', 'removed')
+  if claim[1] ~= ARGV[2] or claim[2] or claim[3] then
     return {3, 0}
   end
 end
@@ -71,11 +71,6 @@ if ARGV[20] ~= '' then
   redis.call('HSET', ARGV[7] .. seq, 'attachments', ARGV[17], 'aids', ARGV[20], 'aterms', ARGV[18])
   for id in string.gmatch(ARGV[20], '%S+') do
     redis.call('HSET', ARGV[19] .. id, 'seq', seq)
-    redis.call('ZREM', ARGV[21], id)
-    local size = redis.call('HGET', ARGV[19] .. id, 'size')
-    if size and redis.call('HINCRBY', ARGV[23], ARGV[2], -tonumber(size)) <= 0 then
-      redis.call('HDEL', ARGV[23], ARGV[2])
-    end
   end
 end
 redis.call('HSET', ARGV[7] .. seq, 'sid', ARGV[13], 'terms', ARGV[12])
@@ -96,7 +91,8 @@ end
 redis.call('HINCRBY', KEYS[5], ARGV[1], 1)
 
 -- Keep at most `history` messages: forget the oldest, with their idempotency keys.
-local answer = {1, seq, private}
+local answer = {1, seq, private, ''}
+local removed = {}
 local history = tonumber(ARGV[8])
 local stored = redis.call('ZCARD', KEYS[3])
 if stored > history then
@@ -117,7 +113,7 @@ if stored > history then
     end
     for id in string.gmatch(ids[5] or '', '%S+') do
       redis.call('HSET', ARGV[19] .. id, 'removed', '1')
-      redis.call('ZADD', ARGV[22], ARGV[5], id)
+      removed[#removed + 1] = id
     end
     if redis.call('HGET', old_key, 'deleted') == '0' then
       redis.call('HINCRBY', KEYS[5], ARGV[1], -1)
@@ -125,5 +121,6 @@ if stored > history then
     redis.call('DEL', old_key)
   end
   redis.call('ZREMRANGEBYRANK', KEYS[3], 0, stored - history - 1)
+  answer[4] = table.concat(removed, ' ')
 end
 return answer

@@ -71,7 +71,7 @@ impl AppendScript {
         space: &Keyspace,
         input: AppendInput<'_>,
     ) -> Result<AppendOutcome, StoreError> {
-        let (keys, globals) = (space.room(input.room), space.global());
+        let keys = space.room(input.room);
         let file_terms = file_terms(input.files);
         let answer: Vec<redis::Value> = self
             .0
@@ -105,7 +105,7 @@ impl AppendScript {
             .arg(if input.bot { "1" } else { "" })
             .arg(files_json(input.files)?)
             .arg(&file_terms)
-            .arg(globals.upload_prefix())
+            .arg(keys.upload_claim_prefix())
             .arg(
                 input
                     .uploads
@@ -114,9 +114,6 @@ impl AppendScript {
                     .collect::<Vec<_>>()
                     .join(" "),
             )
-            .arg(globals.uploads_unsent())
-            .arg(globals.uploads_removed())
-            .arg(globals.uploads_unsent_bytes())
             .invoke_async(conn)
             .await
             .map_err(classify)?;
@@ -133,6 +130,15 @@ pub(super) struct Unfiled {
     /// Messages the history trim removed that the shared index still lists: each
     /// `room:seq` with the terms it is filed under.
     pub trimmed: Vec<(String, Vec<String>)>,
+    /// The uploads of the messages the trim removed (their claims marked removed).
+    pub removed_uploads: Vec<String>,
+}
+
+/// Space-separated ids, as the scripts answer them.
+pub(super) fn ids(value: Option<redis::Value>, script: &str) -> Result<Vec<String>, StoreError> {
+    let value = value.ok_or_else(|| malformed(script))?;
+    let ids: String = redis::from_redis_value(value).map_err(|e| classify(e.into()))?;
+    Ok(ids.split_whitespace().map(str::to_owned).collect())
 }
 
 /// The scripts' `'room:seq term term...'` entries: messages they removed that the shared
@@ -161,8 +167,16 @@ fn decode_append(answer: Vec<redis::Value>) -> Result<AppendOutcome, StoreError>
     Ok(match code {
         1 => {
             let private = number()? == 1;
+            let removed_uploads = ids(answer.next(), "append.lua")?;
             let trimmed = filed_entries(answer)?;
-            AppendOutcome::New(seq, Unfiled { private, trimmed })
+            AppendOutcome::New(
+                seq,
+                Unfiled {
+                    private,
+                    trimmed,
+                    removed_uploads,
+                },
+            )
         }
         2 => AppendOutcome::Refused,
         3 => AppendOutcome::BadAttachment,

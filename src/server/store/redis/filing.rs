@@ -1,7 +1,8 @@
 //! What a stored message still owes the global keys, written by the node right after
 //! `append.lua`: the room moves up the room list, a public room's message goes into the
 //! index every public room shares, and messages the history trim removed come out of it;
-//! after `change.lua`, an edited or deleted message's terms in that index.
+//! after `change.lua`, an edited or deleted message's terms in that index; and the records
+//! of the uploads those scripts claimed or removed (`upload_records.rs`).
 //! The script may touch only the room's keys (one hash slot in a cluster); this step is
 //! idempotent (`ZADD GT`, `ZADD` and `ZREM` of fixed scores and members), so a late or
 //! repeated run changes nothing. A node that dies between the two leaves the message
@@ -11,7 +12,8 @@
 use super::append_script::Unfiled;
 use super::batch;
 use super::scripts::Refiling;
-use crate::domain::{RoomName, Seq};
+use super::upload_records;
+use crate::domain::{RoomName, Seq, UploadId};
 use crate::server::store::redis_keys::GlobalKeys;
 use redis::aio::ConnectionManager;
 use redis::Pipeline;
@@ -24,6 +26,8 @@ pub(super) struct Filing<'a> {
     pub search_id: u64,
     /// Every term it is filed under, space-separated.
     pub terms: &'a str,
+    /// The uploads it carries (claimed in the room: their records are marked sent here).
+    pub uploads: &'a [UploadId],
     pub unfiled: Unfiled,
 }
 
@@ -54,6 +58,27 @@ impl Filing<'_> {
                 "a message was stored but not listed or indexed"
             );
         }
+        let sent: Vec<&str> = self.uploads.iter().map(UploadId::as_str).collect();
+        if let Err(error) = upload_records::mark_sent(conn, globals, &sent, self.seq.get()).await {
+            // The sweep of unsent uploads finds their claims sent and mends this.
+            tracing::warn!(seq = %self.seq, %error, "files were sent but are still counted unsent");
+        }
+        remove_uploads(conn, globals, &self.unfiled.removed_uploads, self.sent_at).await;
+    }
+}
+
+/// Marks the records of uploads whose claims a script removed (their message deleted or
+/// trimmed), so the sweep takes their bytes. Logged, not returned, on failure: the claims
+/// already refuse them to anyone; only their bytes stay behind.
+pub(super) async fn remove_uploads(
+    conn: &ConnectionManager,
+    globals: &GlobalKeys<'_>,
+    ids: &[String],
+    at: i64,
+) {
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    if let Err(error) = upload_records::mark_removed(conn, globals, &ids, at).await {
+        tracing::warn!(?ids, %error, "removed files keep their bytes: their records were not marked");
     }
 }
 

@@ -2,38 +2,62 @@
 //! and `P:user:{id}:notify` (room → what it notifies them of; absent means mentions);
 //! and each room's members, `P:{room}:members` (user id → the name the room knows them by),
 //! and those of them notified of every message, `P:{room}:notify_every`.
+//!
+//! The room's members are the authority on access (`append.lua`, `is_member`, search); a
+//! person's list only lists. In a cluster the two live on different shards, so each change
+//! is two steps: the room's side first, the person's second. Joining writes the room's
+//! members first and leaving removes them first: a crash between the steps can leave a room
+//! missing from, or lingering in, a sidebar, never a door open (docs/redis-cluster.md).
 
-use super::batch;
 use super::decode::classify;
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
 use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Membership, StoreError, MAX_JOINED};
 use redis::aio::ConnectionManager;
 
-/// Sets the read seq unless it would move back, and the name the room knows them by;
-/// never joins a private room (one may have become private since the caller checked).
-/// KEYS: 1 the person's rooms, 2 the room's members, 3 the room's private flag. ARGV: 1 room,
-/// 2 seq, 3 id, 4 name.
-const MARK_READ: &str = r"
-if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('HEXISTS', KEYS[2], ARGV[3]) == 0 then
-  return 0
-end
-local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
-if tonumber(ARGV[2]) > old then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+/// The room's side of a read: the name the room knows them by, unless the room is private
+/// and they are not a member (it may have become private since the caller checked).
+/// KEYS: 1 the room's members, 2 its private flag. ARGV: 1 id, 2 name.
+/// Returns 0 (not a member of a private room), 1 (a public room), 2 (a private one).
+const READ_IN_ROOM: &str = r"
+local private = redis.call('EXISTS', KEYS[2]) == 1
+if private and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if private then return 2 end
+return 1";
+
+/// The person's side of a read: the read seq, unless it would move back; a room not in
+/// their list is added only when ARGV[3] is '1' (a public room: reading it joins it).
+/// KEYS: 1 the person's rooms. ARGV: 1 room, 2 seq, 3 '1' to add.
+const READ_BY_PERSON: &str = r"
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old and ARGV[3] ~= '1' then return 0 end
+if tonumber(ARGV[2]) > tonumber(old or '-1') then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1";
+
+/// Renames a member of the room, never adding one (they may have left since).
+/// KEYS: 1 the room's members. ARGV: 1 id, 2 name.
+const RENAME: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 0";
 
-/// Sets what a joined room notifies; 0 (nothing set) when the room is not joined.
-/// KEYS: 1 the person's rooms, 2 their levels, 3 the room's people notified of every
-/// message. ARGV: 1 room, 2 level, 3 the person.
-const SET_NOTIFY: &str = r"
+/// The room's side of a notify level: whether a member is notified of every message.
+/// KEYS: 1 the room's members, 2 its people notified of every message. ARGV: 1 the
+/// person, 2 level. Returns 0 when they are not a member.
+const NOTIFY_IN_ROOM: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] == 'every' then
+  redis.call('SADD', KEYS[2], ARGV[1])
+else
+  redis.call('SREM', KEYS[2], ARGV[1])
+end
+return 1";
+
+/// The person's side: the level of a room in their list. KEYS: 1 the person's rooms, 2
+/// their levels. ARGV: 1 room, 2 level.
+const NOTIFY_BY_PERSON: &str = r"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-if ARGV[2] == 'every' then
-  redis.call('SADD', KEYS[3], ARGV[3])
-else
-  redis.call('SREM', KEYS[3], ARGV[3])
-end
 return 1";
 
 /// The keys of one person's memberships.
@@ -98,21 +122,31 @@ pub(super) async fn mark_read(
     seq: Seq,
 ) -> Result<(), StoreError> {
     let mut conn = conn.clone();
-    redis::Script::new(MARK_READ)
-        .key(person.rooms)
+    let in_room: i64 = redis::Script::new(READ_IN_ROOM)
         .key(room_keys.members())
         .key(room_keys.private())
-        .arg(room.as_str())
-        .arg(seq.get())
         .arg(user.id.as_str())
         .arg(&user.name)
-        .invoke_async::<i64>(&mut conn)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    if in_room == 0 {
+        return Ok(());
+    }
+    let public = in_room == 1;
+    let _: i64 = redis::Script::new(READ_BY_PERSON)
+        .key(person.rooms)
+        .arg(room.as_str())
+        .arg(seq.get())
+        .arg(if public { "1" } else { "0" })
+        .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
     Ok(())
 }
 
-/// Renames the person in each room they joined (at most [`MAX_JOINED`]).
+/// Renames the person in each room they joined (at most [`MAX_JOINED`]), one room at a
+/// time (each room's members on their own shard in a cluster; renames are rare).
 pub(super) async fn rename(
     conn: &ConnectionManager,
     person: PersonKeys,
@@ -125,19 +159,24 @@ pub(super) async fn rename(
         .query_async(&mut conn)
         .await
         .map_err(classify)?;
-    let mut pipe = redis::pipe();
+    let script = redis::Script::new(RENAME);
     for room in rooms
         .iter()
         .filter_map(|room| RoomName::parse(room).ok())
         .take(MAX_JOINED)
     {
-        pipe.hset(room_keys(&room).members(), user.id.as_str(), &user.name)
-            .ignore();
+        let _: i64 = script
+            .key(room_keys(&room).members())
+            .arg(user.id.as_str())
+            .arg(&user.name)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(classify)?;
     }
-    let () = batch::query(&pipe, &conn).await?;
     Ok(())
 }
 
+/// Sets what a joined room notifies; false (nothing set) when they are not its member.
 pub(super) async fn set_notify(
     conn: &ConnectionManager,
     person: PersonKeys,
@@ -147,17 +186,26 @@ pub(super) async fn set_notify(
     level: NotifyLevel,
 ) -> Result<bool, StoreError> {
     let mut conn = conn.clone();
-    let set: i64 = redis::Script::new(SET_NOTIFY)
-        .key(person.rooms)
-        .key(person.notify)
+    let member: i64 = redis::Script::new(NOTIFY_IN_ROOM)
+        .key(room_keys.members())
         .key(room_keys.notified_of_everything())
-        .arg(room.as_str())
-        .arg(level.as_str())
         .arg(user.as_str())
+        .arg(level.as_str())
         .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
-    Ok(set == 1)
+    if member == 0 {
+        return Ok(false);
+    }
+    let _: i64 = redis::Script::new(NOTIFY_BY_PERSON)
+        .key(person.rooms)
+        .key(person.notify)
+        .arg(room.as_str())
+        .arg(level.as_str())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(true)
 }
 
 /// Up to `limit` of those notified of every message of the room.
@@ -238,19 +286,33 @@ pub(super) async fn members_among(
         .collect())
 }
 
-/// KEYS: 1 the person's rooms, 2 their notify levels, 3 the room's members, 4 its private
-/// hash, 5 those notified of its every message. ARGV: 1 room, 2 id. A private room's access version grows when a member leaves,
-/// in the same step (streams compare it before sending).
-const LEAVE: &str = r"
+/// Whether `user` is a member of the room: its members decide access.
+pub(super) async fn is_member(
+    conn: &ConnectionManager,
+    room_keys: &RoomKeys,
+    user: &UserId,
+) -> Result<bool, StoreError> {
+    let mut conn = conn.clone();
+    redis::cmd("HEXISTS")
+        .arg(room_keys.members())
+        .arg(user.as_str())
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)
+}
+
+/// The room's side of leaving. KEYS: 1 the room's members, 2 its private hash, 3 those
+/// notified of its every message. ARGV: 1 id. A private room's access version grows when a
+/// member leaves, in the same step (streams compare it before sending).
+const LEAVE_ROOM: &str = r"
+redis.call('SREM', KEYS[3], ARGV[1])
 local was = redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('SREM', KEYS[5], ARGV[2])
-was = was + redis.call('HDEL', KEYS[3], ARGV[2])
-if was > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
-  redis.call('HINCRBY', KEYS[4], 'access', 1)
+if was > 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'access', 1)
 end
 return was";
 
+/// Leaves the room: its members first (access ends there), then the person's list.
 pub(super) async fn leave(
     conn: &ConnectionManager,
     person: PersonKeys,
@@ -259,15 +321,20 @@ pub(super) async fn leave(
     room: &RoomName,
 ) -> Result<(), StoreError> {
     let mut conn = conn.clone();
-    let _: i64 = redis::Script::new(LEAVE)
-        .key(&person.rooms)
-        .key(&person.notify)
+    let _: i64 = redis::Script::new(LEAVE_ROOM)
         .key(room_keys.members())
         .key(room_keys.private())
         .key(room_keys.notified_of_everything())
-        .arg(room.as_str())
         .arg(user.as_str())
         .invoke_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    let () = redis::pipe()
+        .hdel(&person.rooms, room.as_str())
+        .ignore()
+        .hdel(&person.notify, room.as_str())
+        .ignore()
+        .query_async(&mut conn)
         .await
         .map_err(classify)?;
     Ok(())

@@ -24,7 +24,9 @@ mod retention;
 mod room_members;
 mod scripts;
 mod search;
+mod search_script;
 mod tokens;
+mod upload_records;
 mod uploads;
 
 use self::append_script::{message_terms, AppendInput, AppendOutcome, AppendScript};
@@ -33,7 +35,8 @@ use self::filing::Filing;
 use self::pins::PinScript;
 use self::react_script::ReactScript;
 use self::reads::Direction;
-use self::scripts::{Change, ChangeInput, ChangeScript, SearchScript};
+use self::scripts::{Change, ChangeInput, ChangeScript};
+use self::search_script::SearchScript;
 use super::Uploads;
 use super::{
     Appended, DeleteRequest, EditRequest, NewMessage, PinRequest, Pinned, Reacted, ReactionRequest,
@@ -153,11 +156,13 @@ impl RedisStore {
         };
         let changed = self.change.run(&mut conn, &self.keys, input).await?;
         Ok(match changed {
-            Ok((seq, refiling)) => {
-                if let Some(refiling) = refiling {
-                    refiling.write(&self.conn, &self.global()).await;
+            Ok(changed) => {
+                let globals = self.global();
+                if let Some(refiling) = changed.refiling {
+                    refiling.write(&self.conn, &globals).await;
                 }
-                Ok(seq)
+                filing::remove_uploads(&self.conn, &globals, &changed.removed_uploads, at).await;
+                Ok(changed.seq)
             }
             Err(refusal) => Err(refusal),
         })
@@ -207,6 +212,7 @@ impl Store for RedisStore {
                     sent_at: new.sent_at,
                     search_id,
                     terms: &message_terms(new.body.as_str(), &files),
+                    uploads: &new.attachments,
                     unfiled,
                 };
                 filing.write(&self.conn, &self.global()).await;

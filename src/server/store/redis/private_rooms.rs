@@ -1,6 +1,7 @@
 //! Private rooms: `P:{room}:private` (creator, invite version) and the set `P:private` of
 //! their names (kept out of the room list by `append.lua`); members are the room's
-//! `P:{room}:members` and each person's `P:user:{id}:rooms`, as for any room.
+//! `P:{room}:members` (the authority on access) and each person's `P:user:{id}:rooms`, as
+//! for any room (memberships.rs says how the two are written).
 
 use super::decode::classify;
 use super::memberships::PersonKeys;
@@ -9,27 +10,24 @@ use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Privacy, StoreError};
 use redis::aio::ConnectionManager;
 
-/// KEYS: 1 the room's seq, 2 its members, 3 its private hash, 4 the private set, 5 the
-/// creator's rooms. ARGV: 1 room, 2 creator id, 3 creator name, 4 at.
+/// The room's side of making a private room: only a room that never existed.
+/// KEYS: 1 the room's seq, 2 its members, 3 its private hash. ARGV: 1 creator id, 2 creator
+/// name, 3 at.
 const CREATE: &str = r"
 for i = 1, 3 do
   if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end
 end
-redis.call('HSET', KEYS[3], 'creator', ARGV[2], 'version', 1, 'created_at', ARGV[4])
-redis.call('SADD', KEYS[4], ARGV[1])
-redis.call('HSET', KEYS[5], ARGV[1], 0)
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[3], 'creator', ARGV[1], 'version', 1, 'created_at', ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1";
 
-/// KEYS: 1 the room's private hash, 2 its seq, 3 the person's rooms, 4 the room's members.
-/// ARGV: 1 room, 2 invite version, 3 id, 4 name.
+/// The room's side of joining by invite: the member, when the invite is current.
+/// KEYS: 1 the room's private hash, 2 its seq, 3 its members. ARGV: 1 invite version, 2 id,
+/// 3 name. Returns the room's seq (where their reading starts), or -1 for a stale invite.
 const JOIN: &str = r"
-if redis.call('HGET', KEYS[1], 'version') ~= ARGV[2] then return 0 end
-if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then
-  redis.call('HSET', KEYS[3], ARGV[1], redis.call('GET', KEYS[2]) or '0')
-end
-redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
-return 1";
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+return tonumber(redis.call('GET', KEYS[2]) or '0')";
 
 /// KEYS: 1 the room's private hash. Returns the new version, or -1 for a public room.
 const RENEW: &str = r"
@@ -62,6 +60,8 @@ pub(super) async fn privacy(
     })
 }
 
+/// Makes a private room: the room first (its members decide access), then the set of
+/// private rooms and the creator's list.
 pub(super) async fn create(
     conn: &ConnectionManager,
     keys: &RoomKeys,
@@ -76,18 +76,28 @@ pub(super) async fn create(
         .key(keys.seq())
         .key(keys.members())
         .key(keys.private())
-        .key(globals.private_rooms())
-        .key(creator_keys.rooms())
-        .arg(room.as_str())
         .arg(creator.id.as_str())
         .arg(&creator.name)
         .arg(at)
         .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
-    Ok(created == 1)
+    if created != 1 {
+        return Ok(false);
+    }
+    let () = redis::pipe()
+        .sadd(globals.private_rooms(), room.as_str())
+        .ignore()
+        .hset(creator_keys.rooms(), room.as_str(), 0)
+        .ignore()
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(true)
 }
 
+/// Joins by invite: the room's members first, then the person's list (where a room already
+/// listed keeps its read seq).
 pub(super) async fn join(
     conn: &ConnectionManager,
     keys: &RoomKeys,
@@ -97,19 +107,27 @@ pub(super) async fn join(
     version: u64,
 ) -> Result<bool, StoreError> {
     let mut conn = conn.clone();
-    let joined: i64 = redis::Script::new(JOIN)
+    let seq: i64 = redis::Script::new(JOIN)
         .key(keys.private())
         .key(keys.seq())
-        .key(person.rooms())
         .key(keys.members())
-        .arg(room.as_str())
         .arg(version)
         .arg(user.id.as_str())
         .arg(&user.name)
         .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
-    Ok(joined == 1)
+    if seq < 0 {
+        return Ok(false);
+    }
+    let _: bool = redis::cmd("HSETNX")
+        .arg(person.rooms())
+        .arg(room.as_str())
+        .arg(seq)
+        .query_async(&mut conn)
+        .await
+        .map_err(classify)?;
+    Ok(true)
 }
 
 pub(super) async fn renew(
@@ -123,18 +141,4 @@ pub(super) async fn renew(
         .await
         .map_err(classify)?;
     Ok(u64::try_from(version).ok())
-}
-
-pub(super) async fn is_member(
-    conn: &ConnectionManager,
-    person: PersonKeys,
-    room: &RoomName,
-) -> Result<bool, StoreError> {
-    let mut conn = conn.clone();
-    redis::cmd("HEXISTS")
-        .arg(person.rooms())
-        .arg(room.as_str())
-        .query_async(&mut conn)
-        .await
-        .map_err(classify)
 }

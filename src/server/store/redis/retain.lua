@@ -9,12 +9,12 @@
 -- KEYS: 1 message order (zset), 2 client ids (hash), 3 the hash that holds the room's
 --       message count (field: the room), 4 log stream, 5 the room's cut (string), 6 the
 --       room's pins (zset), 7 the room's seq counter
--- ARGV: 1 room, 2 message key prefix, 3 horizon (ms), 4 batch size, 5 uploads to remove
---       (zset; a global key, touched only for messages with files), 6 what every upload's
---       key starts with, 7 now (ms)
+-- ARGV: 1 room, 2 message key prefix, 3 horizon (ms), 4 batch size, 5 what the key of each
+--       upload's claim in the room starts with
 -- Returns {messages removed, the newest seq cut (0: none), 1 if more may be left else 0,
--- 1 if no message is left else 0, then 'room:seq term term...' for each removed message
--- filed in the shared index}.
+-- 1 if no message is left else 0, the ids of the removed messages' files (space-separated:
+-- their claims are marked removed here, their records by the node), then
+-- 'room:seq term term...' for each removed message filed in the shared index}.
 -- Every event below the first message kept is about a message removed (an event comes
 -- after the message it is about), so the log is cut there; events after it about removed
 -- messages stay in the stream and are left out of replays, as after the history trim.
@@ -23,6 +23,7 @@ local horizon = tonumber(ARGV[3])
 local oldest = redis.call('ZRANGE', KEYS[1], 0, batch - 1)
 local removed = 0
 local unfiled = {}
+local uploads = {}
 local through = 0
 local kept = nil
 for _, seq in ipairs(oldest) do
@@ -45,8 +46,8 @@ for _, seq in ipairs(oldest) do
     unfiled[#unfiled + 1] = filed_as .. ' ' .. m[4]
   end
   for id in string.gmatch(m[6] or '', '%S+') do
-    redis.call('HSET', ARGV[6] .. id, 'removed', '1')
-    redis.call('ZADD', ARGV[5], ARGV[7], id)
+    redis.call('HSET', ARGV[5] .. id, 'removed', '1')
+    uploads[#uploads + 1] = id
   end
   if m[7] == '0' then
     redis.call('HINCRBY', KEYS[3], ARGV[1], -1)
@@ -58,7 +59,7 @@ for _, seq in ipairs(oldest) do
   through = tonumber(seq)
 end
 if removed == 0 then
-  return {0, 0, 0, 0}
+  return {0, 0, 0, 0, ''}
 end
 local more, emptied = 0, 0
 if kept then
@@ -75,4 +76,4 @@ local cut = tonumber(redis.call('GET', KEYS[5]) or '0')
 if through > cut then
   redis.call('SET', KEYS[5], through)
 end
-return {removed, through, more, emptied, unpack(unfiled)}
+return {removed, through, more, emptied, table.concat(uploads, ' '), unpack(unfiled)}

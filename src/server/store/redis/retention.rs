@@ -2,7 +2,7 @@
 //! messages sent before the horizon, a batch per call (each call one atomic step, short
 //! enough not to hold up the sends of other rooms), until a message is kept.
 
-use super::append_script::filed_entries;
+use super::append_script::{filed_entries, ids};
 use super::decode::classify;
 use super::decode::next_number;
 use super::filing;
@@ -22,8 +22,16 @@ static RETAIN: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("ret
 impl Retention for RedisStore {
     async fn forget_before(&self, horizon: i64) -> Result<Forgotten, StoreError> {
         let mut conn = self.conn.clone();
-        // Every room that ever had a message has a count (private rooms too).
-        let rooms: Vec<String> = conn.hkeys(self.global().counts()).await.map_err(classify)?;
+        // Every public room with a message is on the room list (the node files it there
+        // after each message; one emptied by retention leaves it), and every private room
+        // is in the set of them: global keys, where a cluster has no one hash of counts.
+        let (listed, private): (Vec<String>, Vec<String>) = redis::pipe()
+            .zrange(self.global().rooms(), 0, -1)
+            .smembers(self.global().private_rooms())
+            .query_async(&mut conn)
+            .await
+            .map_err(classify)?;
+        let rooms: std::collections::BTreeSet<String> = listed.into_iter().chain(private).collect();
         let mut forgotten = Forgotten::default();
         for name in rooms {
             let Ok(room) = RoomName::parse(&name) else {
@@ -54,10 +62,6 @@ impl RedisStore {
         let mut conn = self.conn.clone();
         let (mut through, mut messages) = (Seq::ZERO, 0);
         loop {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or_default();
             let answer: Vec<redis::Value> = RETAIN
                 .key(keys.order())
                 .key(keys.client_ids())
@@ -70,16 +74,16 @@ impl RedisStore {
                 .arg(keys.message_prefix())
                 .arg(horizon)
                 .arg(BATCH)
-                .arg(globals.uploads_removed())
-                .arg(globals.upload_prefix())
-                .arg(now)
+                .arg(keys.upload_claim_prefix())
                 .invoke_async(&mut conn)
                 .await
                 .map_err(classify)?;
             let mut answer = answer.into_iter();
             let mut number = || next_number::<u64>(&mut answer, "retain.lua");
             let (removed, cut, more, emptied) = (number()?, number()?, number()?, number()?);
+            let uploads = ids(answer.next(), "retain.lua")?;
             let unfiled = filed_entries(answer)?;
+            filing::remove_uploads(&self.conn, &globals, &uploads, now()).await;
             filing::unfile(
                 &self.conn,
                 &globals,
@@ -96,4 +100,12 @@ impl RedisStore {
             }
         }
     }
+}
+
+/// Now, in ms since the epoch (when removed files were marked).
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
 }

@@ -52,7 +52,7 @@ impl RoomMembers for RedisStore {
     }
 
     async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
-        private_rooms::is_member(&self.conn, self.person(user), room).await
+        memberships::is_member(&self.conn, &self.room(room), user).await
     }
 
     async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {

@@ -1,13 +1,13 @@
 //! Searching: the search script finds `room:seq` members filed under every term of the
 //! query (each query word cut to the indexed prefix), newest first, in the indexes the
 //! reader may read: the one public rooms share, and each private room's own for the private
-//! rooms they are a member of. The messages are then loaded as they are now and checked
+//! rooms they are a member of (one script call per index, merged in `search_script.rs`). The messages are then loaded as they are now and checked
 //! against the whole query (a word longer than the indexed prefix must still match whole).
 
-use super::RedisStore;
+use super::{batch, RedisStore};
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::store::redis::decode::{classify, Shown};
-use crate::server::store::redis::scripts::Index;
+use crate::server::store::redis::search_script::Index;
 use crate::server::store::{StoreError, MAX_JOINED};
 use std::collections::HashMap;
 
@@ -115,11 +115,22 @@ impl RedisStore {
             .query_async(&mut conn)
             .await
             .map_err(classify)?;
+        let private: Vec<&RoomName> = joined
+            .iter()
+            .zip(private)
+            .filter_map(|(room, private)| private.then_some(room))
+            .collect();
+        // Their list only lists: the room's members decide (memberships.rs).
+        let mut pipe = redis::pipe();
+        for room in &private {
+            pipe.hexists(self.keys.room(room).members(), reader.as_str());
+        }
+        let member: Vec<bool> = batch::query(&pipe, &self.conn).await?;
         indexes.extend(
-            joined
-                .iter()
-                .zip(private)
-                .filter(|(_, private)| *private)
+            private
+                .into_iter()
+                .zip(member)
+                .filter(|(_, member)| *member)
                 .map(|(room, _)| own(room)),
         );
         Ok(indexes)

@@ -125,13 +125,17 @@ impl Tokens for RedisStore {
             new.created_at,
         )
         .ignore();
+        let mut conn = self.conn.clone();
+        pipe.query_async::<()>(&mut conn).await.map_err(classify)?;
+        // The room's list of webhooks is in the room's slot (a cluster runs no transaction
+        // across slots): listed after the token exists, and a listed token that is gone is
+        // dropped from the list when it is next read.
         if let Some(room) = &new.room {
-            pipe.zadd(self.room(room).webhooks(), &new.id, new.created_at)
-                .ignore();
+            conn.zadd::<_, _, _, ()>(self.room(room).webhooks(), &new.id, new.created_at)
+                .await
+                .map_err(classify)?;
         }
-        pipe.query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(classify)
+        Ok(())
     }
 
     async fn token(&self, id: &str) -> Result<Option<StoredToken>, StoreError> {

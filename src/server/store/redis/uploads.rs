@@ -1,10 +1,15 @@
-//! The Redis store's upload records (keys in `redis_keys.rs`): a hash per upload, the
-//! unsent ones and the ones to remove as zsets, a counter of their bytes, and each person's
-//! unsent bytes (a hash): recording an upload checks both bounds in the same script. A message
-//! claims its uploads in `append.lua`; a delete (`change.lua`) or the history trim marks
-//! them for removal.
+//! The Redis store's uploads: each upload's own record and the accounts of them
+//! (`upload_records.rs`, global keys), and its claim in its room (`P:{room}:upload:{id}`:
+//! owner, and once sent `seq`, or `removed`), beside the room's messages so that
+//! `append.lua` checks and claims it in the same step as the message, in a cluster too.
+//! The claim is the authority on what may carry an upload and on whether it is removed;
+//! the record holds the file and counts the bytes. Recording an upload writes the record
+//! (checking both bounds) and then its claim; withdrawing or expiring one marks the claim
+//! first; a node that dies between two steps leaves an upload that no message can carry
+//! (removed by the sweep), never one carried twice or served after its removal.
 
 use super::decode::classify;
+use super::upload_records::{self, FORGET, RECORD};
 use super::RedisStore;
 use crate::domain::{RoomName, Seq, UploadId, UserId};
 use crate::server::store::{StoreError, StoredUpload, UploadBounds, UploadRefusal, Uploads};
@@ -12,78 +17,23 @@ use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
 use std::collections::HashMap;
 
-/// KEYS: 1 the upload, 2 the unsent ones, 3 the byte count, 4 each person's unsent bytes.
-/// ARGV: 1 id, 2 room, 3 owner, 4 file (JSON), 5 size, 6 created_at, 7 the bound on all
-/// bytes ('' for none), 8 the bound on the owner's unsent bytes. Answers 0 when recorded,
-/// 1 past the bound on all bytes, 2 past the owner's.
-const RECORD: &str = r"
-local size = tonumber(ARGV[5])
-if ARGV[7] ~= '' and tonumber(redis.call('GET', KEYS[3]) or '0') + size > tonumber(ARGV[7]) then
-  return 1
-end
-if tonumber(redis.call('HGET', KEYS[4], ARGV[3]) or '0') + size > tonumber(ARGV[8]) then
-  return 2
-end
-redis.call('HSET', KEYS[1], 'room', ARGV[2], 'owner', ARGV[3], 'file', ARGV[4],
-  'size', ARGV[5], 'created_at', ARGV[6])
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
-redis.call('INCRBY', KEYS[3], size)
-redis.call('HINCRBY', KEYS[4], ARGV[3], size)
-return 0
-";
-
-/// Takes an unsent upload out of its owner's unsent bytes and marks it removed, moving it
-/// from the unsent ones to the ones to remove (KEYS 1 and 2 of both scripts below, KEYS[3]
-/// each person's unsent bytes; `upload` is its key, `at` the score).
-const UNSEND: &str = r"
-local function unsend(upload, id, at)
-  local owner, size = unpack(redis.call('HMGET', upload, 'owner', 'size'))
-  if owner and size and redis.call('HINCRBY', KEYS[3], owner, -tonumber(size)) <= 0 then
-    redis.call('HDEL', KEYS[3], owner)
-  end
-  redis.call('HSET', upload, 'removed', '1')
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('ZADD', KEYS[2], at, id)
-end
-";
-
-/// KEYS: 1 the unsent ones, 2 the ones to remove, 3 each person's unsent bytes. ARGV: 1 made
-/// before (ms), 2 limit, 3 what every upload's key starts with. Marks the unsent uploads
-/// made before then as removed (no message can claim them after this), then answers up to
-/// `limit` of those to remove.
-const TO_REMOVE: &str = r"
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, ARGV[2])) do
-  unsend(ARGV[3] .. id, id, ARGV[1])
-end
-return redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)
-";
-
-/// KEYS: 1 the unsent ones, 2 the ones to remove, 3 each person's unsent bytes, 4 the
-/// upload. ARGV: 1 id, 2 owner, 3 now (ms). Answers 1 when it was the owner's and unsent.
-const WITHDRAW: &str = r"
-local owner, seq, removed = unpack(redis.call('HMGET', KEYS[4], 'owner', 'seq', 'removed'))
-if owner ~= ARGV[2] or seq or removed then
-  return 0
-end
-unsend(KEYS[4], ARGV[1], ARGV[3])
+/// KEYS: 1 the claim. ARGV: 1 the owner. Marks an unsent claim of theirs removed: answers 1,
+/// or 0 when it is not theirs, sent or removed already.
+const WITHDRAW_CLAIM: &str = r"
+local owner, seq, removed = unpack(redis.call('HMGET', KEYS[1], 'owner', 'seq', 'removed'))
+if owner ~= ARGV[1] or seq or removed then return 0 end
+redis.call('HSET', KEYS[1], 'removed', '1')
 return 1
 ";
 
-/// KEYS: 1 the upload, 2 the unsent ones, 3 the ones to remove, 4 the byte count, 5 each
-/// person's unsent bytes. ARGV: id. Forgets it (its bytes counted out once, however many
-/// nodes ask; out of its owner's unsent bytes too if it was neither sent nor removed).
-const FORGET: &str = r"
-local owner, size, seq, removed = unpack(redis.call('HMGET', KEYS[1], 'owner', 'size', 'seq', 'removed'))
-if size then
-  redis.call('DECRBY', KEYS[4], size)
-  if owner and not seq and not removed
-      and redis.call('HINCRBY', KEYS[5], owner, -tonumber(size)) <= 0 then
-    redis.call('HDEL', KEYS[5], owner)
-  end
-  redis.call('DEL', KEYS[1])
-end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
+/// KEYS: 1 the claim. Ends an unsent claim (no message can carry it after this): answers
+/// the seq of the message that carries it, or 0 when it was not sent.
+const EXPIRE_CLAIM: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if seq then return tonumber(seq) end
+redis.call('HSET', KEYS[1], 'removed', '1')
+return 0
 ";
 
 fn stored(hash: HashMap<String, String>) -> Option<StoredUpload> {
@@ -108,6 +58,7 @@ impl Uploads for RedisStore {
         let id = upload.file.id.as_str();
         let file =
             serde_json::to_string(&upload.file).map_err(|e| StoreError::Failed(Box::new(e)))?;
+        let mut conn = self.conn.clone();
         let answer: i64 = Script::new(RECORD)
             .key(keys.upload(id))
             .key(keys.uploads_unsent())
@@ -126,14 +77,23 @@ impl Uploads for RedisStore {
                     .unwrap_or_default(),
             )
             .arg(bounds.unsent_per_owner)
-            .invoke_async(&mut self.conn.clone())
+            .invoke_async(&mut conn)
             .await
             .map_err(classify)?;
-        Ok(match answer {
-            0 => Ok(()),
-            1 => Err(UploadRefusal::StorageFull),
-            _ => Err(UploadRefusal::TooManyUnsent),
-        })
+        match answer {
+            0 => {}
+            1 => return Ok(Err(UploadRefusal::StorageFull)),
+            _ => return Ok(Err(UploadRefusal::TooManyUnsent)),
+        }
+        // Counted first: a claim never exists for bytes the bounds did not admit.
+        conn.hset::<_, _, _, ()>(
+            self.room(&upload.room).upload_claim(id),
+            "owner",
+            upload.owner.as_str(),
+        )
+        .await
+        .map_err(classify)?;
+        Ok(Ok(()))
     }
 
     async fn withdraw_upload(
@@ -142,34 +102,44 @@ impl Uploads for RedisStore {
         owner: &UserId,
         at: i64,
     ) -> Result<bool, StoreError> {
-        let keys = self.global();
-        let withdrawn: i64 = Script::new(&format!("{UNSEND}{WITHDRAW}"))
-            .key(keys.uploads_unsent())
-            .key(keys.uploads_removed())
-            .key(keys.uploads_unsent_bytes())
-            .key(keys.upload(id.as_str()))
-            .arg(id.as_str())
+        let Some(room) = self.room_of_upload(id).await? else {
+            return Ok(false);
+        };
+        let withdrawn: i64 = Script::new(WITHDRAW_CLAIM)
+            .key(self.room(&room).upload_claim(id.as_str()))
             .arg(owner.as_str())
-            .arg(at)
             .invoke_async(&mut self.conn.clone())
             .await
             .map_err(classify)?;
-        Ok(withdrawn == 1)
+        if withdrawn == 0 {
+            return Ok(false);
+        }
+        upload_records::mark_removed(&self.conn, &self.global(), &[id.as_str()], at).await?;
+        Ok(true)
     }
 
     async fn upload(&self, id: &UploadId) -> Result<Option<StoredUpload>, StoreError> {
-        let hash: HashMap<String, String> = self
-            .conn
-            .clone()
+        let mut conn = self.conn.clone();
+        let hash: HashMap<String, String> = conn
             .hgetall(self.global().upload(id.as_str()))
             .await
             .map_err(classify)?;
         if hash.is_empty() {
             return Ok(None);
         }
-        stored(hash)
-            .map(Some)
-            .ok_or_else(|| StoreError::Failed(format!("upload {id} is unreadable").into()))
+        let mut upload = stored(hash)
+            .ok_or_else(|| StoreError::Failed(format!("upload {id} is unreadable").into()))?;
+        // The claim decides: the record's second step may not have run yet (or ever).
+        let (seq, removed): (Option<u64>, Option<String>) = redis::cmd("HMGET")
+            .arg(self.room(&upload.room).upload_claim(id.as_str()))
+            .arg("seq")
+            .arg("removed")
+            .query_async(&mut conn)
+            .await
+            .map_err(classify)?;
+        upload.message = upload.message.or(seq.map(Seq));
+        upload.removed |= removed.is_some();
+        Ok(Some(upload))
     }
 
     async fn uploads_bytes(&self) -> Result<u64, StoreError> {
@@ -190,14 +160,42 @@ impl Uploads for RedisStore {
         limit: u32,
     ) -> Result<Vec<UploadId>, StoreError> {
         let keys = self.global();
-        let ids: Vec<String> = Script::new(&format!("{UNSEND}{TO_REMOVE}"))
-            .key(keys.uploads_unsent())
-            .key(keys.uploads_removed())
-            .key(keys.uploads_unsent_bytes())
-            .arg(unsent_before)
-            .arg(limit.max(1))
-            .arg(keys.upload_prefix())
-            .invoke_async(&mut self.conn.clone())
+        let limit = limit.max(1);
+        let mut conn = self.conn.clone();
+        // The unsent ones made before then: each claim is ended first (no message can carry
+        // it after this), then its record follows; one a message carries (its sent step
+        // lost with a node) is marked sent instead.
+        let stale: Vec<String> = conn
+            .zrangebyscore_limit(
+                keys.uploads_unsent(),
+                "-inf",
+                format!("({unsent_before}"),
+                0,
+                limit as isize,
+            )
+            .await
+            .map_err(classify)?;
+        for id in stale.iter().filter_map(|id| UploadId::parse(id)) {
+            let seq: i64 = match self.room_of_upload(&id).await? {
+                Some(room) => Script::new(EXPIRE_CLAIM)
+                    .key(self.room(&room).upload_claim(id.as_str()))
+                    .invoke_async(&mut conn)
+                    .await
+                    .map_err(classify)?,
+                None => 0,
+            };
+            match u64::try_from(seq) {
+                Ok(seq) if seq > 0 => {
+                    upload_records::mark_sent(&self.conn, &keys, &[id.as_str()], seq).await?;
+                }
+                _ => {
+                    upload_records::mark_removed(&self.conn, &keys, &[id.as_str()], unsent_before)
+                        .await?;
+                }
+            }
+        }
+        let ids: Vec<String> = conn
+            .zrange(keys.uploads_removed(), 0, limit as isize - 1)
             .await
             .map_err(classify)?;
         Ok(ids.iter().filter_map(|id| UploadId::parse(id)).collect())
@@ -205,6 +203,7 @@ impl Uploads for RedisStore {
 
     async fn forget_upload(&self, id: &UploadId) -> Result<(), StoreError> {
         let keys = self.global();
+        let room = self.room_of_upload(id).await?;
         Script::new(FORGET)
             .key(keys.upload(id.as_str()))
             .key(keys.uploads_unsent())
@@ -214,6 +213,27 @@ impl Uploads for RedisStore {
             .arg(id.as_str())
             .invoke_async::<()>(&mut self.conn.clone())
             .await
-            .map_err(classify)
+            .map_err(classify)?;
+        if let Some(room) = room {
+            self.conn
+                .clone()
+                .del::<_, ()>(self.room(&room).upload_claim(id.as_str()))
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+}
+
+impl RedisStore {
+    /// The room an upload was made in, from its record.
+    async fn room_of_upload(&self, id: &UploadId) -> Result<Option<RoomName>, StoreError> {
+        let room: Option<String> = self
+            .conn
+            .clone()
+            .hget(self.global().upload(id.as_str()), "room")
+            .await
+            .map_err(classify)?;
+        Ok(room.and_then(|room| RoomName::parse(&room).ok()))
     }
 }
