@@ -24,6 +24,8 @@ use crate::server::node::config::Settings;
 use crate::server::node::retention;
 use crate::server::node::state::{AppState, NodeState};
 use crate::server::presence::{self, ClusterPresence, Presences, RemoteRosters};
+use crate::server::store::redis_client::RedisClient;
+use crate::server::store::redis_connection::Connection;
 use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::{file_beside, redis_client, RedisStore, SqliteStore, Store, StoreError};
 use crate::server::streams::StreamSettings;
@@ -88,8 +90,8 @@ fn sessions(settings: &Settings, shared_by_nodes: bool) -> Result<Sessions, Star
 /// relay listens, and the other nodes' presence.
 struct Cluster {
     /// Announcements go out on this connection.
-    conn: redis::aio::ConnectionManager,
-    client: redis::Client,
+    conn: Connection,
+    client: RedisClient,
     keys: Keyspace,
     rosters: RemoteRosters,
 }
@@ -100,7 +102,7 @@ pub enum OpenedStore {
     /// With a client for the node's relay (boxed: it carries the TLS settings).
     Redis {
         store: RedisStore,
-        client: Box<redis::Client>,
+        client: Box<RedisClient>,
     },
 }
 
@@ -117,14 +119,19 @@ impl OpenedStore {
 pub async fn open_store(settings: &Settings) -> Result<OpenedStore, StartupError> {
     match &settings.redis_url {
         Some(url) => {
-            let client = redis_client::client(url.expose(), &settings.redis_tls)?;
+            let client =
+                redis_client::client(url.expose(), &settings.redis_tls, settings.redis_cluster)?;
             let store = RedisStore::with_client(
                 &client,
                 &settings.redis_keyspace(),
                 settings.history_limit,
             )
             .await?;
-            tracing::info!(prefix = %settings.redis_prefix, "Redis store open");
+            tracing::info!(
+                prefix = %settings.redis_prefix,
+                cluster = settings.redis_cluster,
+                "Redis store open"
+            );
             Ok(OpenedStore::Redis {
                 store,
                 client: Box::new(client),

@@ -4,7 +4,7 @@
 
 use crate::binary::Binary;
 use crate::durability::flood_until_killed;
-use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
+use crate::redis_server::{cluster_keys, fresh_prefix, keyspace, RedisServer};
 use chat::domain::{LogEvent, RoomName, Seq};
 use chat::server::store::{RedisStore, Store};
 
@@ -17,6 +17,10 @@ async fn kill_9_of_app_and_redis_mid_sends_loses_no_acknowledged_message() {
             ("REDIS_URL", redis.url.clone()),
             ("CHAT_REDIS_PREFIX", prefix.clone()),
             ("CHAT_SESSION_SECRET", "k".repeat(32)),
+            (
+                "CHAT_REDIS_CLUSTER",
+                if cluster_keys() { "on" } else { "off" }.to_owned(),
+            ),
         ]
     };
     let server = Binary::start(&env(&redis)).await;

@@ -2,7 +2,8 @@
 //! order, across reconnects from one node to another and across a Redis restart.
 
 use crate::helpers::{seqs, settings, spawn_app_with, TestApp};
-use crate::redis_server::{fresh_prefix, RedisServer};
+use crate::redis_server::{announcements, cluster_keys, fresh_prefix, keyspace, RedisServer};
+use chat::domain::RoomName;
 use chat::server::node::config::Settings;
 use futures::StreamExt;
 use std::time::Duration;
@@ -12,7 +13,7 @@ pub fn node_settings(redis: &RedisServer, prefix: &str) -> Settings {
     let mut settings = settings();
     settings.redis_url = Some(chat::server::node::config::Secret::new(redis.url.clone()));
     settings.redis_prefix = prefix.to_owned();
-    settings.redis_cluster_keys = crate::redis_server::cluster_keys();
+    settings.redis_cluster = crate::redis_server::cluster_keys();
     // Every node signs sessions with the same secret (required with Redis).
     settings.sessions.secrets = vec![chat::server::node::config::Secret::new("n".repeat(32))];
     settings.heartbeat = Duration::from_millis(200);
@@ -117,9 +118,15 @@ async fn subscribers(redis: &RedisServer, prefix: &str, room: &str) -> i64 {
         .get_multiplexed_async_connection()
         .await
         .expect("connect");
+    let room = RoomName::parse(room).expect("a room");
+    // A cluster's rooms are sharded channels, counted apart.
     let (_, count): (String, i64) = redis::cmd("PUBSUB")
-        .arg("NUMSUB")
-        .arg(format!("{prefix}:{room}:notify"))
+        .arg(if cluster_keys() {
+            "SHARDNUMSUB"
+        } else {
+            "NUMSUB"
+        })
+        .arg(keyspace(prefix).room(&room).channel())
         .query_async(&mut conn)
         .await
         .expect("PUBSUB NUMSUB");
@@ -170,12 +177,7 @@ async fn concurrent_sends_on_two_nodes_are_announced_in_seq_order() {
     let redis = RedisServer::start().await;
     let prefix = fresh_prefix();
     let (a, b) = (node(&redis, &prefix).await, node(&redis, &prefix).await);
-    let client = redis::Client::open(redis.url.as_str()).expect("url");
-    let mut pubsub = client.get_async_pubsub().await.expect("pubsub");
-    pubsub
-        .subscribe(format!("{prefix}:lobby:notify"))
-        .await
-        .expect("subscribe");
+    let mut messages = announcements(&redis, &prefix, &RoomName::lobby()).await;
 
     let senders = [
         a.spawn_sender("lobby", "a", 20),
@@ -186,14 +188,12 @@ async fn concurrent_sends_on_two_nodes_are_announced_in_seq_order() {
         sender.await.expect("sender");
     }
     let mut announced = Vec::new();
-    let mut messages = pubsub.on_message();
     while announced.len() < 60 {
         let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
             .await
             .expect("an announcement")
             .expect("subscribed");
-        let payload: serde_json::Value =
-            serde_json::from_str(&message.get_payload::<String>().expect("text")).expect("json");
+        let payload: serde_json::Value = serde_json::from_str(&message).expect("json");
         announced.push(payload["seq"].as_u64().expect("seq"));
     }
     assert_eq!(announced, (1..=60).collect::<Vec<_>>());

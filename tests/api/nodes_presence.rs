@@ -3,9 +3,11 @@
 
 use crate::helpers::{spawn_app_with, Browser, SseStream, TestApp};
 use crate::nodes::{node_settings, two_nodes};
-use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
+use crate::redis_server::{cluster_keys, fresh_prefix, keyspace, RedisServer};
 use chat::domain::{OnlineUser, RoomName, UserId};
 use chat::server::presence::RemoteRosters;
+use chat::server::store::redis_client::{self, RedisTls};
+use chat::server::store::redis_connection::Connection;
 use std::time::Duration;
 
 /// A new person on `app`, called `name`.
@@ -92,11 +94,9 @@ async fn a_node_that_dies_drops_out_once_its_roster_is_stale() {
     on_a.presence_until(&["Alice"]).await;
 
     // A node that writes one roster and then dies without withdrawing it.
-    let conn = redis::Client::open(redis.url.as_str())
-        .expect("url")
-        .get_connection_manager()
-        .await
-        .expect("connect");
+    let client =
+        redis_client::client(&redis.url, &RedisTls::default(), cluster_keys()).expect("a client");
+    let conn = Connection::open(&client).await.expect("connect");
     let ghost = RemoteRosters::new(conn, &keyspace(&prefix), Duration::from_secs(3));
     let zed = OnlineUser {
         id: UserId::from_random(42),

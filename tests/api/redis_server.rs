@@ -1,6 +1,9 @@
 //! A real `redis-server` on a free loopback port, started for a test and stopped after it.
 
+use chat::domain::RoomName;
 use chat::server::store::redis_keys::Keyspace;
+use futures::stream::BoxStream;
+use futures::StreamExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -28,21 +31,14 @@ impl RedisServer {
     pub async fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
         let url = format!("redis://127.0.0.1:{port}");
         let client = redis::Client::open(url.as_str()).expect("a Redis URL");
-        let mut args = vec!["--port".into(), port.to_string()];
-        let cluster = cluster_keys();
-        if cluster {
-            args.extend(["--cluster-enabled".into(), "yes".into()]);
-        }
-        let server = Self::launch(&args, url, &client, port, dir).await;
-        if cluster {
-            hold_every_slot(&client).await;
-        }
-        server
+        let args = vec!["--port".into(), port.to_string()];
+        Self::launch(&args, url, &client, port, dir).await
     }
 
     /// A server listening as `args` say, on loopback, its append-only file fsynced on
-    /// every write into `dir`; ready once `client` has an answer to PING. `url` is what
-    /// nodes are given.
+    /// every write into `dir`; ready once `client` has an answer to PING (and, with
+    /// `CHAT_TEST_REDIS_CLUSTER`, once it is a cluster of one). `url` is what nodes are
+    /// given.
     pub async fn launch(
         args: &[String],
         url: String,
@@ -50,8 +46,14 @@ impl RedisServer {
         port: u16,
         dir: tempfile::TempDir,
     ) -> Self {
+        let cluster = cluster_keys();
         let child = Command::new("redis-server")
             .args(args)
+            .args(if cluster {
+                &["--cluster-enabled", "yes"][..]
+            } else {
+                &[]
+            })
             .args(["--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
             .arg(dir.path())
@@ -68,6 +70,9 @@ impl RedisServer {
         // Ready once it answers PING: while it loads its append-only file it answers LOADING.
         for _ in 0..200 {
             if answers_ping(client).await {
+                if cluster {
+                    hold_every_slot(client).await;
+                }
                 return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -153,4 +158,41 @@ pub fn fresh_prefix() -> String {
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// What is announced on `room`'s channel under `prefix`, heard as a node's relay hears it:
+/// a plain subscription on one Redis, a sharded one (RESP3 pushes) in a cluster.
+pub async fn announcements(
+    redis: &RedisServer,
+    prefix: &str,
+    room: &RoomName,
+) -> BoxStream<'static, String> {
+    let channel = keyspace(prefix).room(room).channel();
+    if !cluster_keys() {
+        let client = redis::Client::open(redis.url.as_str()).expect("url");
+        let mut pubsub = client.get_async_pubsub().await.expect("pubsub");
+        pubsub.subscribe(&channel).await.expect("subscribe");
+        return pubsub
+            .into_on_message()
+            .filter_map(|m| std::future::ready(m.get_payload::<String>().ok()))
+            .boxed();
+    }
+    let (pushes, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let client = redis::cluster::ClusterClientBuilder::new(vec![redis.url.clone()])
+        .use_protocol(redis::ProtocolVersion::RESP3)
+        .push_sender(pushes)
+        .build()
+        .expect("a cluster client");
+    let mut conn = client.get_async_connection().await.expect("connect");
+    conn.ssubscribe(&channel).await.expect("ssubscribe");
+    futures::stream::poll_fn(move |cx| {
+        // The connection lives as long as the stream.
+        let _ = &conn;
+        heard.poll_recv(cx)
+    })
+    .filter_map(|push| {
+        let payload = redis::Msg::from_push_info(push).and_then(|m| m.get_payload::<String>().ok());
+        std::future::ready(payload)
+    })
+    .boxed()
 }

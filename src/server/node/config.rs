@@ -63,10 +63,9 @@ pub struct Settings {
     pub redis_tls: RedisTls,
     /// Prefix of every Redis key, so several deployments can share one Redis.
     pub redis_prefix: String,
-    /// Keys laid out for a Redis Cluster (hash tags). Not a setting yet: the cluster
-    /// client and sharded pub/sub come first (docs/redis-cluster.md); the tests use it to
-    /// check the slot rules on a one-node cluster.
-    pub redis_cluster_keys: bool,
+    /// `redis_url` names a Redis Cluster's seed nodes (`CHAT_REDIS_CLUSTER=on`): keys laid
+    /// out with hash tags, the cluster client, sharded pub/sub (docs/redis-cluster.md).
+    pub redis_cluster: bool,
     /// Messages kept per room in Redis.
     pub history_limit: usize,
     /// Rate limits, stream caps and where the client's address comes from.
@@ -107,7 +106,7 @@ impl Default for Settings {
             redis_url: None,
             redis_tls: RedisTls::default(),
             redis_prefix: "chat".to_owned(),
-            redis_cluster_keys: false,
+            redis_cluster: false,
             history_limit: 10_000,
             retention: None,
             limits: LimitSettings::default(),
@@ -122,7 +121,7 @@ impl Default for Settings {
 impl Settings {
     /// Where this deployment's keys are in Redis.
     pub fn redis_keyspace(&self) -> Keyspace {
-        if self.redis_cluster_keys {
+        if self.redis_cluster {
             Keyspace::cluster(&self.redis_prefix)
         } else {
             Keyspace::single(&self.redis_prefix)
@@ -194,6 +193,19 @@ impl Settings {
             settings.redis_url = Some(Secret::new(url));
         }
         settings.redis_tls = RedisTls::read_env(&lookup)?;
+        if let Some(cluster) = lookup("CHAT_REDIS_CLUSTER").filter(|value| !value.is_empty()) {
+            settings.redis_cluster = match cluster.as_str() {
+                "on" => true,
+                "off" => false,
+                _ => {
+                    return Err(ConfigError {
+                        name: "CHAT_REDIS_CLUSTER",
+                        value: cluster,
+                        reason: "is on or off".into(),
+                    })
+                }
+            };
+        }
         if let Some(prefix) = lookup("CHAT_REDIS_PREFIX") {
             settings.redis_prefix = prefix;
         }

@@ -5,9 +5,11 @@
 
 use crate::domain::{OnlineUser, RoomName};
 use crate::server::delivery::relay::Announcement;
+use crate::server::store::redis_batch::Batch;
+use crate::server::store::redis_connection::Connection;
 use crate::server::store::redis_keys::Keyspace;
-use redis::aio::ConnectionManager;
-use redis::{RedisResult, Script};
+use crate::server::store::StoreError;
+use redis::{Cmd, RedisResult, Script};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use std::time::Duration;
 /// This node's window on every node's rosters of every room.
 #[derive(Clone)]
 pub struct RemoteRosters {
-    conn: ConnectionManager,
+    conn: Connection,
     keys: Keyspace,
     /// This node's field in every presence hash.
     node: String,
@@ -37,7 +39,7 @@ impl fmt::Debug for RemoteRosters {
 impl RemoteRosters {
     /// A window for a new node (a fresh random id), whose rosters count as stale after
     /// `stale` without a refresh.
-    pub fn new(conn: ConnectionManager, keys: &Keyspace, stale: Duration) -> Self {
+    pub fn new(conn: Connection, keys: &Keyspace, stale: Duration) -> Self {
         Self {
             conn,
             keys: keys.clone(),
@@ -81,36 +83,40 @@ impl RemoteRosters {
             .arg(lifetime)
             .arg(channel)
             .arg(announcement)
+            .arg(self.keys.room_publish())
             .invoke_async::<i64>(&mut conn)
             .await?;
         Ok(())
     }
 
     /// Everyone online in each of `rooms` on the other live nodes (this node's own people
-    /// are better read from its local presence), in one round trip.
-    pub async fn read_others(&self, rooms: &[RoomName]) -> RedisResult<Vec<Vec<OnlineUser>>> {
+    /// are better read from its local presence): Redis' clock, then every room's hash
+    /// together (one round trip on one Redis; each room's shard at once in a cluster).
+    pub async fn read_others(
+        &self,
+        rooms: &[RoomName],
+    ) -> Result<Vec<Vec<OnlineUser>>, StoreError> {
         if rooms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
-        pipe.cmd("TIME");
+        let mut read = Batch::new();
+        read.add(redis::cmd("TIME"));
         for room in rooms {
-            pipe.hgetall(self.key(room));
+            read.add(Cmd::hgetall(self.key(room)));
         }
-        let mut conn = self.conn.clone();
-        let mut answers: Vec<redis::Value> = pipe.query_async(&mut conn).await?;
+        let mut answers: Vec<redis::Value> = read.query(&self.conn).await?;
         if answers.is_empty() {
-            return Err(redis::RedisError::from((
-                redis::ErrorKind::UnexpectedReturnType,
-                "empty answer to a presence read",
-            )));
+            return Err(StoreError::Failed("empty answer to a presence read".into()));
         }
         let hashes = answers.split_off(1);
-        let time: (u64, u64) = redis::from_redis_value(answers.swap_remove(0))?;
+        let unreadable = |e: redis::ParsingError| StoreError::Failed(Box::new(e));
+        let time: (u64, u64) =
+            redis::from_redis_value(answers.swap_remove(0)).map_err(unreadable)?;
         let hashes: Vec<HashMap<String, String>> = hashes
             .into_iter()
             .map(redis::from_redis_value)
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, _>>()
+            .map_err(unreadable)?;
         let now_ms = time.0 * 1000 + time.1 / 1000;
         let oldest = now_ms.saturating_sub(u64::try_from(self.stale.as_millis()).unwrap_or(0));
         Ok(hashes

@@ -2,7 +2,8 @@
 -- Redis' own clock so that nodes with skewed clocks agree on what is stale.
 -- KEYS[1] the room's presence hash
 -- ARGV[1] node id, ARGV[2] roster JSON ('' = nobody here), ARGV[3] key lifetime in ms,
--- ARGV[4] channel to announce on ('' = do not announce), ARGV[5] announcement
+-- ARGV[4] channel to announce on ('' = do not announce), ARGV[5] announcement,
+-- ARGV[6] how: 'PUBLISH', or 'SPUBLISH' in a cluster (the channel is the room's shard's)
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 if ARGV[2] == '' then
@@ -12,6 +13,6 @@ else
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
 if ARGV[4] ~= '' then
-  redis.call('PUBLISH', ARGV[4], ARGV[5])
+  redis.call(ARGV[6], ARGV[4], ARGV[5])
 end
 return now

@@ -20,7 +20,9 @@ mod tokens;
 mod uploads;
 mod write_health;
 
+pub use self::redis::batch as redis_batch;
 pub use self::redis::client as redis_client;
+pub use self::redis::connection as redis_connection;
 pub use self::redis::RedisStore;
 pub use accounts::{Account, AccountRefusal, Accounts, NewAccount, StoredSession};
 pub use addresses::{AddressBan, AddressNote, Addresses};

@@ -81,6 +81,21 @@ impl Keyspace {
         &self.prefix
     }
 
+    /// Whether this is a cluster's layout.
+    pub fn is_cluster(&self) -> bool {
+        self.cluster
+    }
+
+    /// How a room's events are announced on its channel: `SPUBLISH` in a cluster (sharded
+    /// pub/sub: only the room's shard carries it), `PUBLISH` on one Redis.
+    pub fn room_publish(&self) -> &'static str {
+        if self.cluster {
+            "SPUBLISH"
+        } else {
+            "PUBLISH"
+        }
+    }
+
     /// The keys of `room`.
     pub fn room(&self, room: &RoomName) -> RoomKeys {
         let base = if self.cluster {
@@ -88,7 +103,10 @@ impl Keyspace {
         } else {
             format!("{}:{room}", self.prefix)
         };
-        RoomKeys { base }
+        RoomKeys {
+            base,
+            publish: self.room_publish(),
+        }
     }
 
     /// The hash that holds `room`'s message count, in the field named for the room: one
@@ -125,6 +143,7 @@ impl Keyspace {
 /// The keys of one room.
 pub struct RoomKeys {
     base: String,
+    publish: &'static str,
 }
 
 impl RoomKeys {
@@ -187,6 +206,11 @@ impl RoomKeys {
     /// The channel its events are announced on.
     pub fn channel(&self) -> String {
         format!("{}:notify", self.base)
+    }
+    /// The command that announces on it (`PUBLISH`, or `SPUBLISH` in a cluster), as the
+    /// scripts take it.
+    pub fn publish(&self) -> &'static str {
+        self.publish
     }
 }
 

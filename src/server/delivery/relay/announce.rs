@@ -6,10 +6,10 @@ use super::Follows;
 use crate::domain::{EventKind, ReadMark, RoomName, UserId};
 use crate::server::delivery::fanout::Fanout;
 use crate::server::delivery::hub::Kick;
+use crate::server::store::redis_connection::Connection;
 use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::StoreError;
 use async_trait::async_trait;
-use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ pub struct PersonsRead {
 
 /// Events leave through Redis, and arrive through this node's relay.
 pub struct RedisFanout {
-    pub conn: ConnectionManager,
+    pub conn: Connection,
     pub keys: Keyspace,
     /// The rooms this node's relay subscribes to.
     pub follows: Arc<Follows>,
@@ -64,10 +64,12 @@ impl RedisFanout {
         let mut conn = self.conn.clone();
         // A lost announcement delays delivery, never loses it: streams catch up from the
         // store at the next event, and a lost relay connection ends every stream.
-        if let Err(error) = conn
-            .publish::<_, _, i64>(self.keys.room(room).channel(), payload)
-            .await
-        {
+        let published = redis::cmd(self.keys.room_publish())
+            .arg(self.keys.room(room).channel())
+            .arg(payload)
+            .query_async::<i64>(&mut conn)
+            .await;
+        if let Err(error) = published {
             tracing::warn!(%error, room = %room, "could not announce an event");
         }
     }

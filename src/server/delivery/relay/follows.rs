@@ -3,11 +3,11 @@
 //! reads the backlog, so nothing announced after that read is missed; rooms nobody here
 //! watches any more are unfollowed by a periodic sweep.
 
+use super::subscription::Subscriber;
 use crate::domain::RoomName;
 use crate::server::delivery::hub::Hub;
 use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::StoreError;
-use redis::aio::PubSubSink;
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -24,8 +24,8 @@ pub struct Follows {
 
 #[derive(Default)]
 struct State {
-    /// The live pub/sub connection; `None` while the relay reconnects.
-    sink: Option<PubSubSink>,
+    /// The live subscribing connection; `None` while the relay reconnects.
+    sink: Option<Subscriber>,
     rooms: HashSet<RoomName>,
 }
 
@@ -55,11 +55,8 @@ impl Follows {
                 "not connected to Redis for announcements".into(),
             ));
         };
-        match tokio::time::timeout(
-            ANSWER_TIMEOUT,
-            sink.subscribe(self.keys.room(room).channel()),
-        )
-        .await
+        match tokio::time::timeout(ANSWER_TIMEOUT, sink.follow(self.keys.room(room).channel()))
+            .await
         {
             Ok(Ok(())) => {
                 state.rooms.insert(room.clone());
@@ -72,7 +69,7 @@ impl Follows {
 
     /// A new connection, following nothing yet: every stream ended with the last one, and
     /// none could follow a room in between (they were refused, 503).
-    pub(super) async fn attach(&self, sink: PubSubSink) {
+    pub(super) async fn attach(&self, sink: Subscriber) {
         *self.state.lock().await = State {
             sink: Some(sink),
             rooms: HashSet::new(),
@@ -101,13 +98,18 @@ impl Follows {
                 .iter()
                 .map(|room| self.keys.room(room).channel())
                 .collect();
-            sink.unsubscribe(channels).await?;
+            sink.unfollow(channels).await?;
         }
         for room in &idle {
             state.rooms.remove(room);
         }
         tracing::debug!(rooms = idle.len(), "unfollowed idle rooms");
         Ok(())
+    }
+
+    /// Whether this node follows `room` (its subscription is wanted).
+    pub(super) async fn follows(&self, room: &RoomName) -> bool {
+        self.state.lock().await.rooms.contains(room)
     }
 
     /// Whether the relay is connected, so new streams can follow their rooms.

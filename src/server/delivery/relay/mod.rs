@@ -7,6 +7,7 @@
 
 mod announce;
 mod follows;
+mod subscription;
 
 pub use announce::{Announcement, RedisFanout};
 pub use follows::Follows;
@@ -14,12 +15,13 @@ pub use follows::Follows;
 use crate::domain::{EventKind, RoomName, Seq, UserId};
 use crate::server::access::session::SessionBook;
 use crate::server::delivery::hub::Hub;
+use crate::server::store::redis_client::RedisClient;
 use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::Store;
 use futures::StreamExt;
-use redis::aio::PubSubStream;
 use std::sync::Arc;
 use std::time::Duration;
+use subscription::{Heard, Hearing, Subscriber};
 use tokio_util::sync::CancellationToken;
 
 /// The most announcements delivered together.
@@ -48,7 +50,7 @@ pub trait RosterNews: Send + Sync {
 
 /// How the relay reaches Redis.
 pub struct Source {
-    pub client: redis::Client,
+    pub client: RedisClient,
     pub keys: Keyspace,
     /// How often rooms no stream here watches any more are unfollowed.
     pub sweep_every: Duration,
@@ -67,7 +69,7 @@ pub async fn start(
     Ok(())
 }
 
-async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: CancellationToken) {
+async fn run(from: Source, to: Targets, first: Hearing, shutdown: CancellationToken) {
     let mut next = Some(first);
     let mut delay = Duration::from_millis(200);
     loop {
@@ -97,39 +99,58 @@ async fn run(from: Source, to: Targets, first: PubSubStream, shutdown: Cancellat
     }
 }
 
-/// A new pub/sub connection; streams follow their rooms on it as they open.
-async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<PubSubStream> {
-    let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, from.client.get_async_pubsub())
-        .await
-        .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "timed out connecting")))??;
-    let (mut sink, messages) = pubsub.split();
-    sink.subscribe(from.keys.global().sessions_ended()).await?;
-    sink.subscribe(from.keys.global().reads()).await?;
+/// A new subscribing connection; streams follow their rooms on it as they open.
+async fn connect(from: &Source, to: &Targets) -> redis::RedisResult<Hearing> {
+    let globals = from.keys.global();
+    let channels = [globals.sessions_ended(), globals.reads()];
+    let (sink, hearing) = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        Subscriber::connect(&from.client, &channels),
+    )
+    .await
+    .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "timed out connecting")))??;
     // Whatever ended while this node was not listening is read again from the store.
     to.sessions.forget_all();
     to.follows.attach(sink).await;
     tracing::info!("relaying room events from Redis");
-    Ok(messages)
+    Ok(hearing)
 }
 
 /// Relays until the connection is lost.
-async fn relay(from: &Source, to: &Targets, messages: PubSubStream) -> redis::RedisResult<()> {
+async fn relay(from: &Source, to: &Targets, hearing: Hearing) -> redis::RedisResult<()> {
     let mut sweep = tokio::time::interval(from.sweep_every);
     // Whatever arrived while the last batch was delivered is delivered together.
-    let mut batches = messages.ready_chunks(MAX_BATCH);
+    let mut batches = hearing.ready_chunks(MAX_BATCH);
+    let lost = |why: &'static str| redis::RedisError::from((redis::ErrorKind::Io, why));
     loop {
         tokio::select! {
-            batch = batches.next() => match batch {
-                Some(batch) => deliver(&from.keys, to, &batch).await?,
-                None => break,
+            batch = batches.next() => {
+                let Some(batch) = batch else { break };
+                let mut messages = Vec::with_capacity(batch.len());
+                let mut trouble = None;
+                for heard in batch {
+                    match heard {
+                        Heard::Message(message) => messages.push(message),
+                        Heard::Lost => trouble = Some("a Redis node's connection closed"),
+                        Heard::Unsubscribed(channel) => {
+                            // Still followed: not the sweep's doing.
+                            if let Some(room) = from.keys.room_of_channel(&channel) {
+                                if to.follows.follows(&room).await {
+                                    trouble = Some("Redis dropped a room's subscription (its slot moved)");
+                                }
+                            }
+                        }
+                    }
+                }
+                deliver(&from.keys, to, &messages).await?;
+                if let Some(why) = trouble {
+                    return Err(lost(why));
+                }
             },
             _ = sweep.tick() => to.follows.sweep(&to.hub).await?,
         }
     }
-    Err(redis::RedisError::from((
-        redis::ErrorKind::Io,
-        "subscription closed",
-    )))
+    Err(lost("subscription closed"))
 }
 
 /// Hands a batch of announcements to the hub, skipping rooms no stream here follows. A

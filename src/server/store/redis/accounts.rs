@@ -2,7 +2,7 @@
 //! and renaming one are scripts, so a name is taken once and the first account alone is the
 //! administrator, whichever node asks.
 
-use super::batch;
+use super::batch::Batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::{AccountName, AuditEntry, Role, RoomName, UserId};
@@ -10,7 +10,7 @@ use crate::server::store::{
     Account, AccountRefusal, Accounts, NewAccount, StoreError, StoredSession,
 };
 use async_trait::async_trait;
-use redis::{AsyncCommands, Script};
+use redis::{AsyncCommands, Cmd, Script};
 use std::collections::HashMap;
 
 /// KEYS: 1 the names hash, 2 the account. ARGV: 1 folded name, 2 user id, 3 name,
@@ -180,11 +180,11 @@ impl Accounts for RedisStore {
             .await
             .map_err(classify)?;
         let ids: Vec<UserId> = ids.iter().filter_map(|id| UserId::parse(id)).collect();
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for id in &ids {
-            pipe.hgetall(self.global().account(id.as_str()));
+            pipe.add(Cmd::hgetall(self.global().account(id.as_str())));
         }
-        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
+        let hashes: Vec<HashMap<String, String>> = pipe.query(&conn).await?;
         let mut accounts = Vec::with_capacity(ids.len());
         for (id, hash) in ids.iter().zip(hashes) {
             accounts.extend(account(id, hash)?);
@@ -267,11 +267,11 @@ impl Accounts for RedisStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for id in &ids {
-            pipe.hgetall(keys.session(id));
+            pipe.add(Cmd::hgetall(keys.session(id)));
         }
-        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
+        let hashes: Vec<HashMap<String, String>> = pipe.query(&conn).await?;
         Ok(ids
             .iter()
             .zip(hashes)

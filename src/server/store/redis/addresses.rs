@@ -1,7 +1,7 @@
 //! The Redis store's addresses (keys in `redis_keys.rs`): a hash per person of the
 //! networks they acted from, and one hash of the banned networks.
 
-use super::batch;
+use super::batch::Batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
@@ -10,7 +10,7 @@ use crate::server::store::addresses::{
 };
 use crate::server::store::StoreError;
 use async_trait::async_trait;
-use redis::AsyncCommands;
+use redis::{AsyncCommands, Cmd};
 use std::collections::HashMap;
 
 /// A banned network's field: `{user id}|{network}` (one per person whose ban covers it).
@@ -28,16 +28,14 @@ impl Addresses for RedisStore {
             .iter()
             .map(|note| self.global().addresses_of(note.user_id.as_str()))
             .collect();
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for (key, note) in keys.iter().zip(notes) {
-            pipe.hset(key, &note.net, note.at)
-                .ignore()
-                .pexpire(key, ADDRESSES_KEPT_FOR_MS)
-                .ignore()
-                .hlen(key);
+            pipe.add_ignored(Cmd::hset(key, &note.net, note.at))
+                .add_ignored(Cmd::pexpire(key, ADDRESSES_KEPT_FOR_MS))
+                .add(Cmd::hlen(key));
         }
         let mut conn = self.conn.clone();
-        let counts: Vec<usize> = batch::query(&pipe, &conn).await?;
+        let counts: Vec<usize> = pipe.query(&conn).await?;
         for (key, count) in keys.iter().zip(counts) {
             if count > ADDRESSES_KEPT {
                 // The oldest beyond the newest few go (a rare, tidying write).
@@ -80,11 +78,11 @@ impl Addresses for RedisStore {
         at: i64,
     ) -> Result<(), StoreError> {
         let key = self.global().address_bans();
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for net in nets {
-            pipe.hset_nx(&key, ban_field(user, net), at).ignore();
+            pipe.add_ignored(Cmd::hset_nx(&key, ban_field(user, net), at));
         }
-        batch::query(&pipe, &self.conn).await
+        pipe.query(&self.conn).await
     }
 
     async fn unban_addresses_of(&self, user: &UserId) -> Result<u64, StoreError> {

@@ -18,7 +18,8 @@
 --       16 '1': posted by a webhook (a bot), 17 its files (JSON, '' for none),
 --       18 its files' search terms (space-separated; also in 12), 19 what the key of each
 --       upload's claim in the room starts with, 20 the ids of its uploads
---       (space-separated, '' for none)
+--       (space-separated, '' for none), 21 how the room announces ('PUBLISH', or
+--       'SPUBLISH' in a cluster: the channel is the room's shard's)
 -- Files: each upload's claim in the room (written when it was uploaded to this room) must
 -- be the author's, not sent and not removed; it then names the message (`seq`), and the
 -- node marks the upload's own record sent (`uploads.rs`). The message keeps the
@@ -84,7 +85,7 @@ redis.call('ZADD', KEYS[3], seq, seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
   'kind', 'message', 'target', seq, 'at', ARGV[5])
 -- Announced in the same step: every node hears the room's events in seq order.
-redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
+redis.call(ARGV[21], ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
 if client_id ~= '' then
   redis.call('HSET', KEYS[4], cid_field, seq)
 end

@@ -1,12 +1,12 @@
 //! `append.lua` behind a typed call: a message stored and logged with the room's next seq,
 //! and what the node still owes the global keys (`filing.rs`).
 
+use super::connection::Connection;
 use super::decode::{classify, malformed, next_number};
 use super::scripts::terms;
 use crate::domain::{Attachment, ClientId, Mention, Nickname, RoomName, Seq, UploadId, UserId};
 use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::StoreError;
-use redis::aio::ConnectionManager;
 use redis::Script;
 
 /// `append.lua`: stores a message and logs its `message` event with the room's next seq.
@@ -67,7 +67,7 @@ impl AppendScript {
 
     pub(super) async fn run(
         &self,
-        conn: &mut ConnectionManager,
+        conn: &mut Connection,
         space: &Keyspace,
         input: AppendInput<'_>,
     ) -> Result<AppendOutcome, StoreError> {
@@ -114,6 +114,7 @@ impl AppendScript {
                     .collect::<Vec<_>>()
                     .join(" "),
             )
+            .arg(keys.publish())
             .invoke_async(conn)
             .await
             .map_err(classify)?;

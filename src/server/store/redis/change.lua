@@ -6,7 +6,8 @@
 --       5 at, 6 target seq, 7 history length, 8 room, 9 the room's announcement channel,
 --       10 the new body's search terms (edit; space-separated),
 --       11 '1' when `by` moderates the room (anyone's message),
---       12 what the key of each upload's claim in the room starts with
+--       12 what the key of each upload's claim in the room starts with, 13 how the room
+--       announces ('PUBLISH', or 'SPUBLISH' in a cluster)
 -- An edit keeps the message's files' search terms (`aterms`); a delete marks its files'
 -- claims removed, and the node their records (`uploads.rs`).
 -- The message leaves the search terms it was filed under; an edit files it under the new.
@@ -55,7 +56,7 @@ else
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], seq .. '-0',
   'kind', ARGV[3], 'target', ARGV[6], 'at', ARGV[5])
-redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
+redis.call(ARGV[13], ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
 local removed = ARGV[3] == 'delete' and (filed[5] or '') or ''
 if tp or not filed[1] then
   return {seq, '', '', '', removed}

@@ -64,8 +64,14 @@ pub(super) fn message(
 /// Connection trouble, or a Redis still loading its data after a restart, means "try again
 /// later"; anything else is a failure.
 pub(super) fn classify(e: redis::RedisError) -> StoreError {
-    let loading = e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::BusyLoading);
-    if loading
+    use redis::ServerErrorKind::{BusyLoading, ClusterDown, MasterDown, ReadOnly, TryAgain};
+    // Loading its data, or a cluster between primaries (a failover): soon again.
+    let passing = matches!(
+        e.kind(),
+        redis::ErrorKind::Server(BusyLoading | ClusterDown | MasterDown | TryAgain | ReadOnly)
+    );
+    if passing
+        || e.kind() == redis::ErrorKind::ClusterConnectionNotFound
         || e.is_io_error()
         || e.is_connection_refusal()
         || e.is_timeout()

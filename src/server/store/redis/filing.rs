@@ -10,13 +10,13 @@
 //! the list until the room's next message (docs/redis-cluster.md).
 
 use super::append_script::Unfiled;
-use super::batch;
+use super::batch::Batch;
+use super::connection::Connection;
 use super::scripts::Refiling;
 use super::upload_records;
 use crate::domain::{RoomName, Seq, UploadId};
 use crate::server::store::redis_keys::GlobalKeys;
-use redis::aio::ConnectionManager;
-use redis::Pipeline;
+use redis::Cmd;
 
 /// The global writes one new message needs.
 pub(super) struct Filing<'a> {
@@ -34,23 +34,27 @@ pub(super) struct Filing<'a> {
 impl Filing<'_> {
     /// Writes them. The message is stored whatever happens here: a failure is logged, not
     /// returned, so the sender is not told to send again what everyone has seen.
-    pub(super) async fn write(self, conn: &ConnectionManager, globals: &GlobalKeys<'_>) {
-        let mut pipe = redis::pipe();
+    pub(super) async fn write(self, conn: &Connection, globals: &GlobalKeys<'_>) {
+        let mut pipe = Batch::new();
         if !self.unfiled.private {
-            pipe.cmd("ZADD")
+            let mut listed = redis::cmd("ZADD");
+            listed
                 .arg(globals.rooms())
                 .arg("GT")
                 .arg(self.sent_at)
-                .arg(self.room.as_str())
-                .ignore();
+                .arg(self.room.as_str());
+            pipe.add_ignored(listed);
             let member = format!("{}:{}", self.room, self.seq);
             for term in self.terms.split_whitespace() {
-                pipe.zadd(globals.search_term(term), &member, self.search_id)
-                    .ignore();
+                pipe.add_ignored(Cmd::zadd(
+                    globals.search_term(term),
+                    &member,
+                    self.search_id,
+                ));
             }
         }
         unfile_into(&mut pipe, globals, &self.unfiled.trimmed);
-        if let Err(error) = batch::query::<()>(&pipe, conn).await {
+        if let Err(error) = pipe.query::<()>(conn).await {
             tracing::warn!(
                 room = %self.room,
                 seq = %self.seq,
@@ -71,7 +75,7 @@ impl Filing<'_> {
 /// trimmed), so the sweep takes their bytes. Logged, not returned, on failure: the claims
 /// already refuse them to anyone; only their bytes stay behind.
 pub(super) async fn remove_uploads(
-    conn: &ConnectionManager,
+    conn: &Connection,
     globals: &GlobalKeys<'_>,
     ids: &[String],
     at: i64,
@@ -86,16 +90,19 @@ impl Refiling {
     /// Takes an edited or deleted message out of its old terms in the shared index and
     /// files an edit under its new ones, with its search id. Logged, not returned, on
     /// failure: the change is stored and announced.
-    pub(super) async fn write(self, conn: &ConnectionManager, globals: &GlobalKeys<'_>) {
-        let mut pipe = redis::pipe();
+    pub(super) async fn write(self, conn: &Connection, globals: &GlobalKeys<'_>) {
+        let mut pipe = Batch::new();
         for term in self.old_terms.split_whitespace() {
-            pipe.zrem(globals.search_term(term), &self.member).ignore();
+            pipe.add_ignored(Cmd::zrem(globals.search_term(term), &self.member));
         }
         for term in self.new_terms.split_whitespace() {
-            pipe.zadd(globals.search_term(term), &self.member, self.search_id)
-                .ignore();
+            pipe.add_ignored(Cmd::zadd(
+                globals.search_term(term),
+                &self.member,
+                self.search_id,
+            ));
         }
-        if let Err(error) = batch::query::<()>(&pipe, conn).await {
+        if let Err(error) = pipe.query::<()>(conn).await {
             tracing::warn!(
                 member = %self.member,
                 %error,
@@ -110,25 +117,25 @@ impl Refiling {
 /// returned, on failure: the messages are gone whatever the index says (search skips
 /// entries whose message is gone).
 pub(super) async fn unfile(
-    conn: &ConnectionManager,
+    conn: &Connection,
     globals: &GlobalKeys<'_>,
     removed: &[(String, Vec<String>)],
     emptied: Option<&RoomName>,
 ) {
-    let mut pipe = redis::pipe();
+    let mut pipe = Batch::new();
     unfile_into(&mut pipe, globals, removed);
     if let Some(room) = emptied {
-        pipe.zrem(globals.rooms(), room.as_str()).ignore();
+        pipe.add_ignored(Cmd::zrem(globals.rooms(), room.as_str()));
     }
-    if let Err(error) = batch::query::<()>(&pipe, conn).await {
+    if let Err(error) = pipe.query::<()>(conn).await {
         tracing::warn!(%error, "removed messages are still in the search index");
     }
 }
 
-fn unfile_into(pipe: &mut Pipeline, globals: &GlobalKeys<'_>, removed: &[(String, Vec<String>)]) {
+fn unfile_into(pipe: &mut Batch, globals: &GlobalKeys<'_>, removed: &[(String, Vec<String>)]) {
     for (member, terms) in removed {
         for term in terms {
-            pipe.zrem(globals.search_term(term), member).ignore();
+            pipe.add_ignored(Cmd::zrem(globals.search_term(term), member));
         }
     }
 }

@@ -9,11 +9,11 @@
 //! members first and leaving removes them first: a crash between the steps can leave a room
 //! missing from, or lingering in, a sidebar, never a door open (docs/redis-cluster.md).
 
+use super::connection::Connection;
 use super::decode::classify;
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
 use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Membership, StoreError, MAX_JOINED};
-use redis::aio::ConnectionManager;
 
 /// The room's side of a read: the name the room knows them by, unless the room is private
 /// and they are not a member (it may have become private since the caller checked).
@@ -81,7 +81,7 @@ impl PersonKeys {
 }
 
 pub(super) async fn joined(
-    conn: &ConnectionManager,
+    conn: &Connection,
     person: PersonKeys,
 ) -> Result<Vec<Membership>, StoreError> {
     let mut conn = conn.clone();
@@ -114,7 +114,7 @@ pub(super) async fn joined(
 }
 
 pub(super) async fn mark_read(
-    conn: &ConnectionManager,
+    conn: &Connection,
     person: PersonKeys,
     room_keys: &RoomKeys,
     user: &OnlineUser,
@@ -148,7 +148,7 @@ pub(super) async fn mark_read(
 /// Renames the person in each room they joined (at most [`MAX_JOINED`]), one room at a
 /// time (each room's members on their own shard in a cluster; renames are rare).
 pub(super) async fn rename(
-    conn: &ConnectionManager,
+    conn: &Connection,
     person: PersonKeys,
     user: &OnlineUser,
     room_keys: impl Fn(&RoomName) -> RoomKeys,
@@ -178,7 +178,7 @@ pub(super) async fn rename(
 
 /// Sets what a joined room notifies; false (nothing set) when they are not its member.
 pub(super) async fn set_notify(
-    conn: &ConnectionManager,
+    conn: &Connection,
     person: PersonKeys,
     room_keys: &RoomKeys,
     room: &RoomName,
@@ -210,7 +210,7 @@ pub(super) async fn set_notify(
 
 /// Up to `limit` of those notified of every message of the room.
 pub(super) async fn notified_of_everything(
-    conn: &ConnectionManager,
+    conn: &Connection,
     room_keys: &RoomKeys,
     limit: u32,
 ) -> Result<Vec<UserId>, StoreError> {
@@ -232,7 +232,7 @@ pub(super) async fn notified_of_everything(
 /// Up to `limit` members (one scan of the hash: for a room of more, some `limit` of them),
 /// by name.
 pub(super) async fn members(
-    conn: &ConnectionManager,
+    conn: &Connection,
     room_keys: &RoomKeys,
     limit: u32,
 ) -> Result<Vec<OnlineUser>, StoreError> {
@@ -260,7 +260,7 @@ pub(super) async fn members(
 }
 
 pub(super) async fn members_among(
-    conn: &ConnectionManager,
+    conn: &Connection,
     room_keys: &RoomKeys,
     ids: &[UserId],
 ) -> Result<Vec<OnlineUser>, StoreError> {
@@ -288,7 +288,7 @@ pub(super) async fn members_among(
 
 /// Whether `user` is a member of the room: its members decide access.
 pub(super) async fn is_member(
-    conn: &ConnectionManager,
+    conn: &Connection,
     room_keys: &RoomKeys,
     user: &UserId,
 ) -> Result<bool, StoreError> {
@@ -314,7 +314,7 @@ return was";
 
 /// Leaves the room: its members first (access ends there), then the person's list.
 pub(super) async fn leave(
-    conn: &ConnectionManager,
+    conn: &Connection,
     person: PersonKeys,
     room_keys: &RoomKeys,
     user: &UserId,

@@ -9,8 +9,9 @@
 mod accounts;
 mod addresses;
 mod append_script;
-mod batch;
+pub mod batch;
 pub mod client;
+pub mod connection;
 mod decode;
 mod filing;
 mod memberships;
@@ -30,6 +31,9 @@ mod upload_records;
 mod uploads;
 
 use self::append_script::{message_terms, AppendInput, AppendOutcome, AppendScript};
+use self::batch::Batch;
+use self::client::RedisClient;
+use self::connection::Connection;
 use self::decode::{classify, Shown};
 use self::filing::Filing;
 use self::pins::PinScript;
@@ -48,16 +52,14 @@ use crate::domain::{
 };
 use crate::server::store::redis_keys::{GlobalKeys, Keyspace, RoomKeys};
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::AsyncCommands;
+use redis::{AsyncCommands, Cmd};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Messages in Redis.
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Connection,
     keys: Keyspace,
     history: usize,
     append: Arc<AppendScript>,
@@ -77,34 +79,20 @@ impl fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// Connects to `url` (e.g. `redis://127.0.0.1:6379`), trusting the system's roots if
-    /// it is `rediss://`.
+    /// Connects to `url` (e.g. `redis://127.0.0.1:6379`; in a cluster's layout, its seed
+    /// nodes), trusting the system's roots if it is `rediss://`.
     pub async fn connect(url: &str, keys: &Keyspace, history: usize) -> Result<Self, StoreError> {
-        let client = client::client(url, &client::RedisTls::default())?;
+        let client = client::client(url, &client::RedisTls::default(), keys.is_cluster())?;
         Self::with_client(&client, keys, history).await
     }
 
-    /// Connects through `client` (`client::client`). Commands fail after two seconds
-    /// without an answer, so a Redis outage becomes a prompt 503, not a hang.
+    /// Connects through `client` (`client::client`).
     pub async fn with_client(
-        client: &redis::Client,
+        client: &RedisClient,
         keys: &Keyspace,
         history: usize,
     ) -> Result<Self, StoreError> {
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1);
-        let mut conn = client
-            .get_connection_manager_with_config(config)
-            .await
-            .map_err(classify)?;
-        // A connection is not yet a login: a Redis that lets no one in without a user
-        // (ACLs) says so to the first command, here rather than to the first send.
-        redis::cmd("PING")
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(classify)?;
+        let conn = Connection::open(client).await?;
         Ok(Self {
             conn,
             keys: keys.clone(),
@@ -118,7 +106,7 @@ impl RedisStore {
     }
 
     /// A handle on the same connection, for announcing events.
-    pub fn connection(&self) -> ConnectionManager {
+    pub fn connection(&self) -> Connection {
         self.conn.clone()
     }
 
@@ -375,11 +363,11 @@ impl Store for RedisStore {
 
     async fn message_counts(&self, rooms: &[RoomName]) -> Result<Vec<u64>, StoreError> {
         // Each room's own count: one hash on one Redis, one per room in a cluster.
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for room in rooms {
-            pipe.hget(self.keys.counts_of(room), room.as_str());
+            pipe.add(Cmd::hget(self.keys.counts_of(room), room.as_str()));
         }
-        let counts: Vec<Option<u64>> = batch::query(&pipe, &self.conn).await?;
+        let counts: Vec<Option<u64>> = pipe.query(&self.conn).await?;
         Ok(counts.into_iter().map(Option::unwrap_or_default).collect())
     }
 

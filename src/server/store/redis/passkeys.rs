@@ -1,14 +1,14 @@
 //! The Redis store's passkeys (keys in `redis_keys.rs`): a hash per passkey under its
 //! credential id, and each person's set of theirs by creation time.
 
-use super::batch;
+use super::batch::Batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
 use crate::server::store::passkeys::{Passkeys, StoredPasskey};
 use crate::server::store::StoreError;
 use async_trait::async_trait;
-use redis::{AsyncCommands, Script};
+use redis::{AsyncCommands, Cmd, Script};
 use std::collections::HashMap;
 
 /// KEYS: 1 the passkey, 2 the person's passkeys. ARGV: id, user id, name, passkey, when.
@@ -69,11 +69,11 @@ impl Passkeys for RedisStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for id in &ids {
-            pipe.hgetall(keys.passkey(id));
+            pipe.add(Cmd::hgetall(keys.passkey(id)));
         }
-        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
+        let hashes: Vec<HashMap<String, String>> = pipe.query(&conn).await?;
         Ok(ids
             .iter()
             .zip(hashes)

@@ -4,7 +4,8 @@
 -- KEYS: 1 seq counter, 2 log stream, 3 the room's pins (zset)
 -- ARGV: 1 message key, 2 '1' to pin or '0' to unpin, 3 at, 4 target seq, 5 history length,
 --       6 the room's announcement channel, 7 the most pins per room, 8 the event's data,
---       9 what the room's message keys start with
+--       9 what the room's message keys start with, 10 how the room announces ('PUBLISH',
+--       or 'SPUBLISH' in a cluster)
 -- Returns {seq, message, original} when logged: the message's hash as the event carries it
 -- and, for a reply, the hash of the message it answers (both HGETALL's flat lists, the
 -- original's empty for none), read in the same step so that nothing read afterwards can
@@ -42,7 +43,7 @@ else
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0',
   'kind', 'pin', 'target', ARGV[4], 'at', ARGV[3], 'data', ARGV[8])
-redis.call('PUBLISH', ARGV[6], '{"type":"logged","seq":' .. seq .. '}')
+redis.call(ARGV[10], ARGV[6], '{"type":"logged","seq":' .. seq .. '}')
 local reply_to = redis.call('HGET', ARGV[1], 'reply_to')
 local original = {}
 if reply_to then

@@ -1,13 +1,13 @@
 //! Pins in Redis: `pin.lua` writes them; the room's pins zset lists them, the most recently
 //! pinned first.
 
+use super::connection::Connection;
 use super::decode::{classify, message, Shown};
 use super::RedisStore;
 use crate::domain::{ChatMessage, Quote, RoomName, Seq, UserId, MAX_PINS_PER_ROOM};
 use crate::server::store::log_row::PinData;
 use crate::server::store::redis_keys::RoomKeys;
 use crate::server::store::{PinRequest, Pinned, Refusal, StoreError};
-use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Script};
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ impl PinScript {
     /// follows), `None` when nothing changed, or why it was refused.
     async fn run(
         &self,
-        conn: &mut ConnectionManager,
+        conn: &mut Connection,
         keys: &RoomKeys,
         request: &PinRequest,
         history: usize,
@@ -43,6 +43,7 @@ impl PinScript {
             .arg(MAX_PINS_PER_ROOM)
             .arg(PinData::json(request))
             .arg(keys.message_prefix())
+            .arg(keys.publish())
             .invoke_async(conn)
             .await
             .map_err(classify)?;

@@ -3,12 +3,12 @@
 //! `P:{room}:members` (the authority on access) and each person's `P:user:{id}:rooms`, as
 //! for any room (memberships.rs says how the two are written).
 
+use super::connection::Connection;
 use super::decode::classify;
 use super::memberships::PersonKeys;
 use crate::domain::{OnlineUser, RoomName, UserId};
 use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Privacy, StoreError};
-use redis::aio::ConnectionManager;
 
 /// The room's side of making a private room: only a room that never existed.
 /// KEYS: 1 the room's seq, 2 its members, 3 its private hash. ARGV: 1 creator id, 2 creator
@@ -34,10 +34,7 @@ const RENEW: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('HINCRBY', KEYS[1], 'version', 1)";
 
-pub(super) async fn privacy(
-    conn: &ConnectionManager,
-    keys: &RoomKeys,
-) -> Result<Privacy, StoreError> {
+pub(super) async fn privacy(conn: &Connection, keys: &RoomKeys) -> Result<Privacy, StoreError> {
     let mut conn = conn.clone();
     type Fields = (Option<String>, Option<u64>, Option<u64>);
     let ((creator, version, access), has_messages): (Fields, bool) = redis::pipe()
@@ -63,7 +60,7 @@ pub(super) async fn privacy(
 /// Makes a private room: the room first (its members decide access), then the set of
 /// private rooms and the creator's list.
 pub(super) async fn create(
-    conn: &ConnectionManager,
+    conn: &Connection,
     keys: &RoomKeys,
     globals: &GlobalKeys<'_>,
     creator_keys: PersonKeys,
@@ -99,7 +96,7 @@ pub(super) async fn create(
 /// Joins by invite: the room's members first, then the person's list (where a room already
 /// listed keeps its read seq).
 pub(super) async fn join(
-    conn: &ConnectionManager,
+    conn: &Connection,
     keys: &RoomKeys,
     person: PersonKeys,
     user: &OnlineUser,
@@ -130,10 +127,7 @@ pub(super) async fn join(
     Ok(true)
 }
 
-pub(super) async fn renew(
-    conn: &ConnectionManager,
-    keys: &RoomKeys,
-) -> Result<Option<u64>, StoreError> {
+pub(super) async fn renew(conn: &Connection, keys: &RoomKeys) -> Result<Option<u64>, StoreError> {
     let mut conn = conn.clone();
     let version: i64 = redis::Script::new(RENEW)
         .key(keys.private())

@@ -5,7 +5,8 @@
 -- KEYS: 1 seq counter, 2 log stream
 -- ARGV: 1 message key, 2 emoji, 3 user id, 4 user name, 5 op ('add' or 'remove'), 6 at,
 --       7 target seq, 8 history length, 9 the room's announcement channel,
---       10 the most emoji per message, 11 the most reactions per person, 12 the event's data
+--       10 the most emoji per message, 11 the most reactions per person, 12 the event's data,
+--       13 how the room announces ('PUBLISH', or 'SPUBLISH' in a cluster)
 -- The message's `reactions_at` becomes the event's seq: its reactions count every event up
 -- to it (a page applies only later ones).
 -- Returns {seq} when logged, {0} when nothing changed, {-1} not found, {-3} deleted,
@@ -78,5 +79,5 @@ local seq = redis.call('INCR', KEYS[1])
 redis.call('HSET', ARGV[1], 'reactions', encoded, 'reactions_at', seq)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], seq .. '-0',
   'kind', 'reaction', 'target', ARGV[7], 'at', ARGV[6], 'data', ARGV[12])
-redis.call('PUBLISH', ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
+redis.call(ARGV[13], ARGV[9], '{"type":"logged","seq":' .. seq .. '}')
 return {seq}

@@ -1,12 +1,12 @@
 //! `react.lua` behind a typed call: a reaction added or taken back, logged when it changes
 //! something.
 
+use super::connection::Connection;
 use super::decode::classify;
 use crate::domain::{ReactionLimit, Seq, MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_PERSON};
 use crate::server::store::log_row::ReactionData;
 use crate::server::store::redis_keys::RoomKeys;
 use crate::server::store::{Reacted, ReactionRequest, Refusal, StoreError};
-use redis::aio::ConnectionManager;
 use redis::Script;
 
 /// `react.lua`: adds or takes back a reaction, logging the event when it changes something.
@@ -19,7 +19,7 @@ impl ReactScript {
 
     pub(super) async fn run(
         &self,
-        conn: &mut ConnectionManager,
+        conn: &mut Connection,
         keys: &RoomKeys,
         request: &ReactionRequest,
         history: usize,
@@ -40,6 +40,7 @@ impl ReactScript {
             .arg(MAX_EMOJI_PER_MESSAGE)
             .arg(MAX_REACTIONS_PER_PERSON)
             .arg(ReactionData::json(&request.logged(Seq::ZERO)))
+            .arg(keys.publish())
             .invoke_async(conn)
             .await
             .map_err(classify)?;

@@ -1,13 +1,13 @@
 //! Reading the log and message state.
 
-use super::batch;
+use super::batch::Batch;
 use super::decode::{classify, message, reactions_len, Shown};
 use super::RedisStore;
 use crate::domain::{ChatMessage, LogEvent, Quote, RoomName, Seq, UserId};
 use crate::server::store::heavy_reads::off_the_workers_if_heavy;
 use crate::server::store::log_row::log_event;
 use crate::server::store::StoreError;
-use redis::AsyncCommands;
+use redis::{AsyncCommands, Cmd};
 use std::collections::HashMap;
 
 /// Which side of a seq a page of messages lies on.
@@ -79,11 +79,11 @@ impl RedisStore {
         shown: Shown,
     ) -> Result<HashMap<Seq, ChatMessage>, StoreError> {
         let keys = self.room(room);
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for seq in seqs {
-            pipe.hgetall(keys.message(*seq));
+            pipe.add(Cmd::hgetall(keys.message(*seq)));
         }
-        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &self.conn).await?;
+        let hashes: Vec<HashMap<String, String>> = pipe.query(&self.conn).await?;
         let stored_bytes = match shown {
             Shown::AsSent => 0,
             Shown::To(_) => reactions_len(&hashes),

@@ -1,11 +1,11 @@
 //! The write scripts, each behind a typed call: named inputs in, a typed answer out. The
 //! order of `KEYS` and `ARGV` each script expects lives here and in the script's header only.
 
+use super::connection::Connection;
 use super::decode::{classify, malformed, next_number};
 use crate::domain::{index_terms, RoomName, Seq, UserId};
 use crate::server::store::redis_keys::Keyspace;
 use crate::server::store::{Refusal, StoreError};
-use redis::aio::ConnectionManager;
 use redis::Script;
 
 /// The search terms `body` is filed under, as the scripts take them.
@@ -44,7 +44,7 @@ impl ChangeScript {
     /// was refused.
     pub(super) async fn run(
         &self,
-        conn: &mut ConnectionManager,
+        conn: &mut Connection,
         space: &Keyspace,
         input: ChangeInput<'_>,
     ) -> Result<Result<Changed, Refusal>, StoreError> {
@@ -71,6 +71,7 @@ impl ChangeScript {
             .arg(terms(body))
             .arg(if input.as_moderator { "1" } else { "0" })
             .arg(keys.upload_claim_prefix())
+            .arg(keys.publish())
             .invoke_async(conn)
             .await
             .map_err(classify)?;

@@ -4,11 +4,13 @@
 //! rooms they are a member of (one script call per index, merged in `search_script.rs`). The messages are then loaded as they are now and checked
 //! against the whole query (a word longer than the indexed prefix must still match whole).
 
-use super::{batch, RedisStore};
+use super::batch::Batch;
+use super::RedisStore;
 use crate::domain::{ChatMessage, RoomName, SearchCursor, SearchPage, SearchQuery, Seq, UserId};
 use crate::server::store::redis::decode::{classify, Shown};
 use crate::server::store::redis::search_script::Index;
 use crate::server::store::{StoreError, MAX_JOINED};
+use redis::Cmd;
 use std::collections::HashMap;
 
 impl RedisStore {
@@ -121,11 +123,14 @@ impl RedisStore {
             .filter_map(|(room, private)| private.then_some(room))
             .collect();
         // Their list only lists: the room's members decide (memberships.rs).
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for room in &private {
-            pipe.hexists(self.keys.room(room).members(), reader.as_str());
+            pipe.add(Cmd::hexists(
+                self.keys.room(room).members(),
+                reader.as_str(),
+            ));
         }
-        let member: Vec<bool> = batch::query(&pipe, &self.conn).await?;
+        let member: Vec<bool> = pipe.query(&self.conn).await?;
         indexes.extend(
             private
                 .into_iter()

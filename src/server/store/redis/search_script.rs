@@ -2,11 +2,11 @@
 //! cluster), and [`merge`] puts the answers of every index a reader may read together, as
 //! one page.
 
+use super::connection::Connection;
 use super::decode::{classify, malformed};
 use crate::domain::SearchQuery;
 use crate::server::store::redis_keys::GlobalKeys;
 use crate::server::store::StoreError;
-use redis::aio::ConnectionManager;
 use redis::Script;
 
 /// `search.lua`: the members filed under every term, newest first.
@@ -50,7 +50,7 @@ impl SearchScript {
     /// Walks `indexes`, one call each, and merges what they hold into one page.
     pub(super) async fn run(
         &self,
-        conn: &mut ConnectionManager,
+        conn: &mut Connection,
         globals: &GlobalKeys<'_>,
         query: &SearchQuery,
         indexes: &[Index],

@@ -2,13 +2,13 @@
 //! token is one hash; the lists beside it (a person's, a room's) are indexes that may name
 //! a token gone (expired, taken) and are tidied when read.
 
-use super::batch;
+use super::batch::Batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::{RoomName, UserId};
 use crate::server::store::{StoreError, StoredToken, TokenKind, Tokens};
 use async_trait::async_trait;
-use redis::{AsyncCommands, Script};
+use redis::{AsyncCommands, Cmd, Script};
 use std::collections::HashMap;
 
 /// KEYS: 1 the token. Answers its fields and deletes it, in one step: of two takers at
@@ -56,11 +56,11 @@ impl RedisStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut pipe = redis::pipe();
+        let mut pipe = Batch::new();
         for id in &ids {
-            pipe.hgetall(keys.token(id));
+            pipe.add(Cmd::hgetall(keys.token(id)));
         }
-        let hashes: Vec<HashMap<String, String>> = batch::query(&pipe, &conn).await?;
+        let hashes: Vec<HashMap<String, String>> = pipe.query(&conn).await?;
         let mut found = Vec::new();
         let mut gone = Vec::new();
         for (id, hash) in ids.iter().zip(hashes) {
@@ -78,18 +78,15 @@ impl RedisStore {
     /// Takes `token` out of the indexes that list it.
     async fn unlist(&self, token: &StoredToken) -> Result<(), StoreError> {
         let keys = self.global();
-        let mut pipe = redis::pipe();
-        pipe.zrem(
+        let mut pipe = Batch::new();
+        pipe.add_ignored(Cmd::zrem(
             keys.tokens_of(token.user_id.as_str(), token.kind.as_str()),
             &token.id,
-        )
-        .ignore();
+        ));
         if let Some(room) = &token.room {
-            pipe.zrem(self.room(room).webhooks(), &token.id).ignore();
+            pipe.add_ignored(Cmd::zrem(self.room(room).webhooks(), &token.id));
         }
-        pipe.query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(classify)
+        pipe.query(&self.conn).await
     }
 }
 

@@ -6,10 +6,10 @@
 //! record changes once), and that the sweep of unsent uploads runs again for a node that
 //! died in between.
 
+use super::connection::Connection;
 use super::decode::classify;
 use crate::server::store::redis_keys::GlobalKeys;
 use crate::server::store::StoreError;
-use redis::aio::ConnectionManager;
 use redis::Script;
 use std::sync::LazyLock;
 
@@ -104,7 +104,7 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 
 /// Marks `ids` sent in message `seq` (after the room's script claimed them).
 pub(super) async fn mark_sent(
-    conn: &ConnectionManager,
+    conn: &Connection,
     globals: &GlobalKeys<'_>,
     ids: &[&str],
     seq: u64,
@@ -115,7 +115,7 @@ pub(super) async fn mark_sent(
 /// Marks `ids` removed at `at` (their message deleted or gone, or withdrawn, or expired
 /// unsent): their bytes go with the next sweep.
 pub(super) async fn mark_removed(
-    conn: &ConnectionManager,
+    conn: &Connection,
     globals: &GlobalKeys<'_>,
     ids: &[&str],
     at: i64,
@@ -125,7 +125,7 @@ pub(super) async fn mark_removed(
 
 async fn run(
     script: &Script,
-    conn: &ConnectionManager,
+    conn: &Connection,
     globals: &GlobalKeys<'_>,
     value: String,
     ids: &[&str],
