@@ -44,6 +44,7 @@ mod push;
 mod push_service;
 mod reaction_load;
 mod reactions;
+mod redis_cluster;
 mod redis_server;
 mod redis_store;
 mod redis_tls;

@@ -41,10 +41,10 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
-    /// Records a file of ann's in the lobby, made at `created_at`.
-    async fn upload(&self, n: u128, created_at: i64) -> UploadId {
+    /// A file of ann's in the lobby, made at `created_at`.
+    fn file(&self, n: u128, created_at: i64) -> StoredUpload {
         let id = UploadId::from_random(n);
-        let upload = StoredUpload {
+        StoredUpload {
             room: RoomName::lobby(),
             owner: self.ann.clone(),
             file: Attachment {
@@ -60,13 +60,18 @@ impl Setup {
             created_at,
             message: None,
             removed: false,
-        };
+        }
+    }
+
+    /// Records a file of ann's in the lobby, made at `created_at`.
+    async fn upload(&self, n: u128, created_at: i64) -> UploadId {
+        let upload = self.file(n, created_at);
         self.store
             .record_upload(&upload, BOUNDS)
             .await
             .expect("record")
             .expect("within the bounds");
-        id
+        upload.file.id
     }
 
     async fn send(&self, files: &[UploadId]) -> Result<Seq, Refusal> {
@@ -97,25 +102,8 @@ impl Setup {
 
     /// Whether another file of 600 bytes fits in ann's unsent bytes.
     async fn another_fits(&self, n: u128) -> bool {
-        let upload = StoredUpload {
-            room: RoomName::lobby(),
-            owner: self.ann.clone(),
-            file: Attachment {
-                id: UploadId::from_random(n),
-                url: UploadId::from_random(n).url(),
-                name: "more.txt".into(),
-                size: SIZE,
-                content_type: "text/plain".into(),
-                width: None,
-                height: None,
-                thumb_url: None,
-            },
-            created_at: 5_000,
-            message: None,
-            removed: false,
-        };
         self.store
-            .record_upload(&upload, BOUNDS)
+            .record_upload(&self.file(n, 5_000), BOUNDS)
             .await
             .expect("record")
             .is_ok()

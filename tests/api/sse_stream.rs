@@ -50,6 +50,15 @@ impl SseStream {
             .expect("no event within the time limit")
     }
 
+    /// The next event within `limit`: `Err` when none came, `Ok(None)` when the stream
+    /// ended.
+    pub async fn next_event_within(
+        &mut self,
+        limit: std::time::Duration,
+    ) -> Result<Option<SseEvent>, tokio::time::error::Elapsed> {
+        tokio::time::timeout(limit, self.next_event_inner()).await
+    }
+
     async fn next_event_inner(&mut self) -> Option<SseEvent> {
         loop {
             while let Some(end) = self.buffer.find("\n\n") {

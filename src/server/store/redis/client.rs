@@ -106,7 +106,7 @@ impl ClusterSeeds {
             .connection_timeout(CONNECT_TIMEOUT)
             .response_timeout(RESPONSE_TIMEOUT)
             .overall_response_timeout(Some(CLUSTER_REQUEST_TIMEOUT))
-            .retries(3)
+            .retries(10)
             .min_retry_wait(100)
             .max_retry_wait(1_000);
         if let Some(certificates) = &self.certificates {

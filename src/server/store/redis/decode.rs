@@ -64,11 +64,16 @@ pub(super) fn message(
 /// Connection trouble, or a Redis still loading its data after a restart, means "try again
 /// later"; anything else is a failure.
 pub(super) fn classify(e: redis::RedisError) -> StoreError {
-    use redis::ServerErrorKind::{BusyLoading, ClusterDown, MasterDown, ReadOnly, TryAgain};
-    // Loading its data, or a cluster between primaries (a failover): soon again.
+    use redis::ServerErrorKind::{
+        Ask, BusyLoading, ClusterDown, MasterDown, Moved, ReadOnly, TryAgain,
+    };
+    // Loading its data, or a cluster between primaries (a failover, slots moving, a
+    // redirection the client ran out of retries following): soon again.
     let passing = matches!(
         e.kind(),
-        redis::ErrorKind::Server(BusyLoading | ClusterDown | MasterDown | TryAgain | ReadOnly)
+        redis::ErrorKind::Server(
+            BusyLoading | ClusterDown | MasterDown | TryAgain | ReadOnly | Moved | Ask
+        )
     );
     if passing
         || e.kind() == redis::ErrorKind::ClusterConnectionNotFound
