@@ -170,6 +170,18 @@ async fn a_private_room_left_halfway_stays_shut_to_who_left() {
     store.append(secret).await.expect("append").expect("hers");
 
     assert!(!store.is_member(&bob, &room).await.expect("member"));
+    let listed = store.joined_rooms(&bob).await.expect("joined");
+    assert!(
+        listed.iter().all(|membership| membership.room != room),
+        "his sidebar does not show it: {listed:?}"
+    );
+    let still: bool = redis::cmd("HEXISTS")
+        .arg(keys.global().joined(bob.as_str()))
+        .arg(room.as_str())
+        .query_async(&mut conn)
+        .await
+        .expect("hexists");
+    assert!(!still, "and his list is mended");
     let mut by_bob = message("still here?", 2, None);
     (by_bob.room, by_bob.recheck_access) = (room.clone(), true);
     assert_eq!(

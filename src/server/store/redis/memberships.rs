@@ -9,11 +9,13 @@
 //! members first and leaving removes them first: a crash between the steps can leave a room
 //! missing from, or lingering in, a sidebar, never a door open (docs/redis-cluster.md).
 
+use super::batch::Batch;
 use super::connection::Connection;
 use super::decode::classify;
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
 use crate::server::store::redis_keys::{GlobalKeys, RoomKeys};
 use crate::server::store::{Membership, StoreError, MAX_JOINED};
+use redis::Cmd;
 
 /// The room's side of a read: the name the room knows them by, unless the room is private
 /// and they are not a member (it may have become private since the caller checked).
@@ -83,6 +85,8 @@ impl PersonKeys {
 pub(super) async fn joined(
     conn: &Connection,
     person: PersonKeys,
+    user: &UserId,
+    room_keys: impl Fn(&RoomName) -> RoomKeys,
 ) -> Result<Vec<Membership>, StoreError> {
     let mut conn = conn.clone();
     let (all, levels): (
@@ -110,7 +114,32 @@ pub(super) async fn joined(
         .collect();
     rooms.sort_by(|a, b| a.room.cmp(&b.room));
     rooms.truncate(MAX_JOINED);
-    Ok(rooms)
+    // The list only lists: a room whose members no longer name them (a leave or a removal
+    // whose second step was lost, or a join's second step that ran after a removal) is
+    // neither shown nor kept.
+    let mut member = Batch::new();
+    for membership in &rooms {
+        member.add(Cmd::hexists(
+            room_keys(&membership.room).members(),
+            user.as_str(),
+        ));
+    }
+    let member: Vec<bool> = member.query(&conn).await?;
+    let (kept, gone): (Vec<_>, Vec<_>) = rooms.into_iter().zip(member).partition(|(_, m)| *m);
+    if !gone.is_empty() {
+        let gone: Vec<&str> = gone.iter().map(|(m, _)| m.room.as_str()).collect();
+        let forgotten: redis::RedisResult<()> = redis::pipe()
+            .hdel(&person.rooms, &gone)
+            .ignore()
+            .hdel(&person.notify, &gone)
+            .ignore()
+            .query_async(&mut conn)
+            .await;
+        if let Err(error) = forgotten {
+            tracing::warn!(%error, "could not forget rooms a person no longer belongs to");
+        }
+    }
+    Ok(kept.into_iter().map(|(membership, _)| membership).collect())
 }
 
 pub(super) async fn mark_read(
@@ -329,13 +358,17 @@ pub(super) async fn leave(
         .invoke_async(&mut conn)
         .await
         .map_err(classify)?;
-    let () = redis::pipe()
+    // Left already (the room decides); a list that still names the room is mended when
+    // it is next read (`joined`).
+    let listed: redis::RedisResult<()> = redis::pipe()
         .hdel(&person.rooms, room.as_str())
         .ignore()
         .hdel(&person.notify, room.as_str())
         .ignore()
         .query_async(&mut conn)
-        .await
-        .map_err(classify)?;
+        .await;
+    if let Err(error) = listed {
+        tracing::warn!(%error, room = %room, "left the room, but their list still names it");
+    }
     Ok(())
 }

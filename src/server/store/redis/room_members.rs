@@ -9,7 +9,7 @@ use async_trait::async_trait;
 #[async_trait]
 impl RoomMembers for RedisStore {
     async fn joined_rooms(&self, user: &UserId) -> Result<Vec<Membership>, StoreError> {
-        memberships::joined(&self.conn, self.person(user)).await
+        memberships::joined(&self.conn, self.person(user), user, |room| self.room(room)).await
     }
 
     async fn mark_read(
