@@ -1,7 +1,8 @@
 //! The rooms each person has joined: `P:user:{id}:rooms` (room → the newest seq they saw)
 //! and `P:user:{id}:notify` (room → what it notifies them of; absent means mentions);
 //! and each room's members, `P:{room}:members` (user id → the name the room knows them by),
-//! and those of them notified of every message, `P:{room}:notify_every`.
+//! and those of them notified of every message, `P:{room}:notify_every`: how they are
+//! written (`room_roster.rs` reads the room's side).
 //!
 //! The room's members are the authority on access (`append.lua`, `is_member`, search); a
 //! person's list only lists. In a cluster the two live on different shards, so each change
@@ -235,99 +236,6 @@ pub(super) async fn set_notify(
         .await
         .map_err(classify)?;
     Ok(true)
-}
-
-/// Up to `limit` of those notified of every message of the room.
-pub(super) async fn notified_of_everything(
-    conn: &Connection,
-    room_keys: &RoomKeys,
-    limit: u32,
-) -> Result<Vec<UserId>, StoreError> {
-    let mut conn = conn.clone();
-    // Distinct members, at most `limit` (all of them when there are fewer).
-    let ids: Vec<String> = redis::cmd("SRANDMEMBER")
-        .arg(room_keys.notified_of_everything())
-        .arg(limit)
-        .query_async(&mut conn)
-        .await
-        .map_err(classify)?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| UserId::parse(id))
-        .take(limit as usize)
-        .collect())
-}
-
-/// Up to `limit` members (one scan of the hash: for a room of more, some `limit` of them),
-/// by name.
-pub(super) async fn members(
-    conn: &Connection,
-    room_keys: &RoomKeys,
-    limit: u32,
-) -> Result<Vec<OnlineUser>, StoreError> {
-    let mut conn = conn.clone();
-    let (_cursor, flat): (u64, Vec<String>) = redis::cmd("HSCAN")
-        .arg(room_keys.members())
-        .arg(0)
-        .arg("COUNT")
-        .arg(limit)
-        .query_async(&mut conn)
-        .await
-        .map_err(classify)?;
-    let mut people: Vec<OnlineUser> = flat
-        .chunks_exact(2)
-        .filter_map(|pair| {
-            Some(OnlineUser {
-                id: UserId::parse(&pair[0])?,
-                name: pair[1].clone(),
-            })
-        })
-        .collect();
-    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    people.truncate(limit as usize);
-    Ok(people)
-}
-
-pub(super) async fn members_among(
-    conn: &Connection,
-    room_keys: &RoomKeys,
-    ids: &[UserId],
-) -> Result<Vec<OnlineUser>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut conn = conn.clone();
-    let names: Vec<Option<String>> = redis::cmd("HMGET")
-        .arg(room_keys.members())
-        .arg(ids.iter().map(UserId::as_str).collect::<Vec<_>>())
-        .query_async(&mut conn)
-        .await
-        .map_err(classify)?;
-    Ok(ids
-        .iter()
-        .zip(names)
-        .filter_map(|(id, name)| {
-            Some(OnlineUser {
-                id: id.clone(),
-                name: name?,
-            })
-        })
-        .collect())
-}
-
-/// Whether `user` is a member of the room: its members decide access.
-pub(super) async fn is_member(
-    conn: &Connection,
-    room_keys: &RoomKeys,
-    user: &UserId,
-) -> Result<bool, StoreError> {
-    let mut conn = conn.clone();
-    redis::cmd("HEXISTS")
-        .arg(room_keys.members())
-        .arg(user.as_str())
-        .query_async(&mut conn)
-        .await
-        .map_err(classify)
 }
 
 /// The room's side of leaving. KEYS: 1 the room's members, 2 its private hash, 3 those

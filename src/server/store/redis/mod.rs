@@ -23,6 +23,7 @@ mod react_script;
 mod reads;
 mod retention;
 mod room_members;
+mod room_roster;
 mod scripts;
 mod search;
 mod search_script;

@@ -1,7 +1,7 @@
 //! The Redis store's memberships and private rooms: `memberships.rs` and
 //! `private_rooms.rs` hold the keys and scripts.
 
-use super::{memberships, private_rooms, RedisStore};
+use super::{memberships, private_rooms, room_roster, RedisStore};
 use crate::domain::{NotifyLevel, OnlineUser, RoomName, Seq, UserId};
 use crate::server::store::{Membership, Privacy, RoomMembers, StoreError};
 use async_trait::async_trait;
@@ -52,7 +52,7 @@ impl RoomMembers for RedisStore {
     }
 
     async fn is_member(&self, user: &UserId, room: &RoomName) -> Result<bool, StoreError> {
-        memberships::is_member(&self.conn, &self.room(room), user).await
+        room_roster::is_member(&self.conn, &self.room(room), user).await
     }
 
     async fn rename_member(&self, user: &OnlineUser) -> Result<(), StoreError> {
@@ -75,11 +75,11 @@ impl RoomMembers for RedisStore {
         room: &RoomName,
         limit: u32,
     ) -> Result<Vec<UserId>, StoreError> {
-        memberships::notified_of_everything(&self.conn, &self.room(room), limit).await
+        room_roster::notified_of_everything(&self.conn, &self.room(room), limit).await
     }
 
     async fn members(&self, room: &RoomName, limit: u32) -> Result<Vec<OnlineUser>, StoreError> {
-        memberships::members(&self.conn, &self.room(room), limit).await
+        room_roster::members(&self.conn, &self.room(room), limit).await
     }
 
     async fn members_among(
@@ -87,7 +87,7 @@ impl RoomMembers for RedisStore {
         room: &RoomName,
         ids: &[UserId],
     ) -> Result<Vec<OnlineUser>, StoreError> {
-        memberships::members_among(&self.conn, &self.room(room), ids).await
+        room_roster::members_among(&self.conn, &self.room(room), ids).await
     }
 
     async fn leave_room(&self, user: &UserId, room: &RoomName) -> Result<(), StoreError> {
