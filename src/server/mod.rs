@@ -3,7 +3,7 @@
 //!
 //! | part | owns |
 //! |---|---|
-//! | `settings`, `metrics` | reading settings from the environment; the node's counters |
+//! | `settings`, `metrics`, `clock` | reading settings from the environment; the node's counters; the wall clock |
 //! | `store/` | where messages live and get their seq (SQLite, Redis) |
 //! | `files/` | uploaded files' bytes (a directory or an S3 bucket), thumbnails, their janitor |
 //! | `access/` | sessions, who may read a room, invites' rules, rate limits and caps |
@@ -17,6 +17,7 @@
 //! `tests/api/layers.rs` checks these rules on every `use` line.
 
 pub mod access;
+pub mod clock;
 pub mod delivery;
 pub mod files;
 pub mod http;

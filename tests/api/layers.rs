@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// The parts from the ground up; a part may import those of a lower or equal rank, and
 /// those of equal rank are the ground's, which import nothing of the server.
-const PARTS: [(&str, usize); 11] = [
+const PARTS: [(&str, usize); 12] = [
     ("settings", 0),
+    ("clock", 0),
     ("metrics", 0),
     ("store", 1),
     ("files", 2),

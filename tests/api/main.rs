@@ -46,6 +46,7 @@ mod reaction_load;
 mod reactions;
 mod redis_cluster;
 mod redis_server;
+mod redis_sessions;
 mod redis_store;
 mod redis_tls;
 mod redis_uploads;

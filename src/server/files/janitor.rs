@@ -5,6 +5,7 @@
 //! only repeat it.
 
 use super::Files;
+use crate::server::clock::now_millis;
 use crate::server::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,12 +69,4 @@ pub async fn sweep(
             return Ok(removed);
         }
     }
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-        })
 }

@@ -4,7 +4,8 @@
 //! belongs to one person at a time (the browser's last), so signing in as someone else on
 //! it moves it. A subscription made by an account's session ends with that session (signing
 //! out, ending it from another device, a ban, a password change): the store's
-//! `end_session` removes it in the same step. Every [`Store`](super::Store) is also this.
+//! `end_session` removes it (on Redis in a second step, and [`PushSubscriptions::push_subscriptions`]
+//! never hands out one whose session has ended). Every [`Store`](super::Store) is also this.
 
 use super::StoreError;
 use crate::domain::UserId;

@@ -120,6 +120,11 @@ impl Keyspace {
         }
     }
 
+    /// A session: untagged, so a cluster spreads sessions over its shards by their ids.
+    pub fn session(&self, id: &str) -> String {
+        format!("{}:session:{id}", self.prefix)
+    }
+
     /// The keys that are not a room's.
     pub fn global(&self) -> GlobalKeys<'_> {
         GlobalKeys(&self.global)
@@ -257,9 +262,6 @@ impl GlobalKeys<'_> {
     pub fn account_names(&self) -> String {
         format!("{}:account-names", self.0)
     }
-    pub fn session(&self, id: &str) -> String {
-        format!("{}:session:{id}", self.0)
-    }
     /// A person's sessions, by creation time.
     pub fn sessions_of(&self, user: &str) -> String {
         format!("{}:user:{user}:sessions", self.0)
@@ -369,5 +371,14 @@ mod tests {
         let channel = keys.room(&lobby).channel();
         assert_eq!(channel, "chat:{lobby}:notify");
         assert_eq!(keys.room_of_channel(&channel), Some(lobby));
+    }
+
+    #[test]
+    fn a_session_carries_no_hash_tag_so_a_cluster_spreads_them_by_id() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let session = Keyspace::cluster("chat").session(id);
+        assert_eq!(session, format!("chat:session:{id}"));
+        assert!(!session.contains('{'));
+        assert_eq!(Keyspace::single("chat").session(id), session);
     }
 }

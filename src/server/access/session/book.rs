@@ -9,6 +9,7 @@
 use super::SignedIn;
 use crate::domain::{Nickname, UserId};
 use crate::server::access::tokens;
+pub use crate::server::clock::now_millis;
 use crate::server::store::{Store, StoreError, StoredToken, TokenKind};
 use std::collections::HashMap;
 use std::fmt;
@@ -270,12 +271,4 @@ impl SessionBook {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Milliseconds since the Unix epoch, as stored times are kept.
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
 }

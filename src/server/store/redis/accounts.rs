@@ -1,4 +1,4 @@
-//! The Redis store's accounts and sessions (keys in `redis_keys.rs`). Creating an account
+//! The Redis store's accounts (keys in `redis_keys.rs`; sessions in `sessions.rs`). Creating an account
 //! and renaming one are scripts, so a name is taken once and the first account alone is the
 //! administrator, whichever node asks.
 
@@ -37,34 +37,6 @@ redis.call('HSET', KEYS[2], 'name', ARGV[3], 'name_key', ARGV[1])
 return 1
 ";
 
-/// KEYS: 1 the session. ARGV: 1 when. Never brings back an ended session.
-const TOUCH: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local seen = tonumber(redis.call('HGET', KEYS[1], 'last_seen') or '0')
-if tonumber(ARGV[1]) > seen then redis.call('HSET', KEYS[1], 'last_seen', ARGV[1]) end
-return 1
-";
-
-/// KEYS: 1 the session, 2 its person's sessions, 3 their push subscriptions, 4 whose each
-/// push endpoint is. ARGV: 1 user id, 2 session id. The push subscriptions the session made
-/// end with it.
-const END: &str = r"
-if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[2])
-local pushes = redis.call('HGETALL', KEYS[3])
-for i = 1, #pushes, 2 do
-  local ok, stored = pcall(cjson.decode, pushes[i + 1])
-  if ok and type(stored) == 'table' and stored.session == ARGV[2] then
-    redis.call('HDEL', KEYS[3], pushes[i])
-    if redis.call('HGET', KEYS[4], pushes[i]) == ARGV[1] then
-      redis.call('HDEL', KEYS[4], pushes[i])
-    end
-  end
-end
-return 1
-";
-
 /// KEYS: 1 the account. ARGV: 1 a field, 2 its value. Never makes an account of nothing.
 const SET_FIELD: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -96,16 +68,6 @@ fn account(user_id: &UserId, hash: HashMap<String, String>) -> Result<Option<Acc
         password_hash: field("password_hash")?,
         created_at: field("created_at")?.parse().unwrap_or_default(),
     }))
-}
-
-fn session(id: &str, hash: HashMap<String, String>) -> Option<StoredSession> {
-    Some(StoredSession {
-        id: id.to_owned(),
-        user_id: UserId::parse(hash.get("user_id")?)?,
-        created_at: hash.get("created_at")?.parse().ok()?,
-        last_seen: hash.get("last_seen")?.parse().ok()?,
-        user_agent: hash.get("user_agent").cloned().unwrap_or_default(),
-    })
 }
 
 impl RedisStore {
@@ -214,70 +176,19 @@ impl Accounts for RedisStore {
     }
 
     async fn create_session(&self, new: &StoredSession) -> Result<(), StoreError> {
-        let keys = self.global();
-        redis::pipe()
-            .atomic()
-            .hset_multiple(
-                keys.session(&new.id),
-                &[
-                    ("user_id", new.user_id.as_str().to_owned()),
-                    ("created_at", new.created_at.to_string()),
-                    ("last_seen", new.last_seen.to_string()),
-                    ("user_agent", new.user_agent.clone()),
-                ],
-            )
-            .ignore()
-            .zadd(
-                keys.sessions_of(new.user_id.as_str()),
-                &new.id,
-                new.created_at,
-            )
-            .ignore()
-            .query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(classify)
+        self.open_session(new).await
     }
 
     async fn session(&self, id: &str) -> Result<Option<StoredSession>, StoreError> {
-        let mut conn = self.conn.clone();
-        let hash: HashMap<String, String> = conn
-            .hgetall(self.global().session(id))
-            .await
-            .map_err(classify)?;
-        Ok(session(id, hash))
+        self.read_session(id).await
     }
 
     async fn touch_session(&self, id: &str, at: i64) -> Result<(), StoreError> {
-        let _: i64 = Script::new(TOUCH)
-            .key(self.global().session(id))
-            .arg(at)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(classify)?;
-        Ok(())
+        self.touch(id, at).await
     }
 
     async fn sessions_of(&self, user: &UserId) -> Result<Vec<StoredSession>, StoreError> {
-        let keys = self.global();
-        let mut conn = self.conn.clone();
-        let ids: Vec<String> = conn
-            .zrevrange(keys.sessions_of(user.as_str()), 0, -1)
-            .await
-            .map_err(classify)?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut pipe = Batch::new();
-        for id in &ids {
-            pipe.add(Cmd::hgetall(keys.session(id)));
-        }
-        let hashes: Vec<HashMap<String, String>> = pipe.query(&conn).await?;
-        Ok(ids
-            .iter()
-            .zip(hashes)
-            .filter_map(|(id, hash)| session(id, hash))
-            .filter(|found| &found.user_id == user)
-            .collect())
+        self.list_sessions(user).await
     }
 
     async fn set_role(&self, user: &UserId, role: Role) -> Result<bool, StoreError> {
@@ -362,17 +273,6 @@ impl Accounts for RedisStore {
     }
 
     async fn end_session(&self, user: &UserId, id: &str) -> Result<bool, StoreError> {
-        let keys = self.global();
-        let ended: i64 = Script::new(END)
-            .key(keys.session(id))
-            .key(keys.sessions_of(user.as_str()))
-            .key(keys.push_of(user.as_str()))
-            .key(keys.push_owners())
-            .arg(user.as_str())
-            .arg(id)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(classify)?;
-        Ok(ended == 1)
+        self.close_session(user, id).await
     }
 }

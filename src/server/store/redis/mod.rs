@@ -27,6 +27,7 @@ mod room_roster;
 mod scripts;
 mod search;
 mod search_script;
+mod sessions;
 mod tokens;
 mod upload_records;
 mod uploads;

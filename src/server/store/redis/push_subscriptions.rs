@@ -2,6 +2,7 @@
 //! JSON), and whose each endpoint is in one more, so that an endpoint moves with the
 //! browser's person.
 
+use super::batch::Batch;
 use super::decode::classify;
 use super::RedisStore;
 use crate::domain::UserId;
@@ -9,7 +10,7 @@ use crate::server::store::{
     PushSubscription, PushSubscriptions, StoreError, MAX_PUSH_SUBSCRIPTIONS,
 };
 use async_trait::async_trait;
-use redis::{AsyncCommands, Script};
+use redis::{AsyncCommands, Cmd, Script};
 use serde::{Deserialize, Serialize};
 
 /// KEYS: 1 whose each endpoint is, 2 the person's subscriptions. ARGV: 1 endpoint, 2 the
@@ -37,8 +38,8 @@ end
 redis.call('HDEL', KEYS[2], ARGV[1])
 ";
 
-/// A subscription as kept: with the account session that made it (`END` in `accounts.rs`
-/// removes it with that session).
+/// A subscription as kept: with the account session that made it (`FORGET` in
+/// `sessions.rs` removes it with that session).
 #[derive(Serialize, Deserialize)]
 struct Kept {
     #[serde(flatten)]
@@ -91,17 +92,40 @@ impl PushSubscriptions for RedisStore {
             .map_err(classify)
     }
 
+    /// Only those of sessions still open: a session whose ending lost its second step
+    /// (`sessions.rs`) is forgotten here, so a signed-out browser is never pushed to.
     async fn push_subscriptions(&self, user: &UserId) -> Result<Vec<PushSubscription>, StoreError> {
-        let stored: Vec<String> = self
-            .conn
+        let conn = self.conn.clone();
+        let stored: Vec<String> = conn
             .clone()
             .hvals(self.global().push_of(user.as_str()))
             .await
             .map_err(classify)?;
-        Ok(stored
+        let kept: Vec<Kept> = stored
             .iter()
             .filter_map(|json| serde_json::from_str::<Kept>(json).ok())
-            .map(|kept| kept.subscription)
+            .collect();
+        let mut sessions: Vec<String> = kept.iter().filter_map(|k| k.session.clone()).collect();
+        sessions.sort_unstable();
+        sessions.dedup();
+        let mut batch = Batch::new();
+        for id in &sessions {
+            batch.add(Cmd::exists(self.keys.session(id)));
+        }
+        let open: Vec<bool> = batch.query(&conn).await?;
+        let mut ended = Vec::new();
+        for (id, open) in sessions.iter().zip(open) {
+            if !open {
+                ended.push(id.as_str());
+                if let Err(error) = self.forget_session(user, id).await {
+                    tracing::warn!(%error, "could not forget an ended session");
+                }
+            }
+        }
+        Ok(kept
+            .into_iter()
+            .filter(|k| k.session.as_deref().is_none_or(|id| !ended.contains(&id)))
+            .map(|k| k.subscription)
             .collect())
     }
 }

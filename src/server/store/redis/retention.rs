@@ -8,6 +8,7 @@ use super::decode::next_number;
 use super::filing;
 use super::RedisStore;
 use crate::domain::{RoomName, Seq};
+use crate::server::clock::now_millis;
 use crate::server::store::{Forgotten, Retention, StoreError};
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
@@ -83,7 +84,7 @@ impl RedisStore {
             let (removed, cut, more, emptied) = (number()?, number()?, number()?, number()?);
             let uploads = ids(answer.next(), "retain.lua")?;
             let unfiled = filed_entries(answer)?;
-            filing::remove_uploads(&self.conn, &globals, &uploads, now()).await;
+            filing::remove_uploads(&self.conn, &globals, &uploads, now_millis()).await;
             filing::unfile(
                 &self.conn,
                 &globals,
@@ -100,12 +101,4 @@ impl RedisStore {
             }
         }
     }
-}
-
-/// Now, in ms since the epoch (when removed files were marked).
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
 }
