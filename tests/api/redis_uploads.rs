@@ -5,7 +5,9 @@
 //! real `redis-server`.
 
 use crate::redis_server::{fresh_prefix, keyspace, RedisServer};
-use chat::domain::{Attachment, MessageBody, Nickname, RoomName, Seq, UploadId, UserId};
+use chat::domain::{
+    Attachment, ClientId, MessageBody, Nickname, RoomName, SearchQuery, Seq, UploadId, UserId,
+};
 use chat::server::store::redis_keys::Keyspace;
 use chat::server::store::{
     DeleteRequest, NewMessage, RedisStore, Refusal, Store, StoredUpload, UploadBounds, Uploads,
@@ -75,13 +77,18 @@ impl Setup {
     }
 
     async fn send(&self, files: &[UploadId]) -> Result<Seq, Refusal> {
+        self.send_as(files, None).await
+    }
+
+    /// Sends "the notes" with `files`, under `client_id` (a retry sends the same).
+    async fn send_as(&self, files: &[UploadId], client_id: Option<&str>) -> Result<Seq, Refusal> {
         let message = NewMessage {
             room: RoomName::lobby(),
             author_id: self.ann.clone(),
             author: Nickname::guest(1),
             body: MessageBody::parse("the notes").expect("valid body"),
             sent_at: 2_000,
-            client_id: None,
+            client_id: client_id.map(|id| ClientId::parse(id).expect("valid key")),
             reply_to: None,
             mentions: Vec::new(),
             recheck_access: false,
@@ -142,6 +149,60 @@ async fn a_file_whose_sent_step_died_with_its_node_is_kept_by_the_sweep() {
     assert!(
         s.another_fits(8).await,
         "no longer counted in ann's unsent bytes"
+    );
+}
+
+#[tokio::test]
+async fn a_send_whose_second_step_died_is_filed_when_the_sender_sends_it_again() {
+    let s = setup().await;
+    let file = s.upload(7, 1_000).await;
+    let cid = "2b6f0c1e-5a4d-4d3b-9c8e-7f1a2b3c4d5e";
+    let seq = s
+        .send_as(std::slice::from_ref(&file), Some(cid))
+        .await
+        .expect("sent");
+    // The node dies after the room's script, before its second step: the room is off the
+    // list, the message out of the shared index, the file's record unsent.
+    let globals = s.keys.global();
+    let member = format!("{}:{seq}", RoomName::lobby());
+    let () = redis::pipe()
+        .zrem(globals.rooms(), RoomName::lobby().as_str())
+        .ignore()
+        .zrem(globals.search_term("notes"), &member)
+        .ignore()
+        .hdel(globals.upload(file.as_str()), "seq")
+        .ignore()
+        .zadd(globals.uploads_unsent(), file.as_str(), 1_000)
+        .ignore()
+        .hincr(globals.uploads_unsent_bytes(), s.ann.as_str(), SIZE)
+        .ignore()
+        .query_async(&mut s.raw().await)
+        .await
+        .expect("undo the second step");
+    assert!(!s.another_fits(8).await, "the file is counted unsent again");
+
+    // The sender never heard back and sends it again: the same message, filed this time.
+    let again = s.send_as(std::slice::from_ref(&file), Some(cid)).await;
+    assert_eq!(again, Ok(seq), "the retry is the same message");
+    let rooms = s.store.rooms(10).await.expect("rooms");
+    assert!(
+        rooms.iter().any(|r| r.room == RoomName::lobby()),
+        "the room is not listed: {rooms:?}"
+    );
+    let query = SearchQuery::parse("notes").expect("query");
+    let found = s
+        .store
+        .search(&query, None, &s.ann, None, 20)
+        .await
+        .expect("search");
+    assert_eq!(
+        found.results.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [seq],
+        "search does not find it"
+    );
+    assert!(
+        s.another_fits(8).await,
+        "the sent file is still counted unsent"
     );
 }
 

@@ -7,7 +7,8 @@
 //! idempotent (`ZADD GT`, `ZADD` and `ZREM` of fixed scores and members), so a late or
 //! repeated run changes nothing. A node that dies between the two leaves the message
 //! stored, announced and acknowledged, but not found by search and not moving its room up
-//! the list until the room's next message (docs/redis-cluster.md).
+//! the list until the room's next message, or until its sender, never answered, sends it again
+//! (`refile`; docs/redis-cluster.md).
 
 use super::append_script::Unfiled;
 use super::batch::Batch;
@@ -69,6 +70,61 @@ impl Filing<'_> {
         }
         remove_uploads(conn, globals, &self.unfiled.removed_uploads, self.sent_at).await;
     }
+}
+
+/// Writes again what a message sent twice (the script answered it as a duplicate) owes the
+/// global keys: the first send's node may have died before its second step, and the sender
+/// sends again until one is acknowledged. Read back from the message as it is now (`sid`,
+/// `terms`, `tp` for a private room, `aids`, `sent_at`: an edit or a delete since is
+/// followed), and written with the same idempotent writes. What the first send's history
+/// trim removed is not known here: those entries stay in the index, where search skips them.
+pub(super) async fn refile(
+    conn: &Connection,
+    globals: &GlobalKeys<'_>,
+    room: &RoomName,
+    seq: Seq,
+    message_key: &str,
+) {
+    let read: Result<Vec<Option<String>>, _> = redis::cmd("HMGET")
+        .arg(message_key)
+        .arg(&["sid", "terms", "tp", "aids", "sent_at"])
+        .query_async(&mut conn.clone())
+        .await;
+    let fields = match read {
+        Ok(fields) => fields,
+        Err(error) => {
+            tracing::warn!(%room, %seq, %error, "a message sent again could not be filed again");
+            return;
+        }
+    };
+    let [sid, terms, tp, aids, sent_at] =
+        <[Option<String>; 5]>::try_from(fields).unwrap_or_default();
+    let (Some(search_id), Some(sent_at)) = (
+        sid.and_then(|sid| sid.parse().ok()),
+        sent_at.and_then(|at| at.parse().ok()),
+    ) else {
+        return;
+    };
+    let uploads: Vec<UploadId> = aids
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(UploadId::parse)
+        .collect();
+    Filing {
+        room,
+        seq,
+        sent_at,
+        search_id,
+        terms: terms.as_deref().unwrap_or_default(),
+        uploads: &uploads,
+        unfiled: Unfiled {
+            private: tp.is_some(),
+            trimmed: Vec::new(),
+            removed_uploads: Vec::new(),
+        },
+    }
+    .write(conn, globals)
+    .await;
 }
 
 /// Marks the records of uploads whose claims a script removed (their message deleted or

@@ -229,7 +229,11 @@ impl Store for RedisStore {
                     attachments: files,
                 })));
             }
-            AppendOutcome::Duplicate(seq) => seq,
+            AppendOutcome::Duplicate(seq) => {
+                let key = self.room(&new.room).message(seq);
+                filing::refile(&self.conn, &self.global(), &new.room, seq, &key).await;
+                seq
+            }
             AppendOutcome::Refused => return Ok(Err(Refusal::Private)),
             AppendOutcome::BadAttachment => return Ok(Err(Refusal::BadAttachment)),
         };
